@@ -1,0 +1,279 @@
+"""`redlines` on the command line: a thin shell over the public API.
+
+Exit codes: 0 nothing at or above --fail-on; 1 a rule at or above --fail-on is violated or a
+proposal contradicts itself; 2 bad usage or bad input (always as file:line:col: message).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .engine import make_engine
+from .loader import load_proposal, load_rules
+from .models import InputError, Problem, Proposal, RuleBook
+from .render import RENDERERS, RenderOptions, render
+from .report import ReportSet, check_all, failing
+from .specs import SPEC_FOR_KIND, json_schema, suggest
+from .version import __version__
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad command-line usage: printed as 'redlines: error: …', exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+# --- shared options -----------------------------------------------------------------------------
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    term, sep, value = text.partition("=")
+    if not sep or not term:
+        raise argparse.ArgumentTypeError(f"'{text}' is not TERM=VALUE")
+    return term.strip(), value.strip()
+
+
+def add_rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", metavar="DIR",
+                        help="rules directory (terms.yaml + rule sets); default: the bundled rules")
+
+
+def add_actor_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--actor", metavar="ID", action="append", default=[],
+                        help="only this actor's rule set (repeatable)")
+
+
+def add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    parser.add_argument("--format", "-f", choices=list(formats), default="text")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                        help="colour in text output (auto: only on a terminal)")
+
+
+def rules_from(args: argparse.Namespace) -> RuleBook:
+    return load_rules(args.rules)
+
+
+def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
+    """Rule set ids for --actor values, which may name a rule set id or an actor."""
+    ids: list[str] = []
+    by_actor = {rs.actor.lower(): rs.id for rs in book.rulesets}
+    known = [rs.id for rs in book.rulesets]
+    for name in wanted:
+        if name in known:
+            ids.append(name)
+        elif name.lower() in by_actor:
+            ids.append(by_actor[name.lower()])
+        else:
+            raise UsageError(f"unknown actor '{name}'{suggest(name, known)}; "
+                             f"rule sets: {', '.join(known)}")
+    return ids
+
+
+def expand_proposal_paths(paths: Sequence[str]) -> list[str]:
+    """Files as given; a directory stands for every *.yaml under it."""
+    found: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(
+                os.path.join(given, p.relative_to(path).as_posix())
+                for p in sorted(path.rglob("*.yaml")) if p.is_file()
+            )
+        else:
+            found.append(given)
+    return sorted(dict.fromkeys(found))
+
+
+def load_proposals(paths: Sequence[str], book: RuleBook) -> list[Proposal]:
+    proposals: list[Proposal] = []
+    problems: list[Problem] = []
+    for path in expand_proposal_paths(paths):
+        try:
+            proposals.append(load_proposal(path, book))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise InputError(problems)
+    return proposals
+
+
+def emit(text: str, args: argparse.Namespace) -> None:
+    output = getattr(args, "output", None)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def use_color(args: argparse.Namespace) -> bool:
+    if args.color != "auto":
+        return bool(args.color == "always")
+    return (not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            and os.environ.get("TERM") != "dumb")
+
+
+# --- check --------------------------------------------------------------------------------------
+
+
+def _add_check(commands: Any) -> None:
+    parser = commands.add_parser("check", help="check proposals against the rule sets")
+    parser.add_argument("proposals", nargs="+", metavar="PROPOSAL",
+                        help="proposal files (a directory: every *.yaml under it)")
+    add_rules_option(parser)
+    add_actor_option(parser)
+    add_output_options(parser, sorted(RENDERERS))
+    parser.add_argument("--fail-on", choices=["red_line", "priority", "preference", "never"],
+                        default="red_line", help="lowest severity whose violation fails (exit 1)")
+    parser.add_argument("--strict", action="store_true",
+                        help="also fail on red lines left open")
+    parser.add_argument("--as-of", type=_date, metavar="DATE",
+                        help="apply the rules in force on this date (default: each proposal's date)")
+    parser.add_argument("--set", type=_assignment, action="append", default=[], dest="overrides",
+                        metavar="TERM=VALUE", help="override a term for a what-if check")
+    parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
+    parser.set_defaults(run=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    reports = check_reports(args)
+    emit(render(reports, args.format, RenderOptions(color=use_color(args))), args)
+    return exit_code(reports, args.fail_on, args.strict)
+
+
+def check_reports(args: argparse.Namespace) -> ReportSet:
+    book = rules_from(args)
+    actors = resolve_actors(book, args.actor)
+    proposals = load_proposals(args.proposals, book)
+    overrides = dict(args.overrides)
+    if args.engine != "auto":
+        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
+    return check_all(proposals, book, as_of=args.as_of, overrides=overrides, actors=actors,
+                     engine=args.engine)
+
+
+def exit_code(reports: ReportSet, fail_on: str, strict: bool) -> int:
+    failed = any(failing(report, fail_on, strict) for report in reports.reports)
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+# --- terms and schema ---------------------------------------------------------------------------
+
+
+def _add_terms(commands: Any) -> None:
+    parser = commands.add_parser("terms", help="list the term catalogue")
+    add_rules_option(parser)
+    parser.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    parser.set_defaults(run=run_terms, output=None)
+
+
+def run_terms(args: argparse.Namespace) -> int:
+    catalogue = rules_from(args).catalogue
+    if args.format == "json":
+        data = {name: term.model_dump(mode="json", exclude={"origin"}, exclude_none=True)
+                for name, term in catalogue.terms.items()}
+        emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", args)
+        return EXIT_OK
+    width = max((len(n) for n in catalogue.terms), default=0)
+    lines = []
+    for name, term in catalogue.terms.items():
+        if term.values:
+            domain = " | ".join(term.values)
+        elif term.min is not None or term.max is not None:
+            low = "" if term.min is None else f"{term.min:,}"
+            high = "" if term.max is None else f"{term.max:,}"
+            domain = f"{term.type.value} {low}..{high}" + (f" {term.unit}" if term.unit else "")
+        else:
+            domain = term.type.value
+        lines.append(f"{name.ljust(width)}  {term.title}\n{' ' * width}  {domain}")
+    emit("\n".join(lines) + f"\n{len(catalogue.terms)} terms\n", args)
+    return EXIT_OK
+
+
+SCHEMA_KINDS = ("proposal", "rules", "implications", "terms", "report")
+
+
+def _add_schema(commands: Any) -> None:
+    parser = commands.add_parser("schema", help="print the JSON Schema of a file format")
+    parser.add_argument("kind", choices=SCHEMA_KINDS)
+    parser.set_defaults(run=run_schema, output=None)
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    if args.kind == "report":
+        schema = ReportSet.model_json_schema()
+    else:
+        assert args.kind in SPEC_FOR_KIND
+        schema = json_schema(args.kind)
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    emit(json.dumps(schema, indent=2, sort_keys=True) + "\n", args)
+    return EXIT_OK
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+# Each subcommand registers itself here: (function adding its parser).
+COMMANDS: list[Callable[[Any], None]] = [_add_check, _add_terms, _add_schema]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="redlines", description=(
+        "Check draft peace proposals against the parties' declared red lines."))
+    parser.add_argument("--version", action="version", version=f"redlines {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    for add in COMMANDS:
+        add(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
+    try:
+        args = build_parser().parse_args(argv)
+        code: int = args.run(args)
+        return code
+    except InputError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except UsageError as err:
+        print(f"redlines: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SystemExit as exit_:  # --help and --version
+        return exit_.code if isinstance(exit_.code, int) else EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except OSError as err:  # e.g. --output into a missing folder
+        print(f"redlines: error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as err:  # a bug: say so plainly instead of a traceback
+        print(f"redlines: internal error: {type(err).__name__}: {err} "
+              "(please report this with the input that caused it)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

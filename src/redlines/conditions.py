@@ -1,0 +1,402 @@
+"""The condition language: parse it, type it against the catalogue, evaluate it three-valued.
+
+Truth is Kleene's: True, False, or None for unknown. A value leaf on a term the proposal leaves
+unaddressed is unknown; `present`/`absent` always know. Both engines and the solver take their
+semantics from `evaluate` here, which is the reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .models import (
+    OPERATORS,
+    AllOf,
+    AnyOf,
+    Catalogue,
+    Condition,
+    IfThen,
+    Leaf,
+    Not,
+    Op,
+    Origin,
+    Problem,
+    Term,
+    TermType,
+    TermValue,
+)
+from .specs import suggest
+from .yamlfile import Document, Path_
+
+Truth = bool | None
+Facts = Mapping[str, TermValue]
+
+ORDER_OPS: frozenset[str] = frozenset({"lt", "lte", "gt", "gte"})
+LIST_OPS: frozenset[str] = frozenset({"in", "not_in"})
+PRESENCE_OPS: frozenset[str] = frozenset({"present", "absent"})
+_COMBINATORS = ("all", "any", "not", "if", "then")
+
+
+class ConditionError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+# --- typing values against the catalogue --------------------------------------------------------
+
+
+def type_value(term: Term, raw: Any) -> TermValue:
+    """Check one raw YAML value against a term's type; return it typed, or raise ValueError."""
+    if term.type is TermType.BOOLEAN:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in {"yes", "no", "on", "off", "y", "n"}:
+            raise ValueError(
+                f"'{term.name}' is a boolean: write true or false ('{raw}' is not a boolean here)"
+            )
+        raise ValueError(f"'{term.name}' is a boolean: expected true or false, got {_shown(raw)}")
+    if term.type is TermType.INTEGER:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValueError(f"'{term.name}' is an integer: expected a whole number, got {_shown(raw)}")
+        if term.min is not None and raw < term.min:
+            raise ValueError(f"'{term.name}' must be at least {term.min:,}, got {raw:,}")
+        if term.max is not None and raw > term.max:
+            raise ValueError(f"'{term.name}' must be at most {term.max:,}, got {raw:,}")
+        return raw
+    if term.type is TermType.DATE:
+        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                raise ValueError(
+                    f"'{term.name}' is a date: '{raw}' is not a valid date (YYYY-MM-DD)"
+                ) from None
+        raise ValueError(f"'{term.name}' is a date: expected YYYY-MM-DD, got {_shown(raw)}")
+    # enum
+    if not isinstance(raw, str):
+        raise ValueError(
+            f"'{term.name}' takes one of {', '.join(term.values)}; got {_shown(raw)}"
+        )
+    if raw not in term.values:
+        raise ValueError(
+            f"'{raw}' is not a value of '{term.name}'{suggest(raw, term.values)}; "
+            f"values: {', '.join(term.values)}"
+        )
+    return raw
+
+
+def _shown(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return f"the boolean {str(raw).lower()}"
+    if isinstance(raw, str):
+        return f"the text '{raw}'"
+    if isinstance(raw, dt.date):
+        return f"the date {raw.isoformat()}"
+    if isinstance(raw, list):
+        return "a list"
+    if isinstance(raw, dict):
+        return "a mapping"
+    if raw is None:
+        return "nothing"
+    return f"{type(raw).__name__} {raw!r}"
+
+
+def lookup_term(catalogue: Catalogue, name: Any) -> Term:
+    if not isinstance(name, str):
+        raise ValueError(f"a term name must be text, got {_shown(name)}")
+    term = catalogue.get(name)
+    if term is None:
+        raise ValueError(f"unknown term '{name}'{suggest(name, catalogue.terms.keys())}")
+    return term
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+
+def parse_condition(doc: Document, path: Path_, catalogue: Catalogue) -> Condition:
+    """Turn the raw mapping at `path` in `doc` into a typed Condition, or raise ConditionError."""
+    return _parse(doc, path, _get(doc.data, path), catalogue)
+
+
+def _get(data: Any, path: Path_) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condition:
+    origin = doc.at(path)
+
+    def fail(message: str, at: Path_ | None = None, key: bool = False) -> ConditionError:
+        where = path if at is None else at
+        return ConditionError(Problem.at(doc.key_at(where) if key else doc.at(where), message))
+
+    if not isinstance(raw, dict):
+        raise fail(f"a condition must be a mapping (all/any/not/if or a term test), got {_shown(raw)}")
+    if not raw:
+        raise fail("empty condition")
+    keys = set(raw)
+    if "term" in keys:
+        return _parse_leaf(doc, path, raw, catalogue, fail)
+    for key in sorted(keys):
+        if key not in _COMBINATORS:
+            hint = suggest(key, (*_COMBINATORS, "term", *OPERATORS))
+            if key in OPERATORS:
+                raise fail(f"operator '{key}' needs a 'term' beside it", (*path, key), key=True)
+            raise fail(f"unknown condition key '{key}'{hint}", (*path, key), key=True)
+    if keys == {"if", "then"}:
+        return IfThen(
+            condition=_parse(doc, (*path, "if"), raw["if"], catalogue),
+            consequence=_parse(doc, (*path, "then"), raw["then"], catalogue),
+            origin=origin,
+        )
+    if "if" in keys or "then" in keys:
+        raise fail("'if' and 'then' go together, alone in their mapping")
+    if len(keys) > 1:
+        raise fail(f"one condition per mapping: found {', '.join(sorted(keys))}; wrap them in 'all'")
+    (key,) = keys
+    if key == "not":
+        return Not(part=_parse(doc, (*path, "not"), raw["not"], catalogue), origin=origin)
+    parts = raw[key]
+    if not isinstance(parts, list):
+        raise fail(f"'{key}' takes a list of conditions", (*path, key))
+    if not parts:
+        raise fail(f"'{key}' needs at least one condition", (*path, key))
+    parsed = tuple(_parse(doc, (*path, key, i), p, catalogue) for i, p in enumerate(parts))
+    return AllOf(parts=parsed, origin=origin) if key == "all" else AnyOf(parts=parsed, origin=origin)
+
+
+def _parse_leaf(
+    doc: Document,
+    path: Path_,
+    raw: dict[str, Any],
+    catalogue: Catalogue,
+    fail: Callable[..., ConditionError],
+) -> Leaf:
+    ops = [k for k in raw if k != "term"]
+    for key in ops:
+        if key not in OPERATORS:
+            raise fail(f"unknown operator '{key}'{suggest(key, OPERATORS)}", (*path, key), key=True)
+    if not ops:
+        raise fail(f"term test without an operator; use one of {', '.join(OPERATORS)}")
+    if len(ops) > 1:
+        raise fail(f"one operator per term test, found {' and '.join(ops)}; combine tests with 'all'")
+    op: Op = ops[0]  # type: ignore[assignment]  # checked against OPERATORS just above
+    try:
+        term = lookup_term(catalogue, raw["term"])
+    except ValueError as err:
+        raise fail(str(err), (*path, "term")) from None
+    value_path = (*path, op)
+    raw_value = raw[op]
+    if op in PRESENCE_OPS:
+        if raw_value is not True:
+            raise fail(f"write '{op}: true'", value_path)
+        return Leaf(term=term.name, op=op, value=None, origin=doc.at(path))
+    if op in ORDER_OPS and term.type not in (TermType.INTEGER, TermType.DATE):
+        raise fail(f"'{op}' compares order; '{term.name}' is a {term.type.value} term "
+                   "(use eq, ne, in or not_in)", (*path, op), key=True)
+    try:
+        if op in LIST_OPS:
+            if not isinstance(raw_value, list) or not raw_value:
+                raise fail(f"'{op}' takes a non-empty list of values", value_path)
+            values: list[TermValue] = []
+            for i, item in enumerate(raw_value):
+                try:
+                    values.append(type_value(term, item))
+                except ValueError as err:
+                    raise fail(str(err), (*value_path, i)) from None
+            return Leaf(term=term.name, op=op, value=tuple(values), origin=doc.at(path))
+        value = type_value(term, raw_value)
+    except ValueError as err:
+        raise fail(str(err), value_path) from None
+    return Leaf(term=term.name, op=op, value=value, origin=doc.at(path))
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+
+def evaluate(condition: Condition, facts: Facts) -> Truth:
+    """Kleene three-valued truth of `condition` on `facts` (unset terms are unaddressed)."""
+    return compile_condition(condition)(facts)
+
+
+Compiled = Callable[[Facts], Truth]
+
+
+def compile_condition(condition: Condition) -> Compiled:
+    """Compile once to nested closures; the python engine calls these on every check."""
+    if isinstance(condition, Leaf):
+        return _compile_leaf(condition)
+    if isinstance(condition, Not):
+        return _negated(compile_condition(condition.part))
+    if isinstance(condition, IfThen):
+        return _any_of((_negated(compile_condition(condition.condition)),
+                        compile_condition(condition.consequence)))
+    parts = tuple(compile_condition(p) for p in condition.parts)
+    return _all_of(parts) if isinstance(condition, AllOf) else _any_of(parts)
+
+
+def _negated(inner: Compiled) -> Compiled:
+    def negated(facts: Facts) -> Truth:
+        value = inner(facts)
+        return None if value is None else not value
+
+    return negated
+
+
+def _all_of(parts: tuple[Compiled, ...]) -> Compiled:
+    def all_of(facts: Facts) -> Truth:
+        unknown = False
+        for part in parts:
+            value = part(facts)
+            if value is False:
+                return False
+            if value is None:
+                unknown = True
+        return None if unknown else True
+
+    return all_of
+
+
+def _any_of(parts: tuple[Compiled, ...]) -> Compiled:
+    def any_of(facts: Facts) -> Truth:
+        unknown = False
+        for part in parts:
+            value = part(facts)
+            if value is True:
+                return True
+            if value is None:
+                unknown = True
+        return None if unknown else False
+
+    return any_of
+
+
+def _compile_leaf(leaf: Leaf) -> Compiled:
+    term, op, want = leaf.term, leaf.op, leaf.value
+    if op == "present":
+        return lambda facts: term in facts
+    if op == "absent":
+        return lambda facts: term not in facts
+    test = leaf_test(op, want)
+
+    def leaf_truth(facts: Facts) -> Truth:
+        if term not in facts:
+            return None
+        return test(facts[term])
+
+    return leaf_truth
+
+
+def leaf_test(op: Op, want: Any) -> Callable[[Any], bool]:
+    """The plain two-valued comparison of a set value against a leaf's constant."""
+    match op:
+        case "eq":
+            return lambda v: bool(v == want)
+        case "ne":
+            return lambda v: bool(v != want)
+        case "in":
+            members = frozenset(want)
+            return lambda v: v in members
+        case "not_in":
+            members = frozenset(want)
+            return lambda v: v not in members
+        case "lt":
+            return lambda v: bool(v < want)
+        case "lte":
+            return lambda v: bool(v <= want)
+        case "gt":
+            return lambda v: bool(v > want)
+        case "gte":
+            return lambda v: bool(v >= want)
+    raise AssertionError(f"not a value operator: {op}")
+
+
+# --- explanation --------------------------------------------------------------------------------
+
+
+def deciding_terms(condition: Condition, facts: Facts) -> tuple[Truth, list[str]]:
+    """The condition's truth and the terms whose leaves decided it, in order of appearance.
+
+    For a false `all`, the terms of its false parts; for a true `all`, of all parts; for an
+    unknown one, of its unknown parts (the terms a draft would have to settle). `any` is dual.
+    """
+    truth, terms = _deciding(condition, facts)
+    return truth, list(dict.fromkeys(terms))
+
+
+def _deciding(condition: Condition, facts: Facts) -> tuple[Truth, list[str]]:
+    if isinstance(condition, Leaf):
+        return evaluate(condition, facts), [condition.term]
+    if isinstance(condition, Not):
+        truth, terms = _deciding(condition.part, facts)
+        return (None if truth is None else not truth), terms
+    if isinstance(condition, IfThen):
+        rewritten = AnyOf(parts=(Not(part=condition.condition), condition.consequence))
+        return _deciding(rewritten, facts)
+    results = [_deciding(p, facts) for p in condition.parts]
+    truth = evaluate(condition, facts)
+    if truth is None:
+        wanted: Truth = None
+    elif isinstance(condition, AllOf):
+        wanted = False if truth is False else True
+    else:
+        wanted = True if truth is True else False
+    return truth, [t for value, terms in results if value is wanted for t in terms]
+
+
+def terms_of(condition: Condition) -> list[str]:
+    """Every term a condition mentions, in order of first appearance."""
+    found: list[str] = []
+
+    def walk(node: Condition) -> None:
+        if isinstance(node, Leaf):
+            found.append(node.term)
+        elif isinstance(node, Not):
+            walk(node.part)
+        elif isinstance(node, IfThen):
+            walk(node.condition)
+            walk(node.consequence)
+        else:
+            for part in node.parts:
+                walk(part)
+
+    walk(condition)
+    return list(dict.fromkeys(found))
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    return str(value)
+
+
+_OP_WORDS = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥",
+             "in": "in", "not_in": "not in"}  # fmt: skip
+
+
+def describe(condition: Condition) -> str:
+    """A one-line readable form: `all(territory.crimea not in [de_jure_russian], …)`."""
+    if isinstance(condition, Leaf):
+        if condition.op == "present":
+            return f"{condition.term} is set"
+        if condition.op == "absent":
+            return f"{condition.term} is not set"
+        return f"{condition.term} {_OP_WORDS[condition.op]} {format_value(condition.value)}"
+    if isinstance(condition, Not):
+        return f"not({describe(condition.part)})"
+    if isinstance(condition, IfThen):
+        return f"if {describe(condition.condition)} then {describe(condition.consequence)}"
+    name = "all" if isinstance(condition, AllOf) else "any"
+    return f"{name}(" + ", ".join(describe(p) for p in condition.parts) + ")"

@@ -1,0 +1,350 @@
+"""Decide every rule on a set of term values: two engines behind one interface.
+
+`PythonEngine` evaluates the compiled closures of `conditions.py` (the reference semantics).
+`DurableEngine` compiles each rule into durable-rules rulesets and lets its Rete network decide.
+Both share the forward chaining of implications in `Engine.evaluate`, and tests hold them to
+identical results. No state survives from one `evaluate` to the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import sys
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .conditions import Facts, Truth, compile_condition, deciding_terms
+from .models import AllOf, AnyOf, Condition, IfThen, Leaf, Not, RuleBook, TermType, TermValue
+
+EngineName = Literal["auto", "durable", "python"]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A term value derived by an implication, and the terms whose values triggered it."""
+
+    term: str
+    value: TermValue
+    implication: str
+    because_of: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One term given different values by the proposal and/or several implications."""
+
+    term: str
+    # (value, who): who is "proposal" or an implication id
+    claims: tuple[tuple[TermValue, str], ...]
+
+
+@dataclass
+class Evaluation:
+    truths: dict[str, Truth]  # rule id -> Kleene truth of its `requires`
+    derived: dict[str, Derivation] = field(default_factory=dict)
+    clashes: list[Clash] = field(default_factory=list)
+    facts: dict[str, TermValue] = field(default_factory=dict)  # proposal + derived values used
+
+
+class Engine(ABC):
+    name: str
+
+    def __init__(self, book: RuleBook) -> None:
+        self.book = book
+        self.implications = sorted(book.implications, key=lambda i: i.id)
+
+    @abstractmethod
+    def decide(self, facts: Facts) -> tuple[dict[str, Truth], set[str]]:
+        """Each rule's truth on `facts`, and the ids of implications whose `when` is true."""
+
+    def evaluate(self, facts: Facts) -> Evaluation:
+        """Forward-chain implications to a fixpoint, then decide every rule.
+
+        Rounds, not single steps: all implications true in a round fire together, in id order,
+        so the result does not depend on how an engine orders its matches. Each fires at most
+        once. A value the proposal sets wins over a derived one; a disagreement is a clash, and
+        a term two implications disagree on is left unaddressed.
+        """
+        values: dict[str, TermValue] = dict(facts)
+        derived: dict[str, Derivation] = {}
+        clashes: dict[str, list[tuple[TermValue, str]]] = {}
+        fired: set[str] = set()
+        by_id = {imp.id: imp for imp in self.implications}
+        while True:
+            truths, firing = self.decide(values)
+            new = sorted(firing - fired)
+            if not new:
+                break
+            fired.update(new)
+            changed = False
+            for imp_id in new:
+                implication = by_id[imp_id]
+                _, because = deciding_terms(implication.when, values)
+                for term, value in implication.then.items():
+                    if term in facts:
+                        if facts[term] != value:
+                            claims = clashes.setdefault(term, [(facts[term], "proposal")])
+                            claims.append((value, imp_id))
+                        continue
+                    if term in clashes:
+                        clashes[term].append((value, imp_id))
+                        continue
+                    earlier = derived.get(term)
+                    if earlier is None:
+                        derived[term] = Derivation(term, value, imp_id, tuple(because))
+                        values[term] = value
+                        changed = True
+                    elif earlier.value != value:
+                        clashes[term] = [(earlier.value, earlier.implication), (value, imp_id)]
+                        del derived[term]
+                        del values[term]
+                        changed = True
+            if not changed:
+                break
+        return Evaluation(
+            truths=truths,
+            derived=dict(sorted(derived.items())),
+            clashes=[Clash(t, tuple(c)) for t, c in sorted(clashes.items())],
+            facts=values,
+        )
+
+
+class PythonEngine(Engine):
+    name = "python"
+
+    def __init__(self, book: RuleBook) -> None:
+        super().__init__(book)
+        self._rules = [(rule.id, compile_condition(rule.requires)) for rule in book.rules]
+        self._whens = [(imp.id, compile_condition(imp.when)) for imp in self.implications]
+
+    def decide(self, facts: Facts) -> tuple[dict[str, Truth], set[str]]:
+        truths = {rule_id: test(facts) for rule_id, test in self._rules}
+        firing = {imp_id for imp_id, when in self._whens if when(facts) is True}
+        return truths, firing
+
+
+# --- durable-rules ------------------------------------------------------------------------------
+#
+# Workarounds for durable-rules 2.0.28, each measured in shared/notes/durable-rules-evaluation.md
+# and pinned by a test in tests/test_engine_durable.py:
+# - facts are asserted, never events posted: an event fires only the first matching rule;
+# - every rule is guarded by a positive match on MARKER: a rule that can match a message without
+#   our keys also matches the engine's own state messages and spins forever (e.g. a bare $nex);
+# - at most RULES_PER_RULESET durable rules per ruleset: ~70 overflow a fixed C stack (error 303);
+# - one Host per process: each Host starts two timer threads that never stop; ruleset names carry
+#   a process-wide counter so loading the same rules twice never collides;
+# - fired rules are collected into a set: a rule fires once per matching $or branch;
+# - the fact is retracted in `finally`; MessageNotHandledException means "nothing fired";
+# - values are typed by the catalogue before they get here, and terms become keys t0, t1, … so no
+#   term collides with the reserved keys id/sid; booleans and dates become integers, since the
+#   engine compares a number with a string as strings;
+# - the callbacks only record a name: exceptions raised in them are swallowed by the engine.
+
+MARKER = ("redlines_fact", 1)
+RULES_PER_RULESET = 24
+
+_host: Any = None
+_host_lock = threading.Lock()
+_ruleset_counter = itertools.count(1)
+
+
+def durable_available() -> bool:
+    try:
+        import durable.engine  # noqa: F401
+    except Exception:  # an ImportError, or the 3.13 build's undefined-symbol error
+        return False
+    return True
+
+
+def _shared_host() -> Any:
+    global _host
+    if _host is None:
+        from durable import engine as durable_engine
+
+        _host = durable_engine.Host()
+    return _host
+
+
+class DurableEngine(Engine):
+    name = "durable"
+
+    def __init__(self, book: RuleBook) -> None:
+        super().__init__(book)
+        from durable import engine as durable_engine
+
+        self._not_handled = durable_engine.MessageNotHandledException
+        self._keys = {name: f"t{i}" for i, name in enumerate(sorted(book.catalogue.terms))}
+        self._types = {name: term.type for name, term in book.catalogue.terms.items()}
+        self._fired: set[str] = set()
+        compiled: list[tuple[str, dict[str, Any]]] = []
+        for i, rule in enumerate(book.rules):
+            compiled.append((f"r{i}:met", self._definitely(rule.requires, True)))
+            compiled.append((f"r{i}:violated", self._definitely(rule.requires, False)))
+        for j, imp in enumerate(self.implications):
+            compiled.append((f"i{j}", self._definitely(imp.when, True)))
+        self._rule_ids = [rule.id for rule in book.rules]
+        self._imp_ids = [imp.id for imp in self.implications]
+        self._rulesets = self._register(compiled)
+
+    def _register(self, compiled: list[tuple[str, dict[str, Any]]]) -> list[str]:
+        definitions: dict[str, dict[str, Any]] = {}
+        serial = next(_ruleset_counter)
+        for chunk_no, start in enumerate(range(0, len(compiled), RULES_PER_RULESET)):
+            chunk = compiled[start : start + RULES_PER_RULESET]
+            name = f"redlines_{serial}_{chunk_no}"
+            definitions[name] = {
+                rule_name: {
+                    "all": [{"m": {"$and": [{MARKER[0]: MARKER[1]}, condition]}}],
+                    "run": self._recorder(rule_name),
+                }
+                for rule_name, condition in chunk
+            }
+        with _host_lock:
+            _shared_host().set_rulesets(definitions)
+        return list(definitions)
+
+    def _recorder(self, rule_name: str) -> Callable[[Any], None]:
+        # A one-argument function: durable-rules treats two-argument callables as asynchronous.
+        def record(context: Any) -> None:
+            self._fired.add(rule_name)
+
+        return record
+
+    def decide(self, facts: Facts) -> tuple[dict[str, Truth], set[str]]:
+        fact: dict[str, Any] = {MARKER[0]: MARKER[1]}
+        for term, value in facts.items():
+            fact[self._keys[term]] = self._encode(term, value)
+        with _host_lock:
+            host = _shared_host()
+            self._fired = set()
+            try:
+                for ruleset in self._rulesets:
+                    try:
+                        host.assert_fact(ruleset, fact)
+                    except self._not_handled:
+                        pass  # nothing in this ruleset matched
+                    finally:
+                        self._retract(host, ruleset, fact)
+                fired = self._fired
+            finally:
+                self._fired = set()
+        truths: dict[str, Truth] = {}
+        for i, rule_id in enumerate(self._rule_ids):
+            met, violated = f"r{i}:met" in fired, f"r{i}:violated" in fired
+            truths[rule_id] = True if met else False if violated else None
+        firing = {imp_id for j, imp_id in enumerate(self._imp_ids) if f"i{j}" in fired}
+        return truths, firing
+
+    def _retract(self, host: Any, ruleset: str, fact: dict[str, Any]) -> None:
+        try:
+            host.retract_fact(ruleset, fact)
+        except self._not_handled:
+            pass
+
+    def _encode(self, term: str, value: Any) -> Any:
+        kind = self._types[term]
+        if kind is TermType.BOOLEAN:
+            return 1 if value else 0
+        if kind is TermType.DATE:
+            assert isinstance(value, dt.date)
+            return value.toordinal()
+        return value
+
+    def _definitely(self, condition: Condition, truth: bool) -> dict[str, Any]:
+        """The durable condition that matches exactly when `condition` is definitely `truth`.
+
+        Negation is pushed to the leaves (durable-rules has no boolean NOT), `in`/`not_in` become
+        $or/$and of equalities, and every value test also demands that the term is present,
+        which durable's comparisons do by themselves (a missing key never matches).
+        """
+        if isinstance(condition, Leaf):
+            return self._leaf(condition, truth)
+        if isinstance(condition, Not):
+            return self._definitely(condition.part, not truth)
+        if isinstance(condition, IfThen):
+            rewritten = AnyOf(parts=(Not(part=condition.condition), condition.consequence))
+            return self._definitely(rewritten, truth)
+        parts = [self._definitely(p, truth) for p in condition.parts]
+        conjunctive = isinstance(condition, AllOf) == truth
+        return _join("$and" if conjunctive else "$or", parts)
+
+    def _leaf(self, leaf: Leaf, truth: bool) -> dict[str, Any]:
+        key = self._keys[leaf.term]
+        op = leaf.op if truth else _NEGATED[leaf.op]
+        if op == "present":
+            return {"$ex": {key: 1}}
+        if op == "absent":
+            return {"$nex": {key: 1}}
+        if op in ("in", "not_in"):
+            assert isinstance(leaf.value, tuple)
+            values = [self._encode(leaf.term, v) for v in leaf.value]
+            if op == "in":
+                return _join("$or", [{key: v} for v in values])
+            return _join("$and", [{"$neq": {key: v}} for v in values])
+        value = self._encode(leaf.term, leaf.value)
+        if op == "eq":
+            return {key: value}
+        return {_DURABLE_OP[op]: {key: value}}
+
+
+_NEGATED = {
+    "eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "gt": "lte", "lte": "gt",
+    "in": "not_in", "not_in": "in", "present": "absent", "absent": "present",
+}  # fmt: skip
+_DURABLE_OP = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+
+
+def _join(operator: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return parts[0] if len(parts) == 1 else {operator: parts}
+
+
+# --- choosing an engine -------------------------------------------------------------------------
+
+_cache: dict[tuple[str, str], Engine] = {}
+_cache_lock = threading.Lock()
+_notice_given = False
+
+
+def make_engine(book: RuleBook, name: EngineName = "auto") -> Engine:
+    """An engine for this rule book, compiled once and reused for equal rule books.
+
+    "auto" is durable-rules where it imports, else the python engine with a one-line notice on
+    stderr (e.g. Python 3.13, where durable-rules does not build).
+    """
+    global _notice_given
+    if name == "auto":
+        if durable_available():
+            name = "durable"
+        else:
+            if not _notice_given:
+                print("redlines: durable-rules is not available here; using the python engine",
+                      file=sys.stderr)
+                _notice_given = True
+            name = "python"
+    key = (name, _fingerprint(book))
+    with _cache_lock:
+        engine = _cache.get(key)
+        if engine is None:
+            engine = DurableEngine(book) if name == "durable" else PythonEngine(book)
+            _cache[key] = engine
+    return engine
+
+
+def _fingerprint(book: RuleBook) -> str:
+    payload = {
+        "terms": sorted(book.catalogue.terms),
+        "rules": [r.model_dump(mode="json", include={"id", "requires"}) for r in book.rules],
+        "implications": [i.model_dump(mode="json", include={"id", "when", "then"})
+                         for i in book.implications],
+    }
+    return json.dumps(payload, sort_keys=True, default=str)
+
+
+def engine_names() -> Mapping[str, str]:
+    return {"auto": "durable-rules where available, else python", "durable": "durable-rules",
+            "python": "pure-Python evaluator"}

@@ -1,0 +1,315 @@
+"""The domain: terms, proposals, rules and the conditions they are written in.
+
+These are the loaded, checked objects every later stage works on. The shapes users write in YAML
+are in `specs.py`; the loader turns those into these, adding the file position of everything a
+finding may have to point at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# A term's value: the enum member, the integer, the boolean or the date a clause sets.
+# bool comes before int so that pydantic's smart union never reads True as 1.
+TermValue: TypeAlias = bool | int | dt.date | str
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Origin(Frozen):
+    """Where something was written: file as given on the command line, 1-based line and column."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class Problem(Frozen):
+    """One thing wrong with an input file, at the place a user must fix it."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+    @classmethod
+    def at(cls, origin: Origin | None, message: str, file: str = "<input>") -> Problem:
+        if origin is None:
+            return cls(file=file, line=1, col=1, message=message)
+        return cls(file=origin.file, line=origin.line, col=origin.col, message=message)
+
+
+class InputError(Exception):
+    """Bad input: one or more problems, each with a file position. The CLI prints them, exit 2."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class Source(Frozen):
+    """A citation: the URL plus who published it and when."""
+
+    id: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    authority: str | None = None
+    url: str | None = None
+    date: dt.date | None = None
+    note: str | None = None
+
+    def label(self) -> str:
+        """A one-line citation for reports: 'Outlet, Title (2025-11-20) https://…'."""
+        who = ", ".join(p for p in (self.outlet or self.authority, self.title) if p)
+        when = f" ({self.date.isoformat()})" if self.date else ""
+        where = f" {self.url}" if self.url else ""
+        return f"{who}{when}{where}".strip()
+
+
+# --- the term catalogue -------------------------------------------------------------------------
+
+
+class TermType(StrEnum):
+    ENUM = "enum"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    DATE = "date"
+
+
+class Term(Frozen):
+    name: str
+    title: str
+    type: TermType
+    values: tuple[str, ...] = ()
+    unit: str | None = None
+    min: int | None = None
+    max: int | None = None
+    description: str | None = None
+    sources: tuple[Source, ...] = ()
+    origin: Origin | None = None
+
+
+class Catalogue(Frozen):
+    terms: dict[str, Term]
+    origin: Origin | None = None
+
+    def get(self, name: str) -> Term | None:
+        return self.terms.get(name)
+
+
+# --- conditions ---------------------------------------------------------------------------------
+
+Op = Literal["eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "present", "absent"]
+OPERATORS: tuple[Op, ...] = (
+    "eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "present", "absent",
+)  # fmt: skip
+
+
+class Leaf(Frozen):
+    kind: Literal["leaf"] = "leaf"
+    term: str
+    op: Op
+    # A list for in / not_in, nothing for present / absent, else one value.
+    value: TermValue | tuple[TermValue, ...] | None = None
+    origin: Origin | None = None
+
+
+class AllOf(Frozen):
+    kind: Literal["all"] = "all"
+    parts: tuple[Condition, ...]
+    origin: Origin | None = None
+
+
+class AnyOf(Frozen):
+    kind: Literal["any"] = "any"
+    parts: tuple[Condition, ...]
+    origin: Origin | None = None
+
+
+class Not(Frozen):
+    kind: Literal["not"] = "not"
+    part: Condition
+    origin: Origin | None = None
+
+
+class IfThen(Frozen):
+    kind: Literal["if"] = "if"
+    condition: Condition
+    consequence: Condition
+    origin: Origin | None = None
+
+
+Condition = Annotated[Leaf | AllOf | AnyOf | Not | IfThen, Field(discriminator="kind")]
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+class Severity(StrEnum):
+    RED_LINE = "red_line"
+    PRIORITY = "priority"
+    PREFERENCE = "preference"
+
+    @property
+    def rank(self) -> int:
+        """Higher is graver; used for --fail-on and for sorting."""
+        return {"red_line": 3, "priority": 2, "preference": 1}[self.value]
+
+
+class WhenSilent(StrEnum):
+    OPEN = "open"
+    MET = "met"
+    VIOLATED = "violated"
+
+
+class Rule(Frozen):
+    id: str
+    title: str
+    severity: Severity
+    weight: int | None = None
+    requires: Condition
+    when_silent: WhenSilent = WhenSilent.OPEN
+    message: str
+    rationale: str | None = None
+    sources: tuple[Source, ...] = ()
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    superseded_by: str | None = None
+    ruleset: str
+    actor: str
+    origin: Origin | None = None
+
+    def in_force(self, on: dt.date | None) -> bool:
+        return _in_force(self.valid_from, self.valid_until, on)
+
+
+class RuleSet(Frozen):
+    id: str
+    actor: str
+    title: str
+    version: str | None = None
+    description: str | None = None
+    sources: tuple[Source, ...] = ()
+    rules: tuple[Rule, ...]
+    origin: Origin | None = None
+
+
+class Implication(Frozen):
+    id: str
+    title: str | None = None
+    when: Condition
+    then: dict[str, TermValue]
+    rationale: str | None = None
+    sources: tuple[Source, ...] = ()
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    superseded_by: str | None = None
+    origin: Origin | None = None
+    then_origins: dict[str, Origin] = Field(default_factory=dict)
+
+    def in_force(self, on: dt.date | None) -> bool:
+        return _in_force(self.valid_from, self.valid_until, on)
+
+
+class RuleBook(Frozen):
+    """Everything under one --rules directory: the catalogue, the rule sets, the implications."""
+
+    catalogue: Catalogue
+    rulesets: tuple[RuleSet, ...]
+    implications: tuple[Implication, ...] = ()
+    root: str | None = None
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(rule for ruleset in self.rulesets for rule in ruleset.rules)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def in_force(self, on: dt.date | None) -> RuleBook:
+        """The same book with only the rules and implications in force on that date."""
+        if on is None:
+            return self
+        rulesets = tuple(
+            rs.model_copy(update={"rules": tuple(r for r in rs.rules if r.in_force(on))})
+            for rs in self.rulesets
+        )
+        implications = tuple(i for i in self.implications if i.in_force(on))
+        return self.model_copy(update={"rulesets": rulesets, "implications": implications})
+
+    def for_actors(self, ruleset_ids: list[str] | tuple[str, ...]) -> RuleBook:
+        """Only the named rule sets (by id); the catalogue and implications stay whole."""
+        if not ruleset_ids:
+            return self
+        wanted = set(ruleset_ids)
+        return self.model_copy(
+            update={"rulesets": tuple(rs for rs in self.rulesets if rs.id in wanted)}
+        )
+
+
+def _in_force(start: dt.date | None, end: dt.date | None, on: dt.date | None) -> bool:
+    if on is None:
+        return True
+    return (start is None or start <= on) and (end is None or on <= end)
+
+
+# --- proposals ----------------------------------------------------------------------------------
+
+
+class Setting(Frozen):
+    """One term set by one clause, with the position of the value."""
+
+    term: str
+    value: TermValue
+    origin: Origin | None = None
+
+
+class Clause(Frozen):
+    id: str
+    title: str
+    text: str
+    settings: tuple[Setting, ...] = ()
+    sources: tuple[Source, ...] = ()
+    note: str | None = None
+    origin: Origin | None = None
+
+
+ProposalStatus = Literal["draft", "leaked", "reported", "tabled", "agreed", "rejected"]
+
+
+class Proposal(Frozen):
+    id: str
+    title: str
+    date: dt.date
+    status: ProposalStatus
+    note: str | None = None
+    sources: tuple[Source, ...] = ()
+    clauses: tuple[Clause, ...]
+    path: str
+    # The chain of files this proposal was built from, itself first, for variants.
+    lineage: tuple[str, ...] = ()
+    base_id: str | None = None
+    origin: Origin | None = None
+
+    def clause(self, clause_id: str) -> Clause | None:
+        return next((c for c in self.clauses if c.id == clause_id), None)
+
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+IfThen.model_rebuild()
+Rule.model_rebuild()
+Implication.model_rebuild()

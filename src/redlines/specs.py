@@ -1,0 +1,283 @@
+"""The shapes users write: one pydantic model per file kind, strict about unknown keys.
+
+`redlines schema terms|rules|proposal` prints their JSON Schema. The loader validates raw YAML
+against them first, then builds the domain objects of `models.py` with positions and types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+from typing_extensions import Annotated
+
+from .models import ProposalStatus, Severity, Source, TermType, WhenSilent
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+    """' (did you mean 'x'?)' for a near miss, else ''."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        # pydantic's own extra=forbid error has no "did you mean"; this one names the key so the
+        # loader can point at its line.
+        if isinstance(data, dict):
+            allowed = {field.alias or name for name, field in cls.model_fields.items()}
+            for key in data:
+                if key not in allowed:
+                    raise PydanticCustomError(
+                        "unknown_key",
+                        "unknown key '{key}'{hint}",
+                        {"key": str(key), "hint": suggest(str(key), allowed)},
+                    )
+        return data
+
+
+def _id_as_text(value: Any) -> Any:
+    # Clause ids are often numbers ("7"); accept `id: 7` as the text "7".
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+class SourceSpec(Spec):
+    id: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    authority: str | None = None
+    url: str | None = None
+    date: dt.date | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _url_or_title(self) -> SourceSpec:
+        if not self.url and not self.title:
+            raise PydanticCustomError("source", "a source needs a 'url' or a 'title'")
+        return self
+
+    def to_source(self) -> Source:
+        return Source(**self.model_dump())
+
+
+# --- terms.yaml ---------------------------------------------------------------------------------
+
+
+class TermSpec(Spec):
+    title: str
+    type: TermType
+    values: list[str] | None = None
+    unit: str | None = None
+    min: int | None = None
+    max: int | None = None
+    description: str | None = None
+    sources: list[SourceSpec] = Field(default_factory=list)
+
+
+class TermsFile(Spec):
+    """rules/terms.yaml: the catalogue of negotiable terms."""
+
+    terms: dict[str, TermSpec]
+
+
+# --- conditions ---------------------------------------------------------------------------------
+
+_CONDITION_SCHEMA: dict[str, Any] = {
+    "$comment": "all / any / not / if+then, or a leaf {term: T, OP: V}",
+    "type": "object",
+    "minProperties": 1,
+    "properties": {
+        "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}},
+        "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}},
+        "not": {"$ref": "#/$defs/Condition"},
+        "if": {"$ref": "#/$defs/Condition"},
+        "then": {"$ref": "#/$defs/Condition"},
+        "term": {"type": "string"},
+        "eq": {}, "ne": {}, "lt": {}, "lte": {}, "gt": {}, "gte": {},
+        "in": {"type": "array", "minItems": 1},
+        "not_in": {"type": "array", "minItems": 1},
+        "present": {"const": True},
+        "absent": {"const": True},
+    },  # fmt: skip
+    "additionalProperties": False,
+}
+
+# Conditions are parsed by `conditions.parse_condition`, which gives better messages than a
+# pydantic union could ("two operators in one leaf"); here they are only "a mapping".
+ConditionSpec = Annotated[
+    dict[str, Any],
+    WithJsonSchema({"$ref": "#/$defs/Condition"}),
+]
+
+
+# --- rules/<actor>.yaml -------------------------------------------------------------------------
+
+
+class RuleSetSpec(Spec):
+    id: str
+    actor: str
+    title: str
+    version: str | None = None
+    description: str | None = None
+    sources: list[SourceSpec] = Field(default_factory=list)
+
+
+class RuleSpec(Spec):
+    id: str
+    title: str
+    severity: Severity
+    weight: int | None = Field(default=None, ge=1)
+    requires: ConditionSpec
+    when_silent: WhenSilent = WhenSilent.OPEN
+    message: str
+    rationale: str | None = None
+    sources: list[SourceSpec] = Field(default_factory=list)
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    superseded_by: str | None = None
+
+    @model_validator(mode="after")
+    def _weights_and_dates(self) -> RuleSpec:
+        if self.severity is Severity.RED_LINE and self.weight is not None:
+            raise PydanticCustomError(
+                "weight", "a red line carries no 'weight' (only priorities and preferences do)"
+            )
+        if self.severity is not Severity.RED_LINE and self.weight is None:
+            raise PydanticCustomError("weight", "a {severity} needs a 'weight' (an integer >= 1)",
+                                      {"severity": self.severity.value})
+        _check_dates(self.valid_from, self.valid_until)
+        return self
+
+
+class RulesFile(Spec):
+    """rules/<actor>.yaml: one actor's rule set."""
+
+    ruleset: RuleSetSpec
+    rules: list[RuleSpec]
+
+
+class ImplicationSpec(Spec):
+    id: str
+    title: str | None = None
+    when: ConditionSpec
+    then: dict[str, Any] = Field(min_length=1)
+    rationale: str | None = None
+    sources: list[SourceSpec] = Field(default_factory=list)
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    superseded_by: str | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> ImplicationSpec:
+        _check_dates(self.valid_from, self.valid_until)
+        return self
+
+
+class ImplicationsFile(Spec):
+    """rules/implications.yaml: terms derived from terms."""
+
+    implications: list[ImplicationSpec]
+
+
+def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise PydanticCustomError(
+            "dates", "valid_until {end} is before valid_from {start}",
+            {"end": end.isoformat(), "start": start.isoformat()},
+        )
+
+
+# --- proposals/*.yaml ---------------------------------------------------------------------------
+
+
+class ClauseSpec(Spec):
+    id: str
+    title: str
+    text: str
+    terms: dict[str, Any] = Field(default_factory=dict)
+    sources: list[SourceSpec | str] = Field(default_factory=list)
+    note: str | None = None
+
+    _as_text = field_validator("id", mode="before")(_id_as_text)
+
+
+class ProposalMetaSpec(Spec):
+    id: str
+    title: str
+    date: dt.date
+    status: ProposalStatus
+    note: str | None = None
+    sources: list[SourceSpec] = Field(default_factory=list)
+
+
+ClauseId = Annotated[str, WithJsonSchema({"type": ["string", "integer"]})]
+
+
+class ProposalFile(Spec):
+    """proposals/*.yaml: a draft, or a variant of another via `base:`."""
+
+    proposal: ProposalMetaSpec
+    clauses: list[ClauseSpec] | None = None
+    base: str | None = None
+    replace: dict[str, ClauseSpec] | None = None
+    drop: list[ClauseId] | None = None
+    add: list[ClauseSpec] | None = None
+
+    @field_validator("drop", mode="before")
+    @classmethod
+    def _drop_ids_as_text(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [_id_as_text(v) for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _draft_or_variant(self) -> ProposalFile:
+        changes = self.replace is not None or self.drop is not None or self.add is not None
+        if self.base is None:
+            if self.clauses is None:
+                raise PydanticCustomError(
+                    "shape", "a proposal needs 'clauses' (or 'base' to be a variant)"
+                )
+            if changes:
+                raise PydanticCustomError(
+                    "shape", "'replace', 'drop' and 'add' need a 'base' to change"
+                )
+        elif self.clauses is not None:
+            raise PydanticCustomError(
+                "shape", "a variant lists its changes in 'replace', 'drop' and 'add', not 'clauses'"
+            )
+        return self
+
+
+FileKind = Literal["terms", "rules", "implications", "proposal"]
+
+SPEC_FOR_KIND: dict[str, type[Spec]] = {
+    "terms": TermsFile,
+    "rules": RulesFile,
+    "implications": ImplicationsFile,
+    "proposal": ProposalFile,
+}
+
+
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one input file kind, with the condition grammar filled in."""
+    schema = SPEC_FOR_KIND[kind].model_json_schema()
+    if kind in ("rules", "implications"):
+        schema.setdefault("$defs", {})["Condition"] = _CONDITION_SCHEMA
+    return schema
