@@ -198,7 +198,8 @@ def _parse_leaf(
             raise fail(f"write '{op}: true'", value_path)
         return Leaf(term=term.name, op=op, value=None, origin=doc.at(path))
     if op in ORDER_OPS and term.type not in (TermType.INTEGER, TermType.DATE):
-        raise fail(f"'{op}' compares order; '{term.name}' is a {term.type.value} term "
+        article = "an" if term.type.value[0] in "aeiou" else "a"
+        raise fail(f"'{op}' compares order; '{term.name}' is {article} {term.type.value} term "
                    "(use eq, ne, in or not_in)", (*path, op), key=True)
     try:
         if op in LIST_OPS:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -19,7 +19,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from typing_extensions import Annotated
 
 from .models import ProposalStatus, Severity, Source, TermType, WhenSilent
 
@@ -120,10 +119,8 @@ _CONDITION_SCHEMA: dict[str, Any] = {
 
 # Conditions are parsed by `conditions.parse_condition`, which gives better messages than a
 # pydantic union could ("two operators in one leaf"); here they are only "a mapping".
-ConditionSpec = Annotated[
-    dict[str, Any],
-    WithJsonSchema({"$ref": "#/$defs/Condition"}),
-]
+_CONDITION_MARK = {"$comment": "redlines:condition"}
+ConditionSpec = Annotated[dict[str, Any], WithJsonSchema(_CONDITION_MARK)]
 
 
 # --- rules/<actor>.yaml -------------------------------------------------------------------------
@@ -277,7 +274,19 @@ SPEC_FOR_KIND: dict[str, type[Spec]] = {
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one input file kind, with the condition grammar filled in."""
-    schema = SPEC_FOR_KIND[kind].model_json_schema()
+    schema = _link_conditions(SPEC_FOR_KIND[kind].model_json_schema())
     if kind in ("rules", "implications"):
         schema.setdefault("$defs", {})["Condition"] = _CONDITION_SCHEMA
     return schema
+
+
+def _link_conditions(node: Any) -> Any:
+    # pydantic cannot emit a $ref to a definition it does not own, so conditions are marked
+    # and linked to the hand-written grammar here.
+    if node == _CONDITION_MARK:
+        return {"$ref": "#/$defs/Condition"}
+    if isinstance(node, dict):
+        return {key: _link_conditions(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_link_conditions(item) for item in node]
+    return node

@@ -1,0 +1,109 @@
+"""The CLI as a user runs it: a subprocess per exit code, formats, what-ifs, schemas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from conftest import FIXTURES, run_cli
+
+RULES = str(FIXTURES / "rules")
+DRAFT = str(FIXTURES / "proposals" / "draft.yaml")
+
+
+def test_exit_0_when_no_red_line_is_crossed() -> None:
+    run = run_cli("check", DRAFT, "--rules", RULES, "--set", "territory.crimea=ukrainian")
+    assert run.code == 0, run.err
+    assert "Overall: INCOMPLETE" in run.out
+    assert run.out.rstrip().endswith("0 contradictions")
+
+
+def test_exit_1_when_a_red_line_is_crossed() -> None:
+    run = run_cli("check", DRAFT, "--rules", RULES)
+    assert run.code == 1
+    assert "Overall: INFEASIBLE" in run.out
+    assert f"{DRAFT}:9: clause 1 — EU-1 Non-recognition of Crimea's annexation" in run.out
+    assert "\033[" not in run.out  # no colour when not on a terminal
+
+
+def test_fail_on_and_strict_change_what_fails() -> None:
+    relaxed = run_cli("check", DRAFT, "--rules", RULES, "--fail-on", "never")
+    assert relaxed.code == 0
+    open_only = ["--set", "territory.crimea=ukrainian"]
+    assert run_cli("check", DRAFT, "--rules", RULES, *open_only, "--strict").code == 1
+    assert run_cli("check", DRAFT, "--rules", RULES, *open_only, "--fail-on", "priority").code == 1
+
+
+def test_exit_2_with_file_line_col_on_bad_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("proposal: {id: p, title: p, date: 2025-13-01, status: draft}\nclauses: []\n")
+    run = run_cli("check", str(bad), "--rules", RULES)
+    assert run.code == 2
+    assert run.err.startswith(f"{bad}:1:")
+    assert "Traceback" not in run.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check"], "the following arguments are required: PROPOSAL"),
+        (["check", DRAFT, "--rules", RULES, "--actor", "ukrane"],
+         "unknown actor 'ukrane' (did you mean 'ukraine'?)"),
+        (["check", DRAFT, "--rules", RULES, "--as-of", "someday"], "is not a date"),
+        (["check", DRAFT, "--rules", RULES, "--set", "territory.crimea"], "is not TERM=VALUE"),
+        (["check", DRAFT, "--rules", "/nonexistent"], "no such rules directory"),
+        (["check", "/nonexistent.yaml", "--rules", RULES], "file not found"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_exit_2_on_bad_usage(args: list[str], message: str) -> None:
+    run = run_cli(*args)
+    assert run.code == 2
+    assert message in run.err
+    assert "Traceback" not in run.err
+
+
+def test_json_output_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    run = run_cli("check", DRAFT, "--rules", RULES, "--format", "json", "--output", str(out))
+    assert run.code == 1 and run.out == ""
+    data = json.loads(out.read_text())
+    assert data["overall"] == "infeasible"
+    (report,) = data["reports"]
+    assert report["proposal"]["id"] == "test-draft"
+    schema = json.loads(run_cli("schema", "report").out)
+    jsonschema.validate(data, schema)
+
+
+@pytest.mark.parametrize(
+    ("kind", "document"),
+    [
+        ("proposal", FIXTURES / "proposals" / "draft.yaml"),
+        ("proposal", FIXTURES / "proposals" / "variant.yaml"),
+        ("rules", FIXTURES / "rules" / "ukraine.yaml"),
+        ("implications", FIXTURES / "rules" / "implications.yaml"),
+        ("terms", FIXTURES / "rules" / "terms.yaml"),
+    ],
+)
+def test_published_schemas_accept_the_files_we_load(kind: str, document: Path) -> None:
+    run = run_cli("schema", kind)
+    assert run.code == 0
+    schema = json.loads(run.out)
+    data = json.loads(json.dumps(yaml.safe_load(document.read_text()), default=str))
+    jsonschema.validate(data, schema)
+
+
+def test_terms_lists_the_catalogue() -> None:
+    run = run_cli("terms", "--rules", RULES)
+    assert run.code == 0
+    assert "ukraine.army_cap" in run.out and "integer 0..3,000,000 personnel" in run.out
+    as_json = json.loads(run_cli("terms", "--rules", RULES, "--format", "json").out)
+    assert as_json["territory.crimea"]["values"][0] == "ukrainian"
+
+
+def test_version() -> None:
+    run = run_cli("--version")
+    assert run.code == 0 and run.out.startswith("redlines ")

@@ -1,0 +1,69 @@
+"""Both engines: rule truths, forward chaining of implications, clashes, no state between checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from redlines.engine import DurableEngine, Engine, PythonEngine, durable_available, make_engine
+from redlines.models import RuleBook
+
+ENGINES = [PythonEngine, DurableEngine] if durable_available() else [PythonEngine]
+
+
+@pytest.fixture(params=ENGINES, ids=lambda cls: cls.name)
+def engine(request: pytest.FixtureRequest, fixture_rules: RuleBook) -> Engine:
+    cls: type[Engine] = request.param
+    return cls(fixture_rules)
+
+
+def test_rules_are_met_violated_or_open(engine: Engine) -> None:
+    result = engine.evaluate({"territory.crimea": "frozen_line", "ukraine.army_cap": 600_000})
+    assert result.truths == {
+        "EU-1": True,  # Crimea not recognised
+        "EU-2": None,  # LNG date unaddressed
+        "UA-1": None,  # Donetsk unaddressed
+        "UA-2": None,  # amendment unaddressed
+        "UA-3": False,  # cap below 800k
+        "UA-4": False,  # a cap exists
+    }
+
+
+def test_implications_derive_terms_and_trace_them(engine: Engine) -> None:
+    result = engine.evaluate({"territory.donetsk": "de_jure_russian",
+                              "ukraine.martial_law_ended": False})
+    derivation = result.derived["ukraine.constitution_amended"]
+    assert (derivation.value, derivation.implication) == (True, "IMP-1")
+    assert derivation.because_of == ("territory.donetsk",)
+    # the derived amendment under martial law crosses UA-2
+    assert result.truths["UA-2"] is False
+    assert result.clashes == []
+
+
+def test_a_value_the_proposal_sets_wins_over_a_derived_one_and_clashes(engine: Engine) -> None:
+    result = engine.evaluate({"territory.crimea": "de_jure_russian",
+                              "ukraine.constitution_amended": False})
+    assert "ukraine.constitution_amended" not in result.derived
+    (clash,) = result.clashes
+    assert clash.term == "ukraine.constitution_amended"
+    assert clash.claims == ((False, "proposal"), (True, "IMP-1"))
+    assert result.facts["ukraine.constitution_amended"] is False
+
+
+def test_no_state_survives_between_checks(engine: Engine) -> None:
+    a = {"territory.crimea": "de_jure_russian"}
+    b = {"territory.crimea": "ukrainian", "territory.donetsk": "ukrainian"}
+    first = engine.evaluate(a)
+    engine.evaluate(b)
+    again = engine.evaluate(a)
+    assert first.truths == again.truths and first.derived == again.derived
+    assert engine.evaluate(b).truths["UA-1"] is True
+
+
+def test_nothing_matching_is_all_open_not_an_error(engine: Engine) -> None:
+    result = engine.evaluate({})
+    assert result.truths["UA-1"] is None and result.truths["EU-1"] is None
+    assert result.truths["UA-4"] is True  # `absent` knows even on an empty draft
+
+
+def test_make_engine_compiles_once_per_rule_book(fixture_rules: RuleBook) -> None:
+    assert make_engine(fixture_rules, "python") is make_engine(fixture_rules, "python")

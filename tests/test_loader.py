@@ -1,0 +1,138 @@
+"""Loading: positions kept for everything a finding points at; variants; rule directories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+import redlines
+from redlines.loader import bundled_dir
+from redlines.models import InputError, Proposal, RuleBook
+
+from conftest import FIXTURES
+
+
+def test_rules_directory_holds_catalogue_rulesets_and_implications(fixture_rules: RuleBook) -> None:
+    assert [rs.id for rs in fixture_rules.rulesets] == ["eu", "ukraine"]
+    assert [i.id for i in fixture_rules.implications] == ["IMP-1"]
+    rule = fixture_rules.rule("UA-3")
+    assert rule is not None and rule.weight == 5 and rule.actor == "Ukraine"
+    assert rule.origin is not None
+    assert (rule.origin.file, rule.origin.line) == (str(FIXTURES / "rules" / "ukraine.yaml"), 27)
+    catalogue = fixture_rules.catalogue
+    assert catalogue.terms["ukraine.army_cap"].max == 3_000_000
+    assert catalogue.terms["territory.crimea"].values[0] == "ukrainian"
+
+
+def test_clauses_and_settings_keep_their_lines(draft: Proposal) -> None:
+    assert [c.id for c in draft.clauses] == ["1", "2", "3"]
+    clause = draft.clause("2")
+    assert clause is not None and clause.origin is not None
+    assert clause.origin.line == 15
+    (setting,) = clause.settings
+    assert (setting.term, setting.value) == ("ukraine.army_cap", 600_000)
+    assert setting.origin is not None and (setting.origin.line, setting.origin.col) == (19, 7)
+    assert draft.date == dt.date(2025, 11, 20)
+
+
+def test_clause_sources_cite_proposal_sources_by_id(draft: Proposal) -> None:
+    clause = draft.clause("1")
+    assert clause is not None
+    assert [s.url for s in clause.sources] == ["https://example.org/draft"]
+
+
+def test_variant_replaces_drops_and_adds_and_points_at_its_own_lines(variant: Proposal) -> None:
+    assert [c.id for c in variant.clauses] == ["1", "2", "4"]
+    replaced, kept, added = variant.clauses
+    assert replaced.origin is not None and replaced.origin.file.endswith("variant.yaml")
+    assert kept.origin is not None and kept.origin.file.endswith("draft.yaml")
+    assert added.origin is not None and added.origin.file.endswith("variant.yaml")
+    assert variant.base_id == "test-draft"
+    assert len(variant.lineage) == 2
+    # a replacement may cite the variant's own sources
+    assert replaced.sources[0].url == "https://example.org/variant"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir(parents=True)
+    shutil.copy(FIXTURES / "proposals" / "draft.yaml", tmp_path / "draft.yaml")
+    return tmp_path
+
+
+def test_variant_cycle_is_an_error(tmp_path: Path, fixture_rules: RuleBook) -> None:
+    root = repo(tmp_path)
+    header = "proposal: {id: x, title: x, date: 2025-01-01, status: draft}\n"
+    write(root / "a.yaml", "base: b.yaml\n" + header)
+    write(root / "b.yaml", "base: a.yaml\n" + header)
+    with pytest.raises(InputError, match="variants form a cycle: a.yaml -> b.yaml -> a.yaml"):
+        redlines.load_proposal(root / "a.yaml", fixture_rules)
+
+
+def test_base_outside_the_repository_is_refused(tmp_path: Path, fixture_rules: RuleBook) -> None:
+    root = repo(tmp_path / "inner")
+    shutil.copy(FIXTURES / "proposals" / "draft.yaml", tmp_path / "outside.yaml")
+    write(root / "v.yaml", "base: ../outside.yaml\n"
+          "proposal: {id: v, title: v, date: 2025-01-01, status: draft}\n")
+    with pytest.raises(InputError, match="lies outside the repository"):
+        redlines.load_proposal(root / "v.yaml", fixture_rules)
+
+
+def test_replace_of_a_missing_clause_suggests_the_near_one(
+    tmp_path: Path, fixture_rules: RuleBook
+) -> None:
+    root = repo(tmp_path)
+    write(root / "v.yaml", "base: draft.yaml\n"
+          "proposal: {id: v, title: v, date: 2025-01-01, status: draft}\n"
+          "drop: ['33']\n")
+    with pytest.raises(InputError) as caught:
+        redlines.load_proposal(root / "v.yaml", fixture_rules)
+    (problem,) = caught.value.problems
+    assert problem.line == 3
+    assert "drop: the base has no clause '33' (did you mean '3'?)" in problem.message
+
+
+def test_duplicate_rule_ids_across_files_name_both_places(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(FIXTURES / "rules", rules)
+    text = (rules / "eu.yaml").read_text().replace("id: EU-1", "id: UA-1")
+    (rules / "eu.yaml").write_text(text)
+    with pytest.raises(InputError) as caught:
+        redlines.load_rules(rules)
+    (problem,) = caught.value.problems
+    assert "duplicate rule id 'UA-1' (first at" in problem.message
+
+
+def test_unknown_key_points_at_the_key_with_a_suggestion(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(FIXTURES / "rules", rules)
+    text = (rules / "eu.yaml").read_text().replace("    message: The draft recognises",
+                                                   "    mesage: The draft recognises")
+    (rules / "eu.yaml").write_text(text)
+    with pytest.raises(InputError) as caught:
+        redlines.load_rules(rules)
+    (problem,) = caught.value.problems
+    assert problem.message == "unknown key 'mesage' (did you mean 'message'?)"
+    assert (problem.line, problem.col) == (10, 5)
+
+
+def test_yaml_11_booleans_stay_text(tmp_path: Path, fixture_rules: RuleBook) -> None:
+    path = write(tmp_path / ".git" / ".." / "p.yaml", (
+        "proposal: {id: p, title: p, date: 2025-01-01, status: draft}\n"
+        "clauses:\n"
+        "  - {id: '1', title: t, text: t, terms: {ukraine.constitution_amended: on}}\n"))
+    with pytest.raises(InputError, match="write true or false"):
+        redlines.load_proposal(path, fixture_rules)
+
+
+def test_bundled_rules_and_proposals_are_found() -> None:
+    assert (bundled_dir("rules") / "terms.yaml").is_file()
+    assert (bundled_dir("proposals") / "us-28-point-2025-11.yaml").is_file()
