@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .engine import make_engine
-from .loader import load_proposal, load_rules
+from .loader import bundled_dir, load_proposal, load_rules
 from .models import InputError, Problem, Proposal, RuleBook
 from .render import RENDERERS, RenderOptions, render
 from .report import ReportSet, check_all, failing
@@ -230,10 +230,46 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- lint ---------------------------------------------------------------------------------------
+
+
+def _add_lint(commands: Any) -> None:
+    parser = commands.add_parser(
+        "lint", help="check rule and proposal files for sources, coverage and dates")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=(
+        "proposal files or directories (default: ./proposals if it exists, "
+        "else the bundled proposals)"))
+    add_rules_option(parser)
+    parser.add_argument("--as-of", type=_date, metavar="DATE",
+                        help="the date 'in the past' is measured from (default: today)")
+    parser.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    parser.set_defaults(run=run_lint, output=None)
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    from .lint import CHECKS, has_errors, lint
+
+    book = rules_from(args)
+    paths = args.paths or [str(Path("proposals")) if Path("proposals").is_dir()
+                           else str(bundled_dir("proposals"))]
+    proposals = load_proposals(paths, book)
+    problems = lint(book, proposals, today=args.as_of or dt.date.today())
+    if args.format == "json":
+        emit(json.dumps([p.model_dump(mode="json") for p in problems], indent=2) + "\n", args)
+    else:
+        lines = [str(p) for p in problems]
+        errors = sum(1 for p in problems if CHECKS[p.code][0].value == "error")
+        lines.append(f"{len(proposals)} proposals, {len(book.rules)} rules, "
+                     f"{len(book.catalogue.terms)} terms linted: {errors} errors, "
+                     f"{len(problems) - errors} warnings")
+        emit("\n".join(lines) + "\n", args)
+    return EXIT_FAIL if has_errors(problems) else EXIT_OK
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 # Each subcommand registers itself here: (function adding its parser).
-COMMANDS: list[Callable[[Any], None]] = [_add_check, _add_terms, _add_schema]
+COMMANDS: list[Callable[[Any], None]] = [_add_check, _add_terms, _add_schema, _add_lint]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     color: bool = False  # ANSI colours; the CLI turns them on only for a terminal
+    # Findings carry paths as the user gave them (relative to the working directory). SARIF,
+    # Markdown and HTML link to files relative to the repository instead, so that GitHub can
+    # place them; None keeps the paths as given.
+    repo_root: str | None = None
+    # Where `path#Lline` links point, e.g. "https://github.com/o/r/blob/<sha>/". A job summary
+    # or PR comment has no file to be relative to, so the Action sets this; None: relative links.
+    link_base: str | None = None
+    # The CLI's --fail-on and --strict, for formats that show pass/fail per rule (junit).
+    fail_on: str = "red_line"
+    strict: bool = False
+
+
+def find_repo_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above `start` (default: cwd) holding `.git`, else `start`."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():  # a folder, or a file in worktrees and submodules
+            return folder
+    return here

@@ -1,0 +1,74 @@
+"""`--format github`: GitHub Actions workflow commands that annotate the pull request.
+
+One `::error` / `::warning` / `::notice` per finding (what `common.items` reports: red lines
+error, priorities warning, preferences and open red lines notice, contradictions error) at the
+clause line, grouped per proposal with `::group::`, then a closing count line, as Conftest does.
+
+GitHub shows at most 10 error and 10 warning annotations per step (50 per job) on the pull
+request; the rest stay in the log. SARIF upload has no such limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..models import Problem
+from ..report import ReportSet
+from .common import VERDICT_MEANING, Item, Level, clause_label, counts_line, items, repo_path
+from .options import RenderOptions
+
+COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """A command's message: GitHub unescapes exactly these."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value (file, title): ':' and ',' would end it early."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, message: str, **properties: str | int | None) -> str:
+    given = ",".join(f"{key}={escape_property(str(value))}"
+                     for key, value in properties.items() if value is not None)
+    return f"::{name}{' ' + given if given else ''}::{escape_data(message)}"
+
+
+def render_github(reports: ReportSet, options: RenderOptions) -> str:
+    lines: list[str] = []
+    for report in reports.reports:
+        p = report.proposal
+        lines.append(command("group", f"{p.id} — {p.title}: {report.overall.value}"
+                                      f" ({repo_path(p.path, options)})"))
+        lines.append(escape_data(f"{p.id}: {report.overall.value} —"
+                                 f" {VERDICT_MEANING[report.overall]}"))
+        lines += [_annotation(item, options) for item in items(report)]
+        lines.append("::endgroup::")
+    lines.append(escape_data(counts_line(reports)))
+    return "\n".join(lines) + "\n"
+
+
+def _annotation(item: Item, options: RenderOptions) -> str:
+    proposal = item.report.proposal
+    where = clause_label(item.finding) if item.finding is not None else ""
+    message = f"{item.headline}: {item.message}\n[{proposal.id}{', ' + where if where else ''}]"
+    if item.finding is not None and item.finding.sources:
+        message += "\nSource: " + item.finding.sources[0].label()
+    if item.finding is not None:
+        title = f"{item.rule} {item.title} ({item.finding.actor})"
+    else:
+        title = f"{item.title}: {item.contradiction.term if item.contradiction else ''}"
+    return command(COMMAND[item.level], message,
+                   file=repo_path(item.location.path, options),
+                   line=item.location.line, col=item.location.col, title=title)
+
+
+def problem_commands(problems: Iterable[Problem], options: RenderOptions) -> str:
+    """Bad input as error annotations, so a broken YAML file is marked where it breaks."""
+    return "".join(
+        command("error", p.message, file=repo_path(p.file, options), line=p.line, col=p.col,
+                title="redlines: bad input") + "\n"
+        for p in problems
+    )

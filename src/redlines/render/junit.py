@@ -1,0 +1,125 @@
+"""`--format junit`: JUnit XML for CI systems that show test reports (GitLab, Jenkins, Azure).
+
+One `<testsuite>` per proposal and actor, one `<testcase>` per rule, so that a test case fails
+exactly when it would make `redlines check` fail with the same `--fail-on` and `--strict`:
+
+- a violated red line: `<failure>`;
+- a violated priority or preference: `<failure>` if `--fail-on` reaches its severity, else a
+  passing case whose `<system-out>` says it was not met;
+- an open red line: `<skipped>` (not decided), or `<failure>` under `--strict`;
+- a met rule: a passing case.
+
+Each proposal gets one more suite, `<id> / consistency`, with one case that fails when the
+proposal contradicts itself (contradictions always fail a check).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from ..models import Severity
+from ..report import Finding, Report, ReportSet, Status
+from .common import SEVERITY_NAME, clause_label, open_message, repo_path
+from .options import RenderOptions
+
+# XML 1.0 cannot hold most control characters, even escaped; YAML can.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def render_junit(reports: ReportSet, options: RenderOptions) -> str:
+    root = ET.Element("testsuites", name="redlines")
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for report in reports.reports:
+        for verdict in report.verdicts:
+            own = [f for f in report.findings if f.ruleset == verdict.ruleset]
+            suite = _suite(root, report, f"{report.proposal.id} / {verdict.actor}", options)
+            for finding in own:
+                _case(suite, report, finding, options)
+            _count(suite, totals)
+        _consistency(root, report, options, totals)
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("errors", "0")
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def _suite(root: ET.Element, report: Report, name: str, options: RenderOptions) -> ET.Element:
+    suite = ET.SubElement(root, "testsuite", name=_x(name))
+    suite.set("file", _x(repo_path(report.proposal.path, options)))
+    props = ET.SubElement(suite, "properties")
+    for key, value in (("proposal", report.proposal.id), ("title", report.proposal.title),
+                       ("as_of", report.as_of.isoformat()), ("overall", report.overall.value)):
+        ET.SubElement(props, "property", name=key, value=_x(value))
+    return suite
+
+
+def _count(suite: ET.Element, totals: dict[str, int]) -> None:
+    cases = suite.findall("testcase")
+    counts = {
+        "tests": len(cases),
+        "failures": sum(1 for c in cases if c.find("failure") is not None),
+        "skipped": sum(1 for c in cases if c.find("skipped") is not None),
+    }
+    for key, value in counts.items():
+        suite.set(key, str(value))
+        totals[key] += value
+    suite.set("errors", "0")
+
+
+def _fails(finding: Finding, options: RenderOptions) -> bool:
+    if options.fail_on == "never":
+        return False
+    return finding.severity.rank >= Severity(options.fail_on).rank
+
+
+def _case(suite: ET.Element, report: Report, finding: Finding, options: RenderOptions) -> None:
+    case = ET.SubElement(suite, "testcase", name=_x(f"{finding.rule} {finding.title}"),
+                         classname=_x(f"{report.proposal.id}.{finding.ruleset}"))
+    case.set("file", _x(repo_path(finding.location.path, options)))
+    case.set("line", str(finding.location.line))
+    severity = SEVERITY_NAME[finding.severity]
+    details = _details(finding, options)
+    if finding.status is Status.VIOLATED:
+        message = f"{finding.actor} {severity} violated: {finding.message}"
+        if _fails(finding, options):
+            failure = ET.SubElement(case, "failure", message=_x(message),
+                                    type=finding.severity.value)
+            failure.text = _x(details)
+        else:
+            out = ET.SubElement(case, "system-out")
+            out.text = _x(f"Not met, below --fail-on {options.fail_on}: {message}\n{details}")
+    elif finding.status is Status.OPEN and finding.severity is Severity.RED_LINE:
+        message = f"{finding.actor} red line left open: {open_message(finding)}"
+        if options.strict:
+            failure = ET.SubElement(case, "failure", message=_x(message), type="open")
+            failure.text = _x(details)
+        else:
+            ET.SubElement(case, "skipped", message=_x(message))
+
+
+def _details(finding: Finding, options: RenderOptions) -> str:
+    where = f"{repo_path(finding.location.path, options)}:{finding.location.line}"
+    lines = [f"{where}: {clause_label(finding)}", finding.message]
+    lines += [f"Source: {s.label()}" for s in finding.sources]
+    return "\n".join(lines)
+
+
+def _consistency(root: ET.Element, report: Report, options: RenderOptions,
+                 totals: dict[str, int]) -> None:
+    suite = _suite(root, report, f"{report.proposal.id} / consistency", options)
+    case = ET.SubElement(suite, "testcase", name="The proposal does not contradict itself",
+                         classname=_x(f"{report.proposal.id}.consistency"))
+    case.set("file", _x(repo_path(report.proposal.path, options)))
+    if report.contradictions:
+        messages = [c.message for c in report.contradictions]
+        failure = ET.SubElement(case, "failure", message=_x("; ".join(messages)),
+                                type="contradiction")
+        failure.text = _x("\n".join(messages))
+    _count(suite, totals)

@@ -1,0 +1,211 @@
+"""`--format markdown`: for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+
+GitHub-flavoured Markdown without HTML (GitHub strips much of it): a proposals × actors verdict
+table, then per proposal the violated and open red lines, the priorities not met and the
+contradictions, each with a link to the clause line and the rule's sources.
+
+All text from the YAML files is escaped, so a `|` in a title cannot break the table and a `<` or
+`*` cannot turn into markup. Links are `path#Lline` relative to the repository root, or absolute
+under `RenderOptions.link_base` (the Action sets it, since a job summary has no file to be
+relative to).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..conditions import format_value
+from ..models import Severity, Source
+from ..report import ActorVerdict, ActorVerdictKind, Finding, Location, Report, ReportSet, Status
+from ..report import Verdict as Overall
+from .common import (
+    ACTOR_VERDICT_MEANING,
+    SEVERITY_NAME,
+    SOFT,
+    VERDICT_MEANING,
+    actors,
+    counts_line,
+    file_link,
+    findings_of,
+    open_message,
+    repo_path,
+    source_name,
+    web_url,
+)
+from .options import RenderOptions
+
+ICON = {
+    Overall.INFEASIBLE: "❌", Overall.INCOMPLETE: "⚠️", Overall.FEASIBLE: "✅",
+    ActorVerdictKind.REJECTS: "❌", ActorVerdictKind.OPEN: "⚠️", ActorVerdictKind.ACCEPTS: "✅",
+}  # fmt: skip
+
+# Characters that start inline markup in GFM ('$' is GitHub's inline maths). '#', '+', '-' and
+# digits only matter at the start of a line, and our text never starts one.
+_SPECIAL = re.compile(r"([\\`*_\[\]{}|~!$])")
+
+
+def md(text: str) -> str:
+    """Escape text for inline Markdown (also safe inside a table cell)."""
+    text = " ".join(text.split())  # a newline would end a table row or a list item
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def code(text: str) -> str:
+    """Inline code; '|' still needs escaping in a table, which GFM honours inside code too."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def link(text: str, url: str | None) -> str:
+    """[text](url) for http(s) and repository links; plain escaped text otherwise."""
+    if not url:
+        return md(text)
+    target = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return f"[{md(text)}]({target})"
+
+
+def render_markdown(reports: ReportSet, options: RenderOptions) -> str:
+    lines = [
+        f"## redlines: {ICON[reports.overall]} {reports.overall.value}",
+        "",
+        md(counts_line(reports)) + ".",
+        "",
+    ]
+    if reports.reports:
+        lines += _matrix(reports, options)
+        lines += ["", _legend(), ""]
+    for report in reports.reports:
+        lines += _report(report, options)
+    lines.append(f"*Checked with redlines {md(reports.version)}.*")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _legend() -> str:
+    return " · ".join(f"{ICON[k]} {k.value}: {ACTOR_VERDICT_MEANING[k]}" for k in ActorVerdictKind)
+
+
+def _matrix(reports: ReportSet, options: RenderOptions) -> list[str]:
+    columns = actors(reports)
+    head = ["Proposal", *(md(actor) for _, actor in columns), "Overall"]
+    lines = ["| " + " | ".join(head) + " |",
+             "| " + " | ".join([":--", *(":-:" for _ in columns), ":-:"]) + " |"]
+    for report in reports.reports:
+        by_ruleset = {v.ruleset: v for v in report.verdicts}
+        p = report.proposal
+        cells = [f"{link(p.id, file_link(p.location, options, line=False))} — {md(p.title)}"]
+        cells += [_cell(by_ruleset.get(ruleset)) for ruleset, _ in columns]
+        cells.append(f"{ICON[report.overall]} **{report.overall.value}**")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _cell(verdict: ActorVerdict | None) -> str:
+    if verdict is None:
+        return "—"
+    counts = verdict.red_lines
+    detail = {
+        ActorVerdictKind.REJECTS: f"{counts.violated} violated",
+        ActorVerdictKind.OPEN: f"{counts.open} open",
+        ActorVerdictKind.ACCEPTS: f"{counts.met} met",
+    }[verdict.verdict]
+    return f"{ICON[verdict.verdict]} {verdict.verdict.value} ({detail})"
+
+
+def _report(report: Report, options: RenderOptions) -> list[str]:
+    p = report.proposal
+    where = link(repo_path(p.path, options), file_link(p.location, options, line=False))
+    meta = [p.status, f"dated {p.date.isoformat()}", f"{p.clauses} clauses",
+            f"rules as of {report.as_of.isoformat()}"]
+    lines = [
+        f"### {md(p.id)} — {md(p.title)}",
+        "",
+        f"{ICON[report.overall]} **{report.overall.value}**: {VERDICT_MEANING[report.overall]}."
+        f" {where} · {md(' · '.join(meta))}",
+    ]
+    if p.base:
+        lines[-1] += f" · variant of {code(p.base)}"
+    if report.overrides:
+        sets = ", ".join(f"{o.term}={format_value(o.value)}" for o in report.overrides)
+        lines[-1] += f" · what-if: {code(sets)}"
+    lines.append("")
+    violated = findings_of(report, Status.VIOLATED, [Severity.RED_LINE])
+    still_open = findings_of(report, Status.OPEN, [Severity.RED_LINE])
+    soft = findings_of(report, Status.VIOLATED, SOFT)
+    if violated:
+        lines += [f"#### ❌ Violated red lines ({len(violated)})", ""]
+        lines += [line for f in violated for line in _finding(f, f.message, options)]
+        lines.append("")
+    if still_open:
+        lines += [f"#### ⚠️ Open red lines ({len(still_open)})", ""]
+        lines += [line for f in still_open for line in _finding(f, open_message(f), options)]
+        lines.append("")
+    if soft:
+        lines += [f"#### Priorities and preferences not met ({len(soft)})", "",
+                  "| Rule | Actor | Severity | Weight | Where | Message |",
+                  "| :-- | :-- | :-- | --: | :-- | :-- |"]
+        lines += [_soft_row(f, options) for f in soft]
+        lines.append("")
+    if report.contradictions:
+        lines += [f"#### ❌ Contradictions ({len(report.contradictions)})", ""]
+        for c in report.contradictions:
+            at = next((claim.location for claim in c.claims if claim.location), None)
+            place = f" — {_place(at, options)}" if at else ""
+            lines.append(f"- {code(c.term)}: {md(c.message)}{place}")
+        lines.append("")
+    if not (violated or still_open or soft or report.contradictions):
+        lines += ["Every rule is met.", ""]
+    if report.derived:
+        derived = "; ".join(
+            f"{code(d.term)} = {code(format_value(d.value))} ({md(d.implication)})"
+            for d in report.derived)
+        lines += [f"Derived terms: {derived}.", ""]
+    return lines
+
+
+def _finding(finding: Finding, message: str, options: RenderOptions) -> list[str]:
+    silent = " (by `when_silent`)" if finding.silent else ""
+    lines = [
+        f"- **{md(finding.rule)}** {md(finding.title)} — *{md(finding.actor)}*{silent}\\",
+        f"  {md(message)}\\",
+        f"  At {_clause(finding, options)}",
+    ]
+    if finding.sources:
+        lines[-1] += "\\"
+        lines.append(f"  {_sources(finding.sources)}")
+    return lines
+
+
+def _clause(finding: Finding, options: RenderOptions) -> str:
+    if not finding.clauses:
+        return f"{_place(finding.location, options)} (no clause settles this)"
+    parts = [link(f"clause {c.id} “{c.title}”", file_link(c.location, options))
+             for c in finding.clauses]
+    return ", ".join(parts)
+
+
+def _place(location: Location, options: RenderOptions) -> str:
+    text = f"{repo_path(location.path, options)}:{location.line}"
+    return link(text, file_link(location, options))
+
+
+def _sources(sources: tuple[Source, ...]) -> str:
+    label = "Source" if len(sources) == 1 else "Sources"
+    return f"{label}: " + "; ".join(_source(s) for s in sources)
+
+
+def _source(source: Source) -> str:
+    text = link(source_name(source), web_url(source.url))
+    return text + (f" ({source.date.isoformat()})" if source.date else "")
+
+
+def _soft_row(finding: Finding, options: RenderOptions) -> str:
+    cells = [
+        f"**{md(finding.rule)}** {md(finding.title)}",
+        md(finding.actor),
+        SEVERITY_NAME[finding.severity],
+        str(finding.weight or ""),
+        _clause(finding, options),
+        md(finding.message),
+    ]
+    return "| " + " | ".join(cells) + " |"

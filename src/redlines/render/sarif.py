@@ -1,0 +1,216 @@
+"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+One run; `tool.driver.rules` holds every rule the check evaluated (plus one for contradictions),
+each with its sources as help text and its first source as `helpUri`. Results are what
+`common.items` reports:
+
+- a violated rule: level by severity (red line `error`, priority `warning`, preference `note`);
+- an open red line: level `note`, with `properties.status = "open"`. SARIF's own `kind: open`
+  would be the purist's choice, but the spec then demands level `none`, which code scanning
+  does not show; a reviewer should see what a draft leaves open;
+- a contradiction: level `error`, rule `redlines.contradiction`.
+
+Each result sits at its clause line (`region.startLine/startColumn`), with a path relative to the
+repository root under `uriBaseId` `%SRCROOT%`, and further clauses as `relatedLocations`.
+`partialFingerprints` hash rule, proposal and clause ids, never line numbers, so an alert
+survives edits that only move lines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..models import Source
+from ..report import Finding, Location, ReportSet, Status
+from .common import (
+    CONTRADICTION_RULE,
+    CONTRADICTION_TITLE,
+    SEVERITY_LEVEL,
+    SEVERITY_NAME,
+    Item,
+    Kind,
+    all_items,
+    clause_label,
+    first_url,
+    repo_path,
+    source_name,
+    web_url,
+)
+from .markdown import link, md
+from .options import RenderOptions
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/redlines-project/redlines"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "redlinesFinding/v1"
+
+
+def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
+    rules = _rules(reports)
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = [_result(item, index, options) for item in all_items(reports)]
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "redlines",
+            "version": reports.version,
+            "semanticVersion": reports.version,
+            "informationUri": INFORMATION_URI,
+            "rules": rules,
+        }},
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {
+            "overall": reports.overall.value,
+            "proposals": [
+                {"id": r.proposal.id, "path": repo_path(r.proposal.path, options),
+                 "overall": r.overall.value, "asOf": r.as_of.isoformat(),
+                 "verdicts": {v.ruleset: v.verdict.value for v in r.verdicts}}
+                for r in reports.reports
+            ],
+        },
+    }
+    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+def _rules(reports: ReportSet) -> list[dict[str, Any]]:
+    """One entry per rule id across all reports; the first finding describes it."""
+    described: dict[str, Finding] = {}
+    for report in reports.reports:
+        for f in report.findings:
+            described.setdefault(f.rule, f)
+    entries = [_rule(f) for _, f in sorted(described.items())]
+    if any(r.contradictions for r in reports.reports):
+        entries.append(_contradiction_rule())
+    return entries
+
+
+def _rule(f: Finding) -> dict[str, Any]:
+    severity = SEVERITY_NAME[f.severity]
+    weight = f" (weight {f.weight})" if f.weight is not None else ""
+    full = f"{f.actor} {severity}{weight}: {f.title}. A violation means: {f.message}"
+    # The report model carries no rationale yet; show it when it does.
+    rationale: str | None = getattr(f, "rationale", None)
+    text = [f"{f.title} — {f.actor} {severity}{weight}.", "", f"If violated: {f.message}"]
+    markdown = [f"**{md(f.title)}** — {md(f.actor)} {severity}{weight}.", "",
+                f"If violated: {md(f.message)}"]
+    if rationale:
+        text += ["", f"Why: {rationale}"]
+        markdown += ["", f"Why: {md(rationale)}"]
+    if f.sources:
+        text += ["", "Sources:", *(f"- {s.label()}" for s in f.sources)]
+        markdown += ["", "Sources:", "", *(f"- {_md_source(s)}" for s in f.sources)]
+    entry: dict[str, Any] = {
+        "id": f.rule,
+        "name": _pascal(f.title) or f.rule,
+        "shortDescription": {"text": f.title},
+        "fullDescription": {"text": full},
+        "help": {"text": "\n".join(text), "markdown": "\n".join(markdown)},
+        "defaultConfiguration": {"level": SEVERITY_LEVEL[f.severity].value},
+        "properties": {
+            "tags": [f.actor, f.severity.value],
+            "actor": f.actor,
+            "ruleset": f.ruleset,
+            "severity": f.severity.value,
+        },
+    }
+    url = first_url(f.sources)
+    if url:
+        entry["helpUri"] = url
+    if f.weight is not None:
+        entry["properties"]["weight"] = f.weight
+    return entry
+
+
+def _contradiction_rule() -> dict[str, Any]:
+    text = ("Two clauses, or a clause and an implication of another clause, give one term "
+            "different values. The term is treated as unaddressed and the check fails until "
+            "the draft says one thing.")
+    return {
+        "id": CONTRADICTION_RULE,
+        "name": "ProposalContradictsItself",
+        "shortDescription": {"text": CONTRADICTION_TITLE},
+        "fullDescription": {"text": text},
+        "help": {"text": text, "markdown": text},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["redlines", "contradiction"]},
+    }
+
+
+def _pascal(title: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", title))
+
+
+def _md_source(source: Source) -> str:
+    text = link(source_name(source), web_url(source.url))
+    return text + (f" ({source.date.isoformat()})" if source.date else "")
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+def _result(item: Item, index: dict[str, int], options: RenderOptions) -> dict[str, Any]:
+    proposal = item.report.proposal
+    text = f"{item.headline}: {item.message}"
+    if item.finding is not None:
+        text += f" [{proposal.id}, {clause_label(item.finding)}]"
+    else:
+        text += f" [{proposal.id}]"
+    result: dict[str, Any] = {
+        "ruleId": item.rule,
+        "ruleIndex": index[item.rule],
+        "level": item.level.value,
+        "message": {"text": text},
+        "locations": [_location(item.location, options)],
+        "partialFingerprints": {FINGERPRINT_KEY: item.fingerprint},
+        "properties": {
+            "proposal": proposal.id,
+            "status": Status.OPEN.value if item.kind is Kind.OPEN else (
+                "contradiction" if item.kind is Kind.CONTRADICTION else Status.VIOLATED.value),
+        },
+    }
+    if item.finding is not None:
+        f = item.finding
+        result["properties"].update(actor=f.actor, severity=f.severity.value)
+        if item.kind is Kind.OPEN:
+            result["properties"]["unaddressed"] = [
+                t.term for t in f.terms if t.set_by in ("unaddressed", "contradiction")]
+        related = [_location(c.location, options, i, f"clause {c.id}: {c.title}")
+                   for i, c in enumerate(f.clauses[1:], start=1)]
+        if related:
+            result["relatedLocations"] = related
+    elif item.contradiction is not None:
+        result["properties"]["term"] = item.contradiction.term
+        related = [_location(c.location, options, i, f"{c.by}")
+                   for i, c in enumerate(item.contradiction.claims, start=1) if c.location]
+        if related:
+            result["relatedLocations"] = related
+    return result
+
+
+def _location(location: Location, options: RenderOptions, ident: int | None = None,
+              message: str | None = None) -> dict[str, Any]:
+    path = repo_path(location.path, options)
+    artifact: dict[str, Any]
+    if Path(path).is_absolute() or path.startswith("../"):
+        # Outside the repository: no base can hold it, so an absolute file URI.
+        artifact = {"uri": Path(location.path).resolve().as_uri()}
+    else:
+        artifact = {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+    found: dict[str, Any] = {"physicalLocation": {
+        "artifactLocation": artifact,
+        "region": {"startLine": location.line, "startColumn": location.col},
+    }}
+    if ident is not None:
+        found["id"] = ident
+    if message:
+        found["message"] = {"text": message}
+    return found
