@@ -67,3 +67,28 @@ def test_nothing_matching_is_all_open_not_an_error(engine: Engine) -> None:
 
 def test_make_engine_compiles_once_per_rule_book(fixture_rules: RuleBook) -> None:
     assert make_engine(fixture_rules, "python") is make_engine(fixture_rules, "python")
+
+
+def test_without_durable_rules_auto_falls_back_with_one_notice(
+    fixture_rules: RuleBook, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Python 3.13+ installs no durable-rules (its build is broken there); "auto" must still work.
+    import redlines.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "durable_available", lambda: False)
+    monkeypatch.setattr(engine_module, "_notice_given", False)
+    first = make_engine(fixture_rules, "auto")
+    second = make_engine(fixture_rules, "auto")
+    assert isinstance(first, PythonEngine) and second is first
+    err = capsys.readouterr().err
+    assert err.count("durable-rules is not available here; using the python engine") == 1
+
+
+def test_asking_for_durable_where_it_is_missing_is_a_clear_error(
+    fixture_rules: RuleBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redlines.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "durable_available", lambda: False)
+    with pytest.raises(engine_module.EngineUnavailable, match="use --engine python"):
+        make_engine(fixture_rules, "durable")

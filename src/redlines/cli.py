@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .engine import make_engine
+from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_rules
 from .models import InputError, Problem, Proposal, RuleBook
-from .render import RENDERERS, RenderOptions, render
+from .render import RENDERERS, RenderOptions, find_repo_root, render
 from .report import ReportSet, check_all, failing
 from .specs import SPEC_FOR_KIND, json_schema, suggest
 from .version import __version__
@@ -157,7 +157,9 @@ def _add_check(commands: Any) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     reports = check_reports(args)
-    emit(render(reports, args.format, RenderOptions(color=use_color(args))), args)
+    options = RenderOptions(color=use_color(args), repo_root=str(find_repo_root()),
+                            fail_on=args.fail_on, strict=args.strict)
+    emit(render(reports, args.format, options), args)
     return exit_code(reports, args.fail_on, args.strict)
 
 
@@ -266,10 +268,143 @@ def run_lint(args: argparse.Namespace) -> int:
     return EXIT_FAIL if has_errors(problems) else EXIT_OK
 
 
+# --- space, diff, explain -----------------------------------------------------------------------
+# Their modules are imported when the command runs, so `redlines check` never loads the solver.
+
+_ANALYSIS_FORMATS = ["text", "json", "markdown"]
+
+
+def _add_analysis_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", "-f", choices=_ANALYSIS_FORMATS, default="text")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must not be negative")
+    return value
+
+
+def _add_space(commands: Any) -> None:
+    parser = commands.add_parser(
+        "space", help="is any deal left? feasibility, deadlocks, zone of agreement, concessions",
+        description="Analyse the negotiating space of the blank page (no PROPOSAL) or of drafts "
+                    "(their set terms fixed, their open terms free). Exit 0 when a package "
+                    "acceptable to every selected actor exists, 1 when none does.")
+    parser.add_argument("proposals", nargs="*", metavar="PROPOSAL",
+                        help="draft files (a directory: every *.yaml under it); none: the blank page")
+    add_rules_option(parser)
+    add_actor_option(parser)
+    _add_analysis_output(parser)
+    parser.add_argument("--max-cores", type=_count, default=10, metavar="N",
+                        help="list at most N deadlocks, smallest first (default 10)")
+    parser.add_argument("--as-of", type=_date, metavar="DATE",
+                        help="apply the rules in force on this date (default: a draft's date; "
+                             "for the blank page, the latest valid_from among the rules)")
+    parser.add_argument("--red-line-weight", type=_count, metavar="W",
+                        help="what giving up one red line costs in the concessions "
+                             "(default: more than all priorities together)")
+    parser.add_argument("--complete", action="store_true",
+                        help="packages must set every open term (none left unaddressed)")
+    parser.set_defaults(run=run_space)
+
+
+def run_space(args: argparse.Namespace) -> int:
+    from .render.space import render_space_json, render_space_markdown, render_space_text
+    from .space import analyze_all
+
+    book = rules_from(args)
+    actors = resolve_actors(book, args.actor)
+    proposals = load_proposals(args.proposals, book) if args.proposals else []
+    result = analyze_all(book, proposals, actors=actors, max_cores=args.max_cores,
+                         as_of=args.as_of, red_line_weight=args.red_line_weight or None,
+                         complete=args.complete, engine=args.engine)
+    render_space = {"text": render_space_text, "json": render_space_json,
+                    "markdown": render_space_markdown}[args.format]
+    emit(render_space(result), args)
+    return EXIT_OK if result.agreement else EXIT_FAIL
+
+
+def _add_diff(commands: Any) -> None:
+    parser = commands.add_parser(
+        "diff", help="what changed between two drafts, and which red lines it moves",
+        description="Compare two drafts: clauses added, removed and changed, and the rules "
+                    "whose verdict changes, per actor. Both are judged against the same rules "
+                    "(as of NEW's date unless --as-of). Exit 1 if NEW crosses a red line OLD "
+                    "did not.")
+    parser.add_argument("old", metavar="OLD")
+    parser.add_argument("new", metavar="NEW")
+    add_rules_option(parser)
+    add_actor_option(parser)
+    _add_analysis_output(parser)
+    parser.add_argument("--as-of", type=_date, metavar="DATE",
+                        help="judge both against the rules in force on this date "
+                             "(default: NEW's date)")
+    parser.set_defaults(run=run_diff)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from .diff import diff
+    from .render.diff import render_diff_json, render_diff_markdown, render_diff_text
+    from .report import check
+
+    book = rules_from(args)
+    actors = resolve_actors(book, args.actor)
+    old, new = load_proposals([args.old], book)[0], load_proposals([args.new], book)[0]
+    as_of = args.as_of or new.date
+    result = diff(check(old, book, as_of=as_of, actors=actors, engine=args.engine),
+                  check(new, book, as_of=as_of, actors=actors, engine=args.engine), old, new)
+    render_diff = {"text": render_diff_text, "json": render_diff_json,
+                   "markdown": render_diff_markdown}[args.format]
+    emit(render_diff(result), args)
+    return EXIT_FAIL if result.crossed else EXIT_OK
+
+
+def _add_explain(commands: Any) -> None:
+    parser = commands.add_parser(
+        "explain", help="a rule, its condition and sources; on a proposal, how it comes out",
+        description="Show a rule in readable form with its rationale and sources; with a "
+                    "proposal, its evaluation tree: each leaf's value and the clause (file:line) "
+                    "or implication that set it, or that it is unaddressed.")
+    parser.add_argument("rule", metavar="RULE_ID")
+    parser.add_argument("proposal", nargs="?", metavar="PROPOSAL")
+    add_rules_option(parser)
+    _add_analysis_output(parser)
+    parser.add_argument("--as-of", type=_date, metavar="DATE",
+                        help="apply the rules in force on this date (default: the proposal's)")
+    parser.set_defaults(run=run_explain)
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from .explain import UnknownRule, explain
+    from .render.explain import (
+        render_explain_json,
+        render_explain_markdown,
+        render_explain_text,
+    )
+
+    book = rules_from(args)
+    proposal = load_proposals([args.proposal], book)[0] if args.proposal else None
+    try:
+        result = explain(book, args.rule, proposal, as_of=args.as_of, engine=args.engine)
+    except UnknownRule as err:
+        raise UsageError(str(err)) from None
+    render_explain = {"text": render_explain_text, "json": render_explain_json,
+                      "markdown": render_explain_markdown}[args.format]
+    emit(render_explain(result), args)
+    return EXIT_OK
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 # Each subcommand registers itself here: (function adding its parser).
-COMMANDS: list[Callable[[Any], None]] = [_add_check, _add_terms, _add_schema, _add_lint]
+COMMANDS: list[Callable[[Any], None]] = [_add_check, _add_terms, _add_schema, _add_lint,
+                                         _add_space, _add_diff, _add_explain]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -293,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in err.problems:
             print(problem, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except UsageError as err:
+    except (UsageError, EngineUnavailable) as err:
         print(f"redlines: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version

@@ -8,6 +8,7 @@ semantics from `evaluate` here, which is the reference.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,14 +22,13 @@ from .models import (
     Leaf,
     Not,
     Op,
-    Origin,
     Problem,
     Term,
     TermType,
     TermValue,
 )
 from .specs import suggest
-from .yamlfile import Document, Path_
+from .yamlfile import Document, Path_, clip
 
 Truth = bool | None
 Facts = Mapping[str, TermValue]
@@ -57,10 +57,14 @@ def type_value(term: Term, raw: Any) -> TermValue:
             raise ValueError(
                 f"'{term.name}' is a boolean: write true or false ('{raw}' is not a boolean here)"
             )
-        raise ValueError(f"'{term.name}' is a boolean: expected true or false, got {_shown(raw)}")
+        raise ValueError(f"'{term.name}' is a boolean: write true or false, not {shown(raw)}")
     if term.type is TermType.INTEGER:
         if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ValueError(f"'{term.name}' is an integer: expected a whole number, got {_shown(raw)}")
+            hint = ""
+            if isinstance(raw, str) and raw.strip().replace("_", "").lstrip("+-").isdigit():
+                hint = "; remove the quotes"
+            raise ValueError(
+                f"'{term.name}' is an integer: expected a whole number, got {shown(raw)}{hint}")
         if term.min is not None and raw < term.min:
             raise ValueError(f"'{term.name}' must be at least {term.min:,}, got {raw:,}")
         if term.max is not None and raw > term.max:
@@ -71,47 +75,58 @@ def type_value(term: Term, raw: Any) -> TermValue:
             return raw
         if isinstance(raw, str):
             try:
+                # fromisoformat alone would also take 20260425 and week dates like 2026-W17-6.
+                if not _ISO_DATE.match(raw):
+                    raise ValueError
                 return dt.date.fromisoformat(raw)
             except ValueError:
                 raise ValueError(
-                    f"'{term.name}' is a date: '{raw}' is not a valid date (YYYY-MM-DD)"
+                    f"'{term.name}' is a date: '{clip(raw)}' is not a valid date (YYYY-MM-DD)"
                 ) from None
-        raise ValueError(f"'{term.name}' is a date: expected YYYY-MM-DD, got {_shown(raw)}")
+        raise ValueError(f"'{term.name}' is a date: expected YYYY-MM-DD, got {shown(raw)}")
     # enum
     if not isinstance(raw, str):
         raise ValueError(
-            f"'{term.name}' takes one of {', '.join(term.values)}; got {_shown(raw)}"
+            f"'{term.name}' takes one of {', '.join(term.values)}; got {shown(raw)}"
         )
     if raw not in term.values:
         raise ValueError(
-            f"'{raw}' is not a value of '{term.name}'{suggest(raw, term.values)}; "
+            f"'{clip(raw)}' is not a value of '{term.name}'{suggest(raw, term.values)}; "
             f"values: {', '.join(term.values)}"
         )
     return raw
 
 
-def _shown(raw: Any) -> str:
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def shown(raw: Any) -> str:
+    """A raw YAML value as a message names it: "the text 'yes'", "the number 5", "a list"."""
     if isinstance(raw, bool):
         return f"the boolean {str(raw).lower()}"
     if isinstance(raw, str):
-        return f"the text '{raw}'"
+        return f"the text '{clip(raw)}'" if raw else "empty text"
     if isinstance(raw, dt.date):
         return f"the date {raw.isoformat()}"
+    if isinstance(raw, int | float):
+        return f"the number {clip(str(raw), 30)}"
     if isinstance(raw, list):
         return "a list"
     if isinstance(raw, dict):
         return "a mapping"
     if raw is None:
-        return "nothing"
-    return f"{type(raw).__name__} {raw!r}"
+        return "nothing (an empty value)"
+    return clip(repr(raw))
 
 
 def lookup_term(catalogue: Catalogue, name: Any) -> Term:
     if not isinstance(name, str):
-        raise ValueError(f"a term name must be text, got {_shown(name)}")
+        raise ValueError(f"a term name must be text, got {shown(name)}")
     term = catalogue.get(name)
     if term is None:
-        raise ValueError(f"unknown term '{name}'{suggest(name, catalogue.terms.keys())}")
+        hint = suggest(name, catalogue.terms.keys()) or (
+            "; every term must first be defined in the catalogue (terms.yaml)")
+        raise ValueError(f"unknown term '{clip(name)}'{hint}")
     return term
 
 
@@ -137,9 +152,10 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
         return ConditionError(Problem.at(doc.key_at(where) if key else doc.at(where), message))
 
     if not isinstance(raw, dict):
-        raise fail(f"a condition must be a mapping (all/any/not/if or a term test), got {_shown(raw)}")
+        raise fail("a condition must be a mapping (all/any/not/if, or a term test "
+                   f"{{term: T, OP: V}}), got {shown(raw)}")
     if not raw:
-        raise fail("empty condition")
+        raise fail("empty condition: write all/any/not/if, or a term test {term: T, OP: V}")
     keys = set(raw)
     if "term" in keys:
         return _parse_leaf(doc, path, raw, catalogue, fail)
@@ -148,7 +164,8 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
             hint = suggest(key, (*_COMBINATORS, "term", *OPERATORS))
             if key in OPERATORS:
                 raise fail(f"operator '{key}' needs a 'term' beside it", (*path, key), key=True)
-            raise fail(f"unknown condition key '{key}'{hint}", (*path, key), key=True)
+            raise fail(f"unknown condition key '{clip(key)}'{hint}; a condition is all, any, not, "
+                       "if + then, or a term test {term: T, OP: V}", (*path, key), key=True)
     if keys == {"if", "then"}:
         return IfThen(
             condition=_parse(doc, (*path, "if"), raw["if"], catalogue),
@@ -156,15 +173,22 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
             origin=origin,
         )
     if "if" in keys or "then" in keys:
-        raise fail("'if' and 'then' go together, alone in their mapping")
+        extra = sorted(keys - {"if", "then"})
+        if extra:
+            raise fail(f"'if' and 'then' go together, alone in their mapping; move "
+                       f"{', '.join(extra)} into an 'all' beside it")
+        missing = "then" if "if" in keys else "if"
+        raise fail(f"'if' and 'then' go together, alone in their mapping; add '{missing}'")
     if len(keys) > 1:
-        raise fail(f"one condition per mapping: found {', '.join(sorted(keys))}; wrap them in 'all'")
+        found = ", ".join(sorted(keys))
+        raise fail(f"one condition per mapping: found {found}; wrap them in 'all'")
     (key,) = keys
     if key == "not":
         return Not(part=_parse(doc, (*path, "not"), raw["not"], catalogue), origin=origin)
     parts = raw[key]
     if not isinstance(parts, list):
-        raise fail(f"'{key}' takes a list of conditions", (*path, key))
+        raise fail(f"'{key}' takes a list of conditions, got {shown(parts)}; write "
+                   f"'{key}: [...]' or one '- ' item per line", (*path, key))
     if not parts:
         raise fail(f"'{key}' needs at least one condition", (*path, key))
     parsed = tuple(_parse(doc, (*path, key, i), p, catalogue) for i, p in enumerate(parts))
@@ -181,11 +205,13 @@ def _parse_leaf(
     ops = [k for k in raw if k != "term"]
     for key in ops:
         if key not in OPERATORS:
-            raise fail(f"unknown operator '{key}'{suggest(key, OPERATORS)}", (*path, key), key=True)
+            hint = suggest(key, OPERATORS) or f"; use one of {', '.join(OPERATORS)}"
+            raise fail(f"unknown operator '{clip(key)}'{hint}", (*path, key), key=True)
     if not ops:
-        raise fail(f"term test without an operator; use one of {', '.join(OPERATORS)}")
+        raise fail(f"term test without an operator; add one of {', '.join(OPERATORS)}")
     if len(ops) > 1:
-        raise fail(f"one operator per term test, found {' and '.join(ops)}; combine tests with 'all'")
+        found = " and ".join(ops)
+        raise fail(f"one operator per term test, found {found}; combine tests with 'all'")
     op: Op = ops[0]  # type: ignore[assignment]  # checked against OPERATORS just above
     try:
         term = lookup_term(catalogue, raw["term"])
@@ -195,7 +221,9 @@ def _parse_leaf(
     raw_value = raw[op]
     if op in PRESENCE_OPS:
         if raw_value is not True:
-            raise fail(f"write '{op}: true'", value_path)
+            other = "absent" if op == "present" else "present"
+            raise fail(f"'{op}' takes only true: write '{op}: true' (for the opposite, "
+                       f"'{other}: true'), not {shown(raw_value)}", value_path)
         return Leaf(term=term.name, op=op, value=None, origin=doc.at(path))
     if op in ORDER_OPS and term.type not in (TermType.INTEGER, TermType.DATE):
         article = "an" if term.type.value[0] in "aeiou" else "a"
@@ -204,7 +232,12 @@ def _parse_leaf(
     try:
         if op in LIST_OPS:
             if not isinstance(raw_value, list) or not raw_value:
-                raise fail(f"'{op}' takes a non-empty list of values", value_path)
+                got = "an empty list" if raw_value == [] else shown(raw_value)
+                hint = ""
+                if isinstance(raw_value, str | int) and not isinstance(raw_value, bool):
+                    hint = f"; write '{op}: [{clip(str(raw_value))}]'"
+                raise fail(f"'{op}' takes a non-empty list of values, got {got}{hint}",
+                           value_path)
             values: list[TermValue] = []
             for i, item in enumerate(raw_value):
                 try:

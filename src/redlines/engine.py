@@ -305,6 +305,10 @@ def _join(operator: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 # --- choosing an engine -------------------------------------------------------------------------
 
+class EngineUnavailable(RuntimeError):
+    """The durable engine was asked for where durable-rules cannot be imported."""
+
+
 _cache: dict[tuple[str, str], Engine] = {}
 _cache_lock = threading.Lock()
 _notice_given = False
@@ -326,6 +330,10 @@ def make_engine(book: RuleBook, name: EngineName = "auto") -> Engine:
                       file=sys.stderr)
                 _notice_given = True
             name = "python"
+    elif name == "durable" and not durable_available():
+        raise EngineUnavailable(
+            "the durable engine needs durable-rules, which is not installed or does not build on "
+            f"Python {sys.version_info.major}.{sys.version_info.minor}; use --engine python")
     key = (name, _fingerprint(book))
     with _cache_lock:
         engine = _cache.get(key)

@@ -7,6 +7,7 @@ collected with its file:line:col and raised together as one `InputError`.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from .conditions import ConditionError, lookup_term, parse_condition, type_value
+from .conditions import ConditionError, lookup_term, parse_condition, shown, type_value
 from .models import (
     Catalogue,
     Clause,
@@ -42,9 +43,10 @@ from .specs import (
     SourceSpec,
     Spec,
     TermsFile,
+    spec_named,
     suggest,
 )
-from .yamlfile import Document, Path_, read_yaml
+from .yamlfile import Document, Path_, clip, read_yaml
 
 MAX_TERMS = 2_000
 MAX_RULES = 5_000
@@ -71,41 +73,115 @@ def bundled_dir(name: str) -> Path:
 
 def validate_spec(doc: Document, spec: type[SpecT]) -> SpecT:
     """Validate a document's data against a spec model; problems point at the offending line."""
-    expected = ", ".join(f"'{name}'" for name in spec.model_fields)
     if not isinstance(doc.data, dict):
-        raise InputError([doc.problem((), f"expected a mapping with {expected} at the top")])
+        raise InputError([doc.problem((), (
+            f"{spec.noun} must be a mapping with {spec.layout} at the top, "
+            f"but this file holds {shown(doc.data)}"))])
     try:
         return spec.model_validate(doc.data)
     except ValidationError as err:
         raise InputError(_problems_from(doc, err)) from None
 
 
+# pydantic error types that only say "wrong shape"; in a union (a source given as an id or as a
+# mapping) each branch reports one, and the real complaint, if any, is elsewhere.
+_SHAPE_ERRORS = frozenset({"string_type", "model_type", "dict_type", "model_attributes_type"})
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "bool_type": "true or false",
+}
+# Our own validators' errors: their message stands alone.
+_OWN_ERRORS = frozenset({"weight", "dates", "shape", "source"})
+
+
 def _problems_from(doc: Document, err: ValidationError) -> list[Problem]:
     problems: dict[tuple[Path_, str], Problem] = {}
-    errors = err.errors(include_url=False)
-    for error in errors:
-        path, branch_tag = _data_path(doc.data, error["loc"])
-        kind = error["type"]
-        if branch_tag and kind in {"string_type", "model_type", "dict_type"}:
-            # One branch of a union (e.g. a source given as id or as mapping) failed only on its
-            # shape while another branch has the real complaint; keep the real one.
-            if any(e is not error and _data_path(doc.data, e["loc"])[0][: len(path)] == path
-                   for e in errors):
-                continue
-        if kind == "unknown_key":
-            key = error["ctx"]["key"]
-            problem = doc.problem((*path, key), error["msg"], key=True)
-        elif kind == "missing":
-            field = error["loc"][-1]
-            problem = doc.problem(path, f"missing required key '{field}'")
-        elif kind == "extra_forbidden":
-            problem = doc.problem(path, f"unknown key '{path[-1]}'", key=True)
-        else:
-            field = next((str(s) for s in reversed(path) if isinstance(s, str)), "")
-            message = error["msg"]
-            problem = doc.problem(path, f"'{field}': {message}" if field else message)
+    located = [(error, *_data_path(doc.data, error["loc"])) for error in err.errors(
+        include_url=False)]
+    # Every prefix of a path with a real complaint: a union branch's shape error there is noise.
+    explained: set[Path_] = set()
+    for error, path, branch in located:
+        if not (branch and error["type"] in _SHAPE_ERRORS):
+            explained.update(path[:end] for end in range(len(path) + 1))
+    union_shapes: dict[Path_, Any] = {}
+    for error, path, branch in located:
+        if branch and error["type"] in _SHAPE_ERRORS:
+            if path not in explained:
+                union_shapes.setdefault(path, error["input"])
+            continue
+        for problem in _translate(doc, error, path):
+            problems.setdefault((path, problem.message), problem)
+    for path, raw in union_shapes.items():
+        field = _field_of(path)
+        problem = doc.problem(path, (
+            f"'{field}': expected a source id (text) or a source mapping, got {shown(raw)}"
+            if field == "sources" else f"'{field}': unexpected {shown(raw)}"))
         problems.setdefault((path, problem.message), problem)
     return list(problems.values())
+
+
+def _listed(words: list[str]) -> str:
+    quoted = [f"'{word}'" for word in words]
+    return " and ".join(filter(None, [", ".join(quoted[:-1]), *quoted[-1:]]))
+
+
+def _field_of(path: Path_) -> str:
+    return next((str(step) for step in reversed(path) if isinstance(step, str)), "")
+
+
+def _translate(doc: Document, error: Any, path: Path_) -> list[Problem]:
+    """One pydantic error in the words of the file's author, at the place to fix."""
+    kind: str = error["type"]
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    raw = error.get("input")
+    field = _field_of(path)
+    if kind == "unknown_key":
+        allowed = ", ".join(ctx.get("allowed", []))
+        return [doc.problem((*path, key), (
+            f"unknown key '{clip(key)}'{hint}" if hint else
+            f"unknown key '{clip(key)}'; allowed here: {allowed}"), key=True)
+            for key, hint in zip(ctx["keys"], ctx["hints"], strict=True)]
+    if kind == "missing":
+        return [doc.problem(path, f"missing required key '{error['loc'][-1]}'")]
+    if kind in _OWN_ERRORS:
+        key = ctx.get("key")
+        if key is not None and isinstance(doc.data, dict):
+            return [doc.problem((*path, key), error["msg"], key=True)]
+        return [doc.problem(path, error["msg"])]
+    if kind == "model_type":
+        spec = spec_named(str(ctx.get("class_name", "")))
+        if spec is not None:
+            keys = _listed(spec.required_keys()) or "its keys"
+            return [doc.problem(path, f"{spec.noun} must be a mapping with {keys}, "
+                                      f"got {shown(raw)}")]
+    prefix = f"'{field}'" if field else "this value"
+    if kind in _EXPECTED:
+        message = f"{prefix}: expected {_EXPECTED[kind]}, got {shown(raw)}"
+        if kind == "string_type" and isinstance(raw, int | float | dt.date) :
+            message += "; put it in quotes to make it text"
+        elif kind.startswith("int") and isinstance(raw, str) and raw.strip().isdigit():
+            message += "; remove the quotes"
+        elif kind == "list_type" and isinstance(raw, str | int):
+            message += f"; write [{clip(str(raw))}]"
+        return [doc.problem(path, message)]
+    if kind in ("enum", "literal_error"):
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        hint = suggest(raw, choices) if isinstance(raw, str) else ""
+        return [doc.problem(path, (
+            f"{prefix} must be one of {', '.join(choices)}; got {shown(raw)}{hint}"))]
+    if kind == "greater_than_equal":
+        return [doc.problem(path, f"{prefix} must be at least {ctx.get('ge')}, got {shown(raw)}")]
+    if kind == "too_short":
+        return [doc.problem(path, f"{prefix} must not be empty")]
+    if kind == "date_only":
+        got = f", got {shown(raw)}" if error["msg"].startswith("expected") else ""
+        return [doc.problem(path, f"{prefix}: {error['msg']}{got}")]
+    return [doc.problem(path, f"{prefix}: {error['msg']}")]
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[Path_, bool]:
@@ -142,13 +218,19 @@ def load_terms(path: str | Path, display: str | None = None) -> Catalogue:
     doc, spec = _read(path, name, TermsFile)
     problems: list[Problem] = []
     if len(spec.terms) > MAX_TERMS:
-        raise InputError([doc.problem(("terms",), f"more than {MAX_TERMS:,} terms")])
+        raise InputError([doc.problem(("terms",), (
+            f"more than {MAX_TERMS:,} terms, the limit"), key=True)])
+    if not spec.terms:
+        raise InputError([doc.problem(("terms",), (
+            "the catalogue defines no terms; every rule and clause needs its terms defined "
+            "here"), key=True)])
     terms: dict[str, Term] = {}
     for term_name, term_spec in spec.terms.items():
         where: Path_ = ("terms", term_name)
         if not TERM_NAME.match(term_name):
             problems.append(doc.problem(where, (
-                f"term name '{term_name}' must be area.subject in lower snake case"), key=True))
+                f"term name '{clip(term_name)}' must be area.subject in lower snake case, "
+                "e.g. territory.crimea"), key=True))
             continue
         message = _term_shape_problem(term_spec.type, term_spec.values, term_spec.min,
                                       term_spec.max, term_spec.unit)
@@ -198,16 +280,22 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
         root, label = bundled_dir("rules"), "rules"
     else:
         root, label = Path(directory), os.path.normpath(str(directory))
+    _check_name(label)
     if not root.is_dir():
-        raise InputError([Problem(file=label, line=1, col=1, message="no such rules directory")])
+        message = "is a file; --rules names a directory" if root.exists() else (
+            "no such rules directory")
+        raise InputError([Problem(file=label, line=1, col=1, message=message)])
     terms_path = root / "terms.yaml"
     if not terms_path.is_file():
-        raise InputError([Problem(file=label, line=1, col=1,
-                                  message="a rules directory needs a terms.yaml")])
+        raise InputError([Problem(file=label, line=1, col=1, message=(
+            "a rules directory needs a terms.yaml (the term catalogue); none is here"))])
+    # Inside a repository, rule files may be symbolic links within it, never out of it.
+    fence = _enclosing_repository(Path(os.path.abspath(terms_path)))
+    _check_inside(terms_path, os.path.join(label, "terms.yaml"), fence)
     catalogue = load_terms(terms_path, os.path.join(label, "terms.yaml"))
     files = sorted(
-        p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-        and p.resolve() != terms_path.resolve()
+        p for p in root.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p != terms_path and p.is_file()
     )
     rulesets: list[RuleSet] = []
     implications: list[Implication] = []
@@ -215,6 +303,8 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
     for path in files:
         display = os.path.join(label, path.relative_to(root).as_posix())
         try:
+            _check_name(display)
+            _check_inside(path, display, fence)
             doc = read_yaml(path, display)
             kind = _kind_of(doc)
             if kind == "rules":
@@ -224,7 +314,8 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
                     _build_implications(doc, validate_spec(doc, ImplicationsFile), catalogue))
             else:
                 raise InputError([doc.problem((kind,), (
-                    f"only {label}/terms.yaml may hold the term catalogue"), key=True)])
+                    f"only {label}/terms.yaml may hold the term catalogue; move these terms "
+                    "there"), key=True)])
         except InputError as err:
             problems.extend(err.problems)
     if problems:
@@ -255,7 +346,8 @@ def _kind_of(doc: Document) -> str:
 
 def _build_ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
     if len(spec.rules) > MAX_RULES:
-        raise InputError([doc.problem(("rules",), f"more than {MAX_RULES:,} rules in one file")])
+        raise InputError([doc.problem(("rules",), (
+            f"more than {MAX_RULES:,} rules in one file, the limit; split it"), key=True)])
     meta = spec.ruleset
     rules: list[Rule] = []
     problems: list[Problem] = []
@@ -361,20 +453,67 @@ def load_proposal(path: str | Path, catalogue: Catalogue | RuleBook | None = Non
     elif isinstance(catalogue, RuleBook):
         catalogue = catalogue.catalogue
     display = os.path.normpath(str(path))
-    root = _repository_root(Path(path).resolve())
+    _check_name(display)
+    real = _real(Path(path))
+    if real is None:
+        raise InputError([Problem(file=display, line=1, col=1, message=(
+            "cannot resolve this path (a loop of symbolic links?)"))])
+    _check_inside(Path(path), display, _enclosing_repository(Path(os.path.abspath(path))))
+    root = _repository_root(real)
     return _load_proposal(Path(path), display, catalogue, root, ())
 
 
 def _repository_root(file: Path) -> Path:
     """The nearest enclosing directory with a .git; for the bundled examples, their folder;
     outside any repository, the file's own folder."""
-    for folder in file.parents:
-        if (folder / ".git").exists():
-            return folder
+    found = _enclosing_repository(file)
+    if found is not None:
+        return found
     bundled = bundled_dir("proposals").resolve()
     if file.is_relative_to(bundled):
         return bundled
     return file.parent
+
+
+def _enclosing_repository(file: Path) -> Path | None:
+    for folder in file.parents:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _real(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
+        return None
+
+
+def _check_inside(path: Path, display: str, root: Path | None) -> None:
+    """A file inside a repository must not be a symbolic link out of it.
+
+    A pull request can add `proposals/x.yaml -> /etc/passwd`; following it would quote another
+    file's lines in messages that end up in a public CI log.
+    """
+    if root is None:
+        return
+    real, fence = _real(path), _real(root)
+    if real is None or fence is None:
+        raise InputError([Problem(file=display, line=1, col=1, message=(
+            "cannot resolve this path (a loop of symbolic links?)"))])
+    if not real.is_relative_to(fence):
+        raise InputError([Problem(file=display, line=1, col=1, message=(
+            "is a symbolic link to a file outside the repository; redlines does not follow it"))])
+
+
+def _check_name(display: str) -> None:
+    # A file name that is not UTF-8 reaches us with surrogate escapes, which no report can print.
+    try:
+        display.encode("utf-8")
+    except UnicodeEncodeError:
+        shown_name = display.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raise InputError([Problem(file=shown_name, line=1, col=1, message=(
+            "the file name is not valid UTF-8; rename the file"))]) from None
 
 
 def _load_proposal(
@@ -386,7 +525,8 @@ def _load_proposal(
     if spec.base is None:
         assert spec.clauses is not None  # the spec's validator guarantees one or the other
         if len(spec.clauses) > MAX_CLAUSES:
-            raise InputError([doc.problem(("clauses",), f"more than {MAX_CLAUSES:,} clauses")])
+            raise InputError([doc.problem(("clauses",), (
+                f"more than {MAX_CLAUSES:,} clauses, the limit"), key=True)])
         problems: list[Problem] = []
         clauses = [
             _build_clause(doc, ("clauses", i), c, catalogue, own_sources, problems)
@@ -408,24 +548,46 @@ def _load_base(
     doc: Document, base_ref: str, path: Path, display: str, catalogue: Catalogue, root: Path,
     chain: tuple[Path, ...],
 ) -> Proposal:
-    here = path.resolve()
-    chain = (*chain, here)
-    base_path = (path.parent / base_ref)
-    base_real = base_path.resolve()
     where: Path_ = ("base",)
+    shown_ref = clip(base_ref)
+    if not base_ref.strip():
+        raise InputError([doc.problem(where, "'base' is empty; name the proposal file to vary")])
+    here = _real(path)
+    base_path = (path.parent / base_ref)
+    base_real = _real(base_path)
+    if here is None or base_real is None:
+        raise InputError([doc.problem(where, (
+            f"cannot resolve base '{shown_ref}' (a loop of symbolic links, or too long a name)"))])
+    chain = (*chain, here)
     if base_real in chain:
         cycle = " -> ".join(p.name for p in (*chain, base_real))
-        raise InputError([doc.problem(where, f"variants form a cycle: {cycle}")])
+        raise InputError([doc.problem(where, (
+            f"variants form a cycle: {cycle}; a variant's base must not lead back to it"))])
     if len(chain) > MAX_BASE_DEPTH:
-        raise InputError([doc.problem(where, f"more than {MAX_BASE_DEPTH} levels of base:")])
+        raise InputError([doc.problem(where, (
+            f"more than {MAX_BASE_DEPTH} levels of base:, the limit; base this variant on an "
+            "earlier proposal in the chain"))])
     if not base_real.is_relative_to(root):
         raise InputError([doc.problem(where, (
-            f"base '{base_ref}' lies outside the repository ({root}); "
+            f"base '{shown_ref}' lies outside the repository ({_shown_dir(root)}); "
             "a variant may only build on files inside it"))])
+    if base_real.is_dir():
+        raise InputError([doc.problem(where, (
+            f"base '{shown_ref}' is a directory; name a proposal file"))])
     if not base_real.is_file():
-        raise InputError([doc.problem(where, f"base '{base_ref}' not found")])
+        raise InputError([doc.problem(where, (
+            f"base '{shown_ref}' not found (paths are relative to this file's folder)"))])
     base_display = os.path.normpath(os.path.join(os.path.dirname(display), base_ref))
     return _load_proposal(base_path, base_display, catalogue, root, chain)
+
+
+def _shown_dir(folder: Path) -> str:
+    """A folder for a message: relative to the working directory when inside it."""
+    try:
+        relative = folder.relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return str(folder)
+    return relative.as_posix() if relative.parts else "."
 
 
 def _apply_variant(
@@ -457,14 +619,16 @@ def _apply_variant(
             problems.append(doc.problem(("drop", i), (
                 f"drop: the base has no clause '{clause_id}'{suggest(clause_id, base_ids)}")))
         elif clause_id in replaced:
-            problems.append(doc.problem(("drop", i), f"clause '{clause_id}' is both replaced and dropped"))
+            problems.append(doc.problem(("drop", i), (
+                f"clause '{clause_id}' is both replaced and dropped; keep one of the two")))
         dropped.add(clause_id)
     clauses = [replaced.get(c.id, c) for c in base.clauses if c.id not in dropped]
     for i, clause_spec in enumerate(spec.add or []):
         clauses.append(_build_clause(doc, ("add", i), clause_spec, catalogue, citable, problems))
     _check_unique_ids(doc, clauses, problems)
     if len(clauses) > MAX_CLAUSES:
-        problems.append(doc.problem(("add",), f"more than {MAX_CLAUSES:,} clauses"))
+        problems.append(doc.problem(("add",), (
+            f"more than {MAX_CLAUSES:,} clauses with the base's, the limit"), key=True))
     if problems:
         raise InputError(problems)
     return Proposal(

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from .version import __version__
-from .conditions import deciding_terms, lookup_term, type_value
+from .conditions import deciding_terms, format_value, lookup_term, type_value
 from .engine import EngineName, Evaluation, make_engine
 from .models import (
     Clause,
@@ -258,7 +258,7 @@ def _parse_text(raw: Any, kind: str) -> Any:
     return raw
 
 
-_Claims = dict[str, list[tuple[TermValue, Clause | None]]]
+_Claims = dict[str, list[tuple[TermValue, Clause]]]
 
 
 def _proposal_values(
@@ -418,7 +418,7 @@ class _TermStates:
                                         location=Location.of(origin) if origin else None))
                 else:
                     claims.append(Claim(value=value, by=f"implication {who}", location=None))
-            said = ", ".join(f"{c.by}: {_shown(c.value)}" for c in claims)
+            said = ", ".join(f"{c.by}: {format_value(c.value)}" for c in claims)
             result.append(Contradiction(
                 term=clash.term, claims=tuple(claims),
                 message=f"'{clash.term}' is given different values ({said})"))
@@ -429,20 +429,13 @@ def _unique(clauses: Iterable[Clause]) -> list[Clause]:
     return list({c.id: c for c in clauses}.values())
 
 
-def _shown(value: TermValue) -> str:
-    from .conditions import format_value
-
-    return format_value(value)
-
-
-def _clause_contradiction(term: str, said: list[tuple[TermValue, Clause | None]]) -> Contradiction:
+def _clause_contradiction(term: str, said: list[tuple[TermValue, Clause]]) -> Contradiction:
     claims = []
     for value, clause in said:
-        setting = next(s for s in clause.settings if s.term == term) if clause else None
-        location = Location.of(setting.origin) if setting and setting.origin else None
-        claims.append(Claim(value=value, by=f"clause {clause.id}" if clause else "proposal",
-                            location=location))
-    listed = ", ".join(f"{c.by}: {_shown(c.value)}" for c in claims)
+        setting = next(s for s in clause.settings if s.term == term)
+        location = Location.of(setting.origin) if setting.origin else None
+        claims.append(Claim(value=value, by=f"clause {clause.id}", location=location))
+    listed = ", ".join(f"{c.by}: {format_value(c.value)}" for c in claims)
     return Contradiction(term=term, claims=tuple(claims),
                          message=f"clauses set '{term}' to different values ({listed})")
 

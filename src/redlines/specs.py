@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictInt,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -26,28 +29,75 @@ from .models import ProposalStatus, Severity, Source, TermType, WhenSilent
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for a near miss, else ''."""
+    if len(word) > 200:  # no near miss is that long, and difflib would take its time
+        return ""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # How messages name one of these ("a clause must be a mapping with ...") and, for a whole
+    # file, the keys at its top.
+    noun: ClassVar[str] = "this"
+    layout: ClassVar[str] = ""
 
     @model_validator(mode="before")
     @classmethod
     def _known_keys(cls, data: Any) -> Any:
-        # pydantic's own extra=forbid error has no "did you mean"; this one names the key so the
-        # loader can point at its line.
+        # pydantic's own extra=forbid error has no "did you mean"; this one names every unknown
+        # key (ctx["keys"], with ctx["hints"]) so the loader can point at each one's line.
         if isinstance(data, dict):
             allowed = {field.alias or name for name, field in cls.model_fields.items()}
-            for key in data:
-                if key not in allowed:
-                    raise PydanticCustomError(
-                        "unknown_key",
-                        "unknown key '{key}'{hint}",
-                        {"key": str(key), "hint": suggest(str(key), allowed)},
-                    )
+            unknown = [str(key) for key in data if key not in allowed]
+            if unknown:
+                hints = [suggest(key, allowed) for key in unknown]
+                raise PydanticCustomError(
+                    "unknown_key",
+                    "unknown key '{key}'{hint}",
+                    {"key": unknown[0], "hint": hints[0], "keys": unknown, "hints": hints,
+                     "allowed": [f.alias or n for n, f in cls.model_fields.items()]},
+                )
         return data
+
+    @classmethod
+    def required_keys(cls) -> list[str]:
+        return [field.alias or name for name, field in cls.model_fields.items()
+                if field.is_required()]
+
+
+def spec_named(name: str) -> type[Spec] | None:
+    """The spec class pydantic names in a `model_type` error."""
+    found = [cls for cls in _all_specs(Spec) if cls.__name__ == name]
+    return found[0] if found else None
+
+
+def _all_specs(base: type[Spec]) -> list[type[Spec]]:
+    return [c for sub in base.__subclasses__() for c in (sub, *_all_specs(sub))]
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _date_only(value: Any) -> Any:
+    # Left to itself pydantic reads 20251120 as seconds since 1970. A date is YYYY-MM-DD,
+    # unquoted (YAML makes it a date) or quoted.
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError(
+            "date_only", "write a date only (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as err:
+            raise PydanticCustomError(
+                "date_only", "'{text}' is not a valid date: {reason}",
+                {"text": value, "reason": str(err)}) from None
+    raise PydanticCustomError("date_only", "expected a date (YYYY-MM-DD)")
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_only)]
 
 
 def _id_as_text(value: Any) -> Any:
@@ -58,18 +108,21 @@ def _id_as_text(value: Any) -> Any:
 
 
 class SourceSpec(Spec):
+    noun: ClassVar[str] = "a source"
+
     id: str | None = None
     title: str | None = None
     outlet: str | None = None
     authority: str | None = None
     url: str | None = None
-    date: dt.date | None = None
+    date: Date | None = None
     note: str | None = None
 
     @model_validator(mode="after")
     def _url_or_title(self) -> SourceSpec:
         if not self.url and not self.title:
-            raise PydanticCustomError("source", "a source needs a 'url' or a 'title'")
+            raise PydanticCustomError(
+                "source", "a source needs a 'url' or a 'title' (it has neither)")
         return self
 
     def to_source(self) -> Source:
@@ -80,18 +133,23 @@ class SourceSpec(Spec):
 
 
 class TermSpec(Spec):
+    noun: ClassVar[str] = "a term"
+
     title: str
     type: TermType
     values: list[str] | None = None
     unit: str | None = None
-    min: int | None = None
-    max: int | None = None
+    min: StrictInt | None = None
+    max: StrictInt | None = None
     description: str | None = None
     sources: list[SourceSpec] = Field(default_factory=list)
 
 
 class TermsFile(Spec):
     """rules/terms.yaml: the catalogue of negotiable terms."""
+
+    noun: ClassVar[str] = "a term catalogue"
+    layout: ClassVar[str] = "'terms'"
 
     terms: dict[str, TermSpec]
 
@@ -119,15 +177,18 @@ _CONDITION_SCHEMA: dict[str, Any] = {
 }
 
 # Conditions are parsed by `conditions.parse_condition`, which gives better messages than a
-# pydantic union could ("two operators in one leaf"); here they are only "a mapping".
+# pydantic union could ("two operators in one leaf", "a condition must be a mapping ..., got a
+# list"); here they may be anything.
 _CONDITION_MARK = {"$comment": "redlines:condition"}
-ConditionSpec = Annotated[dict[str, Any], WithJsonSchema(_CONDITION_MARK)]
+ConditionSpec = Annotated[Any, WithJsonSchema(_CONDITION_MARK)]
 
 
 # --- rules/<actor>.yaml -------------------------------------------------------------------------
 
 
 class RuleSetSpec(Spec):
+    noun: ClassVar[str] = "the 'ruleset' header"
+
     id: str
     actor: str
     title: str
@@ -137,28 +198,35 @@ class RuleSetSpec(Spec):
 
 
 class RuleSpec(Spec):
+    noun: ClassVar[str] = "a rule"
+
     id: str
     title: str
     severity: Severity
-    weight: int | None = Field(default=None, ge=1)
+    weight: StrictInt | None = Field(default=None, ge=1)
     requires: ConditionSpec
     when_silent: WhenSilent = WhenSilent.OPEN
     message: str
     rationale: str | None = None
     sources: list[SourceSpec] = Field(default_factory=list)
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
+    valid_from: Date | None = None
+    valid_until: Date | None = None
     superseded_by: str | None = None
 
     @model_validator(mode="after")
     def _weights_and_dates(self) -> RuleSpec:
+        # ctx["key"] names the key the loader points at.
         if self.severity is Severity.RED_LINE and self.weight is not None:
             raise PydanticCustomError(
-                "weight", "a red line carries no 'weight' (only priorities and preferences do)"
+                "weight",
+                "a red line carries no 'weight' (only priorities and preferences do); "
+                "remove it, or change 'severity'",
+                {"key": "weight"},
             )
         if self.severity is not Severity.RED_LINE and self.weight is None:
-            raise PydanticCustomError("weight", "a {severity} needs a 'weight' (an integer >= 1)",
-                                      {"severity": self.severity.value})
+            raise PydanticCustomError(
+                "weight", "a {severity} needs a 'weight' (a whole number, 1 or more)",
+                {"severity": self.severity.value, "key": "severity"})
         _check_dates(self.valid_from, self.valid_until)
         return self
 
@@ -166,19 +234,24 @@ class RuleSpec(Spec):
 class RulesFile(Spec):
     """rules/<actor>.yaml: one actor's rule set."""
 
+    noun: ClassVar[str] = "a rules file"
+    layout: ClassVar[str] = "'ruleset' and 'rules'"
+
     ruleset: RuleSetSpec
     rules: list[RuleSpec]
 
 
 class ImplicationSpec(Spec):
+    noun: ClassVar[str] = "an implication"
+
     id: str
     title: str | None = None
     when: ConditionSpec
     then: dict[str, Any] = Field(min_length=1)
     rationale: str | None = None
     sources: list[SourceSpec] = Field(default_factory=list)
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
+    valid_from: Date | None = None
+    valid_until: Date | None = None
     superseded_by: str | None = None
 
     @model_validator(mode="after")
@@ -190,14 +263,17 @@ class ImplicationSpec(Spec):
 class ImplicationsFile(Spec):
     """rules/implications.yaml: terms derived from terms."""
 
+    noun: ClassVar[str] = "an implications file"
+    layout: ClassVar[str] = "'implications'"
+
     implications: list[ImplicationSpec]
 
 
 def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
     if start is not None and end is not None and end < start:
         raise PydanticCustomError(
-            "dates", "valid_until {end} is before valid_from {start}",
-            {"end": end.isoformat(), "start": start.isoformat()},
+            "dates", "valid_until {end} is before valid_from {start}; swap them or fix one",
+            {"end": end.isoformat(), "start": start.isoformat(), "key": "valid_until"},
         )
 
 
@@ -205,6 +281,8 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
 
 
 class ClauseSpec(Spec):
+    noun: ClassVar[str] = "a clause"
+
     id: str
     title: str
     text: str
@@ -216,9 +294,11 @@ class ClauseSpec(Spec):
 
 
 class ProposalMetaSpec(Spec):
+    noun: ClassVar[str] = "the 'proposal' header"
+
     id: str
     title: str
-    date: dt.date
+    date: Date
     status: ProposalStatus
     note: str | None = None
     sources: list[SourceSpec] = Field(default_factory=list)
@@ -229,6 +309,9 @@ ClauseId = Annotated[str, WithJsonSchema({"type": ["string", "integer"]})]
 
 class ProposalFile(Spec):
     """proposals/*.yaml: a draft, or a variant of another via `base:`."""
+
+    noun: ClassVar[str] = "a proposal file"
+    layout: ClassVar[str] = "'proposal' and 'clauses' (or 'base')"
 
     proposal: ProposalMetaSpec
     clauses: list[ClauseSpec] | None = None
@@ -275,7 +358,7 @@ SPEC_FOR_KIND: dict[str, type[Spec]] = {
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one input file kind, with the condition grammar filled in."""
-    schema = _link_conditions(SPEC_FOR_KIND[kind].model_json_schema())
+    schema: dict[str, Any] = _link_conditions(SPEC_FOR_KIND[kind].model_json_schema())
     if kind in ("rules", "implications"):
         schema.setdefault("$defs", {})["Condition"] = _CONDITION_SCHEMA
     return schema

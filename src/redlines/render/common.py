@@ -92,7 +92,7 @@ class Item:
     def headline(self) -> str:
         """One line saying whose rule, how grave, what happened."""
         if self.finding is None:
-            return "The proposal contradicts itself"
+            return "Internal contradiction"
         f = self.finding
         weight = f", weight {f.weight}" if f.weight is not None else ""
         what = {
@@ -115,12 +115,20 @@ class Item:
     def fingerprint(self) -> str:
         """Stable across runs and edits that only move lines: rule, proposal and clauses."""
         if self.contradiction is not None:
-            parts = [self.rule, self.report.proposal.id, self.contradiction.term,
-                     *sorted(c.by for c in self.contradiction.claims)]
+            parts = [
+                self.rule,
+                self.report.proposal.id,
+                self.contradiction.term,
+                *sorted(c.by for c in self.contradiction.claims),
+            ]
         else:
             assert self.finding is not None
-            parts = [self.rule, self.report.proposal.id, self.kind.value,
-                     *sorted(c.id for c in self.finding.clauses)]
+            parts = [
+                self.rule,
+                self.report.proposal.id,
+                self.kind.value,
+                *sorted(c.id for c in self.finding.clauses),
+            ]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
@@ -132,7 +140,7 @@ def sentence(text: str) -> str:
 def open_message(finding: Finding) -> str:
     terms = unaddressed(finding)
     said = ", ".join(terms) if terms else "the terms this red line depends on"
-    return (f"The draft leaves {said} unaddressed. If settled the wrong way: {finding.message}")
+    return f"The draft leaves {said} unaddressed. If settled the wrong way: {finding.message}"
 
 
 def unaddressed(finding: Finding) -> list[str]:
@@ -144,19 +152,40 @@ def items(report: Report) -> list[Item]:
     found: list[Item] = []
     for f in report.findings:
         if f.status is Status.VIOLATED:
-            found.append(Item(report, Kind.VIOLATED, SEVERITY_LEVEL[f.severity], f.rule, f.title,
-                              f.location, finding=f))
+            found.append(
+                Item(
+                    report,
+                    Kind.VIOLATED,
+                    SEVERITY_LEVEL[f.severity],
+                    f.rule,
+                    f.title,
+                    f.location,
+                    finding=f,
+                )
+            )
         elif f.status is Status.OPEN and f.severity is Severity.RED_LINE:
-            found.append(Item(report, Kind.OPEN, Level.NOTE, f.rule, f.title, f.location,
-                              finding=f))
+            found.append(
+                Item(report, Kind.OPEN, Level.NOTE, f.rule, f.title, f.location, finding=f)
+            )
     for c in report.contradictions:
-        where = next((claim.location for claim in c.claims if claim.location),
-                     report.proposal.location)
-        found.append(Item(report, Kind.CONTRADICTION, Level.ERROR, CONTRADICTION_RULE,
-                          CONTRADICTION_TITLE, where, contradiction=c))
+        where = next(
+            (claim.location for claim in c.claims if claim.location), report.proposal.location
+        )
+        found.append(
+            Item(
+                report,
+                Kind.CONTRADICTION,
+                Level.ERROR,
+                CONTRADICTION_RULE,
+                CONTRADICTION_TITLE,
+                where,
+                contradiction=c,
+            )
+        )
     order = {Level.ERROR: 0, Level.WARNING: 1, Level.NOTE: 2}
-    found.sort(key=lambda i: (i.location.path, i.location.line, i.location.col,
-                              order[i.level], i.rule))
+    found.sort(
+        key=lambda i: (i.location.path, i.location.line, i.location.col, order[i.level], i.rule)
+    )
     return found
 
 
@@ -173,8 +202,7 @@ def actors(reports: ReportSet) -> list[tuple[str, str]]:
     return sorted(seen.items())
 
 
-def findings_of(report: Report, status: Status,
-                severities: Iterable[Severity]) -> list[Finding]:
+def findings_of(report: Report, status: Status, severities: Iterable[Severity]) -> list[Finding]:
     wanted = set(severities)
     chosen = [f for f in report.findings if f.status is status and f.severity in wanted]
     return sorted(chosen, key=lambda f: (f.location.path, f.location.line, f.rule))
@@ -186,15 +214,20 @@ SOFT = (Severity.PRIORITY, Severity.PREFERENCE)
 # --- paths and links ----------------------------------------------------------------------------
 
 
-def repo_path(path: str, options: RenderOptions) -> str:
-    """The path relative to the repository root, with '/'; as given when outside it."""
+def repo_relative(path: str, options: RenderOptions) -> str | None:
+    """The path relative to the repository root, with '/'; None when it lies outside."""
     given = Path(path)
     if options.repo_root is None:
-        return given.as_posix()
+        return None if given.is_absolute() or path.startswith("..") else given.as_posix()
     try:
         return given.resolve().relative_to(Path(options.repo_root).resolve()).as_posix()
     except ValueError:
-        return given.as_posix()
+        return None
+
+
+def repo_path(path: str, options: RenderOptions) -> str:
+    """The path relative to the repository root, with '/'; as given when outside it."""
+    return repo_relative(path, options) or Path(path).as_posix()
 
 
 def file_link(location: Location, options: RenderOptions, *, line: bool = True) -> str:
@@ -230,24 +263,33 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def counts_line(reports: ReportSet) -> str:
     """The closing count line, the same in every format."""
     every = reports.reports
-    verdicts = ", ".join(f"{sum(1 for r in every if r.overall is v)} {v.value}"
-                         for v in Verdict if any(r.overall is v for r in every))
+    verdicts = ", ".join(
+        f"{sum(1 for r in every if r.overall is v)} {v.value}"
+        for v in Verdict
+        if any(r.overall is v for r in every)
+    )
     red_violated = sum(v.red_lines.violated for r in every for v in r.verdicts)
     red_open = sum(v.red_lines.open for r in every for v in r.verdicts)
-    soft = sum(1 for r in every for f in r.findings
-               if f.status is Status.VIOLATED and f.severity is not Severity.RED_LINE)
+    soft = sum(
+        1
+        for r in every
+        for f in r.findings
+        if f.status is Status.VIOLATED and f.severity is not Severity.RED_LINE
+    )
     contradictions = sum(len(r.contradictions) for r in every)
-    return (f"{plural(len(every), 'proposal')} checked"
-            f"{': ' + verdicts if verdicts else ''}; "
-            f"{plural(red_violated, 'red line')} violated, {red_open} open, "
-            f"{plural(soft, 'priority', 'priorities')} not met, "
-            f"{plural(contradictions, 'contradiction')}")
+    return (
+        f"{plural(len(every), 'proposal')} checked"
+        f"{': ' + verdicts if verdicts else ''}; "
+        f"{plural(red_violated, 'red line')} violated, {red_open} open, "
+        f"{plural(soft, 'priority', 'priorities')} not met, "
+        f"{plural(contradictions, 'contradiction')}"
+    )
 
 
 def clause_label(finding: Finding) -> str:
-    """'clause 1 “Crimea”' (+ n more) or '(unaddressed)' for a finding's place."""
+    """'clause 1 “Crimea”' (+ n more), or 'no clause settles it' for an unaddressed term."""
     if not finding.clauses:
-        return "proposal (no clause sets these terms)"
+        return "no clause settles it"
     first = finding.clauses[0]
     more = f" (+{len(finding.clauses) - 1} more)" if len(finding.clauses) > 1 else ""
     return f"clause {first.id} “{first.title}”{more}"

@@ -31,8 +31,11 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, message: str, **properties: str | int | None) -> str:
-    given = ",".join(f"{key}={escape_property(str(value))}"
-                     for key, value in properties.items() if value is not None)
+    given = ",".join(
+        f"{key}={escape_property(str(value))}"
+        for key, value in properties.items()
+        if value is not None
+    )
     return f"::{name}{' ' + given if given else ''}::{escape_data(message)}"
 
 
@@ -40,10 +43,15 @@ def render_github(reports: ReportSet, options: RenderOptions) -> str:
     lines: list[str] = []
     for report in reports.reports:
         p = report.proposal
-        lines.append(command("group", f"{p.id} — {p.title}: {report.overall.value}"
-                                      f" ({repo_path(p.path, options)})"))
-        lines.append(escape_data(f"{p.id}: {report.overall.value} —"
-                                 f" {VERDICT_MEANING[report.overall]}"))
+        lines.append(
+            command(
+                "group",
+                f"{p.id} — {p.title}: {report.overall.value} ({repo_path(p.path, options)})",
+            )
+        )
+        lines.append(
+            escape_data(f"{p.id}: {report.overall.value} — {VERDICT_MEANING[report.overall]}")
+        )
         lines += [_annotation(item, options) for item in items(report)]
         lines.append("::endgroup::")
     lines.append(escape_data(counts_line(reports)))
@@ -60,15 +68,27 @@ def _annotation(item: Item, options: RenderOptions) -> str:
         title = f"{item.rule} {item.title} ({item.finding.actor})"
     else:
         title = f"{item.title}: {item.contradiction.term if item.contradiction else ''}"
-    return command(COMMAND[item.level], message,
-                   file=repo_path(item.location.path, options),
-                   line=item.location.line, col=item.location.col, title=title)
+    return command(
+        COMMAND[item.level],
+        message,
+        file=repo_path(item.location.path, options),
+        line=item.location.line,
+        col=item.location.col,
+        title=title,
+    )
 
 
 def problem_commands(problems: Iterable[Problem], options: RenderOptions) -> str:
     """Bad input as error annotations, so a broken YAML file is marked where it breaks."""
     return "".join(
-        command("error", p.message, file=repo_path(p.file, options), line=p.line, col=p.col,
-                title="redlines: bad input") + "\n"
+        command(
+            "error",
+            p.message,
+            file=repo_path(p.file, options),
+            line=p.line,
+            col=p.col,
+            title="redlines: bad input",
+        )
+        + "\n"
         for p in problems
     )

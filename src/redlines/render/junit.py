@@ -10,7 +10,7 @@ exactly when it would make `redlines check` fail with the same `--fail-on` and `
 - a met rule: a passing case.
 
 Each proposal gets one more suite, `<id> / consistency`, with one case that fails when the
-proposal contradicts itself (contradictions always fail a check).
+proposal contradicts itself (contradictions fail a check at any `--fail-on` but `never`).
 """
 
 from __future__ import annotations
@@ -54,8 +54,12 @@ def _suite(root: ET.Element, report: Report, name: str, options: RenderOptions) 
     suite = ET.SubElement(root, "testsuite", name=_x(name))
     suite.set("file", _x(repo_path(report.proposal.path, options)))
     props = ET.SubElement(suite, "properties")
-    for key, value in (("proposal", report.proposal.id), ("title", report.proposal.title),
-                       ("as_of", report.as_of.isoformat()), ("overall", report.overall.value)):
+    for key, value in (
+        ("proposal", report.proposal.id),
+        ("title", report.proposal.title),
+        ("as_of", report.as_of.isoformat()),
+        ("overall", report.overall.value),
+    ):
         ET.SubElement(props, "property", name=key, value=_x(value))
     return suite
 
@@ -80,21 +84,27 @@ def _fails(finding: Finding, options: RenderOptions) -> bool:
 
 
 def _case(suite: ET.Element, report: Report, finding: Finding, options: RenderOptions) -> None:
-    case = ET.SubElement(suite, "testcase", name=_x(f"{finding.rule} {finding.title}"),
-                         classname=_x(f"{report.proposal.id}.{finding.ruleset}"))
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name=_x(f"{finding.rule} {finding.title}"),
+        classname=_x(f"{report.proposal.id}.{finding.ruleset}"),
+    )
     case.set("file", _x(repo_path(finding.location.path, options)))
     case.set("line", str(finding.location.line))
     severity = SEVERITY_NAME[finding.severity]
     details = _details(finding, options)
     if finding.status is Status.VIOLATED:
-        message = f"{finding.actor} {severity} violated: {finding.message}"
+        what = "violated" if finding.severity is Severity.RED_LINE else "not met"
+        message = f"{finding.actor} {severity} {what}: {finding.message}"
         if _fails(finding, options):
-            failure = ET.SubElement(case, "failure", message=_x(message),
-                                    type=finding.severity.value)
+            failure = ET.SubElement(
+                case, "failure", message=_x(message), type=finding.severity.value
+            )
             failure.text = _x(details)
         else:
             out = ET.SubElement(case, "system-out")
-            out.text = _x(f"Not met, below --fail-on {options.fail_on}: {message}\n{details}")
+            out.text = _x(f"{message} (does not fail at --fail-on {options.fail_on})\n{details}")
     elif finding.status is Status.OPEN and finding.severity is Severity.RED_LINE:
         message = f"{finding.actor} red line left open: {open_message(finding)}"
         if options.strict:
@@ -111,15 +121,24 @@ def _details(finding: Finding, options: RenderOptions) -> str:
     return "\n".join(lines)
 
 
-def _consistency(root: ET.Element, report: Report, options: RenderOptions,
-                 totals: dict[str, int]) -> None:
+def _consistency(
+    root: ET.Element, report: Report, options: RenderOptions, totals: dict[str, int]
+) -> None:
     suite = _suite(root, report, f"{report.proposal.id} / consistency", options)
-    case = ET.SubElement(suite, "testcase", name="The proposal does not contradict itself",
-                         classname=_x(f"{report.proposal.id}.consistency"))
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name="The proposal does not contradict itself",
+        classname=_x(f"{report.proposal.id}.consistency"),
+    )
     case.set("file", _x(repo_path(report.proposal.path, options)))
-    if report.contradictions:
-        messages = [c.message for c in report.contradictions]
-        failure = ET.SubElement(case, "failure", message=_x("; ".join(messages)),
-                                type="contradiction")
+    messages = [c.message for c in report.contradictions]
+    if messages and options.fail_on != "never":
+        failure = ET.SubElement(
+            case, "failure", message=_x("; ".join(messages)), type="contradiction"
+        )
         failure.text = _x("\n".join(messages))
+    elif messages:
+        out = ET.SubElement(case, "system-out")
+        out.text = _x("Contradictions (--fail-on never):\n" + "\n".join(messages))
     _count(suite, totals)

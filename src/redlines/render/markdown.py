@@ -1,8 +1,9 @@
 """`--format markdown`: for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
 
-GitHub-flavoured Markdown without HTML (GitHub strips much of it): a proposals × actors verdict
-table, then per proposal the violated and open red lines, the priorities not met and the
-contradictions, each with a link to the clause line and the rule's sources.
+GitHub-flavoured Markdown: a proposals-by-actors verdict table, then per proposal the violated
+red lines (with the rules' sources) and contradictions, then, folded in `<details>`, the open red
+lines and the priorities not met, each with a link to its clause line. `<details>` is the only
+HTML: GitHub keeps it in comments and job summaries, where it strips most other tags.
 
 All text from the YAML files is escaped, so a `|` in a title cannot break the table and a `<` or
 `*` cannot turn into markup. Links are `path#Lline` relative to the repository root, or absolute
@@ -13,6 +14,7 @@ relative to).
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 
 from ..conditions import format_value
 from ..models import Severity, Source
@@ -27,9 +29,10 @@ from .common import (
     counts_line,
     file_link,
     findings_of,
-    open_message,
+    plural,
     repo_path,
     source_name,
+    unaddressed,
     web_url,
 )
 from .options import RenderOptions
@@ -88,8 +91,10 @@ def _legend() -> str:
 def _matrix(reports: ReportSet, options: RenderOptions) -> list[str]:
     columns = actors(reports)
     head = ["Proposal", *(md(actor) for _, actor in columns), "Overall"]
-    lines = ["| " + " | ".join(head) + " |",
-             "| " + " | ".join([":--", *(":-:" for _ in columns), ":-:"]) + " |"]
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "| " + " | ".join([":--", *(":-:" for _ in columns), ":-:"]) + " |",
+    ]
     for report in reports.reports:
         by_ruleset = {v.ruleset: v for v in report.verdicts}
         p = report.proposal
@@ -115,8 +120,12 @@ def _cell(verdict: ActorVerdict | None) -> str:
 def _report(report: Report, options: RenderOptions) -> list[str]:
     p = report.proposal
     where = link(repo_path(p.path, options), file_link(p.location, options, line=False))
-    meta = [p.status, f"dated {p.date.isoformat()}", f"{p.clauses} clauses",
-            f"rules as of {report.as_of.isoformat()}"]
+    meta = [
+        p.status,
+        f"dated {p.date.isoformat()}",
+        plural(p.clauses, "clause"),
+        f"rules as of {report.as_of.isoformat()}",
+    ]
     lines = [
         f"### {md(p.id)} — {md(p.title)}",
         "",
@@ -128,23 +137,16 @@ def _report(report: Report, options: RenderOptions) -> list[str]:
     if report.overrides:
         sets = ", ".join(f"{o.term}={format_value(o.value)}" for o in report.overrides)
         lines[-1] += f" · what-if: {code(sets)}"
+    if p.sources:
+        lines[-1] += "\\"
+        lines.append("Text: " + "; ".join(_source(s) for s in p.sources))
     lines.append("")
     violated = findings_of(report, Status.VIOLATED, [Severity.RED_LINE])
     still_open = findings_of(report, Status.OPEN, [Severity.RED_LINE])
     soft = findings_of(report, Status.VIOLATED, SOFT)
     if violated:
         lines += [f"#### ❌ Violated red lines ({len(violated)})", ""]
-        lines += [line for f in violated for line in _finding(f, f.message, options)]
-        lines.append("")
-    if still_open:
-        lines += [f"#### ⚠️ Open red lines ({len(still_open)})", ""]
-        lines += [line for f in still_open for line in _finding(f, open_message(f), options)]
-        lines.append("")
-    if soft:
-        lines += [f"#### Priorities and preferences not met ({len(soft)})", "",
-                  "| Rule | Actor | Severity | Weight | Where | Message |",
-                  "| :-- | :-- | :-- | --: | :-- | :-- |"]
-        lines += [_soft_row(f, options) for f in soft]
+        lines += [line for f in violated for line in _finding(f, md(f.message), options)]
         lines.append("")
     if report.contradictions:
         lines += [f"#### ❌ Contradictions ({len(report.contradictions)})", ""]
@@ -153,21 +155,67 @@ def _report(report: Report, options: RenderOptions) -> list[str]:
             place = f" — {_place(at, options)}" if at else ""
             lines.append(f"- {code(c.term)}: {md(c.message)}{place}")
         lines.append("")
+    # What does not fail a check is folded away: a report on a dozen drafts stays readable, and
+    # short enough for a pull-request comment.
+    if still_open:
+        lines += _folded(
+            f"⚠️ Open red lines ({len(still_open)}): the draft leaves their terms unaddressed",
+            ["Rule", "Actor", "Unaddressed", "Where", "If settled the wrong way"],
+            [_open_row(f, options) for f in still_open],
+        )
+    if soft:
+        lines += _folded(
+            f"Priorities and preferences not met ({len(soft)})",
+            ["Rule", "Actor", "Severity", "Weight", "Where", "Message"],
+            [_soft_row(f, options) for f in soft],
+        )
     if not (violated or still_open or soft or report.contradictions):
         lines += ["Every rule is met.", ""]
     if report.derived:
         derived = "; ".join(
             f"{code(d.term)} = {code(format_value(d.value))} ({md(d.implication)})"
-            for d in report.derived)
+            for d in report.derived
+        )
         lines += [f"Derived terms: {derived}.", ""]
     return lines
 
 
+def _folded(summary: str, head: list[str], rows: list[str]) -> list[str]:
+    """A table inside <details>, which GitHub keeps (it strips most other HTML)."""
+    align = ["--:" if h == "Weight" else ":--" for h in head]
+    return [
+        "<details>",
+        f"<summary>{html_escape(summary)}</summary>",
+        "",
+        "| " + " | ".join(head) + " |",
+        "| " + " | ".join(align) + " |",
+        *rows,
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def _open_row(finding: Finding, options: RenderOptions) -> str:
+    terms = ", ".join(code(t) for t in unaddressed(finding)) or "—"
+    where = _clause(finding, options) if finding.clauses else "—"
+    silent = " (by `when_silent`)" if finding.silent else ""
+    cells = [
+        f"**{md(finding.rule)}** {md(finding.title)}{silent}",
+        md(finding.actor),
+        terms,
+        where,
+        md(finding.message),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
 def _finding(finding: Finding, message: str, options: RenderOptions) -> list[str]:
+    """A list item; `message` is Markdown already."""
     silent = " (by `when_silent`)" if finding.silent else ""
     lines = [
         f"- **{md(finding.rule)}** {md(finding.title)} — *{md(finding.actor)}*{silent}\\",
-        f"  {md(message)}\\",
+        f"  {message}\\",
         f"  At {_clause(finding, options)}",
     ]
     if finding.sources:
@@ -179,8 +227,9 @@ def _finding(finding: Finding, message: str, options: RenderOptions) -> list[str
 def _clause(finding: Finding, options: RenderOptions) -> str:
     if not finding.clauses:
         return f"{_place(finding.location, options)} (no clause settles this)"
-    parts = [link(f"clause {c.id} “{c.title}”", file_link(c.location, options))
-             for c in finding.clauses]
+    parts = [
+        link(f"clause {c.id} “{c.title}”", file_link(c.location, options)) for c in finding.clauses
+    ]
     return ", ".join(parts)
 
 

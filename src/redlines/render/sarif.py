@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..models import Source
-from ..report import Finding, Location, ReportSet, Status
+from ..report import Finding, Location, ReportSet
 from .common import (
     CONTRADICTION_RULE,
     CONTRADICTION_TITLE,
@@ -37,13 +37,17 @@ from .common import (
     clause_label,
     first_url,
     repo_path,
+    repo_relative,
     source_name,
+    unaddressed,
     web_url,
 )
 from .markdown import link, md
 from .options import RenderOptions
 
-SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 INFORMATION_URI = "https://github.com/redlines-project/redlines"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "redlinesFinding/v1"
@@ -54,22 +58,28 @@ def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = [_result(item, index, options) for item in all_items(reports)]
     run: dict[str, Any] = {
-        "tool": {"driver": {
-            "name": "redlines",
-            "version": reports.version,
-            "semanticVersion": reports.version,
-            "informationUri": INFORMATION_URI,
-            "rules": rules,
-        }},
+        "tool": {
+            "driver": {
+                "name": "redlines",
+                "version": reports.version,
+                "semanticVersion": reports.version,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }
+        },
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
         "columnKind": "unicodeCodePoints",
         "results": results,
         "properties": {
             "overall": reports.overall.value,
             "proposals": [
-                {"id": r.proposal.id, "path": repo_path(r.proposal.path, options),
-                 "overall": r.overall.value, "asOf": r.as_of.isoformat(),
-                 "verdicts": {v.ruleset: v.verdict.value for v in r.verdicts}}
+                {
+                    "id": r.proposal.id,
+                    "path": repo_path(r.proposal.path, options),
+                    "overall": r.overall.value,
+                    "asOf": r.as_of.isoformat(),
+                    "verdicts": {v.ruleset: v.verdict.value for v in r.verdicts},
+                }
                 for r in reports.reports
             ],
         },
@@ -100,8 +110,11 @@ def _rule(f: Finding) -> dict[str, Any]:
     # The report model carries no rationale yet; show it when it does.
     rationale: str | None = getattr(f, "rationale", None)
     text = [f"{f.title} — {f.actor} {severity}{weight}.", "", f"If violated: {f.message}"]
-    markdown = [f"**{md(f.title)}** — {md(f.actor)} {severity}{weight}.", "",
-                f"If violated: {md(f.message)}"]
+    markdown = [
+        f"**{md(f.title)}** — {md(f.actor)} {severity}{weight}.",
+        "",
+        f"If violated: {md(f.message)}",
+    ]
     if rationale:
         text += ["", f"Why: {rationale}"]
         markdown += ["", f"Why: {md(rationale)}"]
@@ -131,9 +144,11 @@ def _rule(f: Finding) -> dict[str, Any]:
 
 
 def _contradiction_rule() -> dict[str, Any]:
-    text = ("Two clauses, or a clause and an implication of another clause, give one term "
-            "different values. The term is treated as unaddressed and the check fails until "
-            "the draft says one thing.")
+    text = (
+        "Two clauses, or a clause and an implication of another clause, give one term "
+        "different values. The term is treated as unaddressed and the check fails until "
+        "the draft says one thing."
+    )
     return {
         "id": CONTRADICTION_RULE,
         "name": "ProposalContradictsItself",
@@ -173,42 +188,47 @@ def _result(item: Item, index: dict[str, int], options: RenderOptions) -> dict[s
         "partialFingerprints": {FINGERPRINT_KEY: item.fingerprint},
         "properties": {
             "proposal": proposal.id,
-            "status": Status.OPEN.value if item.kind is Kind.OPEN else (
-                "contradiction" if item.kind is Kind.CONTRADICTION else Status.VIOLATED.value),
+            "status": item.kind.value,  # violated | open | contradiction
         },
     }
     if item.finding is not None:
         f = item.finding
         result["properties"].update(actor=f.actor, severity=f.severity.value)
         if item.kind is Kind.OPEN:
-            result["properties"]["unaddressed"] = [
-                t.term for t in f.terms if t.set_by in ("unaddressed", "contradiction")]
-        related = [_location(c.location, options, i, f"clause {c.id}: {c.title}")
-                   for i, c in enumerate(f.clauses[1:], start=1)]
+            result["properties"]["unaddressed"] = unaddressed(f)
+        related = [
+            _location(c.location, options, i, f"clause {c.id}: {c.title}")
+            for i, c in enumerate(f.clauses[1:], start=1)
+        ]
         if related:
             result["relatedLocations"] = related
     elif item.contradiction is not None:
         result["properties"]["term"] = item.contradiction.term
-        related = [_location(c.location, options, i, f"{c.by}")
-                   for i, c in enumerate(item.contradiction.claims, start=1) if c.location]
+        related = [
+            _location(c.location, options, i, f"{c.by}")
+            for i, c in enumerate(item.contradiction.claims, start=1)
+            if c.location
+        ]
         if related:
             result["relatedLocations"] = related
     return result
 
 
-def _location(location: Location, options: RenderOptions, ident: int | None = None,
-              message: str | None = None) -> dict[str, Any]:
-    path = repo_path(location.path, options)
+def _location(
+    location: Location, options: RenderOptions, ident: int | None = None, message: str | None = None
+) -> dict[str, Any]:
+    path = repo_relative(location.path, options)
     artifact: dict[str, Any]
-    if Path(path).is_absolute() or path.startswith("../"):
-        # Outside the repository: no base can hold it, so an absolute file URI.
+    if path is None:  # outside the repository: no base can hold it, so an absolute file URI
         artifact = {"uri": Path(location.path).resolve().as_uri()}
     else:
         artifact = {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
-    found: dict[str, Any] = {"physicalLocation": {
-        "artifactLocation": artifact,
-        "region": {"startLine": location.line, "startColumn": location.col},
-    }}
+    found: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": artifact,
+            "region": {"startLine": location.line, "startColumn": location.col},
+        }
+    }
     if ident is not None:
         found["id"] = ident
     if message:

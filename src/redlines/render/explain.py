@@ -1,0 +1,112 @@
+"""`redlines explain` output: the rule, its condition tree, and on a proposal each leaf's source."""
+
+from __future__ import annotations
+
+import json
+
+from ..conditions import format_value
+from ..explain import Explanation, LeafState, Node
+from ..models import WhenSilent
+
+
+def render_explain_json(result: Explanation) -> str:
+    return json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def _truth(value: bool | None) -> str:
+    return "unknown" if value is None else "true" if value else "false"
+
+
+def _state(state: LeafState) -> str:
+    match state.set_by:
+        case "clause":
+            where = (f" at {state.location.path}:{state.location.line}"
+                     if state.location else "")
+            return f"= {format_value(state.value)}, clause {state.clause}{where}"
+        case "implication":
+            because = f" from {', '.join(state.because_of)}" if state.because_of else ""
+            return f"= {format_value(state.value)}, derived by {state.implication}{because}"
+        case "contradiction":
+            return "contradicted: the proposal gives it different values"
+    return "unaddressed"
+
+
+def _head(result: Explanation) -> list[str]:
+    rule = result.rule
+    where = f" · {rule.location.path}:{rule.location.line}" if rule.location else ""
+    severity = rule.severity.value.replace("_", " ")
+    weight = f" (weight {rule.weight})" if rule.weight else ""
+    lines = [
+        f"{rule.id} — {rule.title}",
+        f"  {rule.actor} ({rule.ruleset}) · {severity}{weight} · when silent: "
+        f"{rule.when_silent.value}{where}",
+    ]
+    dates = []
+    if rule.valid_from:
+        dates.append(f"from {rule.valid_from.isoformat()}")
+    if rule.valid_until:
+        dates.append(f"until {rule.valid_until.isoformat()}")
+    if rule.superseded_by:
+        dates.append(f"superseded by {rule.superseded_by}")
+    if dates:
+        lines.append(f"  in force {' '.join(dates)}")
+    lines += ["", f"  Requires: {result.condition}", f"  Message:  {rule.message}"]
+    if rule.rationale:
+        lines.append(f"  Rationale: {' '.join(rule.rationale.split())}")
+    if rule.sources:
+        lines.append("  Sources:")
+        lines += [f"    - {s.label()}" for s in rule.sources]
+    if result.implications and result.proposal is None:
+        lines.append(f"  Terms it reads can be derived by: {', '.join(result.implications)}")
+    return lines
+
+
+def _tree_lines(node: Node, depth: int, with_truth: bool) -> list[str]:
+    indent = "    " + "  " * depth
+    role = f"{node.role} " if node.role else ""
+    label = f"{indent}{role}{node.text}"
+    if not with_truth:
+        lines = [label]
+    else:
+        tail = f"  ({_state(node.state)})" if node.state else ""
+        lines = [f"{label}  [{_truth(node.truth)}]{tail}"]
+    for child in node.children:
+        lines += _tree_lines(child, depth + 1, with_truth)
+    return lines
+
+
+def render_explain_text(result: Explanation) -> str:
+    lines = _head(result)
+    if result.proposal is None:
+        lines += ["", "  Condition tree:"]
+        lines += _tree_lines(result.tree, 0, with_truth=False)
+        return "\n".join(lines) + "\n"
+    p = result.proposal
+    assert result.as_of is not None and result.status is not None
+    silent = " (by when_silent)" if result.silent else ""
+    lines += ["", f"  On {p.id} ({p.path}, rules as of {result.as_of.isoformat()}): "
+                  f"{result.status.value.upper()}{silent}"]
+    if not result.in_force:
+        lines.append("  (this rule is not in force on that date, so `check` does not report it)")
+    lines += _tree_lines(result.tree, 0, with_truth=True)
+    if result.derived:
+        lines += ["", "  Derived terms"]
+        for d in result.derived:
+            title = f" ({d.title})" if d.title else ""
+            clauses = ", ".join(f"clause {c.id} at {c.location.path}:{c.location.line}"
+                                for c in d.clauses)
+            because = ", ".join(d.because_of)
+            lines.append(f"    {d.term} = {format_value(d.value)} by {d.implication}{title}")
+            lines.append(f"      because of {because}" + (f" ({clauses})" if clauses else ""))
+    if result.finding is not None and result.finding.location:
+        loc = result.finding.location
+        lines += ["", f"  `check` reports it at {loc.path}:{loc.line}"]
+    if result.rule.when_silent is not WhenSilent.OPEN and result.truth is None:
+        lines.append(f"  unknown counts as {result.rule.when_silent.value} for this rule")
+    return "\n".join(lines) + "\n"
+
+
+def render_explain_markdown(result: Explanation) -> str:
+    text = render_explain_text(result)
+    rule = result.rule
+    return f"### `{rule.id}` {rule.title}\n\n```text\n{text}```\n"

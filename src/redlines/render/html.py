@@ -1,0 +1,336 @@
+"""`--format html`: one self-contained page to read, mail or attach to an article.
+
+Inline CSS only: no scripts, fonts or images fetched, and a Content-Security-Policy that forbids
+them, so the file opens the same offline, from a mail attachment or from a CI artefact. The page
+holds the proposals-by-actors matrix coloured by verdict (the verdict is also written out, so it
+reads in black and white), then per proposal the violated and open red lines, priorities not met
+and contradictions, each with its sources. Every piece of text from the YAML files goes through
+`html.escape`; only http(s) URLs become links.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from ..conditions import format_value
+from ..models import Severity, Source
+from ..report import (
+    ActorVerdict,
+    ActorVerdictKind,
+    ClauseRef,
+    Finding,
+    Location,
+    Report,
+    ReportSet,
+    Status,
+)
+from .common import (
+    ACTOR_VERDICT_MEANING,
+    SEVERITY_NAME,
+    SOFT,
+    VERDICT_MEANING,
+    actors,
+    counts_line,
+    file_link,
+    findings_of,
+    open_message,
+    plural,
+    repo_path,
+    source_name,
+    web_url,
+)
+from .options import RenderOptions
+
+_CSS = """
+:root { --ink: #1d2433; --muted: #5b6475; --line: #d9dde5; --paper: #ffffff; --wash: #f5f6f8;
+  --rejects: #b42318; --rejects-bg: #fde7e5; --open: #9a5b00; --open-bg: #fdf0cc;
+  --accepts: #05603a; --accepts-bg: #d8f5e3; --link: #1f4fbf; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: var(--wash);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+header, main, footer { max-width: 1100px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 28px; }
+h1 { font-size: 26px; margin: 0 0 6px; }
+h2 { font-size: 20px; margin: 0 0 6px; }
+h3 { font-size: 16px; margin: 22px 0 8px; }
+a { color: var(--link); }
+code { font: 13px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; background: var(--wash);
+  padding: 1px 4px; border-radius: 4px; }
+.summary { color: var(--muted); margin: 0 0 18px; }
+.card { background: var(--paper); border: 1px solid var(--line); border-radius: 10px;
+  padding: 20px 22px; margin: 0 0 20px; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-weight: 600;
+  font-size: 13px; letter-spacing: .02em; text-transform: uppercase; vertical-align: 2px; }
+.infeasible, .rejects { color: var(--rejects); background: var(--rejects-bg); }
+.incomplete, .open { color: var(--open); background: var(--open-bg); }
+.feasible, .accepts { color: var(--accepts); background: var(--accepts-bg); }
+td.overall .word { text-transform: uppercase; font-size: 13px; letter-spacing: .03em; }
+table { border-collapse: collapse; width: 100%; }
+table.matrix th, table.matrix td { border: 1px solid var(--line); padding: 8px 10px; }
+table.matrix thead th { background: var(--wash); font-size: 13px; text-align: center; }
+table.matrix thead th:first-child { text-align: left; }
+table.matrix tbody th { text-align: left; font-weight: normal; min-width: 260px; }
+table.matrix tbody th a { font-weight: 600; }
+.ptitle { display: block; }
+.pmeta { display: block; color: var(--muted); font-size: 12px; }
+td.v { text-align: center; min-width: 110px; }
+td.v .word { display: block; font-weight: 700; }
+td.v .n { display: block; font-size: 12px; }
+td.none { color: var(--muted); text-align: center; }
+.legend { color: var(--muted); font-size: 13px; margin: 10px 0 0; }
+.legend span { padding: 1px 8px; border-radius: 4px; margin-right: 4px; font-weight: 600; }
+.meta { color: var(--muted); margin: 0 0 4px; }
+ol.findings { list-style: none; padding: 0; margin: 0; }
+ol.findings > li { border-left: 4px solid var(--line); padding: 6px 0 6px 12px; margin: 0 0 12px; }
+li.violated { border-color: var(--rejects) !important; }
+li.open-rl { border-color: #e0a100 !important; }
+.rule { font: 600 12px ui-monospace, "DejaVu Sans Mono", monospace; padding: 1px 6px;
+  border-radius: 4px; background: var(--wash); border: 1px solid var(--line); }
+.actor { color: var(--muted); }
+.msg { margin: 4px 0; }
+.where, .sources { font-size: 13px; color: var(--muted); margin: 2px 0; }
+.sources { padding-left: 18px; }
+table.soft th, table.soft td { text-align: left; border-bottom: 1px solid var(--line);
+  padding: 6px 8px; vertical-align: top; font-size: 14px; }
+table.soft td.num { text-align: right; }
+.ok { color: var(--accepts); font-weight: 600; }
+footer { color: var(--muted); font-size: 12px; padding-bottom: 28px; }
+@media print { body { background: #fff; } .card { break-inside: avoid; border-color: #bbb; } }
+"""
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+
+
+def e(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def render_html(reports: ReportSet, options: RenderOptions) -> str:
+    anchors = {id(r): _anchor(i, r.proposal.id) for i, r in enumerate(reports.reports)}
+    overall = reports.overall.value
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="generator" content="redlines">',
+        f"<title>redlines report: {e(overall)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f'<h1>redlines report <span class="badge {e(overall)}">{e(overall)}</span></h1>',
+        f'<p class="summary">{e(counts_line(reports))}. Overall {e(overall)}:'
+        f" {e(VERDICT_MEANING[reports.overall])}.</p>",
+        "</header>",
+        "<main>",
+    ]
+    if reports.reports:
+        parts += _matrix(reports, anchors)
+    for report in reports.reports:
+        parts += _report(report, anchors[id(report)], options)
+    parts += [
+        "</main>",
+        f"<footer>Checked with redlines {e(reports.version)}. Each proposal is judged against the"
+        " rules in force on its “rules as of” date. Verdicts: an actor <em>rejects</em> a"
+        " draft that crosses one of its red lines, leaves it <em>open</em> when the draft"
+        " is silent on a red line, and <em>accepts</em> it when every red line is met.</footer>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _anchor(index: int, proposal_id: str) -> str:
+    return f"p{index + 1}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", proposal_id).strip("-")
+
+
+def _matrix(reports: ReportSet, anchors: dict[int, str]) -> list[str]:
+    columns = actors(reports)
+    head = "".join(f'<th scope="col">{e(actor)}</th>' for _, actor in columns)
+    parts = [
+        '<section class="card" id="verdicts">',
+        "<h2>Verdicts</h2>",
+        '<table class="matrix" id="matrix">',
+        f'<thead><tr><th scope="col">Proposal</th>{head}<th scope="col">Overall</th></tr></thead>',
+        "<tbody>",
+    ]
+    for report in reports.reports:
+        p = report.proposal
+        by_ruleset = {v.ruleset: v for v in report.verdicts}
+        cells = "".join(_cell(by_ruleset.get(ruleset)) for ruleset, _ in columns)
+        overall = report.overall.value
+        parts.append(
+            f'<tr data-proposal="{e(p.id)}"><th scope="row">'
+            f'<a href="#{anchors[id(report)]}">{e(p.id)}</a>'
+            f'<span class="ptitle">{e(p.title)}</span>'
+            f'<span class="pmeta">{e(p.status)} · {e(p.date.isoformat())}</span></th>'
+            f"{cells}"
+            f'<td class="v overall {overall}" data-verdict="{overall}">'
+            f'<span class="word">{overall}</span></td></tr>'
+        )
+    legend = " ".join(
+        f'<span class="{k.value}">{k.value}</span>{e(ACTOR_VERDICT_MEANING[k])}.'
+        for k in ActorVerdictKind
+    )
+    parts += ["</tbody>", "</table>", f'<p class="legend">{legend}</p>', "</section>"]
+    return parts
+
+
+def _cell(verdict: ActorVerdict | None) -> str:
+    if verdict is None:
+        return '<td class="none" title="not checked">—</td>'
+    counts = verdict.red_lines
+    detail = {
+        ActorVerdictKind.REJECTS: f"{counts.violated} violated",
+        ActorVerdictKind.OPEN: f"{counts.open} open",
+        ActorVerdictKind.ACCEPTS: f"{counts.met} met",
+    }[verdict.verdict]
+    soft = (
+        f", priorities {verdict.soft_met_weight}/{verdict.soft_total_weight}"
+        if verdict.soft_total_weight
+        else ""
+    )
+    tooltip = (
+        f"{verdict.actor}: {counts.violated} red lines violated, {counts.open} open,"
+        f" {counts.met} met{soft}"
+    )
+    kind = verdict.verdict.value
+    return (
+        f'<td class="v {kind}" data-verdict="{kind}" title="{e(tooltip)}">'
+        f'<span class="word">{kind}</span><span class="n">{e(detail)}</span></td>'
+    )
+
+
+def _report(report: Report, anchor: str, options: RenderOptions) -> list[str]:
+    p = report.proposal
+    meta = [
+        p.status,
+        f"dated {p.date.isoformat()}",
+        plural(p.clauses, "clause"),
+        f"rules as of {report.as_of.isoformat()}",
+    ]
+    parts = [
+        f'<section class="card proposal" id="{anchor}" data-proposal="{e(p.id)}">',
+        f'<h2>{e(p.id)} — {e(p.title)} <span class="badge {report.overall.value}">'
+        f"{report.overall.value}</span></h2>",
+        f'<p class="meta">{_file(p.location, options, line=False)} · {e(" · ".join(meta))}</p>',
+    ]
+    if p.base:
+        parts.append(f'<p class="meta">Variant of <code>{e(p.base)}</code>.</p>')
+    if report.overrides:
+        sets = ", ".join(f"{o.term}={format_value(o.value)}" for o in report.overrides)
+        parts.append(f'<p class="meta">What-if: <code>{e(sets)}</code></p>')
+    if p.sources:
+        parts.append(f'<p class="meta">Text: {_source_list(p.sources)}</p>')
+    violated = findings_of(report, Status.VIOLATED, [Severity.RED_LINE])
+    still_open = findings_of(report, Status.OPEN, [Severity.RED_LINE])
+    soft = findings_of(report, Status.VIOLATED, SOFT)
+    if violated:
+        parts.append(f"<h3>Violated red lines ({len(violated)})</h3>")
+        parts += _findings(violated, "violated", options)
+    if still_open:
+        parts.append(f"<h3>Open red lines ({len(still_open)})</h3>")
+        parts += _findings(still_open, "open-rl", options)
+    if soft:
+        parts += [
+            f"<h3>Priorities and preferences not met ({len(soft)})</h3>",
+            '<table class="soft"><thead><tr><th>Rule</th><th>Actor</th><th>Severity</th>'
+            "<th>Weight</th><th>Where</th><th>Message</th></tr></thead><tbody>",
+        ]
+        parts += [_soft_row(f, options) for f in soft]
+        parts.append("</tbody></table>")
+    if report.contradictions:
+        parts += [
+            f"<h3>Contradictions ({len(report.contradictions)})</h3>",
+            '<ol class="findings">',
+        ]
+        for c in report.contradictions:
+            at = next((claim.location for claim in c.claims if claim.location), None)
+            where = f'<p class="where">At {_file(at, options)}</p>' if at else ""
+            parts.append(
+                f'<li class="violated"><code>{e(c.term)}</code>'
+                f'<p class="msg">{e(c.message)}</p>{where}</li>'
+            )
+        parts.append("</ol>")
+    if not (violated or still_open or soft or report.contradictions):
+        parts.append('<p class="ok">Every rule is met.</p>')
+    if report.derived:
+        items = "".join(
+            f"<li><code>{e(d.term)}</code> = <code>{e(format_value(d.value))}</code>"
+            f" ({e(d.implication)}, from {e(_from(d.clauses, d.because_of))})</li>"
+            for d in report.derived
+        )
+        parts += ["<h3>Derived terms</h3>", f'<ul class="sources">{items}</ul>']
+    parts.append("</section>")
+    return parts
+
+
+def _from(clauses: tuple[ClauseRef, ...], because_of: tuple[str, ...]) -> str:
+    if clauses:
+        return ", ".join(f"clause {c.id}" for c in clauses)
+    return ", ".join(because_of) or "—"
+
+
+def _findings(findings: list[Finding], css: str, options: RenderOptions) -> list[str]:
+    parts = ['<ol class="findings">']
+    for f in findings:
+        message = f.message if f.status is Status.VIOLATED else open_message(f)
+        silent = " (by <code>when_silent</code>)" if f.silent else ""
+        parts.append(
+            f'<li class="{css}" data-rule="{e(f.rule)}">'
+            f'<span class="rule">{e(f.rule)}</span> <strong>{e(f.title)}</strong>'
+            f' <span class="actor">— {e(f.actor)}</span>{silent}'
+            f'<p class="msg">{e(message)}</p>'
+            f'<p class="where">At {_clauses(f, options)}</p>'
+            + (f'<ul class="sources">{_source_items(f.sources)}</ul>' if f.sources else "")
+            + "</li>"
+        )
+    parts.append("</ol>")
+    return parts
+
+
+def _clauses(finding: Finding, options: RenderOptions) -> str:
+    if not finding.clauses:
+        return f"{_file(finding.location, options)} (no clause settles this)"
+    return ", ".join(
+        f"clause {e(c.id)} “{e(c.title)}” {_file(c.location, options)}" for c in finding.clauses
+    )
+
+
+def _file(location: Location, options: RenderOptions, *, line: bool = True) -> str:
+    shown = repo_path(location.path, options) + (f":{location.line}" if line else "")
+    if options.link_base:
+        return f'<a href="{e(file_link(location, options, line=line))}"><code>{e(shown)}</code></a>'
+    return f"<code>{e(shown)}</code>"
+
+
+def _source(source: Source) -> str:
+    url = web_url(source.url)
+    name = e(source_name(source))
+    text = f'<a href="{e(url)}" rel="noreferrer">{name}</a>' if url else name
+    if source.date:
+        text += f" ({e(source.date.isoformat())})"
+    if source.note:
+        text += f" — {e(source.note)}"
+    return text
+
+
+def _source_items(sources: tuple[Source, ...]) -> str:
+    return "".join(f"<li>{_source(s)}</li>" for s in sources)
+
+
+def _source_list(sources: tuple[Source, ...]) -> str:
+    return "; ".join(_source(s) for s in sources)
+
+
+def _soft_row(f: Finding, options: RenderOptions) -> str:
+    return (
+        f'<tr data-rule="{e(f.rule)}"><td><span class="rule">{e(f.rule)}</span>'
+        f" {e(f.title)}</td><td>{e(f.actor)}</td><td>{SEVERITY_NAME[f.severity]}</td>"
+        f'<td class="num">{f.weight or ""}</td><td>{_clauses(f, options)}</td>'
+        f"<td>{e(f.message)}</td></tr>"
+    )

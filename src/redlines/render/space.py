@@ -1,0 +1,290 @@
+"""`redlines space` output: text for a terminal, Markdown for a PR comment, JSON (the model)."""
+
+from __future__ import annotations
+
+import json
+
+from ..conditions import format_value
+from ..models import TermType
+from ..space import (
+    Compatibility,
+    Core,
+    Package,
+    SpaceReport,
+    SpaceReportSet,
+    SpaceVerdict,
+    TermZone,
+)
+
+_MEANING = {
+    SpaceVerdict.FEASIBLE: "the draft as written meets every red line",
+    SpaceVerdict.COMPLETABLE: "its open terms can be filled so that every actor accepts",
+    SpaceVerdict.DEADLOCKED: "no way to fill its open terms satisfies every actor",
+    SpaceVerdict.INFEASIBLE: "the draft as written crosses a red line",
+}
+_BLANK_MEANING = {
+    SpaceVerdict.FEASIBLE: "saying nothing already meets every red line",
+    SpaceVerdict.COMPLETABLE: "a package acceptable to every actor exists",
+    SpaceVerdict.DEADLOCKED: "no package satisfies every actor's red lines",
+    SpaceVerdict.INFEASIBLE: "no package satisfies every actor's red lines",
+}
+
+
+def render_space_json(reports: SpaceReportSet) -> str:
+    return json.dumps(reports.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+
+def render_space_text(reports: SpaceReportSet) -> str:
+    blocks = [_text(report) for report in reports.reports]
+    blocks.append(_closing(reports))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _title(report: SpaceReport) -> str:
+    s = report.subject
+    return "the blank page" if report.blank else f"{s.id} — {s.title}"
+
+
+def _meaning(report: SpaceReport) -> str:
+    return (_BLANK_MEANING if report.blank else _MEANING)[report.verdict]
+
+
+def _as_of(report: SpaceReport) -> str:
+    if report.as_of is None:
+        return "rules of every date (none is dated)"
+    return f"rules as of {report.as_of.isoformat()} ({report.as_of_basis})"
+
+
+def _text(report: SpaceReport) -> str:
+    actors = ", ".join(rs.actor for rs in report.rulesets)
+    lines = [
+        f"Negotiating space: {_title(report)}",
+        f"  {'' if report.blank else report.subject.path + ' · '}{_as_of(report)}",
+        f"  actors: {actors} · {report.red_lines} red lines"
+        + (" · every open term must be set (--complete)" if report.complete else ""),
+        "",
+        f"  Verdict: {report.verdict.value.upper()} — {_meaning(report)}"
+        + ("" if report.blank else f" (check: {report.check.value})"),
+    ]
+    if report.witness is not None:
+        lines += ["", "  A package every actor accepts (terms not listed stay unaddressed):"]
+        lines += _package_lines(report.witness, "    ")
+    if report.deadlocks is not None:
+        heading = "Deadlocks: red lines that cannot all hold (drop any one and the rest can)"
+        lines += ["", f"  {heading}"]
+        for i, core in enumerate(report.deadlocks.cores, start=1):
+            lines += _core_lines(i, core)
+        if not report.deadlocks.complete:
+            lines.append(f"    (stopped at {len(report.deadlocks.cores)}; there may be more)")
+    if report.concessions is not None:
+        c = report.concessions
+        lines.append("")
+        if c.relaxed:
+            lines.append(f"  Cheapest concessions: give up {len(c.relaxed)} red line"
+                         f"{'s' if len(c.relaxed) != 1 else ''}")
+            for rule in c.relaxed:
+                lines.append(f"    {rule.id} {rule.title} [{rule.actor}]")
+        else:
+            lines.append("  Cheapest concessions: none needed")
+        lines.append("  Best package under the priorities:")
+        lines += _package_lines(c.package, "    ")
+        for outcome in c.package.actors:
+            score = (f"priorities met {outcome.soft_met_weight}/{outcome.soft_total_weight}"
+                     f" ({outcome.soft_score:.0%})" if outcome.soft_score is not None
+                     else "no priorities")
+            lines.append(f"    {outcome.actor}: {outcome.verdict.value}, {score}")
+        for rule in c.unmet:
+            lines.append(f"    not met: {rule.id} {rule.title}"
+                         f" [{rule.actor}, weight {rule.weight}]")
+    if report.zone is not None:
+        zone = report.zone
+        shown = [t for t in zone.terms if not t.fixed and t.restricted]
+        free = [t for t in zone.terms if not t.fixed and not t.restricted]
+        after = (f" after giving up {', '.join(zone.relaxed)}" if zone.relaxed else "")
+        lines += ["", f"  Zone of possible agreement{after}:"]
+        width = max((len(t.term) for t in shown), default=0)
+        for term in shown:
+            lines.append(f"    {term.term.ljust(width)}  {_zone_text(term)}")
+        if free:
+            lines.append(f"    {len(free)} other open term{'s' if len(free) != 1 else ''}: "
+                         "any value, or unaddressed")
+        if not report.blank:
+            needed = [t.term for t in zone.terms if t.needs_value]
+            lines.append("    the draft still needs a value for: "
+                         + (", ".join(needed) if needed else "nothing"))
+    if report.compatibility:
+        lines += ["", "  Who can live with whom (red lines only):"]
+        width = max(len(" + ".join(c.actors)) for c in report.compatibility)
+        for pair in report.compatibility:
+            lines.append(f"    {' + '.join(pair.actors).ljust(width)}  {_compat(pair)}")
+    for note in report.notes:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+def _package_lines(package: Package, indent: str) -> list[str]:
+    if not package.terms:
+        return [f"{indent}(nothing needs to be set)"]
+    width = max(len(t.term) for t in package.terms)
+    lines = []
+    for t in package.terms:
+        why = []
+        if t.source == "draft":
+            why.append(f"draft clause {t.clause}" if t.clause else "draft")
+        if t.implied_by:
+            why.append("implied by " + ", ".join(t.implied_by))
+        suffix = f"  ({'; '.join(why)})" if why else ""
+        lines.append(f"{indent}{t.term.ljust(width)} = {format_value(t.value)}{suffix}")
+    return lines
+
+
+def _core_lines(number: int, core: Core) -> list[str]:
+    over = ", ".join(core.terms)
+    lines = [f"    {number}. {' + '.join(core.actors) or 'the draft itself'} over {over}"]
+    for rule in core.rules:
+        lines.append(f"         {rule.id} {rule.title} [{rule.actor}]")
+    if core.implications:
+        lines.append(f"         through {', '.join(core.implications)}")
+    for setting in core.draft:
+        where = (f" at {setting.location.path}:{setting.location.line}"
+                 if setting.location else "")
+        clause = f"clause {setting.clause}" if setting.clause else "the draft"
+        lines.append(f"         {clause}{where}: {setting.term} = {format_value(setting.value)}")
+    return lines
+
+
+def _compat(c: Compatibility) -> str:
+    if c.compatible:
+        return "compatible"
+    return "clash: " + ", ".join(c.core)
+
+
+def zone_values(term: TermZone) -> str:
+    """The possible values of one term, in words: 'ukrainian | contested', '≤ 599,999'."""
+    if term.type in (TermType.INTEGER, TermType.DATE):
+        parts = []
+        for interval in term.intervals:
+            low, high = interval.low, interval.high
+            if low is not None and high is not None and low == high:
+                parts.append(f"= {format_value(low)}")
+            elif low is None and high is None:
+                parts.append("any value")
+            elif low is None:
+                parts.append(f"≤ {format_value(high)}")
+            elif high is None:
+                parts.append(f"≥ {format_value(low)}")
+            else:
+                parts.append(f"{format_value(low)} to {format_value(high)}")
+        said = " or ".join(parts)
+    else:
+        said = " | ".join(format_value(v) for v in term.values)
+    return said or "no value"
+
+
+def _zone_text(term: TermZone) -> str:
+    said = zone_values(term)
+    if term.unaddressed:
+        return f"{said}, or unaddressed" if term.values or term.intervals else "unaddressed only"
+    if term.needs_value:
+        return f"{said}  (must be set)"
+    return f"{said}  (must be set; an implication can set it)"
+
+
+def _closing(reports: SpaceReportSet) -> str:
+    counts = {v: sum(1 for r in reports.reports if r.verdict is v) for v in SpaceVerdict}
+    said = ", ".join(f"{counts[v]} {v.value}" for v in SpaceVerdict if counts[v])
+    n = len(reports.reports)
+    end = "agreement possible" if reports.agreement else "no agreement possible"
+    return f"{n} {'analysis' if n == 1 else 'analyses'}: {said}; {end}"
+
+
+# --- markdown -------------------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_space_markdown(reports: SpaceReportSet) -> str:
+    blocks = [_markdown(report) for report in reports.reports]
+    blocks.append(f"_{_closing(reports)}_")
+    return "\n\n".join(blocks) + "\n"
+
+
+def _markdown(report: SpaceReport) -> str:
+    lines = [
+        f"### Negotiating space: {_cell(_title(report))}",
+        "",
+        f"**{report.verdict.value.upper()}** — {_meaning(report)}"
+        + ("" if report.blank else f" (check: `{report.check.value}`)"),
+        "",
+        f"{_as_of(report)}; actors: {', '.join(rs.actor for rs in report.rulesets)}; "
+        f"{report.red_lines} red lines.",
+    ]
+    if report.witness is not None:
+        lines += ["", "#### A package every actor accepts", ""]
+        lines += _package_table(report.witness)
+    if report.deadlocks is not None:
+        lines += ["", "#### Deadlocks", "",
+                  "Each row is a minimal set of red lines that cannot all hold.", "",
+                  "| # | red lines | actors | over | through |", "|---|---|---|---|---|"]
+        for i, core in enumerate(report.deadlocks.cores, start=1):
+            rules = "<br>".join(f"`{r.id}` {_cell(r.title)}" for r in core.rules) or "—"
+            through = [*(f"`{i}`" for i in core.implications),
+                       *(f"clause {s.clause}: `{s.term}` = {_cell(format_value(s.value))}"
+                         for s in core.draft)]
+            lines.append(f"| {i} | {rules} | {_cell(', '.join(core.actors))} | "
+                         f"{', '.join(f'`{t}`' for t in core.terms)} | "
+                         f"{'<br>'.join(through) or '—'} |")
+        if not report.deadlocks.complete:
+            lines += ["", f"Stopped at {len(report.deadlocks.cores)}; there may be more."]
+    if report.concessions is not None:
+        c = report.concessions
+        lines += ["", "#### Cheapest concessions", ""]
+        if c.relaxed:
+            lines += [f"- give up `{r.id}` {_cell(r.title)} ({_cell(r.actor)})" for r in c.relaxed]
+        else:
+            lines.append("None needed.")
+        lines += ["", "Best package under the priorities:", ""]
+        lines += _package_table(c.package)
+        lines += ["", "| actor | verdict | priorities met |", "|---|---|---|"]
+        for o in c.package.actors:
+            score = (f"{o.soft_met_weight}/{o.soft_total_weight} ({o.soft_score:.0%})"
+                     if o.soft_score is not None else "—")
+            lines.append(f"| {_cell(o.actor)} | {o.verdict.value} | {score} |")
+    if report.zone is not None:
+        zone = report.zone
+        after = f" (after giving up {', '.join(zone.relaxed)})" if zone.relaxed else ""
+        lines += ["", f"#### Zone of possible agreement{after}", "",
+                  "| term | possible values | unaddressed? |", "|---|---|---|"]
+        for term in zone.terms:
+            if term.fixed or not term.restricted:
+                continue
+            gap = ("allowed" if term.unaddressed else
+                   "must be set" if term.needs_value else "must be set (an implication can)")
+            lines.append(f"| `{term.term}` | {_cell(zone_values(term))} | {gap} |")
+        free = sum(1 for t in zone.terms if not t.fixed and not t.restricted)
+        if free:
+            lines += ["", f"{free} other open terms: any value, or unaddressed."]
+    if report.compatibility:
+        lines += ["", "#### Who can live with whom", "", "| actors | red lines |", "|---|---|"]
+        for c2 in report.compatibility:
+            lines.append(f"| {_cell(' + '.join(c2.actors))} | {_cell(_compat(c2))} |")
+    for note in report.notes:
+        lines += ["", f"> {_cell(note)}"]
+    return "\n".join(lines)
+
+
+def _package_table(package: Package) -> list[str]:
+    if not package.terms:
+        return ["Nothing needs to be set."]
+    lines = ["| term | value | from |", "|---|---|---|"]
+    for t in package.terms:
+        why = (f"draft clause {t.clause}" if t.source == "draft" else "chosen")
+        if t.implied_by:
+            why += "; implied by " + ", ".join(t.implied_by)
+        lines.append(f"| `{t.term}` | {_cell(format_value(t.value))} | {why} |")
+    return lines

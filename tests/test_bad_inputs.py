@@ -1,0 +1,269 @@
+"""The bad-input corpus: every case runs the CLI in a subprocess and must end in exit 2 with
+`file:line:col: message` lines equal to its golden `expected.txt` (a few cases are inputs that
+must *work*, such as a BOM or CRLF line endings, and say so with `exit: 0` or `exit: 1`).
+
+Each case is a folder under tests/bad_inputs/ (see tests/README.md): `case.yaml` says what it
+shows, its `rules/` and `proposals/` files are laid over a copy of tests/fixtures in a fresh
+repository (a folder with `.git`), and `expected.txt` holds what the user sees.
+Regenerate the goldens after an intended change with `REDLINES_REGENERATE=1 pytest
+tests/test_bad_inputs.py`, then read every changed line as a user would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import FIXTURES, check_golden
+
+from redlines.loader import MAX_BASE_DEPTH
+from redlines.yamlfile import MAX_FILE_BYTES, parse_yaml
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.yaml").is_file())
+CASE_KEYS = {"about", "args", "exit", "generate", "remove", "limits"}
+# What every problem line must look like: the place to fix, then what to do.
+PROBLEM_LINE = re.compile(r"^[^\n:]+:\d+:\d+: \S.*$")
+
+# A hostile file must be refused fast and small: CPU seconds (startup included) and peak RSS.
+CPU_BUDGET_S = 1.0
+RSS_BUDGET_MB = 100
+# A hard cap so a regression cannot take the machine down with it.
+ADDRESS_SPACE_CAP = 1024 * 1024 * 1024
+
+
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    err: str
+    cpu_s: float
+    rss_mb: float
+
+
+def run_limited(args: list[str], cwd: Path, timeout: float = 60) -> Outcome:
+    """Run the CLI in a subprocess under resource limits; report its own CPU time and peak RSS."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP, ADDRESS_SPACE_CAP))
+        resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
+
+    out_path, err_path = cwd.parent / "stdout.txt", cwd.parent / "stderr.txt"
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "PYTHONHASHSEED": "0"}
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "redlines.cli", *args],
+            cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env,
+            preexec_fn=limit,  # noqa: PLW1509 - no threads are started before this fork
+        )
+        # os.wait4 gives this child's own rusage (RUSAGE_CHILDREN would mix in every other).
+        killer = threading.Timer(timeout, lambda: os.kill(proc.pid, signal.SIGKILL))
+        killer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return Outcome(
+        code=proc.returncode,
+        out=out_path.read_text(encoding="utf-8", errors="replace"),
+        err=err_path.read_text(encoding="utf-8", errors="replace"),
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        rss_mb=usage.ru_maxrss / 1024,
+    )
+
+
+# --- generated inputs: too big, or not storable in git, to keep as files -----------------------
+
+
+def _oversize(repo: Path) -> None:
+    line = b"# " + b"x" * 97 + b"\n"
+    body = (FIXTURES / "proposals" / "draft.yaml").read_bytes()
+    (repo / "proposals" / "big.yaml").write_bytes(
+        body + line * ((MAX_FILE_BYTES - len(body)) // len(line) + 2))
+
+
+def _very_deep(repo: Path) -> None:
+    (repo / "proposals" / "deep.yaml").write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+
+
+def _many_values(repo: Path) -> None:
+    header = "proposal: {id: p, title: Many, date: 2025-11-20, status: draft}\n"
+    (repo / "proposals" / "many.yaml").write_text(
+        header + "clauses: [" + ",".join(["0"] * 150_000) + "]\n")
+
+
+def _base_chain(repo: Path) -> None:
+    header = "proposal: {id: v%d, title: Variant %d, date: 2025-11-21, status: draft}\n"
+    previous = "draft.yaml"
+    for level in range(MAX_BASE_DEPTH + 2):
+        name = f"v{level:02d}.yaml"
+        (repo / "proposals" / name).write_text(f"base: {previous}\n" + header % (level, level))
+        previous = name
+
+
+def _symlink_out(repo: Path) -> None:
+    (repo / "proposals" / "linked.yaml").symlink_to("/etc/passwd")
+
+
+def _symlink_rules_out(repo: Path) -> None:
+    (repo / "rules" / "linked.yaml").symlink_to("/etc/passwd")
+
+
+def _symlink_loop(repo: Path) -> None:
+    (repo / "proposals" / "loop.yaml").symlink_to("loop.yaml")
+
+
+def _fifo(repo: Path) -> None:
+    os.mkfifo(repo / "proposals" / "pipe.yaml")
+
+
+def _empty_dir(repo: Path) -> None:
+    (repo / "nothing").mkdir()
+
+
+def _non_utf8_name(repo: Path) -> None:
+    shutil.copy(FIXTURES / "proposals" / "draft.yaml",
+                os.fsencode(repo / "proposals") + b"/draft-\xff.yaml")
+
+
+GENERATORS: dict[str, Callable[[Path], None]] = {
+    "oversize": _oversize,
+    "very_deep": _very_deep,
+    "many_values": _many_values,
+    "base_chain": _base_chain,
+    "symlink_out": _symlink_out,
+    "symlink_rules_out": _symlink_rules_out,
+    "symlink_loop": _symlink_loop,
+    "fifo": _fifo,
+    "empty_dir": _empty_dir,
+    "non_utf8_name": _non_utf8_name,
+}
+
+
+# --- the corpus ---------------------------------------------------------------------------------
+
+
+def load_case(name: str) -> dict[str, Any]:
+    case = yaml.safe_load((CORPUS / name / "case.yaml").read_text(encoding="utf-8"))
+    assert isinstance(case, dict) and "about" in case, f"{name}/case.yaml needs 'about'"
+    assert set(case) <= CASE_KEYS, f"{name}/case.yaml: unknown keys {set(case) - CASE_KEYS}"
+    return case
+
+
+def build_repo(name: str, case: dict[str, Any], tmp_path: Path) -> tuple[Path, list[str]]:
+    """A fresh repository: the fixtures, the case's files over them, then its generator."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    shutil.copytree(FIXTURES / "rules", repo / "rules")
+    shutil.copytree(FIXTURES / "proposals", repo / "proposals")
+    source = CORPUS / name
+    own: list[str] = []
+    for item in sorted(source.rglob("*")):
+        relative = item.relative_to(source)
+        if item.is_dir() or relative.as_posix() in ("case.yaml", "expected.txt"):
+            continue
+        target = repo / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(item, target)
+        if relative.parts[0] == "proposals":
+            own.append(relative.as_posix())
+    for gone in case.get("remove", []):
+        path = repo / gone
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    if "generate" in case:
+        GENERATORS[case["generate"]](repo)
+    return repo, own
+
+
+def case_args(case: dict[str, Any], own: list[str]) -> list[str]:
+    if "args" in case:
+        return [str(a) for a in case["args"]]
+    return ["check", *(own or ["proposals/draft.yaml"]), "--rules", "rules"]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_input(name: str, tmp_path: Path) -> None:
+    case = load_case(name)
+    repo, own = build_repo(name, case, tmp_path)
+    run = run_limited(case_args(case, own), repo)
+    expected_exit = case.get("exit", 2)
+
+    assert "Traceback" not in run.err and "internal error" not in run.err, run.err
+    assert run.code == expected_exit, f"exit {run.code}, expected {expected_exit}\n{run.err}"
+    if expected_exit == 2:
+        assert run.err, "exit 2 must say why"
+        for line in run.err.splitlines():
+            assert PROBLEM_LINE.match(line), f"not 'file:line:col: message': {line!r}"
+        shown = run.err
+    else:  # inputs that must work: nothing on stderr, the report on stdout
+        assert run.err == ""
+        shown = run.out
+    check_golden(shown.replace(str(repo), "<repo>"), CORPUS / name / "expected.txt")
+    if case.get("limits"):
+        assert run.cpu_s < CPU_BUDGET_S, f"took {run.cpu_s:.2f} s of CPU"
+        assert run.rss_mb < RSS_BUDGET_MB, f"peaked at {run.rss_mb:.0f} MB"
+
+
+def test_corpus_is_big_enough() -> None:
+    assert len(CASES) >= 60
+    kinds = {name.split("-")[0] for name in CASES}
+    assert {"terms", "rules", "proposal", "variant", "yaml"} <= kinds
+
+
+# --- direct checks of the YAML layer ------------------------------------------------------------
+
+
+DRAFT = (FIXTURES / "proposals" / "draft.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("variant", [
+    b"\xef\xbb\xbf" + DRAFT,
+    DRAFT.replace(b"\n", b"\r\n"),
+    b"\xef\xbb\xbf" + DRAFT.replace(b"\n", b"\r\n"),
+])
+def test_bom_and_crlf_change_nothing(variant: bytes) -> None:
+    plain = parse_yaml(DRAFT, "draft.yaml")
+    other = parse_yaml(variant, "draft.yaml")
+    assert other.data == plain.data
+    assert other.values == plain.values
+    assert other.keys == plain.keys
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("a: yes", "yes"), ("a: on", "on"), ("a: No", "No"), ("a: y", "y"),
+    ("a: true", True), ("a: False", False),
+    ("a: 010", 10), ("a: 0o10", 8), ("a: 0x10", 16), ("a: 3_000_000", 3_000_000),
+    ("a: 1:30", "1:30"), ("a: '600000'", "600000"), ("a: 2025-11-20", __import__("datetime").date(2025, 11, 20)),
+])  # fmt: skip
+def test_yaml_12_scalars(text: str, value: object) -> None:
+    # YAML 1.1 read yes/on as true, 010 as eight and 1:30 as ninety; a negotiator would not.
+    assert parse_yaml(text.encode(), "x.yaml").data == {"a": value}
+
+
+def test_the_pure_python_parser_agrees_with_libyaml() -> None:
+    import redlines.yamlfile as yamlfile
+
+    files = sorted(FIXTURES.rglob("*.yaml")) + sorted((FIXTURES.parents[1] / "rules").glob("*.yaml"))
+    fast = {f: parse_yaml(f.read_bytes(), f.name) for f in files}
+    saved = yamlfile._PARSER
+    yamlfile._PARSER = yamlfile._Loader
+    try:
+        for f in files:
+            slow = parse_yaml(f.read_bytes(), f.name)
+            assert (slow.data, slow.values, slow.keys) == (
+                fast[f].data, fast[f].values, fast[f].keys), f
+    finally:
+        yamlfile._PARSER = saved
