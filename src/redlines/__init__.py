@@ -7,6 +7,7 @@
     >>> report.overall                                     # doctest: +SKIP
 """
 
+from .diff import ProposalDiff, diff
 from .engine import DurableEngine, Engine, PythonEngine, durable_available, make_engine
 from .loader import bundled_dir, load_proposal, load_rules, load_terms
 from .models import (
@@ -38,7 +39,9 @@ from .report import (
     check,
     check_all,
 )
+from .space import SpaceReport, SpaceVerdict, analyze_space
 from .version import __version__
+from .explain import Explanation, explain
 
 __all__ = [
     "ActorVerdict",
@@ -47,6 +50,7 @@ __all__ = [
     "Clause",
     "Condition",
     "DurableEngine",
+    "Explanation",
     "Engine",
     "Finding",
     "Implication",
@@ -54,6 +58,7 @@ __all__ = [
     "Origin",
     "Problem",
     "Proposal",
+    "ProposalDiff",
     "PythonEngine",
     "Report",
     "ReportSet",
@@ -63,15 +68,20 @@ __all__ = [
     "Setting",
     "Severity",
     "Source",
+    "SpaceReport",
+    "SpaceVerdict",
     "Status",
     "Term",
     "TermType",
     "Verdict",
     "__version__",
+    "analyze_space",
     "bundled_dir",
     "check",
     "check_all",
+    "diff",
     "durable_available",
+    "explain",
     "load_proposal",
     "load_rules",
     "load_terms",

@@ -166,6 +166,13 @@ def run_check(args: argparse.Namespace) -> int:
 def check_reports(args: argparse.Namespace) -> ReportSet:
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
+    # A folder with no proposals would "pass" a CI run that checked nothing.
+    empty = [given for given in args.proposals
+             if Path(given).is_dir() and not expand_proposal_paths([given])]
+    if empty:
+        raise InputError([Problem(file=os.path.normpath(given), line=1, col=1,
+                                  message="no proposal files (*.yaml) in this directory")
+                          for given in empty])
     proposals = load_proposals(args.proposals, book)
     overrides = dict(args.overrides)
     if args.engine != "auto":
@@ -297,7 +304,8 @@ def _add_space(commands: Any) -> None:
                     "(their set terms fixed, their open terms free). Exit 0 when a package "
                     "acceptable to every selected actor exists, 1 when none does.")
     parser.add_argument("proposals", nargs="*", metavar="PROPOSAL",
-                        help="draft files (a directory: every *.yaml under it); none: the blank page")
+                        help="draft files (a directory: every *.yaml under it); "
+                             "none: the blank page")
     add_rules_option(parser)
     add_actor_option(parser)
     _add_analysis_output(parser)
@@ -318,11 +326,17 @@ def run_space(args: argparse.Namespace) -> int:
     from .render.space import render_space_json, render_space_markdown, render_space_text
     from .space import analyze_all
 
+    if args.red_line_weight == 0:
+        raise UsageError("--red-line-weight must be at least 1")
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
     proposals = load_proposals(args.proposals, book) if args.proposals else []
+    if args.proposals and not proposals:  # never fall back to the blank page silently
+        raise InputError([Problem(file=os.path.normpath(given), line=1, col=1,
+                                  message="no proposal files (*.yaml) in this directory")
+                          for given in args.proposals])
     result = analyze_all(book, proposals, actors=actors, max_cores=args.max_cores,
-                         as_of=args.as_of, red_line_weight=args.red_line_weight or None,
+                         as_of=args.as_of, red_line_weight=args.red_line_weight,
                          complete=args.complete, engine=args.engine)
     render_space = {"text": render_space_text, "json": render_space_json,
                     "markdown": render_space_markdown}[args.format]

@@ -86,15 +86,19 @@ def type_value(term: Term, raw: Any) -> TermValue:
         raise ValueError(f"'{term.name}' is a date: expected YYYY-MM-DD, got {shown(raw)}")
     # enum
     if not isinstance(raw, str):
-        raise ValueError(
-            f"'{term.name}' takes one of {', '.join(term.values)}; got {shown(raw)}"
-        )
+        raise ValueError(f"'{term.name}' takes one of {_values(term)}; got {shown(raw)}")
     if raw not in term.values:
         raise ValueError(
             f"'{clip(raw)}' is not a value of '{term.name}'{suggest(raw, term.values)}; "
-            f"values: {', '.join(term.values)}"
+            f"values: {_values(term)}"
         )
     return raw
+
+
+def _values(term: Term) -> str:
+    if len(term.values) <= 20:
+        return ", ".join(term.values)
+    return ", ".join(term.values[:20]) + f", … ({len(term.values)} in all)"
 
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")

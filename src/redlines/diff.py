@@ -21,7 +21,7 @@ from .report import (
     Report,
     Status,
     Verdict,
-    _proposal_values,  # the engine's own reading of a proposal
+    proposal_values,
 )
 
 
@@ -152,7 +152,7 @@ def _key(value: TermValue | None) -> tuple[str, str]:
 
 
 def _effective(report: Report, proposal: Proposal) -> dict[str, tuple[TermValue, str]]:
-    values, _ = _proposal_values(proposal, {})
+    values, _ = proposal_values(proposal, {})
     setters: dict[str, str] = {}
     for clause in proposal.clauses:
         for setting in clause.settings:

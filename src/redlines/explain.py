@@ -38,7 +38,7 @@ from .report import (
     Location,
     ProposalInfo,
     Status,
-    _proposal_values,  # the engine's own reading of a proposal
+    proposal_values,
     check,
 )
 from .specs import suggest
@@ -136,7 +136,7 @@ def explain(
                            tree=_tree(rule.requires, None), implications=readers)
     as_of = as_of or proposal.date
     in_force = book.in_force(as_of)
-    values, contradicted = _proposal_values(proposal, {})
+    values, contradicted = proposal_values(proposal, {})
     evaluation = make_engine(in_force, engine).evaluate(values)
     report = check(proposal, book, as_of=as_of, actors=[rule.ruleset], engine=engine)
     finding = next((f for f in report.findings if f.rule == rule.id), None)

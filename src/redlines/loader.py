@@ -49,9 +49,15 @@ from .specs import (
 from .yamlfile import Document, Path_, clip, read_yaml
 
 MAX_TERMS = 2_000
-MAX_RULES = 5_000
+MAX_ENUM_VALUES = 200
+# Rules and implications in one rules directory, all files together: the durable engine needs
+# about 100 MB and 0.4 s per check for 1,000 rules, and a pull request could add files.
+MAX_RULES = 1_000
 MAX_CLAUSES = 1_000
 MAX_BASE_DEPTH = 16
+# Problems listed per file. A hostile file can hold 100,000 misspelt terms, and a "did you mean"
+# for each would take minutes; past this many, the checks stop and say so.
+MAX_PROBLEMS = 100
 
 TERM_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 SpecT = TypeVar("SpecT", bound=Spec)
@@ -71,6 +77,25 @@ def bundled_dir(name: str) -> Path:
 # --- spec validation with positions -------------------------------------------------------------
 
 
+def _enough(problems: list[Problem]) -> bool:
+    return len(problems) > MAX_PROBLEMS
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """The first MAX_PROBLEMS problems of each file, then a line saying the list stops there."""
+    by_file: dict[str, list[Problem]] = {}
+    for problem in sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message)):
+        by_file.setdefault(problem.file, []).append(problem)
+    kept: list[Problem] = []
+    for found in by_file.values():
+        kept.extend(found[:MAX_PROBLEMS])
+        if len(found) > MAX_PROBLEMS:
+            kept.append(found[MAX_PROBLEMS].model_copy(update={"message": (
+                f"more problems from here on: redlines lists the first {MAX_PROBLEMS} of a file; "
+                "fix those and run it again")}))
+    return kept
+
+
 def validate_spec(doc: Document, spec: type[SpecT]) -> SpecT:
     """Validate a document's data against a spec model; problems point at the offending line."""
     if not isinstance(doc.data, dict):
@@ -80,7 +105,7 @@ def validate_spec(doc: Document, spec: type[SpecT]) -> SpecT:
     try:
         return spec.model_validate(doc.data)
     except ValidationError as err:
-        raise InputError(_problems_from(doc, err)) from None
+        raise InputError(_capped(_problems_from(doc, err))) from None
 
 
 # pydantic error types that only say "wrong shape"; in a union (a source given as an id or as a
@@ -226,6 +251,8 @@ def load_terms(path: str | Path, display: str | None = None) -> Catalogue:
             "here"), key=True)])
     terms: dict[str, Term] = {}
     for term_name, term_spec in spec.terms.items():
+        if _enough(problems):
+            break
         where: Path_ = ("terms", term_name)
         if not TERM_NAME.match(term_name):
             problems.append(doc.problem(where, (
@@ -250,8 +277,12 @@ def load_terms(path: str | Path, display: str | None = None) -> Catalogue:
             origin=doc.key_at(where),
         )
     if problems:
-        raise InputError(problems)
+        raise InputError(_capped(problems))
     return Catalogue(terms=dict(sorted(terms.items())), origin=doc.at(()))
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
 
 
 def _term_shape_problem(
@@ -260,12 +291,17 @@ def _term_shape_problem(
     if kind is TermType.ENUM:
         if not values:
             return "an enum term needs a non-empty 'values' list"
-        if len(set(values)) != len(values):
-            return "'values' lists a value twice"
+        if len(values) > MAX_ENUM_VALUES:
+            return f"{len(values):,} values, over the limit of {MAX_ENUM_VALUES} for one enum term"
+        seen: set[str] = set()
+        for value in values:
+            if value in seen:
+                return f"'values' lists '{clip(value)}' twice"
+            seen.add(value)
     elif values is not None:
-        return f"'values' belongs to enum terms, not to a {kind.value} term"
+        return f"'values' belongs to enum terms, not to {_a(kind.value)} term"
     if kind is not TermType.INTEGER and (low is not None or high is not None or unit is not None):
-        return f"'min', 'max' and 'unit' belong to integer terms, not to a {kind.value} term"
+        return f"'min', 'max' and 'unit' belong to integer terms, not to {_a(kind.value)} term"
     if low is not None and high is not None and high < low:
         return f"'max' {high} is below 'min' {low}"
     return None
@@ -318,8 +354,14 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
                     "there"), key=True)])
         except InputError as err:
             problems.extend(err.problems)
+        count = sum(len(rs.rules) for rs in rulesets) + len(implications)
+        if count > MAX_RULES:
+            problems.append(Problem(file=display, line=1, col=1, message=(
+                f"with this file the rules directory holds {count:,} rules and implications, "
+                f"over the limit of {MAX_RULES:,}")))
+            break
     if problems:
-        raise InputError(problems)
+        raise InputError(_capped(problems))
     book = RuleBook(catalogue=catalogue, rulesets=tuple(rulesets),
                     implications=tuple(implications), root=label)
     _check_cross_references(book)
@@ -327,9 +369,10 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
 
 
 def _kind_of(doc: Document) -> str:
-    if not isinstance(doc.data, dict):
+    if not isinstance(doc.data, dict) or not doc.data:
         raise InputError([doc.problem((), (
-            "expected a mapping with 'ruleset' and 'rules', or 'implications', at the top"))])
+            "a rules file must be a mapping with 'ruleset' and 'rules', or 'implications', at "
+            f"the top, but this file holds {shown(doc.data)}"))])
     keys = set(doc.data)
     if "terms" in keys:
         return "terms"
@@ -337,21 +380,24 @@ def _kind_of(doc: Document) -> str:
         return "implications"
     if "ruleset" in keys or "rules" in keys:
         return "rules"
-    first = sorted(keys)[0] if keys else ""
+    first = str(next(iter(doc.data)))
     known = ("ruleset", "rules", "implications", "terms")
     raise InputError([doc.problem((first,), (
-        f"unknown top-level key '{first}'{suggest(first, known)}: a rules file holds "
+        f"unknown top-level key '{clip(first)}'{suggest(first, known)}: a rules file holds "
         "'ruleset' and 'rules', or 'implications'"), key=True)])
 
 
 def _build_ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
     if len(spec.rules) > MAX_RULES:
         raise InputError([doc.problem(("rules",), (
-            f"more than {MAX_RULES:,} rules in one file, the limit; split it"), key=True)])
+            f"{len(spec.rules):,} rules, over the limit of {MAX_RULES:,} for a rules "
+            "directory"), key=True)])
     meta = spec.ruleset
     rules: list[Rule] = []
     problems: list[Problem] = []
     for i, rule_spec in enumerate(spec.rules):
+        if _enough(problems):
+            break
         try:
             condition = parse_condition(doc, ("rules", i, "requires"), catalogue)
         except ConditionError as err:
@@ -375,7 +421,7 @@ def _build_ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> Rule
             origin=doc.at(("rules", i)),
         ))
     if problems:
-        raise InputError(problems)
+        raise InputError(_capped(problems))
     return RuleSet(id=meta.id, actor=meta.actor, title=meta.title, version=meta.version,
                    description=meta.description, sources=_sources(meta.sources),
                    rules=tuple(rules), origin=doc.at(("ruleset",)))
@@ -387,6 +433,8 @@ def _build_implications(
     built: list[Implication] = []
     problems: list[Problem] = []
     for i, imp in enumerate(spec.implications):
+        if _enough(problems):
+            break
         try:
             when = parse_condition(doc, ("implications", i, "when"), catalogue)
         except ConditionError as err:
@@ -409,7 +457,7 @@ def _build_implications(
             origin=doc.at(("implications", i)), then_origins=then_origins,
         ))
     if problems:
-        raise InputError(problems)
+        raise InputError(_capped(problems))
     return built
 
 
@@ -426,6 +474,8 @@ def _check_cross_references(book: RuleBook) -> None:
         else:
             seen[item_id] = origin
     for item_id, origin, successor in everything:
+        if _enough(problems):
+            break
         if successor is not None and successor not in seen:
             problems.append(Problem.at(origin, (
                 f"'{item_id}' is superseded_by '{successor}', which no rule defines"
@@ -437,7 +487,7 @@ def _check_cross_references(book: RuleBook) -> None:
                 f"duplicate ruleset id '{ruleset.id}' (first at {ruleset_ids[ruleset.id]})")))
         ruleset_ids.setdefault(ruleset.id, ruleset.origin)
     if problems:
-        raise InputError(problems)
+        raise InputError(_capped(problems))
 
 
 # --- proposals ----------------------------------------------------------------------------------
@@ -526,7 +576,8 @@ def _load_proposal(
         assert spec.clauses is not None  # the spec's validator guarantees one or the other
         if len(spec.clauses) > MAX_CLAUSES:
             raise InputError([doc.problem(("clauses",), (
-                f"more than {MAX_CLAUSES:,} clauses, the limit"), key=True)])
+                f"{len(spec.clauses):,} clauses, over the limit of {MAX_CLAUSES:,}; split the "
+            "proposal"), key=True)])
         problems: list[Problem] = []
         clauses = [
             _build_clause(doc, ("clauses", i), c, catalogue, own_sources, problems)
@@ -534,7 +585,7 @@ def _load_proposal(
         ]
         _check_unique_ids(doc, clauses, problems)
         if problems:
-            raise InputError(problems)
+            raise InputError(_capped(problems))
         return Proposal(
             id=meta.id, title=meta.title, date=meta.date, status=meta.status, note=meta.note,
             sources=own_sources, clauses=tuple(clauses), path=display, lineage=(display,),
@@ -569,8 +620,8 @@ def _load_base(
             "earlier proposal in the chain"))])
     if not base_real.is_relative_to(root):
         raise InputError([doc.problem(where, (
-            f"base '{shown_ref}' lies outside the repository ({_shown_dir(root)}); "
-            "a variant may only build on files inside it"))])
+            f"base '{shown_ref}' lies outside the repository; a variant may only build on files "
+            f"inside it (the repository here is '{_shown_dir(root)}')"))])
     if base_real.is_dir():
         raise InputError([doc.problem(where, (
             f"base '{shown_ref}' is a directory; name a proposal file"))])
@@ -579,6 +630,13 @@ def _load_base(
             f"base '{shown_ref}' not found (paths are relative to this file's folder)"))])
     base_display = os.path.normpath(os.path.join(os.path.dirname(display), base_ref))
     return _load_proposal(base_path, base_display, catalogue, root, chain)
+
+
+def _which_clause(clause_id: str, base_ids: list[str]) -> str:
+    near = suggest(clause_id, base_ids)
+    if near or len(base_ids) > 40:
+        return near
+    return f"; its clauses are {', '.join(base_ids)}" if base_ids else "; it has no clauses"
 
 
 def _shown_dir(folder: Path) -> str:
@@ -601,10 +659,12 @@ def _apply_variant(
     base_ids = [c.id for c in base.clauses]
     by_id = {c.id: c for c in base.clauses}
     for clause_id in spec.replace or {}:
+        if _enough(problems):
+            break
         if clause_id not in by_id:
             problems.append(doc.problem(("replace", clause_id), (
-                f"replace: the base has no clause '{clause_id}'{suggest(clause_id, base_ids)}"),
-                key=True))
+                f"replace: the base has no clause '{clip(clause_id)}'"
+                f"{_which_clause(clause_id, base_ids)}"), key=True))
     replaced: dict[str, Clause] = {}
     for clause_id, clause_spec in (spec.replace or {}).items():
         where: Path_ = ("replace", clause_id)
@@ -615,9 +675,12 @@ def _apply_variant(
         replaced[clause_id] = _build_clause(doc, where, clause_spec, catalogue, citable, problems)
     dropped = set()
     for i, clause_id in enumerate(spec.drop or []):
+        if _enough(problems):
+            break
         if clause_id not in by_id:
             problems.append(doc.problem(("drop", i), (
-                f"drop: the base has no clause '{clause_id}'{suggest(clause_id, base_ids)}")))
+                f"drop: the base has no clause '{clip(clause_id)}'"
+                f"{_which_clause(clause_id, base_ids)}")))
         elif clause_id in replaced:
             problems.append(doc.problem(("drop", i), (
                 f"clause '{clause_id}' is both replaced and dropped; keep one of the two")))
@@ -630,7 +693,7 @@ def _apply_variant(
         problems.append(doc.problem(("add",), (
             f"more than {MAX_CLAUSES:,} clauses with the base's, the limit"), key=True))
     if problems:
-        raise InputError(problems)
+        raise InputError(_capped(problems))
     return Proposal(
         id=meta.id, title=meta.title, date=meta.date, status=meta.status, note=meta.note,
         sources=own_sources, clauses=tuple(clauses), path=doc.file,
@@ -644,6 +707,8 @@ def _build_clause(
 ) -> Clause:
     settings: list[Setting] = []
     for term_name, raw in spec.terms.items():
+        if _enough(problems):
+            break
         at: Path_ = (*where, "terms", term_name)
         try:
             term = lookup_term(catalogue, term_name)
@@ -659,6 +724,8 @@ def _build_clause(
     sources: list[Source] = []
     known = {s.id: s for s in citable if s.id}
     for i, cited in enumerate(spec.sources):
+        if _enough(problems):
+            break
         if isinstance(cited, str):
             if cited in known:
                 sources.append(known[cited])

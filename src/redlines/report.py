@@ -211,7 +211,7 @@ def check(
     as_of = as_of or proposal.date
     book = rules.for_actors(list(actors)).in_force(as_of)
     typed_overrides = type_overrides(rules, overrides or {})
-    values, contradictions = _proposal_values(proposal, typed_overrides)
+    values, contradictions = proposal_values(proposal, typed_overrides)
     evaluation = make_engine(book, engine).evaluate(values)
     return build_report(proposal, book, as_of, evaluation, contradictions, typed_overrides)
 
@@ -261,7 +261,7 @@ def _parse_text(raw: Any, kind: str) -> Any:
 _Claims = dict[str, list[tuple[TermValue, Clause]]]
 
 
-def _proposal_values(
+def proposal_values(
     proposal: Proposal, overrides: Mapping[str, TermValue]
 ) -> tuple[dict[str, TermValue], _Claims]:
     """The terms the proposal sets; a term clauses disagree on is left out and returned apart."""

@@ -208,6 +208,11 @@ def maxsat(
     """
     from pysat.examples.rc2 import RC2Stratified
 
+    with Oracle(formula) as oracle:
+        # RC2Stratified fails with a TypeError, rather than returning None, on unsatisfiable
+        # hard clauses (python-sat 1.9.dev24), so ask first.
+        if not oracle.solve(fixed):
+            return None
     wcnf = _wcnf(formula, fixed)
     for lit, weight in soft:
         wcnf.append([lit], weight=weight)

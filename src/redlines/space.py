@@ -54,10 +54,9 @@ from .report import (
     ActorVerdictKind,
     Location,
     ProposalInfo,
-    Report,
     RuleSetInfo,
     Verdict,
-    _proposal_values,  # the engine's own reading of a draft; see docs/space.md
+    proposal_values,
     check,
 )
 from .solver import Formula, Model, Oracle, maxsat, shrink, smallest_cores
@@ -549,14 +548,11 @@ class _Run:
     """What one analysis shares between its steps."""
 
     book: RuleBook  # selected actors, in force on as_of
-    full: RuleBook
+    full: RuleBook  # as given: `check` selects from it the same way
     subject: Proposal
-    blank: bool
-    as_of: dt.date | None
     check_date: dt.date
     actors: tuple[str, ...]
     engine: EngineName
-    written: Report
     enc: _Encoding
     oracle: Oracle
     base: list[int]
@@ -590,7 +586,7 @@ def analyze_space(
     subject = proposal if proposal is not None else _blank_page(check_date)
     selected = book.for_actors(list(actors)).in_force(as_of)
     written = check(subject, book, as_of=check_date, actors=actors, engine=engine)
-    values, contradicted = _proposal_values(subject, {})
+    values, contradicted = proposal_values(subject, {})
     enc = _Encoding(selected, values)
     base = [*enc.imp_selector.values(), *enc.fixed_lit.values()]
     if complete:
@@ -599,9 +595,9 @@ def analyze_space(
     red = [r.id for r in enc.rules if r.severity is Severity.RED_LINE]
     notes: list[str] = []
     with Oracle(enc.formula) as oracle:
-        run = _Run(book=selected, full=book, subject=subject, blank=blank, as_of=as_of,
-                   check_date=check_date, actors=tuple(actors), engine=engine, written=written,
-                   enc=enc, oracle=oracle, base=base, rules=rules, red=red)
+        run = _Run(book=selected, full=book, subject=subject, check_date=check_date,
+                   actors=tuple(actors), engine=engine, enc=enc, oracle=oracle, base=base,
+                   rules=rules, red=red)
         # Prefer leaving terms unaddressed, so a witness shows what must be set.
         oracle.prefer([-code.has for code in enc.codes.values()]
                       + [enc.selector[r] for r in red])

@@ -331,6 +331,11 @@ class ProposalFile(Spec):
     def _draft_or_variant(self) -> ProposalFile:
         changes = self.replace is not None or self.drop is not None or self.add is not None
         if self.base is None:
+            if self.clauses is None and changes:
+                raise PydanticCustomError(
+                    "shape", "'replace', 'drop' and 'add' change a base: add 'base: FILE' "
+                    "naming the proposal they vary"
+                )
             if self.clauses is None:
                 raise PydanticCustomError(
                     "shape", "a proposal needs 'clauses' (or 'base' to be a variant)"

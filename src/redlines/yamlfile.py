@@ -45,6 +45,10 @@ _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|[-+]?0o[0-7_]+|[-+]?0x[0-9a-fA-F_]+)$")
 _DATE = re.compile(r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})$")
 
+# What YAML allows in a file at all (its "printable" set); the parser's own complaint about the
+# rest has no line and column.
+_UNPRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Text may hold tabs and newlines, but no other control characters (an escape sequence can
 # rewrite a terminal line or a CI annotation), no lone surrogates (they cannot be printed), and
 # no bidirectional overrides (they make text display differently from what it says).
@@ -160,7 +164,7 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     except yaml.MarkedYAMLError as err:  # the event pass saw the same text; kept as a backstop
         raise _syntax_error(err, name, text) from None
     except yaml.YAMLError as err:
-        raise _fail(name, 1, 1, f"not valid YAML: {err}") from None
+        raise _other_error(err, name, text) from None
     if node is None:
         raise _fail(name, 1, 1, "file is empty (it holds no YAML content, only blanks or comments)")
     doc = Document(file=name, data=None)
@@ -180,11 +184,16 @@ def _decode(raw: bytes, name: str) -> str:
         raise _fail(name, line, col, (
             f"the file is not UTF-8 text (byte 0x{raw[err.start]:02x} here); "
             "save it with UTF-8 encoding")) from None
-    if "\x00" in text:
-        at = text.index("\x00")
+    bad = _UNPRINTABLE.search(text)
+    if bad is not None:
+        at = bad.start()
         line = text.count("\n", 0, at) + 1
         col = at - (text.rfind("\n", 0, at) + 1) + 1
-        raise _fail(name, line, col, "the file contains a NUL byte; is it a binary file?")
+        if bad.group() == "\x00":
+            raise _fail(name, line, col, "the file contains a NUL byte; is it a binary file?")
+        raise _fail(name, line, col, (
+            f"the file contains the character U+{ord(bad.group()):04X}, which YAML does not "
+            "allow; remove it"))
     return text.replace("\r\n", "\n")
 
 
@@ -276,7 +285,17 @@ def _check_events(text: str, name: str) -> None:
     except yaml.MarkedYAMLError as err:
         raise _syntax_error(err, name, text) from None
     except yaml.YAMLError as err:
-        raise _fail(name, 1, 1, f"not valid YAML: {err}") from None
+        raise _other_error(err, name, text) from None
+
+
+def _other_error(err: yaml.YAMLError, name: str, text: str) -> InputError:
+    if isinstance(err, yaml.reader.ReaderError):  # a character YAML does not allow
+        at = min(max(int(err.position), 0), len(text))
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        return _fail(name, line, col, f"not valid YAML: {err.reason}; remove the character")
+    first = str(err).strip().splitlines()[0] if str(err).strip() else "invalid YAML"
+    return _fail(name, 1, 1, f"not valid YAML: {first}")
 
 
 # Plain words for the parser's most common complaints: (phrase in its message, what to do).
@@ -305,7 +324,15 @@ def _syntax_error(err: yaml.MarkedYAMLError, name: str, text: str) -> InputError
     mark = err.problem_mark or err.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = (err.problem or "invalid YAML").strip()
+    if "exceeded maximum nesting depth" in problem:  # libyaml's own limit, far above ours
+        return _fail(name, line, col, (
+            f"nesting deeper than the limit of {MAX_DEPTH} levels; flatten the structure"))
     message = f"not valid YAML: {problem}"
+    opened = _open_quote(text, mark.line) if mark is not None else None
+    if opened is not None:
+        return _fail(name, line, col, (
+            f"{message}; the quoted text opened at line {opened[0]}, column {opened[1]} runs on "
+            "to here: is its closing quote missing?"))
     context, where = err.context, err.context_mark
     if context and where is not None and (where.line, where.column) != (line - 1, col - 1):
         message += f" ({context} starting at line {where.line + 1}, column {where.column + 1})"
@@ -317,6 +344,25 @@ def _syntax_error(err: yaml.MarkedYAMLError, name: str, text: str) -> InputError
         return _fail(name, line, col, f"{message}; a value starting with {shown} must be in quotes")
     hint = next((hint for phrase, hint in _HINTS if phrase in problem), None)
     return _fail(name, line, col, f"{message}; {hint}" if hint else message)
+
+
+def _open_quote(text: str, line: int) -> tuple[int, int] | None:
+    """Where a quoted text starts that spans lines and ends on `line` (0-based), if one does.
+
+    An unclosed quote swallows the lines after it, so the parser complains only where the text
+    happens to end; the start is what the author must fix.
+    """
+    try:
+        for token in yaml.scan(text, Loader=_PARSER):
+            start, end = token.start_mark, token.end_mark
+            if start.line > line:
+                break
+            if (isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+                    and end.line == line and start.line < line):
+                return start.line + 1, start.column + 1
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def _char_at(text: str, line: int, column: int) -> str:

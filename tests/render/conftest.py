@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from render_helpers import GOLDEN, PROJECT, build, nasty
 
 from redlines.render import RenderOptions
 from redlines.report import ReportSet
+
+from .render_helpers import GOLDEN, PROJECT, build, nasty
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from render_helpers import NASTY
-
 from redlines.models import Problem
 from redlines.render import RenderOptions, render_github
 from redlines.render.github import escape_data, escape_property, problem_commands
 from redlines.report import ReportSet
+
+from .render_helpers import NASTY
 
 COMMAND = re.compile(r"^::(?P<name>[a-z]+)(?: (?P<props>[^:]*))?::(?P<message>.*)$")
 

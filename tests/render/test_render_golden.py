@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from render_helpers import build
 
 from redlines.render import RENDERERS, RenderOptions
 from redlines.report import ReportSet
+
+from .render_helpers import build
 
 GOLDEN_NAMES = {
     "markdown": "report.md",

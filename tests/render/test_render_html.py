@@ -7,12 +7,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from browser import colour_count, dump_dom, find_chromium, read_png, screenshot
-from render_helpers import NASTY
 
 from redlines.cli import main
 from redlines.render import RenderOptions, render_html
 from redlines.report import ReportSet
+
+from .browser import colour_count, dump_dom, find_chromium, read_png, screenshot
+from .render_helpers import NASTY
 
 EXPECTED_MATRIX = {
     "test-draft": ["rejects", "rejects", "infeasible"],
@@ -133,7 +134,7 @@ def chromium() -> str:
 def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import os
 
-    from render_helpers import PROJECT, build
+    from .render_helpers import PROJECT, build
 
     before = os.getcwd()
     os.chdir(PROJECT)

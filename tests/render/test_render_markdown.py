@@ -5,16 +5,16 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from render_helpers import NASTY
 
 from redlines.render import RenderOptions, render_markdown
 from redlines.report import ReportSet
+
+from .render_helpers import NASTY
 
 cmarkgfm = pytest.importorskip(
     "cmarkgfm", reason="cmarkgfm not installed: pip install -e '.[test]'"
 )
 from cmarkgfm.cmark import Options  # noqa: E402
-
 
 # What the report itself produces; the text of the YAML files must add nothing to it.
 ALLOWED_TAGS = {
@@ -176,3 +176,12 @@ def test_open_red_lines_are_folded_into_a_table(reports: ReportSet, options: Ren
         "—",
         "The draft needs a constitutional change while martial law lasts.",
     ]
+
+
+def test_odd_urls_stay_inside_their_cell() -> None:
+    from redlines.render.markdown import link
+
+    cell = link("a | b", "https://example.org/a b(c)|d<e>")
+    parsed = parse(f"| x | y |\n| - | - |\n| {cell} | z |\n")
+    assert parsed.tables[0][1] == ["a | b", "z"]
+    assert parsed.hrefs == ["https://example.org/a%20b%28c%29%7Cd%3Ce%3E"]

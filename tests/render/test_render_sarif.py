@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_helpers import PROJECT, SARIF_SCHEMA, build
 
 from redlines.render import RenderOptions, render_sarif
 from redlines.render.sarif import FINGERPRINT_KEY
 from redlines.report import ReportSet, Verdict
+
+from .render_helpers import PROJECT, SARIF_SCHEMA, build
 
 
 @pytest.fixture(scope="module")

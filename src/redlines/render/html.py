@@ -95,6 +95,10 @@ table.soft th, table.soft td { text-align: left; border-bottom: 1px solid var(--
   padding: 6px 8px; vertical-align: top; font-size: 14px; }
 table.soft td.num { text-align: right; }
 .ok { color: var(--accepts); font-weight: 600; }
+details { margin: 14px 0 0; }
+summary { cursor: pointer; font-weight: 700; font-size: 16px; margin: 0 0 8px; }
+details.meta { margin: 4px 0 0; }
+details.meta summary { font-weight: normal; font-size: 14px; color: var(--muted); }
 footer { color: var(--muted); font-size: 12px; padding-bottom: 28px; }
 @media print { body { background: #fff; } .card { break-inside: avoid; border-color: #bbb; } }
 """
@@ -225,24 +229,16 @@ def _report(report: Report, anchor: str, options: RenderOptions) -> list[str]:
         sets = ", ".join(f"{o.term}={format_value(o.value)}" for o in report.overrides)
         parts.append(f'<p class="meta">What-if: <code>{e(sets)}</code></p>')
     if p.sources:
-        parts.append(f'<p class="meta">Text: {_source_list(p.sources)}</p>')
+        parts.append(
+            f'<details class="meta"><summary>Sources of the text ({len(p.sources)})</summary>'
+            f'<ul class="sources">{_source_items(p.sources)}</ul></details>'
+        )
     violated = findings_of(report, Status.VIOLATED, [Severity.RED_LINE])
     still_open = findings_of(report, Status.OPEN, [Severity.RED_LINE])
     soft = findings_of(report, Status.VIOLATED, SOFT)
     if violated:
         parts.append(f"<h3>Violated red lines ({len(violated)})</h3>")
         parts += _findings(violated, "violated", options)
-    if still_open:
-        parts.append(f"<h3>Open red lines ({len(still_open)})</h3>")
-        parts += _findings(still_open, "open-rl", options)
-    if soft:
-        parts += [
-            f"<h3>Priorities and preferences not met ({len(soft)})</h3>",
-            '<table class="soft"><thead><tr><th>Rule</th><th>Actor</th><th>Severity</th>'
-            "<th>Weight</th><th>Where</th><th>Message</th></tr></thead><tbody>",
-        ]
-        parts += [_soft_row(f, options) for f in soft]
-        parts.append("</tbody></table>")
     if report.contradictions:
         parts += [
             f"<h3>Contradictions ({len(report.contradictions)})</h3>",
@@ -256,6 +252,19 @@ def _report(report: Report, anchor: str, options: RenderOptions) -> list[str]:
                 f'<p class="msg">{e(c.message)}</p>{where}</li>'
             )
         parts.append("</ol>")
+    # What does not fail a check is folded away (no script needed: <details> opens by itself).
+    if still_open:
+        parts.append(f"<details><summary>Open red lines ({len(still_open)})</summary>")
+        parts += _findings(still_open, "open-rl", options)
+        parts.append("</details>")
+    if soft:
+        parts += [
+            f"<details><summary>Priorities and preferences not met ({len(soft)})</summary>",
+            '<table class="soft"><thead><tr><th>Rule</th><th>Actor</th><th>Severity</th>'
+            "<th>Weight</th><th>Where</th><th>Message</th></tr></thead><tbody>",
+        ]
+        parts += [_soft_row(f, options) for f in soft]
+        parts.append("</tbody></table></details>")
     if not (violated or still_open or soft or report.contradictions):
         parts.append('<p class="ok">Every rule is met.</p>')
     if report.derived:
@@ -321,10 +330,6 @@ def _source(source: Source) -> str:
 
 def _source_items(sources: tuple[Source, ...]) -> str:
     return "".join(f"<li>{_source(s)}</li>" for s in sources)
-
-
-def _source_list(sources: tuple[Source, ...]) -> str:
-    return "; ".join(_source(s) for s in sources)
 
 
 def _soft_row(f: Finding, options: RenderOptions) -> str:

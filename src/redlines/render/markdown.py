@@ -47,6 +47,20 @@ ICON = {
 _SPECIAL = re.compile(r"([\\`*_\[\]{}|~!$])")
 
 
+_URL_UNSAFE = {
+    " ": "%20",
+    "\n": "",
+    "\r": "",
+    "\t": "%09",
+    "(": "%28",
+    ")": "%29",
+    "|": "%7C",
+    "<": "%3C",
+    ">": "%3E",
+    "`": "%60",
+}
+
+
 def md(text: str) -> str:
     """Escape text for inline Markdown (also safe inside a table cell)."""
     text = " ".join(text.split())  # a newline would end a table row or a list item
@@ -64,7 +78,8 @@ def link(text: str, url: str | None) -> str:
     """[text](url) for http(s) and repository links; plain escaped text otherwise."""
     if not url:
         return md(text)
-    target = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    # A destination may not hold spaces or unbalanced brackets, nor '|' inside a table.
+    target = "".join(_URL_UNSAFE.get(ch, ch) for ch in url.strip())
     return f"[{md(text)}]({target})"
 
 
@@ -137,10 +152,19 @@ def _report(report: Report, options: RenderOptions) -> list[str]:
     if report.overrides:
         sets = ", ".join(f"{o.term}={format_value(o.value)}" for o in report.overrides)
         lines[-1] += f" · what-if: {code(sets)}"
-    if p.sources:
-        lines[-1] += "\\"
-        lines.append("Text: " + "; ".join(_source(s) for s in p.sources))
     lines.append("")
+    if len(p.sources) == 1:
+        lines += [f"Source of the text: {_source(p.sources[0])}", ""]
+    elif p.sources:
+        lines += [
+            "<details>",
+            f"<summary>Sources of the text ({len(p.sources)})</summary>",
+            "",
+            *(f"- {_source(s)}" for s in p.sources),
+            "",
+            "</details>",
+            "",
+        ]
     violated = findings_of(report, Status.VIOLATED, [Severity.RED_LINE])
     still_open = findings_of(report, Status.OPEN, [Severity.RED_LINE])
     soft = findings_of(report, Status.VIOLATED, SOFT)
