@@ -53,8 +53,9 @@ def cli(args: list[str], repeat: int) -> float:
     runs = []
     for _ in range(repeat):
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "redlines.cli", *args], cwd=ROOT,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "redlines.cli", *args], cwd=ROOT, capture_output=True, text=True
+        )
         runs.append(time.perf_counter() - started)
         if done.returncode not in (0, 1):
             raise SystemExit(f"redlines {' '.join(args)} failed:\n{done.stderr}")
@@ -73,8 +74,9 @@ def main() -> int:
     proposals = [redlines.load_proposal(p, book) for p in paths]
     check_first, check_warm = timed(lambda: check_all(proposals, book), args.repeat)
     blank_first, blank_warm = timed(lambda: analyze_space(book, max_cores=10), args.repeat)
-    drafts_first, drafts_warm = timed(lambda: analyze_all(book, proposals, max_cores=10),
-                                      args.repeat)
+    drafts_first, drafts_warm = timed(
+        lambda: analyze_all(book, proposals, max_cores=10), args.repeat
+    )
     rules = ["--rules", args.rules]
     cli_check = cli(["check", args.proposals, *rules], args.repeat)
     cli_blank = cli(["space", *rules, "--max-cores", "10"], args.repeat)
@@ -83,10 +85,12 @@ def main() -> int:
     red_lines = blank.red_lines
     cores = len(blank.deadlocks.cores) if blank.deadlocks else 0
 
-    print(f"content: {len(book.catalogue.terms)} terms, {len(book.rules)} rules "
-          f"({red_lines} red lines in force on {blank.as_of}), {len(book.implications)} "
-          f"implications, {len(proposals)} proposals; blank page: {blank.verdict.value}, "
-          f"{cores} cores (complete: {blank.deadlocks.complete if blank.deadlocks else '-'})")
+    print(
+        f"content: {len(book.catalogue.terms)} terms, {len(book.rules)} rules "
+        f"({red_lines} red lines in force on {blank.as_of}), {len(book.implications)} "
+        f"implications, {len(proposals)} proposals; blank page: {blank.verdict.value}, "
+        f"{cores} cores (complete: {blank.deadlocks.complete if blank.deadlocks else '-'})"
+    )
     print(f"python {sys.version.split()[0]}, median of {args.repeat}\n")
     rows = [
         ("in process, warm", "check_all (all proposals)", check_warm, check_warm),

@@ -29,7 +29,10 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> 
     """Run `redlines` in a subprocess, from the project root by default."""
     done = subprocess.run(
         [sys.executable, "-m", "redlines.cli", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, **(env or {})},
     )
     return Run(done.returncode, done.stdout, done.stderr)
@@ -59,4 +62,5 @@ def check_golden(actual: str, golden: Path) -> None:
             pytest.fail(f"golden file {golden} was missing and has been written; check it in")
     assert actual == golden.read_text(encoding="utf-8"), (
         f"output differs from {golden}; if the change is intended, "
-        "regenerate with REDLINES_REGENERATE=1 pytest")
+        "regenerate with REDLINES_REGENERATE=1 pytest"
+    )

@@ -17,10 +17,10 @@ from scratch, which is where the CPU and memory budgets are measured.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -32,9 +32,11 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import FIXTURES, check_golden
 
+import redlines.yamlfile as yamlfile
+from conftest import FIXTURES, check_golden
 from redlines.loader import MAX_BASE_DEPTH
+from redlines.models import InputError
 from redlines.yamlfile import MAX_FILE_BYTES, parse_yaml
 
 CORPUS = Path(__file__).parent / "bad_inputs"
@@ -80,17 +82,28 @@ class Job:
         )
 
 
-def _limit() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP, ADDRESS_SPACE_CAP))
-    resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
+# `python -m redlines.cli`, with the limits set before redlines is imported. (Setting them in a
+# preexec_fn would run Python between fork and exec, which can deadlock once a test in this
+# process has started threads, as the durable-rules engine does.)
+_LIMITED_CLI = """
+import resource, runpy, sys
+cap = int(sys.argv.pop(1))
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
+runpy.run_module("redlines.cli", run_name="__main__", alter_sys=True)
+"""
 
 
 def run_cli_process(job: Job) -> Outcome:
     """`python -m redlines.cli ARGS` from scratch, under limits, with its own rusage."""
     with job.output("stdout").open("wb") as out, job.output("stderr").open("wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "redlines.cli", *job.args], cwd=job.cwd, env=CLI_ENV,
-            stdout=out, stderr=err, stdin=subprocess.DEVNULL, preexec_fn=_limit,
+            [sys.executable, "-c", _LIMITED_CLI, str(ADDRESS_SPACE_CAP), *job.args],
+            cwd=job.cwd,
+            env=CLI_ENV,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
         )
     status, usage = _wait(proc.pid, job.timeout)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
@@ -153,17 +166,28 @@ for line in sys.stdin:
 def forked_cli() -> Iterator[Callable[[Job], Outcome]]:
     """Run the CLI entry point in a fresh process forked per job (see the module docstring)."""
     zygote = subprocess.Popen(
-        [sys.executable, "-c", _ZYGOTE, str(ADDRESS_SPACE_CAP)], env=CLI_ENV,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", _ZYGOTE, str(ADDRESS_SPACE_CAP)],
+        env=CLI_ENV,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert zygote.stdin is not None and zygote.stdout is not None
 
     def run(job: Job) -> Outcome:
         assert zygote.stdin is not None and zygote.stdout is not None
-        zygote.stdin.write(json.dumps({
-            "args": job.args, "cwd": str(job.cwd), "timeout": job.timeout,
-            "out": str(job.output("stdout")), "err": str(job.output("stderr")),
-        }) + "\n")
+        zygote.stdin.write(
+            json.dumps(
+                {
+                    "args": job.args,
+                    "cwd": str(job.cwd),
+                    "timeout": job.timeout,
+                    "out": str(job.output("stdout")),
+                    "err": str(job.output("stderr")),
+                }
+            )
+            + "\n"
+        )
         zygote.stdin.flush()
         answer = json.loads(zygote.stdout.readline())
         return job.outcome(answer["status"], answer)
@@ -180,7 +204,8 @@ def _oversize(repo: Path) -> None:
     line = b"# " + b"x" * 97 + b"\n"
     body = (FIXTURES / "proposals" / "draft.yaml").read_bytes()
     (repo / "proposals" / "big.yaml").write_bytes(
-        body + line * ((MAX_FILE_BYTES - len(body)) // len(line) + 2))
+        body + line * ((MAX_FILE_BYTES - len(body)) // len(line) + 2)
+    )
 
 
 def _very_deep(repo: Path) -> None:
@@ -190,16 +215,20 @@ def _very_deep(repo: Path) -> None:
 def _many_values(repo: Path) -> None:
     header = "proposal: {id: p, title: Many, date: 2025-11-20, status: draft}\n"
     (repo / "proposals" / "many.yaml").write_text(
-        header + "clauses: [" + ",".join(["0"] * 150_000) + "]\n")
+        header + "clauses: [" + ",".join(["0"] * 150_000) + "]\n"
+    )
 
 
 def _many_rules(repo: Path) -> None:
-    rule = ("  - {id: X-%d, title: T, severity: red_line, message: M,\n"
-            "     requires: {term: ukraine.army_cap, gte: %d}}\n")
+    rule = (
+        "  - {id: X-%d, title: T, severity: red_line, message: M,\n"
+        "     requires: {term: ukraine.army_cap, gte: %d}}\n"
+    )
     for part in range(3):
         (repo / "rules" / f"many-{part}.yaml").write_text(
             f"ruleset: {{id: many-{part}, actor: Many {part}, title: T}}\nrules:\n"
-            + "".join(rule % (part * 1000 + i, i) for i in range(400)))
+            + "".join(rule % (part * 1000 + i, i) for i in range(400))
+        )
 
 
 def _base_chain(repo: Path) -> None:
@@ -232,8 +261,9 @@ def _empty_dir(repo: Path) -> None:
 
 
 def _non_utf8_name(repo: Path) -> None:
-    shutil.copy(FIXTURES / "proposals" / "draft.yaml",
-                os.fsencode(repo / "proposals") + b"/draft-\xff.yaml")
+    shutil.copy(
+        FIXTURES / "proposals" / "draft.yaml", os.fsencode(repo / "proposals") + b"/draft-\xff.yaml"
+    )
 
 
 GENERATORS: dict[str, Callable[[Path], None]] = {
@@ -319,8 +349,9 @@ def test_bad_input(name: str, tmp_path: Path, forked_cli: Callable[[Job], Outcom
     check_outcome(name, case, job, forked_cli(job))
 
 
-WHOLE_PROCESS = [name for name in CASES
-                 if load_case(name).get("limits") or load_case(name).get("exit", 2) != 2]
+WHOLE_PROCESS = [
+    name for name in CASES if load_case(name).get("limits") or load_case(name).get("exit", 2) != 2
+]
 
 
 @pytest.mark.parametrize("name", WHOLE_PROCESS)
@@ -345,11 +376,14 @@ def test_corpus_is_big_enough() -> None:
 DRAFT = (FIXTURES / "proposals" / "draft.yaml").read_bytes()
 
 
-@pytest.mark.parametrize("variant", [
-    b"\xef\xbb\xbf" + DRAFT,
-    DRAFT.replace(b"\n", b"\r\n"),
-    b"\xef\xbb\xbf" + DRAFT.replace(b"\n", b"\r\n"),
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        b"\xef\xbb\xbf" + DRAFT,
+        DRAFT.replace(b"\n", b"\r\n"),
+        b"\xef\xbb\xbf" + DRAFT.replace(b"\n", b"\r\n"),
+    ],
+)
 def test_bom_and_crlf_change_nothing(variant: bytes) -> None:
     plain = parse_yaml(DRAFT, "draft.yaml")
     other = parse_yaml(variant, "draft.yaml")
@@ -362,24 +396,120 @@ def test_bom_and_crlf_change_nothing(variant: bytes) -> None:
     ("a: yes", "yes"), ("a: on", "on"), ("a: No", "No"), ("a: y", "y"),
     ("a: true", True), ("a: False", False),
     ("a: 010", 10), ("a: 0o10", 8), ("a: 0x10", 16), ("a: 3_000_000", 3_000_000),
-    ("a: 1:30", "1:30"), ("a: '600000'", "600000"), ("a: 2025-11-20", __import__("datetime").date(2025, 11, 20)),
+    ("a: 1:30", "1:30"), ("a: '600000'", "600000"), ("a: 2025-11-20", dt.date(2025, 11, 20)),
 ])  # fmt: skip
 def test_yaml_12_scalars(text: str, value: object) -> None:
     # YAML 1.1 read yes/on as true, 010 as eight and 1:30 as ninety; a negotiator would not.
     assert parse_yaml(text.encode(), "x.yaml").data == {"a": value}
 
 
-def test_the_pure_python_parser_agrees_with_libyaml() -> None:
-    import redlines.yamlfile as yamlfile
-
-    files = sorted(FIXTURES.rglob("*.yaml")) + sorted((FIXTURES.parents[1] / "rules").glob("*.yaml"))
-    fast = {f: parse_yaml(f.read_bytes(), f.name) for f in files}
-    saved = yamlfile._PARSER
-    yamlfile._PARSER = yamlfile._Loader
+def _parsed(raw: bytes) -> object:
     try:
-        for f in files:
-            slow = parse_yaml(f.read_bytes(), f.name)
-            assert (slow.data, slow.values, slow.keys) == (
-                fast[f].data, fast[f].values, fast[f].keys), f
+        doc = parse_yaml(raw, "x.yaml")
+    except InputError as err:
+        return [(p.line, p.col) for p in err.problems]
+    return (doc.data, doc.values, doc.keys)
+
+
+def _with_parser(parser: type[Any], raw: bytes) -> object:
+    saved = yamlfile._PARSER
+    yamlfile._PARSER = parser
+    try:
+        return _parsed(raw)
     finally:
         yamlfile._PARSER = saved
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml: one parser only")
+def test_without_libyaml_the_same_files_parse_alike_and_fail_at_the_same_place() -> None:
+    # Where PyYAML was built without libyaml its own parser reads the files: the data and every
+    # position must be the same, and a bad file must fail at the same line and column (only
+    # the wording of a syntax error differs).
+    files = [
+        *sorted(FIXTURES.rglob("*.yaml")),
+        *sorted((FIXTURES.parents[1] / "rules").glob("*.yaml")),
+        *(p for p in sorted(CORPUS.rglob("*.yaml")) if p.name != "case.yaml"),
+    ]
+    for path in files:
+        raw = path.read_bytes()
+        assert _with_parser(yamlfile._Loader, raw) == _with_parser(yamlfile._CLoader, raw), path
+
+
+# --- what a check touches -----------------------------------------------------------------------
+
+# Runs the CLI entry point with an audit hook that records every file opened, every process
+# started and every socket made, once redlines.cli is imported (imports done later, such as the
+# durable-rules engine, are recorded too and filtered out below as reads of installed code).
+_AUDITED = """
+import json, sys
+import redlines.cli
+events = []
+def hook(event, args):
+    if event == "open":
+        events.append(["open", str(args[0]), str(args[1]), args[2]])
+    elif event.startswith(("socket.", "subprocess.", "os.system", "os.exec", "os.spawn",
+                           "os.posix_spawn", "os.fork", "urllib.", "http.", "ftplib.", "smtplib.")):
+        events.append([event, repr(args)[:200]])
+sys.addaudithook(hook)
+code = redlines.cli.main(sys.argv[1:])
+sys.stdout.flush()
+print("\\nAUDIT " + json.dumps({"code": code, "events": events}), file=sys.stderr)
+"""
+
+
+def test_a_check_reads_only_its_inputs_writes_only_output_and_never_connects(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    shutil.copytree(FIXTURES / "rules", repo / "rules")
+    shutil.copytree(FIXTURES / "proposals", repo / "proposals")
+    (repo / "unrelated.yaml").write_text("not: read\n")
+    (repo / "out").mkdir()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _AUDITED,
+            "check",
+            "proposals/variant.yaml",
+            "--rules",
+            "rules",
+            "--format",
+            "json",
+            "--output",
+            "out/report.json",
+        ],
+        cwd=repo,
+        env=CLI_ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    audit = json.loads(done.stderr.rsplit("AUDIT ", 1)[1])
+    assert audit["code"] == 1, done.stderr
+    installed = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, *sys.path) if p}
+    reads, writes, other = set(), set(), []
+    for event in audit["events"]:
+        if event[0] != "open":
+            other.append(event)
+            continue
+        _, path, mode, flags = event
+        target = Path(repo, path).resolve()
+        writing = any(c in mode for c in "wax+") or (
+            isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        )
+        if writing:
+            writes.add(target)
+        elif not any(
+            target.is_relative_to(folder) for folder in installed if folder != repo.resolve()
+        ) and not path.startswith(("/dev/", "/proc/")):
+            reads.add(target.relative_to(repo.resolve()).as_posix())
+    assert other == [], "no process, socket or URL"
+    assert writes == {(repo / "out" / "report.json").resolve()}
+    expected = {
+        "proposals/variant.yaml",
+        "proposals/draft.yaml",
+        *(f"rules/{p.name}" for p in (FIXTURES / "rules").glob("*.yaml")),
+    }
+    assert reads == expected

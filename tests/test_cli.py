@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+
 from conftest import FIXTURES, run_cli
 
 RULES = str(FIXTURES / "rules")
@@ -50,8 +51,10 @@ def test_exit_2_with_file_line_col_on_bad_input(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["check"], "the following arguments are required: PROPOSAL"),
-        (["check", DRAFT, "--rules", RULES, "--actor", "ukrane"],
-         "unknown actor 'ukrane' (did you mean 'ukraine'?)"),
+        (
+            ["check", DRAFT, "--rules", RULES, "--actor", "ukrane"],
+            "unknown actor 'ukrane' (did you mean 'ukraine'?)",
+        ),
         (["check", DRAFT, "--rules", RULES, "--as-of", "someday"], "is not a date"),
         (["check", DRAFT, "--rules", RULES, "--set", "territory.crimea"], "is not TERM=VALUE"),
         (["check", DRAFT, "--rules", "/nonexistent"], "no such rules directory"),

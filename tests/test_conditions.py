@@ -121,7 +121,11 @@ def test_parse_builds_the_tree_with_positions(fixture_rules: RuleBook) -> None:
         ("requires: {term: ukraine.constitution_amended, eq: yes}",
          "write true or false ('yes' is not a boolean here)", 1),
         ("requires: {term: ukraine.army_cap, eq: 9000000}", "must be at most 3,000,000", 1),
-        ("requires: {if: {term: ukraine.army_cap, present: true}}", "'if' and 'then' go together", 1),
+        (
+            "requires: {if: {term: ukraine.army_cap, present: true}}",
+            "'if' and 'then' go together",
+            1,
+        ),
     ],
 )  # fmt: skip
 def test_parse_errors_name_the_place_and_the_fix(

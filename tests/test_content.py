@@ -30,8 +30,15 @@ MIN_RED_LINES = 12
 MIN_PRIORITIES = 8
 
 EngineName = Literal["auto", "durable", "python"]
-ENGINES = ["python", pytest.param("durable", marks=pytest.mark.skipif(
-    not redlines.durable_available(), reason="durable-rules is not importable here"))]
+ENGINES = [
+    "python",
+    pytest.param(
+        "durable",
+        marks=pytest.mark.skipif(
+            not redlines.durable_available(), reason="durable-rules is not importable here"
+        ),
+    ),
+]
 
 
 def _load_cases() -> list[dict[str, Any]]:
@@ -71,17 +78,20 @@ def test_cases_are_well_formed() -> None:
             assert isinstance(case["as_of"], dt.date), f"{case['name']}: as_of must be a date"
         output = case["output"]
         assert set(output) == {"overall", *RULESETS}, (
-            f"{case['name']}: output needs overall and {RULESETS}")
+            f"{case['name']}: output needs overall and {RULESETS}"
+        )
         for ruleset in RULESETS:
             actor = output[ruleset]
             assert set(actor) <= ACTOR_KEYS and {"verdict", "violated"} <= set(actor), (
-                f"{case['name']}/{ruleset}: keys must be verdict, violated[, open]")
+                f"{case['name']}/{ruleset}: keys must be verdict, violated[, open]"
+            )
 
 
 def test_every_bundled_proposal_has_exactly_one_case_on_its_own_date() -> None:
     own_date = [c["proposal"] for c in CASES if "as_of" not in c]
     assert sorted(own_date) == _bundled_proposals(), (
-        "tests/content/expected_verdicts.yaml needs one case without as_of per bundled proposal")
+        "tests/content/expected_verdicts.yaml needs one case without as_of per bundled proposal"
+    )
 
 
 def test_case_ids_are_unique() -> None:
@@ -95,7 +105,8 @@ def test_case_ids_are_unique() -> None:
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_expected_verdicts(
-        case: dict[str, Any], engine: EngineName, rules: redlines.RuleBook) -> None:
+    case: dict[str, Any], engine: EngineName, rules: redlines.RuleBook
+) -> None:
     proposal = redlines.load_proposal(ROOT / case["proposal"], rules)
     report = redlines.check(proposal, rules, as_of=case.get("as_of"), engine=engine)
     if "as_of" not in case:
@@ -132,7 +143,8 @@ def test_expected_verdicts(
 
 
 def test_each_rule_set_has_enough_red_lines_and_priorities_in_force(
-        rules: redlines.RuleBook) -> None:
+    rules: redlines.RuleBook,
+) -> None:
     book = rules.in_force(REVIEWED_ON)
     assert sorted(rs.id for rs in book.rulesets) == sorted(RULESETS)
     for ruleset in book.rulesets:
@@ -144,7 +156,8 @@ def test_each_rule_set_has_enough_red_lines_and_priorities_in_force(
 
 def test_every_rule_and_implication_is_reasoned_and_sourced(rules: redlines.RuleBook) -> None:
     items: list[tuple[str, str | None, tuple[redlines.Source, ...]]] = [
-        (r.id, r.rationale, r.sources) for r in rules.rules]
+        (r.id, r.rationale, r.sources) for r in rules.rules
+    ]
     items += [(i.id, i.rationale, i.sources) for i in rules.implications]
     for item_id, rationale, sources in items:
         assert rationale and rationale.strip(), f"{item_id} gives no rationale"
@@ -152,7 +165,8 @@ def test_every_rule_and_implication_is_reasoned_and_sourced(rules: redlines.Rule
         for source in sources:
             assert source.url, f"{item_id}: a source has no url"
             assert source.title or source.outlet or source.authority, (
-                f"{item_id}: {source.url} names no title, outlet or authority")
+                f"{item_id}: {source.url} names no title, outlet or authority"
+            )
 
 
 def test_superseded_rules_point_at_a_rule_that_exists(rules: redlines.RuleBook) -> None:

@@ -12,11 +12,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from redlines.render import RENDERERS
 
 SEEDS = ("0", "1", "123")
@@ -30,8 +29,9 @@ INPUTS = {
     ),
     "bundled": (
         sorted(str(p.relative_to(ROOT)) for p in (ROOT / "proposals").glob("*.yaml")),
-        sorted((str(p.relative_to(ROOT)) for p in (ROOT / "proposals").glob("*.yaml")),
-               reverse=True),
+        sorted(
+            (str(p.relative_to(ROOT)) for p in (ROOT / "proposals").glob("*.yaml")), reverse=True
+        ),
         "rules",
     ),
 }
@@ -55,8 +55,14 @@ def run_with_seed(seed: str, commands: list[list[str]]) -> list[dict[str, object
     env = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
     env.update(PYTHONHASHSEED=seed, NO_COLOR="1", TERM="dumb")
     done = subprocess.run(
-        [sys.executable, "-c", _DRIVER], input=json.dumps(commands), capture_output=True,
-        text=True, cwd=ROOT, env=env, timeout=600, check=True,
+        [sys.executable, "-c", _DRIVER],
+        input=json.dumps(commands),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+        check=True,
     )
     results: list[dict[str, object]] = json.loads(done.stdout)
     return results
@@ -65,22 +71,30 @@ def run_with_seed(seed: str, commands: list[list[str]]) -> list[dict[str, object
 @pytest.mark.parametrize("name", sorted(INPUTS))
 def test_output_is_byte_identical_across_runs_seeds_and_file_orders(name: str) -> None:
     forward, backward, rules = INPUTS[name]
-    checks = {fmt: ["check", *forward, "--rules", rules, "--format", fmt]
-              for fmt in sorted(RENDERERS)}
+    checks = {
+        fmt: ["check", *forward, "--rules", rules, "--format", fmt] for fmt in sorted(RENDERERS)
+    }
     # The first seed runs each check twice in one process (no state may carry over) and once
     # more with the files named in reverse; the other seeds run each check once.
-    first = run_with_seed(SEEDS[0], [
-        args for fmt, args in checks.items()
-        for args in (args, args, ["check", *backward, "--rules", rules, "--format", fmt])])
+    first = run_with_seed(
+        SEEDS[0],
+        [
+            args
+            for fmt, args in checks.items()
+            for args in (args, args, ["check", *backward, "--rules", rules, "--format", fmt])
+        ],
+    )
     for fmt, (once, again, reversed_order) in zip(
-            checks, zip(first[0::3], first[1::3], first[2::3], strict=True), strict=True):
+        checks, zip(first[0::3], first[1::3], first[2::3], strict=True), strict=True
+    ):
         assert once["code"] in (0, 1), once["err"]
         assert once["out"], f"no {fmt} output"
         assert again == once, f"a second run in the same process changes the {fmt} output"
         assert reversed_order == once, f"naming the files in another order changes {fmt}"
     for seed in SEEDS[1:]:
-        for fmt, ours, reference in zip(checks, run_with_seed(seed, list(checks.values())),
-                                        first[0::3], strict=True):
+        for fmt, ours, reference in zip(
+            checks, run_with_seed(seed, list(checks.values())), first[0::3], strict=True
+        ):
             assert ours == reference, f"PYTHONHASHSEED={seed} changes the {fmt} output"
 
 

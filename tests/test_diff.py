@@ -22,27 +22,41 @@ VARIANT = "tests/fixtures/proposals/variant.yaml"
 
 def test_clause_changes(fixture_rules: RuleBook, draft: Proposal, variant: Proposal) -> None:
     on = variant.date
-    result = diff(check(draft, fixture_rules, as_of=on), check(variant, fixture_rules, as_of=on),
-                  draft, variant)
+    result = diff(
+        check(draft, fixture_rules, as_of=on),
+        check(variant, fixture_rules, as_of=on),
+        draft,
+        variant,
+    )
     changes = {c.id: c for c in result.clauses}
-    assert {i: c.change for i, c in changes.items()} == {"1": "changed", "3": "removed",
-                                                         "4": "added"}
+    assert {i: c.change for i, c in changes.items()} == {
+        "1": "changed",
+        "3": "removed",
+        "4": "added",
+    }
     one = changes["1"]
     assert one.old_title == "Crimea" and one.title == "Crimea frozen" and one.text_changed
     assert [(t.term, t.old, t.new) for t in one.terms] == [
         ("territory.crimea", "de_jure_russian", "frozen_line"),
-        ("territory.donetsk", None, "frozen_line")]
+        ("territory.donetsk", None, "frozen_line"),
+    ]
     assert one.location is not None and one.location.path.endswith("variant.yaml")
     assert changes["3"].location is not None and changes["3"].location.path.endswith("draft.yaml")
     assert [(t.term, t.old, t.new) for t in changes["4"].terms] == [
-        ("ukraine.army_cap", None, 800_000)]
+        ("ukraine.army_cap", None, 800_000)
+    ]
 
 
-def test_effective_terms_include_derived_ones(fixture_rules: RuleBook, draft: Proposal,
-                                              variant: Proposal) -> None:
+def test_effective_terms_include_derived_ones(
+    fixture_rules: RuleBook, draft: Proposal, variant: Proposal
+) -> None:
     on = variant.date
-    result = diff(check(draft, fixture_rules, as_of=on), check(variant, fixture_rules, as_of=on),
-                  draft, variant)
+    result = diff(
+        check(draft, fixture_rules, as_of=on),
+        check(variant, fixture_rules, as_of=on),
+        draft,
+        variant,
+    )
     terms = {t.term: t for t in result.terms}
     amended = terms["ukraine.constitution_amended"]
     assert (amended.old, amended.new, amended.old_by) == (True, None, "implication IMP-1")
@@ -50,18 +64,27 @@ def test_effective_terms_include_derived_ones(fixture_rules: RuleBook, draft: Pr
     assert (terms["ukraine.army_cap"].old, terms["ukraine.army_cap"].new) == (600_000, None)
 
 
-def test_verdict_changes_per_actor(fixture_rules: RuleBook, draft: Proposal,
-                                   variant: Proposal) -> None:
+def test_verdict_changes_per_actor(
+    fixture_rules: RuleBook, draft: Proposal, variant: Proposal
+) -> None:
     on = variant.date
-    better = diff(check(draft, fixture_rules, as_of=on), check(variant, fixture_rules, as_of=on),
-                  draft, variant)
+    better = diff(
+        check(draft, fixture_rules, as_of=on),
+        check(variant, fixture_rules, as_of=on),
+        draft,
+        variant,
+    )
     assert better.crossed == ()
     actors = {a.ruleset: a for a in better.actors}
     assert actors["eu"].newly_met == ("EU-1",)
     assert actors["ukraine"].newly_met == ("UA-1", "UA-4")
     assert actors["ukraine"].newly_open == ("UA-3",)
-    worse = diff(check(variant, fixture_rules, as_of=on), check(draft, fixture_rules, as_of=on),
-                 variant, draft)
+    worse = diff(
+        check(variant, fixture_rules, as_of=on),
+        check(draft, fixture_rules, as_of=on),
+        variant,
+        draft,
+    )
     assert worse.crossed == ("EU-1", "UA-1")
     assert {r.rule: r.change for r in worse.rules}["UA-3"] == "newly_violated"
     assert "UA-3" not in worse.crossed  # a priority does not fail the gate
@@ -91,8 +114,9 @@ def test_cli_gate() -> None:
 def test_cli_judges_both_on_the_same_date() -> None:
     data = json.loads(run_cli("diff", DRAFT, VARIANT, "--rules", RULES, "-f", "json").out)
     assert data["old_as_of"] == data["new_as_of"] == "2025-11-23"
-    fixed = json.loads(run_cli("diff", DRAFT, VARIANT, "--rules", RULES, "-f", "json",
-                               "--as-of", "2026-02-01").out)
+    fixed = json.loads(
+        run_cli("diff", DRAFT, VARIANT, "--rules", RULES, "-f", "json", "--as-of", "2026-02-01").out
+    )
     assert fixed["new_as_of"] == "2026-02-01"
 
 
@@ -113,10 +137,12 @@ def packages(draw: st.DrawFn) -> dict[str, Any]:
 
 @settings(max_examples=60, deadline=None)
 @given(old=packages(), new=packages())
-def test_diff_reports_every_status_change(fixture_rules: RuleBook, old: dict[str, Any],
-                                          new: dict[str, Any]) -> None:
-    base = Proposal(id="p", title="p", date=dt.date(2026, 2, 1), status="draft", clauses=(),
-                    path="p.yaml")
+def test_diff_reports_every_status_change(
+    fixture_rules: RuleBook, old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    base = Proposal(
+        id="p", title="p", date=dt.date(2026, 2, 1), status="draft", clauses=(), path="p.yaml"
+    )
     before, after = package_proposal(base, old), package_proposal(base, new)
     old_report = check(before, fixture_rules, engine="python")
     new_report = check(after, fixture_rules, engine="python")
@@ -124,10 +150,15 @@ def test_diff_reports_every_status_change(fixture_rules: RuleBook, old: dict[str
     was = {f.rule: f.status for f in old_report.findings}
     now = {f.rule: f.status for f in new_report.findings}
     assert {r.rule: (r.old, r.new) for r in result.rules} == {
-        rule: (was[rule], now[rule]) for rule in now if was[rule] is not now[rule]}
+        rule: (was[rule], now[rule]) for rule in now if was[rule] is not now[rule]
+    }
     assert set(result.crossed) == {
-        f.rule for f in new_report.findings
-        if f.status is Status.VIOLATED and was[f.rule] is not Status.VIOLATED
-        and f.severity.value == "red_line"}
+        f.rule
+        for f in new_report.findings
+        if f.status is Status.VIOLATED
+        and was[f.rule] is not Status.VIOLATED
+        and f.severity.value == "red_line"
+    }
     assert {c.id for c in result.clauses} == set(old) ^ set(new) | {
-        t for t in set(old) & set(new) if old[t] != new[t]}
+        t for t in set(old) & set(new) if old[t] != new[t]
+    }

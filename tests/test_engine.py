@@ -29,8 +29,9 @@ def test_rules_are_met_violated_or_open(engine: Engine) -> None:
 
 
 def test_implications_derive_terms_and_trace_them(engine: Engine) -> None:
-    result = engine.evaluate({"territory.donetsk": "de_jure_russian",
-                              "ukraine.martial_law_ended": False})
+    result = engine.evaluate(
+        {"territory.donetsk": "de_jure_russian", "ukraine.martial_law_ended": False}
+    )
     derivation = result.derived["ukraine.constitution_amended"]
     assert (derivation.value, derivation.implication) == (True, "IMP-1")
     assert derivation.because_of == ("territory.donetsk",)
@@ -40,8 +41,9 @@ def test_implications_derive_terms_and_trace_them(engine: Engine) -> None:
 
 
 def test_a_value_the_proposal_sets_wins_over_a_derived_one_and_clashes(engine: Engine) -> None:
-    result = engine.evaluate({"territory.crimea": "de_jure_russian",
-                              "ukraine.constitution_amended": False})
+    result = engine.evaluate(
+        {"territory.crimea": "de_jure_russian", "ukraine.constitution_amended": False}
+    )
     assert "ukraine.constitution_amended" not in result.derived
     (clash,) = result.clashes
     assert clash.term == "ukraine.constitution_amended"

@@ -29,8 +29,15 @@ def book_of(rules: list[Rule], terms: dict[str, Term]) -> RuleBook:
 
 
 def red_line(rule_id: str, requires: Leaf) -> Rule:
-    return Rule(id=rule_id, title=rule_id, severity=Severity.RED_LINE, requires=requires,
-                message="m", ruleset="t", actor="T")
+    return Rule(
+        id=rule_id,
+        title=rule_id,
+        severity=Severity.RED_LINE,
+        requires=requires,
+        message="m",
+        ruleset="t",
+        actor="T",
+    )
 
 
 CAP = {"x.cap": Term(name="x.cap", title="cap", type=TermType.INTEGER)}
@@ -45,8 +52,13 @@ def test_facts_are_asserted_never_posted_so_every_matching_rule_fires(
         raise AssertionError("an event is consumed by the first rule that matches it")
 
     monkeypatch.setattr(_shared_host(), "post", no_events)
-    truths, _ = engine.decide({"territory.crimea": "ukrainian", "territory.donetsk": "ukrainian",
-                               "ukraine.army_cap": 900_000})
+    truths, _ = engine.decide(
+        {
+            "territory.crimea": "ukrainian",
+            "territory.donetsk": "ukrainian",
+            "ukraine.army_cap": 900_000,
+        }
+    )
     assert [r for r, t in sorted(truths.items()) if t is True] == ["EU-1", "UA-1", "UA-3"]
 
 
@@ -71,24 +83,32 @@ def test_a_bare_absence_test_does_not_spin_forever() -> None:
                         rulesets=(RuleSet(id="t", actor="T", title="t", rules=(rule,)),))
         print(DurableEngine(book).evaluate({}).truths["R"])
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert done.stdout.strip() == "True", done.stderr
 
 
 def test_large_rule_books_are_split_below_the_c_stack_limit() -> None:
     # ~70 durable rules in one ruleset overflow a fixed C stack (error 303) on some data.
     rng = random.Random(7)
-    rules = [red_line(f"R{i}", Leaf(term="x.cap", op=rng.choice(["lt", "gte", "eq", "ne"]),
-                                    value=rng.randrange(0, 100)))
-             for i in range(200)]
+    rules = [
+        red_line(
+            f"R{i}",
+            Leaf(
+                term="x.cap", op=rng.choice(["lt", "gte", "eq", "ne"]), value=rng.randrange(0, 100)
+            ),
+        )
+        for i in range(200)
+    ]
     book = book_of(rules, CAP)
     engine = DurableEngine(book)
     assert len(engine._rulesets) == -(-2 * len(rules) // RULES_PER_RULESET)
     reference = PythonEngine(book)
     for value in (0, 37, 99):
-        assert engine.evaluate({"x.cap": value}).truths == reference.evaluate(
-            {"x.cap": value}).truths
+        assert (
+            engine.evaluate({"x.cap": value}).truths == reference.evaluate({"x.cap": value}).truths
+        )
 
 
 def test_one_host_per_process_and_reloading_rules_never_collides(fixture_rules: RuleBook) -> None:
@@ -103,7 +123,8 @@ def test_one_host_per_process_and_reloading_rules_never_collides(fixture_rules: 
 def test_a_rule_firing_on_several_branches_counts_once(fixture_rules: RuleBook) -> None:
     # IMP-1's `any` matches on both branches here: it must derive once, with no clash.
     result = DurableEngine(fixture_rules).evaluate(
-        {"territory.crimea": "de_jure_russian", "territory.donetsk": "de_jure_russian"})
+        {"territory.crimea": "de_jure_russian", "territory.donetsk": "de_jure_russian"}
+    )
     assert result.derived["ukraine.constitution_amended"].value is True
     assert result.clashes == []
 

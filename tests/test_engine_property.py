@@ -81,18 +81,28 @@ conditions: st.SearchStrategy[Condition] = st.recursive(
 @st.composite
 def rule_books(draw: st.DrawFn) -> RuleBook:
     rules = tuple(
-        Rule(id=f"R{i}", title="r", severity=Severity.RED_LINE, requires=c, message="m",
-             ruleset="t", actor="T")
+        Rule(
+            id=f"R{i}",
+            title="r",
+            severity=Severity.RED_LINE,
+            requires=c,
+            message="m",
+            ruleset="t",
+            actor="T",
+        )
         for i, c in enumerate(draw(st.lists(conditions, min_size=1, max_size=8)))
     )
     implications = []
     for j in range(draw(st.integers(0, 3))):
         target = draw(st.sampled_from(["a.flag", "b.flag", "a.enum"]))
-        implications.append(Implication(id=f"I{j}", when=draw(conditions),
-                                        then={target: draw(value_of(target))}))
-    return RuleBook(catalogue=Catalogue(terms=TERMS),
-                    rulesets=(RuleSet(id="t", actor="T", title="t", rules=rules),),
-                    implications=tuple(implications))
+        implications.append(
+            Implication(id=f"I{j}", when=draw(conditions), then={target: draw(value_of(target))})
+        )
+    return RuleBook(
+        catalogue=Catalogue(terms=TERMS),
+        rulesets=(RuleSet(id="t", actor="T", title="t", rules=rules),),
+        implications=tuple(implications),
+    )
 
 
 @st.composite

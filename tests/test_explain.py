@@ -29,8 +29,9 @@ def leaves(node: Node) -> list[Node]:
 def test_rule_alone(fixture_rules: RuleBook) -> None:
     result = explain(fixture_rules, "UA-2")
     assert result.proposal is None and result.status is None
-    assert result.condition == ("if ukraine.constitution_amended = true "
-                                "then ukraine.martial_law_ended = true")
+    assert result.condition == (
+        "if ukraine.constitution_amended = true then ukraine.martial_law_ended = true"
+    )
     assert result.tree.kind == "if"
     assert [c.role for c in result.tree.children] == ["if", "then"]
     assert result.implications == ("IMP-1",)  # it can derive a term UA-2 reads
@@ -109,8 +110,9 @@ def _walk_truths(node: Node) -> list[bool | None]:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(book=rule_books(), facts=drafts())
 def test_explain_agrees_with_check(book: RuleBook, facts: dict[str, Any]) -> None:
-    base = Proposal(id="p", title="p", date=dt.date(2026, 1, 1), status="draft", clauses=(),
-                    path="p.yaml")
+    base = Proposal(
+        id="p", title="p", date=dt.date(2026, 1, 1), status="draft", clauses=(), path="p.yaml"
+    )
     proposal = package_proposal(base, facts)
     report = check(proposal, book, engine="python")
     for finding in report.findings:

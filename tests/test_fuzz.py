@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -20,16 +21,17 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import FIXTURES
 from redlines.cli import main
+from redlines.render import RENDERERS
 
 # A problem line, or a usage error; nothing else may reach stderr on exit 2.
 PROBLEM = re.compile(r"^(?:[^\n]+:\d+:\d+: \S.*|redlines: error: .+)$")
 FUZZ = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("REDLINES_FUZZ_EXAMPLES", "150")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -77,11 +79,28 @@ def run(repo: Path, *args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def check_sanely(repo: Path, target: str) -> None:
+# Besides `check`, each example runs one other command on the same files: every command reads
+# them through the same loader, and each must fail as cleanly.
+OTHER_COMMANDS = [
+    ["check", "proposals", "--rules", "rules", "--format", "json"],
+    *(["check", "{p}", "--rules", "rules", "--format", fmt] for fmt in sorted(RENDERERS)),
+    ["check", "{p}", "--rules", "rules", "--engine", "python", "--strict"],
+    ["lint", "--rules", "rules", "proposals"],
+    ["terms", "--rules", "rules"],
+    ["space", "{p}", "--rules", "rules"],
+    ["diff", "proposals/draft.yaml", "{p}", "--rules", "rules"],
+    ["explain", "UA-1", "{p}", "--rules", "rules"],
+]
+other_commands = st.sampled_from(OTHER_COMMANDS)
+
+
+def check_sanely(repo: Path, target: str, other: list[str]) -> None:
     """Run the CLI on the fixtures with `target` changed; the outcome must be a sane one."""
     proposal = target if target.startswith("proposals/") else "proposals/draft.yaml"
-    for args in (["check", proposal, "--rules", "rules"],
-                 ["check", "proposals", "--rules", "rules", "--format", "json"]):
+    for args in (
+        ["check", proposal, "--rules", "rules"],
+        [proposal if arg == "{p}" else arg for arg in other],
+    ):
         code, out, err = run(repo, *args)
         assert code in (0, 1, 2), f"exit {code}: {err}"
         assert "internal error" not in err and "Traceback" not in err, err
@@ -104,48 +123,86 @@ def write(repo: Path, target: str, content: str | bytes) -> None:
 
 
 @FUZZ
-@given(target=st.sampled_from(sorted(TARGETS)), text=st.text(max_size=300))
-def test_arbitrary_text(repo: Path, target: str, text: str) -> None:
+@given(target=st.sampled_from(sorted(TARGETS)), text=st.text(max_size=300), other=other_commands)
+def test_arbitrary_text(repo: Path, target: str, text: str, other: list[str]) -> None:
     with fresh(repo):
         write(repo, TARGETS[target][0], text)
-        check_sanely(repo, TARGETS[target][0])
+        check_sanely(repo, TARGETS[target][0], other)
 
 
 @FUZZ
-@given(target=st.sampled_from(sorted(TARGETS)), data=st.binary(max_size=300))
-def test_arbitrary_bytes(repo: Path, target: str, data: bytes) -> None:
+@given(target=st.sampled_from(sorted(TARGETS)), data=st.binary(max_size=300), other=other_commands)
+def test_arbitrary_bytes(repo: Path, target: str, data: bytes, other: list[str]) -> None:
     with fresh(repo):
         write(repo, TARGETS[target][0], data)
-        check_sanely(repo, TARGETS[target][0])
+        check_sanely(repo, TARGETS[target][0], other)
 
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-    st.text(max_size=20), st.sampled_from(["ukrainian", "red_line", "draft", "UA-1", "1"]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(["ukrainian", "red_line", "draft", "UA-1", "1"]),
     st.dates(min_value=dt.date(1, 1, 1)),
 )
 keys = st.one_of(
     st.text(max_size=15),
-    st.sampled_from(["proposal", "clauses", "base", "replace", "drop", "add", "id", "title",
-                     "text", "terms", "sources", "ruleset", "rules", "requires", "severity",
-                     "weight", "all", "any", "not", "if", "then", "term", "eq", "in", "lt",
-                     "present", "implications", "when", "type", "values", "min", "max",
-                     "territory.crimea", "ukraine.army_cap"]),
+    st.sampled_from(
+        [
+            "proposal",
+            "clauses",
+            "base",
+            "replace",
+            "drop",
+            "add",
+            "id",
+            "title",
+            "text",
+            "terms",
+            "sources",
+            "ruleset",
+            "rules",
+            "requires",
+            "severity",
+            "weight",
+            "all",
+            "any",
+            "not",
+            "if",
+            "then",
+            "term",
+            "eq",
+            "in",
+            "lt",
+            "present",
+            "implications",
+            "when",
+            "type",
+            "values",
+            "min",
+            "max",
+            "territory.crimea",
+            "ukraine.army_cap",
+        ]
+    ),
 )
 documents = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(keys, inner, max_size=4)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)),
     max_leaves=25,
 )
 
 
 @FUZZ
-@given(target=st.sampled_from(sorted(TARGETS)), document=documents)
-def test_arbitrary_yaml_structures(repo: Path, target: str, document: Any) -> None:
+@given(target=st.sampled_from(sorted(TARGETS)), document=documents, other=other_commands)
+def test_arbitrary_yaml_structures(
+    repo: Path, target: str, document: Any, other: list[str]
+) -> None:
     with fresh(repo):
         write(repo, TARGETS[target][0], yaml.safe_dump(document, allow_unicode=True))
-        check_sanely(repo, TARGETS[target][0])
+        check_sanely(repo, TARGETS[target][0], other)
 
 
 # --- valid documents with one thing broken ------------------------------------------------------
@@ -192,12 +249,14 @@ def mutated(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @FUZZ
-@given(change=mutated())
-def test_valid_files_with_one_value_mutated(repo: Path, change: tuple[str, str]) -> None:
+@given(change=mutated(), other=other_commands)
+def test_valid_files_with_one_value_mutated(
+    repo: Path, change: tuple[str, str], other: list[str]
+) -> None:
     target, text = change
     with fresh(repo):
         write(repo, target, text)
-        check_sanely(repo, target)
+        check_sanely(repo, target, other)
 
 
 @st.composite
@@ -225,9 +284,9 @@ def edited(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @FUZZ
-@given(change=edited())
-def test_valid_files_edited_as_text(repo: Path, change: tuple[str, str]) -> None:
+@given(change=edited(), other=other_commands)
+def test_valid_files_edited_as_text(repo: Path, change: tuple[str, str], other: list[str]) -> None:
     target, text = change
     with fresh(repo):
         write(repo, target, text)
-        check_sanely(repo, target)
+        check_sanely(repo, target, other)

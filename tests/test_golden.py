@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES, check_golden, run_cli
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -31,4 +32,4 @@ def test_fixture_goldens_point_at_clause_lines() -> None:
     text = (GOLDEN / "fixtures.text").read_text()
     draft = FIXTURES / "proposals" / "draft.yaml"
     assert "tests/fixtures/proposals/draft.yaml:9: clause 1" in text
-    assert draft.read_text().splitlines()[8].strip() == "- id: \"1\""
+    assert draft.read_text().splitlines()[8].strip() == '- id: "1"'

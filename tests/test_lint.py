@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES, ROOT, run_cli
 
 
@@ -18,8 +19,9 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def lint(workspace: Path, *extra: str) -> tuple[int, str]:
-    run = run_cli("lint", "proposals", "--rules", "rules", "--as-of", "2026-11-26", *extra,
-                  cwd=workspace)
+    run = run_cli(
+        "lint", "proposals", "--rules", "rules", "--as-of", "2026-11-26", *extra, cwd=workspace
+    )
     assert "Traceback" not in run.err
     return run.code, run.out + run.err
 
@@ -42,36 +44,51 @@ def test_bundled_content_passes() -> None:
 
 
 def test_rule_without_sources_fails_at_its_line(workspace: Path) -> None:
-    edit(workspace / "rules" / "eu.yaml",
-         '    sources: [{title: "EUCO conclusions", url: "https://example.org/euco", '
-         'date: 2025-03-06}]\n', "")
+    edit(
+        workspace / "rules" / "eu.yaml",
+        '    sources: [{title: "EUCO conclusions", url: "https://example.org/euco", '
+        "date: 2025-03-06}]\n",
+        "",
+    )
     code, out = lint(workspace)
     assert code == 1
     assert "rules/eu.yaml:6:5: error RL101 rule EU-1 cites no source" in out
 
 
 def test_clause_without_a_source_fails(workspace: Path) -> None:
-    edit(workspace / "proposals" / "draft.yaml", "    text: Sovereignty is reaffirmed.\n"
-         "    sources: [s1]\n", "    text: Sovereignty is reaffirmed.\n")
+    edit(
+        workspace / "proposals" / "draft.yaml",
+        "    text: Sovereignty is reaffirmed.\n    sources: [s1]\n",
+        "    text: Sovereignty is reaffirmed.\n",
+    )
     code, out = lint(workspace)
     assert code == 1
     assert "proposals/draft.yaml:21:5: error RL103 clause 3 cites no source" in out
 
 
 def test_unused_term_fails(workspace: Path) -> None:
-    edit(workspace / "rules" / "terms.yaml", "terms:\n",
-         "terms:\n  ukraine.unused_thing:\n    title: Nothing uses me\n    type: boolean\n")
+    edit(
+        workspace / "rules" / "terms.yaml",
+        "terms:\n",
+        "terms:\n  ukraine.unused_thing:\n    title: Nothing uses me\n    type: boolean\n",
+    )
     code, out = lint(workspace)
     assert code == 1
     assert "rules/terms.yaml:3:3: error RL105 term 'ukraine.unused_thing' is used by no rule" in out
 
 
 def test_expired_rule_needs_a_successor(workspace: Path) -> None:
-    edit(workspace / "rules" / "eu.yaml", "    valid_from: 2014-03-18\n",
-         "    valid_from: 2014-03-18\n    valid_until: 2025-12-31\n")
+    edit(
+        workspace / "rules" / "eu.yaml",
+        "    valid_from: 2014-03-18\n",
+        "    valid_from: 2014-03-18\n    valid_until: 2025-12-31\n",
+    )
     code, out = lint(workspace)
     assert code == 1
     assert "error RL106 EU-1 stopped being valid on 2025-12-31" in out
-    edit(workspace / "rules" / "eu.yaml", "    valid_until: 2025-12-31\n",
-         "    valid_until: 2025-12-31\n    superseded_by: EU-2\n")
+    edit(
+        workspace / "rules" / "eu.yaml",
+        "    valid_until: 2025-12-31\n",
+        "    valid_until: 2025-12-31\n    superseded_by: EU-2\n",
+    )
     assert lint(workspace)[0] == 0

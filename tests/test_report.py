@@ -81,8 +81,9 @@ def test_actor_filter_and_fail_levels(draft: Proposal, fixture_rules: RuleBook) 
     report = redlines.check(draft, fixture_rules, actors=["eu"])
     assert [v.ruleset for v in report.verdicts] == ["eu"]
     assert failing(report, "red_line") == ["EU-1 violated"]
-    ukraine = redlines.check(draft, fixture_rules, actors=["ukraine"],
-                             overrides={"territory.crimea": "frozen_line"})
+    ukraine = redlines.check(
+        draft, fixture_rules, actors=["ukraine"], overrides={"territory.crimea": "frozen_line"}
+    )
     assert failing(ukraine, "red_line") == []
     assert failing(ukraine, "priority") == ["UA-3 violated"]
     assert failing(ukraine, "preference") == ["UA-3 violated", "UA-4 violated"]
@@ -92,14 +93,20 @@ def test_actor_filter_and_fail_levels(draft: Proposal, fixture_rules: RuleBook) 
 def test_overrides_are_typed_by_the_catalogue(draft: Proposal, fixture_rules: RuleBook) -> None:
     with pytest.raises(InputError, match="'yes' is not a boolean here"):
         redlines.check(draft, fixture_rules, overrides={"ukraine.martial_law_ended": "yes"})
-    with pytest.raises(InputError, match="unknown term 'ukraine.army_cpa'"):
+    with pytest.raises(InputError, match=r"unknown term 'ukraine\.army_cpa'"):
         redlines.check(draft, fixture_rules, overrides={"ukraine.army_cpa": "1"})
 
 
 def test_feasible_when_every_red_line_is_met(draft: Proposal, fixture_rules: RuleBook) -> None:
-    report = redlines.check(draft, fixture_rules, overrides={
-        "territory.crimea": "ukrainian", "territory.donetsk": "ukrainian",
-        "ukraine.constitution_amended": "false"})
+    report = redlines.check(
+        draft,
+        fixture_rules,
+        overrides={
+            "territory.crimea": "ukrainian",
+            "territory.donetsk": "ukrainian",
+            "ukraine.constitution_amended": "false",
+        },
+    )
     assert report.overall is Verdict.FEASIBLE
     assert {v.verdict for v in report.verdicts} == {ActorVerdictKind.ACCEPTS}
 
@@ -108,8 +115,7 @@ def test_reports_are_identical_across_engines_and_repeat_runs(
     draft: Proposal, variant: Proposal, fixture_rules: RuleBook
 ) -> None:
     dumps = {
-        engine: redlines.check_all([variant, draft], fixture_rules,
-                                   engine=engine).model_dump_json()
+        engine: redlines.check_all([variant, draft], fixture_rules, engine=engine).model_dump_json()
         for engine in ("python", "durable", "python")
     }
     assert len(set(dumps.values())) == 1

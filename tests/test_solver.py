@@ -136,6 +136,7 @@ def test_check_does_not_load_the_solver() -> None:
         "assert 'pysat' not in sys.modules, 'check loaded pysat'\n"
         "assert 'redlines.space' not in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr

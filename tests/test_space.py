@@ -106,7 +106,8 @@ def test_blank_page_is_completable(fixture_rules: RuleBook) -> None:
     assert not crimea.unaddressed and crimea.needs_value and crimea.restricted
     lng = zone_of(report, "eu.lng_ban_from")  # when_silent: met, so silence is allowed
     assert lng.unaddressed and [(i.low, i.high) for i in lng.intervals] == [
-        (None, dt.date(2027, 1, 1))]
+        (None, dt.date(2027, 1, 1))
+    ]
     assert not zone_of(report, "ukraine.army_cap").restricted
     assert report.concessions is not None and not report.concessions.relaxed
     assert all(c.compatible for c in report.compatibility)
@@ -152,8 +153,11 @@ def test_deadlock_cores(deadlock: SpaceReport) -> None:
     chain = cores[("RU-1", "RU-3", "UA-2")]
     assert chain.implications == ("IMP-1",)
     assert chain.actors == ("Russia", "Ukraine")
-    assert set(chain.terms) == {"territory.crimea", "ukraine.constitution_amended",
-                                "ukraine.martial_law_ended"}
+    assert set(chain.terms) == {
+        "territory.crimea",
+        "ukraine.constitution_amended",
+        "ukraine.martial_law_ended",
+    }
     assert cores[("EU-1", "RU-1")].terms == ("territory.crimea",)
     assert cores[("EU-1", "RU-1")].implications == ()
 
@@ -171,8 +175,10 @@ def test_every_core_is_minimal(three: RuleBook, deadlock: SpaceReport) -> None:
 
 
 def _only(book: RuleBook, ids: set[str]) -> RuleBook:
-    rulesets = tuple(rs.model_copy(update={"rules": tuple(r for r in rs.rules if r.id in ids)})
-                     for rs in book.rulesets)
+    rulesets = tuple(
+        rs.model_copy(update={"rules": tuple(r for r in rs.rules if r.id in ids)})
+        for rs in book.rulesets
+    )
     return book.model_copy(update={"rulesets": rulesets})
 
 
@@ -199,9 +205,12 @@ def test_zone_after_the_concessions_is_tight(three: RuleBook, deadlock: SpaceRep
     kept = _only(three, {r.id for r in three.rules} - {"RU-1"})
     on = dt.date(2026, 1, 26)
     base: dict[str, TermValue] = {
-        "territory.crimea": "frozen_line", "territory.donetsk": "frozen_line",
-        "ukraine.martial_law_ended": False, "ukraine.constitution_amended": False,
-        "eu.lng_ban_from": dt.date(2026, 6, 1)}
+        "territory.crimea": "frozen_line",
+        "territory.donetsk": "frozen_line",
+        "ukraine.martial_law_ended": False,
+        "ukraine.constitution_amended": False,
+        "eu.lng_ban_from": dt.date(2026, 6, 1),
+    }
     assert engine_verdict(kept, {**base, "ukraine.army_cap": 600_000}, on) is Verdict.FEASIBLE
     assert engine_verdict(kept, {**base, "ukraine.army_cap": 600_001}, on) is Verdict.INFEASIBLE
     martial = zone_of(deadlock, "ukraine.martial_law_ended")
@@ -271,7 +280,9 @@ def test_draft_deadlocked_by_its_open_terms(three: RuleBook, tmp_path: Path) -> 
         " sources: [{url: 'https://example.org'}]}\n"
         "clauses:\n"
         "  - id: '1'\n    title: Donetsk\n    text: Frozen.\n"
-        "    terms: {territory.donetsk: frozen_line}\n", encoding="utf-8")
+        "    terms: {territory.donetsk: frozen_line}\n",
+        encoding="utf-8",
+    )
     draft = redlines.load_proposal(path, three)
     report = analyze_space(three, draft, engine="python")
     assert report.check is Verdict.INCOMPLETE
@@ -279,9 +290,9 @@ def test_draft_deadlocked_by_its_open_terms(three: RuleBook, tmp_path: Path) -> 
     assert report.concessions is not None and [r.id for r in report.concessions.relaxed] == ["RU-1"]
 
 
-def test_engine_check_of_every_witness_on_fixture_drafts(fixture_rules: RuleBook,
-                                                         draft: Proposal,
-                                                         variant: Proposal) -> None:
+def test_engine_check_of_every_witness_on_fixture_drafts(
+    fixture_rules: RuleBook, draft: Proposal, variant: Proposal
+) -> None:
     for subject in (None, draft, variant):
         report = analyze_space(fixture_rules, subject, engine="python")
         best = report.concessions.package if report.concessions else None
@@ -301,8 +312,10 @@ def test_cli_exit_codes(three_rules: Path) -> None:
     fixtures = str(FIXTURES / "rules")
     assert run_cli("space", "--rules", fixtures).code == 0
     assert run_cli("space", "--rules", str(three_rules)).code == 1
-    assert run_cli("space", "--rules", str(three_rules), "--actor", "eu",
-                   "--actor", "ukraine").code == 0
+    assert (
+        run_cli("space", "--rules", str(three_rules), "--actor", "eu", "--actor", "ukraine").code
+        == 0
+    )
     assert run_cli("space", "tests/fixtures/proposals/variant.yaml", "--rules", fixtures).code == 0
     assert run_cli("space", "tests/fixtures/proposals", "--rules", fixtures).code == 1
     bad = run_cli("space", "--rules", fixtures, "--actor", "nato")
@@ -314,9 +327,12 @@ def test_cli_exit_codes(three_rules: Path) -> None:
 
 def test_cli_bad_input_points_at_the_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
-    broken.write_text("proposal: {id: x, title: x, date: 2026-01-01, status: draft}\n"
-                      "clauses:\n  - id: '1'\n    title: t\n    text: t\n"
-                      "    terms: {territory.crimea: russian}\n", encoding="utf-8")
+    broken.write_text(
+        "proposal: {id: x, title: x, date: 2026-01-01, status: draft}\n"
+        "clauses:\n  - id: '1'\n    title: t\n    text: t\n"
+        "    terms: {territory.crimea: russian}\n",
+        encoding="utf-8",
+    )
     run = run_cli("space", str(broken), "--rules", str(FIXTURES / "rules"))
     assert run.code == 2
     assert f"{broken}:6:" in run.err and "Traceback" not in run.err
@@ -329,7 +345,10 @@ def test_cli_formats(three_rules: Path) -> None:
     (report,) = data["reports"]
     assert report["verdict"] == "deadlocked"
     assert {tuple(r["id"] for r in c["rules"]) for c in report["deadlocks"]["cores"]} == {
-        ("EU-1", "RU-1"), ("RU-1", "UA-1"), ("RU-1", "RU-3", "UA-2")}
+        ("EU-1", "RU-1"),
+        ("RU-1", "UA-1"),
+        ("RU-1", "RU-3", "UA-2"),
+    }
     text = run_cli("space", "--rules", rules).out
     assert "Verdict: DEADLOCKED" in text and "Cheapest concessions: give up 1 red line" in text
     assert "ukraine.army_cap" in text and "0 to 600,000" in text

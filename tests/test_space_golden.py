@@ -39,18 +39,28 @@ def space(rules: str, *paths: str) -> Callable[[str], str]:
     book = load_rules(rules)
     result = analyze_all(book, load_proposals(list(paths), book), engine="python")
     result = result.model_copy(update={"version": VERSION})
-    renderers = {"text": render_space_text, "json": render_space_json,
-                 "markdown": render_space_markdown}
+    renderers = {
+        "text": render_space_text,
+        "json": render_space_json,
+        "markdown": render_space_markdown,
+    }
     return lambda fmt: renderers[fmt](result)
 
 
 def compare(rules: str, old: str, new: str) -> Callable[[str], str]:
     book = load_rules(rules)
     (before,), (after,) = load_proposals([old], book), load_proposals([new], book)
-    result = diff(check(before, book, as_of=after.date, engine="python"),
-                  check(after, book, as_of=after.date, engine="python"), before, after)
-    renderers = {"text": render_diff_text, "json": render_diff_json,
-                 "markdown": render_diff_markdown}
+    result = diff(
+        check(before, book, as_of=after.date, engine="python"),
+        check(after, book, as_of=after.date, engine="python"),
+        before,
+        after,
+    )
+    renderers = {
+        "text": render_diff_text,
+        "json": render_diff_json,
+        "markdown": render_diff_markdown,
+    }
     return lambda fmt: renderers[fmt](result)
 
 
@@ -58,8 +68,11 @@ def why(rules: str, rule: str, path: str) -> Callable[[str], str]:
     book = load_rules(rules)
     (proposal,) = load_proposals([path], book)
     result = explain(book, rule, proposal, engine="python")
-    renderers = {"text": render_explain_text, "json": render_explain_json,
-                 "markdown": render_explain_markdown}
+    renderers = {
+        "text": render_explain_text,
+        "json": render_explain_json,
+        "markdown": render_explain_markdown,
+    }
     return lambda fmt: renderers[fmt](result)
 
 
@@ -68,20 +81,26 @@ CASES: dict[str, Callable[[], Callable[[str], str]]] = {
     # the test rules
     "fixtures-space-blank": lambda: space(FIXTURE_RULES),
     "fixtures-space-drafts": lambda: space(FIXTURE_RULES, "tests/fixtures/proposals"),
-    "fixtures-diff": lambda: compare(FIXTURE_RULES, "tests/fixtures/proposals/draft.yaml",
-                                     "tests/fixtures/proposals/variant.yaml"),
-    "fixtures-explain": lambda: why(FIXTURE_RULES, "UA-2",
-                                    "tests/fixtures/proposals/draft.yaml"),
+    "fixtures-diff": lambda: compare(
+        FIXTURE_RULES,
+        "tests/fixtures/proposals/draft.yaml",
+        "tests/fixtures/proposals/variant.yaml",
+    ),
+    "fixtures-explain": lambda: why(FIXTURE_RULES, "UA-2", "tests/fixtures/proposals/draft.yaml"),
     # the bundled content
     "bundled-space-blank": lambda: space(BUNDLED),
     "bundled-space-us-28": lambda: space(BUNDLED, "proposals/us-28-point-2025-11.yaml"),
     "bundled-space-geneva": lambda: space(
-        BUNDLED, "proposals/us-ukraine-geneva-framework-2025-11.yaml"),
+        BUNDLED, "proposals/us-ukraine-geneva-framework-2025-11.yaml"
+    ),
     "bundled-diff-us-28-geneva": lambda: compare(
-        BUNDLED, "proposals/us-28-point-2025-11.yaml",
-        "proposals/us-ukraine-geneva-framework-2025-11.yaml"),
-    "bundled-explain-const": lambda: why(BUNDLED, "UA-CONST-1",
-                                         "proposals/us-28-point-2025-11.yaml"),
+        BUNDLED,
+        "proposals/us-28-point-2025-11.yaml",
+        "proposals/us-ukraine-geneva-framework-2025-11.yaml",
+    ),
+    "bundled-explain-const": lambda: why(
+        BUNDLED, "UA-CONST-1", "proposals/us-28-point-2025-11.yaml"
+    ),
 }
 
 

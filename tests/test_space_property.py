@@ -103,20 +103,29 @@ def rule_books(draw: st.DrawFn) -> RuleBook:
         rules = []
         for _ in range(draw(st.integers(1, 3))):
             severity = draw(st.sampled_from([Severity.RED_LINE] * 3 + [Severity.PRIORITY]))
-            rules.append(Rule(
-                id=f"R{next(number)}", title="r", severity=severity,
-                weight=None if severity is Severity.RED_LINE else draw(st.integers(1, 5)),
-                requires=draw(conditions),
-                when_silent=draw(st.sampled_from(list(WhenSilent))),
-                message="m", ruleset=actor, actor=actor.upper()))
+            rules.append(
+                Rule(
+                    id=f"R{next(number)}",
+                    title="r",
+                    severity=severity,
+                    weight=None if severity is Severity.RED_LINE else draw(st.integers(1, 5)),
+                    requires=draw(conditions),
+                    when_silent=draw(st.sampled_from(list(WhenSilent))),
+                    message="m",
+                    ruleset=actor,
+                    actor=actor.upper(),
+                )
+            )
         rulesets.append(RuleSet(id=actor, actor=actor.upper(), title=actor, rules=tuple(rules)))
     implications = []
     for j in range(draw(st.integers(0, 2))):
         target = draw(st.sampled_from(["a.flag", "a.enum", "a.int"]))
-        implications.append(Implication(id=f"I{j}", when=draw(conditions),
-                                        then={target: draw(value_of(target))}))
-    return RuleBook(catalogue=Catalogue(terms=TERMS), rulesets=tuple(rulesets),
-                    implications=tuple(implications))
+        implications.append(
+            Implication(id=f"I{j}", when=draw(conditions), then={target: draw(value_of(target))})
+        )
+    return RuleBook(
+        catalogue=Catalogue(terms=TERMS), rulesets=tuple(rulesets), implications=tuple(implications)
+    )
 
 
 @st.composite
@@ -202,13 +211,17 @@ def outcomes(book: RuleBook, draft: dict[str, Any], complete: bool = False) -> I
         facts = evaluation.facts
         if complete and any(n not in facts for n in free_terms):
             continue
-        met = frozenset(rid for rid, truth in evaluation.truths.items()
-                        if truth is True or (truth is None
-                                             and rules[rid].when_silent is WhenSilent.MET))
+        met = frozenset(
+            rid
+            for rid, truth in evaluation.truths.items()
+            if truth is True or (truth is None and rules[rid].when_silent is WhenSilent.MET)
+        )
         free = frozenset(
-            n for n in free_terms
-            if n not in facts or any(n in i.then and _true(i.when, facts)
-                                     for i in book.implications))
+            n
+            for n in free_terms
+            if n not in facts
+            or any(n in i.then and _true(i.when, facts) for i in book.implications)
+        )
         yield Outcome(facts=dict(facts), met=met, free=free)
 
 
@@ -232,26 +245,39 @@ def satisfiable(rule_ids: frozenset[str], packages: list[Outcome]) -> bool:
 def _draft_proposal(draft: dict[str, Any]) -> Proposal | None:
     if not draft:
         return None
-    base = Proposal(id="draft", title="draft", date=dt.date(2026, 1, 1), status="draft",
-                    clauses=(), path="draft.yaml")
+    base = Proposal(
+        id="draft",
+        title="draft",
+        date=dt.date(2026, 1, 1),
+        status="draft",
+        clauses=(),
+        path="draft.yaml",
+    )
     return package_proposal(base, draft).model_copy(update={"id": "draft"})
 
 
 def _check_package(book: RuleBook, report: SpaceReport, terms: dict[str, Any]) -> Verdict:
-    subject = Proposal(id="p", title="p", date=dt.date(2000, 1, 1), status="draft", clauses=(),
-                       path="p.yaml")
-    return check(package_proposal(subject, terms), book, as_of=dt.date(2000, 1, 1),
-                 engine="python").overall
+    subject = Proposal(
+        id="p", title="p", date=dt.date(2000, 1, 1), status="draft", clauses=(), path="p.yaml"
+    )
+    return check(
+        package_proposal(subject, terms), book, as_of=dt.date(2000, 1, 1), engine="python"
+    ).overall
 
 
-@settings(max_examples=120, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(book=rule_books(), draft=drafts(), complete=st.booleans())
-def test_space_agrees_with_brute_force(book: RuleBook, draft: dict[str, Any],
-                                       complete: bool) -> None:
+def test_space_agrees_with_brute_force(
+    book: RuleBook, draft: dict[str, Any], complete: bool
+) -> None:
     proposal = _draft_proposal(draft)
-    report = analyze_space(book, proposal, engine="python", complete=complete, max_cores=50,
-                           core_budget=30.0)
+    report = analyze_space(
+        book, proposal, engine="python", complete=complete, max_cores=50, core_budget=30.0
+    )
     packages = list(outcomes(book, draft, complete))
     red = red_ids(book)
     rules = {r.id: r for r in book.rules}
@@ -278,10 +304,13 @@ def test_space_agrees_with_brute_force(book: RuleBook, draft: dict[str, Any],
             for rule_id in core:
                 assert satisfiable(core - {rule_id}, packages), (core, rule_id)
         if report.deadlocks.complete:
-            every = {frozenset(s) for n in range(1, len(red) + 1)
-                     for s in itertools.combinations(sorted(red), n)
-                     if not satisfiable(frozenset(s), packages)
-                     and all(satisfiable(frozenset(s) - {x}, packages) for x in s)}
+            every = {
+                frozenset(s)
+                for n in range(1, len(red) + 1)
+                for s in itertools.combinations(sorted(red), n)
+                if not satisfiable(frozenset(s), packages)
+                and all(satisfiable(frozenset(s) - {x}, packages) for x in s)
+            }
             assert found == every
 
     # (4) concessions: the optimum cost, and the engine agrees with the package
@@ -290,8 +319,11 @@ def test_space_agrees_with_brute_force(book: RuleBook, draft: dict[str, Any],
     weight = concessions.red_line_weight
 
     def cost(p: Outcome) -> int:
-        return sum(weight if rules[r].severity is Severity.RED_LINE else (rules[r].weight or 0)
-                   for r in rules if r not in p.met)
+        return sum(
+            weight if rules[r].severity is Severity.RED_LINE else (rules[r].weight or 0)
+            for r in rules
+            if r not in p.met
+        )
 
     assert concessions.cost == min(cost(p) for p in packages)
     relaxed = {r.id for r in concessions.relaxed}
@@ -331,7 +363,8 @@ def _in_zone(term_zone: Any, value: Any) -> bool:
     if term_zone.type in (TermType.ENUM, TermType.BOOLEAN):
         return any(value == v and type(value) is type(v) for v in term_zone.values)
     for interval in term_zone.intervals:
-        if ((interval.low is None or interval.low <= value)
-                and (interval.high is None or value <= interval.high)):
+        if (interval.low is None or interval.low <= value) and (
+            interval.high is None or value <= interval.high
+        ):
             return True
     return False

@@ -1,13 +1,14 @@
 """redlines: check draft peace proposals against the parties' declared red lines.
 
-    >>> import redlines
-    >>> rules = redlines.load_rules()                      # the bundled rules
-    >>> draft = redlines.load_proposal("proposals/us-28-point-2025-11.yaml", rules)
-    >>> report = redlines.check(draft, rules)
-    >>> report.overall                                     # doctest: +SKIP
+>>> import redlines
+>>> rules = redlines.load_rules()                      # the bundled rules
+>>> draft = redlines.load_proposal("proposals/us-28-point-2025-11.yaml", rules)
+>>> report = redlines.check(draft, rules)
+>>> report.overall                                     # doctest: +SKIP
 """
 
-from .diff import ProposalDiff, diff
+from typing import TYPE_CHECKING, Any
+
 from .engine import DurableEngine, Engine, PythonEngine, durable_available, make_engine
 from .loader import bundled_dir, load_proposal, load_rules, load_terms
 from .models import (
@@ -39,9 +40,31 @@ from .report import (
     check,
     check_all,
 )
-from .space import SpaceReport, SpaceVerdict, analyze_space
 from .version import __version__
-from .explain import Explanation, explain
+
+if TYPE_CHECKING:
+    from .diff import ProposalDiff
+    from .explain import Explanation
+    from .space import SpaceReport, SpaceVerdict, analyze_space
+
+# `space`, `diff` and `explain` load on first use, so `check` never pays for the solver. Their
+# functions stay in their modules (`from redlines.diff import diff`): a package attribute named
+# like a submodule would be replaced by the module on its first import.
+_LAZY = {
+    "ProposalDiff": "diff",
+    "Explanation": "explain",
+    "SpaceReport": "space", "SpaceVerdict": "space", "analyze_space": "space",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'redlines' has no attribute '{name}'")
+    import importlib
+
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
 
 __all__ = [
     "ActorVerdict",
@@ -50,8 +73,8 @@ __all__ = [
     "Clause",
     "Condition",
     "DurableEngine",
-    "Explanation",
     "Engine",
+    "Explanation",
     "Finding",
     "Implication",
     "InputError",
@@ -79,9 +102,7 @@ __all__ = [
     "bundled_dir",
     "check",
     "check_all",
-    "diff",
     "durable_available",
-    "explain",
     "load_proposal",
     "load_rules",
     "load_terms",

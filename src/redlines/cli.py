@@ -54,20 +54,32 @@ def _assignment(text: str) -> tuple[str, str]:
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", metavar="DIR",
-                        help="rules directory (terms.yaml + rule sets); default: the bundled rules")
+    parser.add_argument(
+        "--rules",
+        metavar="DIR",
+        help="rules directory (terms.yaml + rule sets); default: the bundled rules",
+    )
 
 
 def add_actor_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--actor", metavar="ID", action="append", default=[],
-                        help="only this actor's rule set (repeatable)")
+    parser.add_argument(
+        "--actor",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="only this actor's rule set (repeatable)",
+    )
 
 
 def add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     parser.add_argument("--format", "-f", choices=list(formats), default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
-    parser.add_argument("--color", choices=["auto", "always", "never"], default="auto",
-                        help="colour in text output (auto: only on a terminal)")
+    parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour in text output (auto: only on a terminal)",
+    )
 
 
 def rules_from(args: argparse.Namespace) -> RuleBook:
@@ -85,8 +97,9 @@ def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
         elif name.lower() in by_actor:
             ids.append(by_actor[name.lower()])
         else:
-            raise UsageError(f"unknown actor '{name}'{suggest(name, known)}; "
-                             f"rule sets: {', '.join(known)}")
+            raise UsageError(
+                f"unknown actor '{name}'{suggest(name, known)}; rule sets: {', '.join(known)}"
+            )
     return ids
 
 
@@ -98,7 +111,8 @@ def expand_proposal_paths(paths: Sequence[str]) -> list[str]:
         if path.is_dir():
             found.extend(
                 os.path.join(given, p.relative_to(path).as_posix())
-                for p in sorted(path.rglob("*.yaml")) if p.is_file()
+                for p in sorted(path.rglob("*.yaml"))
+                if p.is_file()
             )
         else:
             found.append(given)
@@ -129,8 +143,12 @@ def emit(text: str, args: argparse.Namespace) -> None:
 def use_color(args: argparse.Namespace) -> bool:
     if args.color != "auto":
         return bool(args.color == "always")
-    return (not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            and os.environ.get("TERM") != "dumb")
+    return (
+        not args.output
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+        and os.environ.get("TERM") != "dumb"
+    )
 
 
 # --- check --------------------------------------------------------------------------------------
@@ -138,27 +156,49 @@ def use_color(args: argparse.Namespace) -> bool:
 
 def _add_check(commands: Any) -> None:
     parser = commands.add_parser("check", help="check proposals against the rule sets")
-    parser.add_argument("proposals", nargs="+", metavar="PROPOSAL",
-                        help="proposal files (a directory: every *.yaml under it)")
+    parser.add_argument(
+        "proposals",
+        nargs="+",
+        metavar="PROPOSAL",
+        help="proposal files (a directory: every *.yaml under it)",
+    )
     add_rules_option(parser)
     add_actor_option(parser)
     add_output_options(parser, sorted(RENDERERS))
-    parser.add_argument("--fail-on", choices=["red_line", "priority", "preference", "never"],
-                        default="red_line", help="lowest severity whose violation fails (exit 1)")
-    parser.add_argument("--strict", action="store_true",
-                        help="also fail on red lines left open")
-    parser.add_argument("--as-of", type=_date, metavar="DATE",
-                        help="apply the rules in force on this date (default: each proposal's date)")
-    parser.add_argument("--set", type=_assignment, action="append", default=[], dest="overrides",
-                        metavar="TERM=VALUE", help="override a term for a what-if check")
+    parser.add_argument(
+        "--fail-on",
+        choices=["red_line", "priority", "preference", "never"],
+        default="red_line",
+        help="lowest severity whose violation fails (exit 1)",
+    )
+    parser.add_argument("--strict", action="store_true", help="also fail on red lines left open")
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="apply the rules in force on this date (default: each proposal's date)",
+    )
+    parser.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        dest="overrides",
+        metavar="TERM=VALUE",
+        help="override a term for a what-if check",
+    )
     parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
     parser.set_defaults(run=run_check)
 
 
 def run_check(args: argparse.Namespace) -> int:
     reports = check_reports(args)
-    options = RenderOptions(color=use_color(args), repo_root=str(find_repo_root()),
-                            fail_on=args.fail_on, strict=args.strict)
+    options = RenderOptions(
+        color=use_color(args),
+        repo_root=str(find_repo_root()),
+        fail_on=args.fail_on,
+        strict=args.strict,
+    )
     emit(render(reports, args.format, options), args)
     return exit_code(reports, args.fail_on, args.strict)
 
@@ -167,18 +207,30 @@ def check_reports(args: argparse.Namespace) -> ReportSet:
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
     # A folder with no proposals would "pass" a CI run that checked nothing.
-    empty = [given for given in args.proposals
-             if Path(given).is_dir() and not expand_proposal_paths([given])]
+    empty = [
+        given
+        for given in args.proposals
+        if Path(given).is_dir() and not expand_proposal_paths([given])
+    ]
     if empty:
-        raise InputError([Problem(file=os.path.normpath(given), line=1, col=1,
-                                  message="no proposal files (*.yaml) in this directory")
-                          for given in empty])
+        raise InputError(
+            [
+                Problem(
+                    file=os.path.normpath(given),
+                    line=1,
+                    col=1,
+                    message="no proposal files (*.yaml) in this directory",
+                )
+                for given in empty
+            ]
+        )
     proposals = load_proposals(args.proposals, book)
     overrides = dict(args.overrides)
     if args.engine != "auto":
         make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
-    return check_all(proposals, book, as_of=args.as_of, overrides=overrides, actors=actors,
-                     engine=args.engine)
+    return check_all(
+        proposals, book, as_of=args.as_of, overrides=overrides, actors=actors, engine=args.engine
+    )
 
 
 def exit_code(reports: ReportSet, fail_on: str, strict: bool) -> int:
@@ -199,8 +251,10 @@ def _add_terms(commands: Any) -> None:
 def run_terms(args: argparse.Namespace) -> int:
     catalogue = rules_from(args).catalogue
     if args.format == "json":
-        data = {name: term.model_dump(mode="json", exclude={"origin"}, exclude_none=True)
-                for name, term in catalogue.terms.items()}
+        data = {
+            name: term.model_dump(mode="json", exclude={"origin"}, exclude_none=True)
+            for name, term in catalogue.terms.items()
+        }
         emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", args)
         return EXIT_OK
     width = max((len(n) for n in catalogue.terms), default=0)
@@ -244,13 +298,24 @@ def run_schema(args: argparse.Namespace) -> int:
 
 def _add_lint(commands: Any) -> None:
     parser = commands.add_parser(
-        "lint", help="check rule and proposal files for sources, coverage and dates")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help=(
-        "proposal files or directories (default: ./proposals if it exists, "
-        "else the bundled proposals)"))
+        "lint", help="check rule and proposal files for sources, coverage and dates"
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help=(
+            "proposal files or directories (default: ./proposals if it exists, "
+            "else the bundled proposals)"
+        ),
+    )
     add_rules_option(parser)
-    parser.add_argument("--as-of", type=_date, metavar="DATE",
-                        help="the date 'in the past' is measured from (default: today)")
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="the date 'in the past' is measured from (default: today)",
+    )
     parser.add_argument("--format", "-f", choices=["text", "json"], default="text")
     parser.set_defaults(run=run_lint, output=None)
 
@@ -259,8 +324,9 @@ def run_lint(args: argparse.Namespace) -> int:
     from .lint import CHECKS, has_errors, lint
 
     book = rules_from(args)
-    paths = args.paths or [str(Path("proposals")) if Path("proposals").is_dir()
-                           else str(bundled_dir("proposals"))]
+    paths = args.paths or [
+        str(Path("proposals")) if Path("proposals").is_dir() else str(bundled_dir("proposals"))
+    ]
     proposals = load_proposals(paths, book)
     problems = lint(book, proposals, today=args.as_of or dt.date.today())
     if args.format == "json":
@@ -268,9 +334,11 @@ def run_lint(args: argparse.Namespace) -> int:
     else:
         lines = [str(p) for p in problems]
         errors = sum(1 for p in problems if CHECKS[p.code][0].value == "error")
-        lines.append(f"{len(proposals)} proposals, {len(book.rules)} rules, "
-                     f"{len(book.catalogue.terms)} terms linted: {errors} errors, "
-                     f"{len(problems) - errors} warnings")
+        lines.append(
+            f"{len(proposals)} proposals, {len(book.rules)} rules, "
+            f"{len(book.catalogue.terms)} terms linted: {errors} errors, "
+            f"{len(problems) - errors} warnings"
+        )
         emit("\n".join(lines) + "\n", args)
     return EXIT_FAIL if has_errors(problems) else EXIT_OK
 
@@ -299,26 +367,47 @@ def _count(text: str) -> int:
 
 def _add_space(commands: Any) -> None:
     parser = commands.add_parser(
-        "space", help="is any deal left? feasibility, deadlocks, zone of agreement, concessions",
+        "space",
+        help="is any deal left? feasibility, deadlocks, zone of agreement, concessions",
         description="Analyse the negotiating space of the blank page (no PROPOSAL) or of drafts "
-                    "(their set terms fixed, their open terms free). Exit 0 when a package "
-                    "acceptable to every selected actor exists, 1 when none does.")
-    parser.add_argument("proposals", nargs="*", metavar="PROPOSAL",
-                        help="draft files (a directory: every *.yaml under it); "
-                             "none: the blank page")
+        "(their set terms fixed, their open terms free). Exit 0 when a package "
+        "acceptable to every selected actor exists, 1 when none does.",
+    )
+    parser.add_argument(
+        "proposals",
+        nargs="*",
+        metavar="PROPOSAL",
+        help="draft files (a directory: every *.yaml under it); none: the blank page",
+    )
     add_rules_option(parser)
     add_actor_option(parser)
     _add_analysis_output(parser)
-    parser.add_argument("--max-cores", type=_count, default=10, metavar="N",
-                        help="list at most N deadlocks, smallest first (default 10)")
-    parser.add_argument("--as-of", type=_date, metavar="DATE",
-                        help="apply the rules in force on this date (default: a draft's date; "
-                             "for the blank page, the latest valid_from among the rules)")
-    parser.add_argument("--red-line-weight", type=_count, metavar="W",
-                        help="what giving up one red line costs in the concessions "
-                             "(default: more than all priorities together)")
-    parser.add_argument("--complete", action="store_true",
-                        help="packages must set every open term (none left unaddressed)")
+    parser.add_argument(
+        "--max-cores",
+        type=_count,
+        default=10,
+        metavar="N",
+        help="list at most N deadlocks, smallest first (default 10)",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="apply the rules in force on this date (default: a draft's date; "
+        "for the blank page, the latest valid_from among the rules)",
+    )
+    parser.add_argument(
+        "--red-line-weight",
+        type=_count,
+        metavar="W",
+        help="what giving up one red line costs in the concessions "
+        "(default: more than all priorities together)",
+    )
+    parser.add_argument(
+        "--complete",
+        action="store_true",
+        help="packages must set every open term (none left unaddressed)",
+    )
     parser.set_defaults(run=run_space)
 
 
@@ -332,33 +421,56 @@ def run_space(args: argparse.Namespace) -> int:
     actors = resolve_actors(book, args.actor)
     proposals = load_proposals(args.proposals, book) if args.proposals else []
     if args.proposals and not proposals:  # never fall back to the blank page silently
-        raise InputError([Problem(file=os.path.normpath(given), line=1, col=1,
-                                  message="no proposal files (*.yaml) in this directory")
-                          for given in args.proposals])
-    result = analyze_all(book, proposals, actors=actors, max_cores=args.max_cores,
-                         as_of=args.as_of, red_line_weight=args.red_line_weight,
-                         complete=args.complete, engine=args.engine)
-    render_space = {"text": render_space_text, "json": render_space_json,
-                    "markdown": render_space_markdown}[args.format]
+        raise InputError(
+            [
+                Problem(
+                    file=os.path.normpath(given),
+                    line=1,
+                    col=1,
+                    message="no proposal files (*.yaml) in this directory",
+                )
+                for given in args.proposals
+            ]
+        )
+    result = analyze_all(
+        book,
+        proposals,
+        actors=actors,
+        max_cores=args.max_cores,
+        as_of=args.as_of,
+        red_line_weight=args.red_line_weight,
+        complete=args.complete,
+        engine=args.engine,
+    )
+    render_space = {
+        "text": render_space_text,
+        "json": render_space_json,
+        "markdown": render_space_markdown,
+    }[args.format]
     emit(render_space(result), args)
     return EXIT_OK if result.agreement else EXIT_FAIL
 
 
 def _add_diff(commands: Any) -> None:
     parser = commands.add_parser(
-        "diff", help="what changed between two drafts, and which red lines it moves",
+        "diff",
+        help="what changed between two drafts, and which red lines it moves",
         description="Compare two drafts: clauses added, removed and changed, and the rules "
-                    "whose verdict changes, per actor. Both are judged against the same rules "
-                    "(as of NEW's date unless --as-of). Exit 1 if NEW crosses a red line OLD "
-                    "did not.")
+        "whose verdict changes, per actor. Both are judged against the same rules "
+        "(as of NEW's date unless --as-of). Exit 1 if NEW crosses a red line OLD "
+        "did not.",
+    )
     parser.add_argument("old", metavar="OLD")
     parser.add_argument("new", metavar="NEW")
     add_rules_option(parser)
     add_actor_option(parser)
     _add_analysis_output(parser)
-    parser.add_argument("--as-of", type=_date, metavar="DATE",
-                        help="judge both against the rules in force on this date "
-                             "(default: NEW's date)")
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="judge both against the rules in force on this date (default: NEW's date)",
+    )
     parser.set_defaults(run=run_diff)
 
 
@@ -371,26 +483,39 @@ def run_diff(args: argparse.Namespace) -> int:
     actors = resolve_actors(book, args.actor)
     old, new = load_proposals([args.old], book)[0], load_proposals([args.new], book)[0]
     as_of = args.as_of or new.date
-    result = diff(check(old, book, as_of=as_of, actors=actors, engine=args.engine),
-                  check(new, book, as_of=as_of, actors=actors, engine=args.engine), old, new)
-    render_diff = {"text": render_diff_text, "json": render_diff_json,
-                   "markdown": render_diff_markdown}[args.format]
+    result = diff(
+        check(old, book, as_of=as_of, actors=actors, engine=args.engine),
+        check(new, book, as_of=as_of, actors=actors, engine=args.engine),
+        old,
+        new,
+    )
+    render_diff = {
+        "text": render_diff_text,
+        "json": render_diff_json,
+        "markdown": render_diff_markdown,
+    }[args.format]
     emit(render_diff(result), args)
     return EXIT_FAIL if result.crossed else EXIT_OK
 
 
 def _add_explain(commands: Any) -> None:
     parser = commands.add_parser(
-        "explain", help="a rule, its condition and sources; on a proposal, how it comes out",
+        "explain",
+        help="a rule, its condition and sources; on a proposal, how it comes out",
         description="Show a rule in readable form with its rationale and sources; with a "
-                    "proposal, its evaluation tree: each leaf's value and the clause (file:line) "
-                    "or implication that set it, or that it is unaddressed.")
+        "proposal, its evaluation tree: each leaf's value and the clause (file:line) "
+        "or implication that set it, or that it is unaddressed.",
+    )
     parser.add_argument("rule", metavar="RULE_ID")
     parser.add_argument("proposal", nargs="?", metavar="PROPOSAL")
     add_rules_option(parser)
     _add_analysis_output(parser)
-    parser.add_argument("--as-of", type=_date, metavar="DATE",
-                        help="apply the rules in force on this date (default: the proposal's)")
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="apply the rules in force on this date (default: the proposal's)",
+    )
     parser.set_defaults(run=run_explain)
 
 
@@ -408,8 +533,11 @@ def run_explain(args: argparse.Namespace) -> int:
         result = explain(book, args.rule, proposal, as_of=args.as_of, engine=args.engine)
     except UnknownRule as err:
         raise UsageError(str(err)) from None
-    render_explain = {"text": render_explain_text, "json": render_explain_json,
-                      "markdown": render_explain_markdown}[args.format]
+    render_explain = {
+        "text": render_explain_text,
+        "json": render_explain_json,
+        "markdown": render_explain_markdown,
+    }[args.format]
     emit(render_explain(result), args)
     return EXIT_OK
 
@@ -417,13 +545,22 @@ def run_explain(args: argparse.Namespace) -> int:
 # --- entry point --------------------------------------------------------------------------------
 
 # Each subcommand registers itself here: (function adding its parser).
-COMMANDS: list[Callable[[Any], None]] = [_add_check, _add_terms, _add_schema, _add_lint,
-                                         _add_space, _add_diff, _add_explain]
+COMMANDS: list[Callable[[Any], None]] = [
+    _add_check,
+    _add_terms,
+    _add_schema,
+    _add_lint,
+    _add_space,
+    _add_diff,
+    _add_explain,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="redlines", description=(
-        "Check draft peace proposals against the parties' declared red lines."))
+    parser = _Parser(
+        prog="redlines",
+        description=("Check draft peace proposals against the parties' declared red lines."),
+    )
     parser.add_argument("--version", action="version", version=f"redlines {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
@@ -455,8 +592,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"redlines: error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug: say so plainly instead of a traceback
-        print(f"redlines: internal error: {type(err).__name__}: {err} "
-              "(please report this with the input that caused it)", file=sys.stderr)
+        print(
+            f"redlines: internal error: {type(err).__name__}: {err} "
+            "(please report this with the input that caused it)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

@@ -64,7 +64,8 @@ def type_value(term: Term, raw: Any) -> TermValue:
             if isinstance(raw, str) and raw.strip().replace("_", "").lstrip("+-").isdigit():
                 hint = "; remove the quotes"
             raise ValueError(
-                f"'{term.name}' is an integer: expected a whole number, got {shown(raw)}{hint}")
+                f"'{term.name}' is an integer: expected a whole number, got {shown(raw)}{hint}"
+            )
         if term.min is not None and raw < term.min:
             raise ValueError(f"'{term.name}' must be at least {term.min:,}, got {raw:,}")
         if term.max is not None and raw > term.max:
@@ -129,7 +130,8 @@ def lookup_term(catalogue: Catalogue, name: Any) -> Term:
     term = catalogue.get(name)
     if term is None:
         hint = suggest(name, catalogue.terms.keys()) or (
-            "; every term must first be defined in the catalogue (terms.yaml)")
+            "; every term must first be defined in the catalogue (terms.yaml)"
+        )
         raise ValueError(f"unknown term '{clip(name)}'{hint}")
     return term
 
@@ -156,8 +158,10 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
         return ConditionError(Problem.at(doc.key_at(where) if key else doc.at(where), message))
 
     if not isinstance(raw, dict):
-        raise fail("a condition must be a mapping (all/any/not/if, or a term test "
-                   f"{{term: T, OP: V}}), got {shown(raw)}")
+        raise fail(
+            "a condition must be a mapping (all/any/not/if, or a term test "
+            f"{{term: T, OP: V}}), got {shown(raw)}"
+        )
     if not raw:
         raise fail("empty condition: write all/any/not/if, or a term test {term: T, OP: V}")
     keys = set(raw)
@@ -168,8 +172,12 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
             hint = suggest(key, (*_COMBINATORS, "term", *OPERATORS))
             if key in OPERATORS:
                 raise fail(f"operator '{key}' needs a 'term' beside it", (*path, key), key=True)
-            raise fail(f"unknown condition key '{clip(key)}'{hint}; a condition is all, any, not, "
-                       "if + then, or a term test {term: T, OP: V}", (*path, key), key=True)
+            raise fail(
+                f"unknown condition key '{clip(key)}'{hint}; a condition is all, any, not, "
+                "if + then, or a term test {term: T, OP: V}",
+                (*path, key),
+                key=True,
+            )
     if keys == {"if", "then"}:
         return IfThen(
             condition=_parse(doc, (*path, "if"), raw["if"], catalogue),
@@ -179,8 +187,10 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
     if "if" in keys or "then" in keys:
         extra = sorted(keys - {"if", "then"})
         if extra:
-            raise fail(f"'if' and 'then' go together, alone in their mapping; move "
-                       f"{', '.join(extra)} into an 'all' beside it")
+            raise fail(
+                f"'if' and 'then' go together, alone in their mapping; move "
+                f"{', '.join(extra)} into an 'all' beside it"
+            )
         missing = "then" if "if" in keys else "if"
         raise fail(f"'if' and 'then' go together, alone in their mapping; add '{missing}'")
     if len(keys) > 1:
@@ -191,12 +201,17 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
         return Not(part=_parse(doc, (*path, "not"), raw["not"], catalogue), origin=origin)
     parts = raw[key]
     if not isinstance(parts, list):
-        raise fail(f"'{key}' takes a list of conditions, got {shown(parts)}; write "
-                   f"'{key}: [...]' or one '- ' item per line", (*path, key))
+        raise fail(
+            f"'{key}' takes a list of conditions, got {shown(parts)}; write "
+            f"'{key}: [...]' or one '- ' item per line",
+            (*path, key),
+        )
     if not parts:
         raise fail(f"'{key}' needs at least one condition", (*path, key))
     parsed = tuple(_parse(doc, (*path, key, i), p, catalogue) for i, p in enumerate(parts))
-    return AllOf(parts=parsed, origin=origin) if key == "all" else AnyOf(parts=parsed, origin=origin)
+    return (
+        AllOf(parts=parsed, origin=origin) if key == "all" else AnyOf(parts=parsed, origin=origin)
+    )
 
 
 def _parse_leaf(
@@ -226,13 +241,20 @@ def _parse_leaf(
     if op in PRESENCE_OPS:
         if raw_value is not True:
             other = "absent" if op == "present" else "present"
-            raise fail(f"'{op}' takes only true: write '{op}: true' (for the opposite, "
-                       f"'{other}: true'), not {shown(raw_value)}", value_path)
+            raise fail(
+                f"'{op}' takes only true: write '{op}: true' (for the opposite, "
+                f"'{other}: true'), not {shown(raw_value)}",
+                value_path,
+            )
         return Leaf(term=term.name, op=op, value=None, origin=doc.at(path))
     if op in ORDER_OPS and term.type not in (TermType.INTEGER, TermType.DATE):
         article = "an" if term.type.value[0] in "aeiou" else "a"
-        raise fail(f"'{op}' compares order; '{term.name}' is {article} {term.type.value} term "
-                   "(use eq, ne, in or not_in)", (*path, op), key=True)
+        raise fail(
+            f"'{op}' compares order; '{term.name}' is {article} {term.type.value} term "
+            "(use eq, ne, in or not_in)",
+            (*path, op),
+            key=True,
+        )
     try:
         if op in LIST_OPS:
             if not isinstance(raw_value, list) or not raw_value:
@@ -240,8 +262,7 @@ def _parse_leaf(
                 hint = ""
                 if isinstance(raw_value, str | int) and not isinstance(raw_value, bool):
                     hint = f"; write '{op}: [{clip(str(raw_value))}]'"
-                raise fail(f"'{op}' takes a non-empty list of values, got {got}{hint}",
-                           value_path)
+                raise fail(f"'{op}' takes a non-empty list of values, got {got}{hint}", value_path)
             values: list[TermValue] = []
             for i, item in enumerate(raw_value):
                 try:
@@ -273,8 +294,12 @@ def compile_condition(condition: Condition) -> Compiled:
     if isinstance(condition, Not):
         return _negated(compile_condition(condition.part))
     if isinstance(condition, IfThen):
-        return _any_of((_negated(compile_condition(condition.condition)),
-                        compile_condition(condition.consequence)))
+        return _any_of(
+            (
+                _negated(compile_condition(condition.condition)),
+                compile_condition(condition.consequence),
+            )
+        )
     parts = tuple(compile_condition(p) for p in condition.parts)
     return _all_of(parts) if isinstance(condition, AllOf) else _any_of(parts)
 
@@ -378,14 +403,10 @@ def _deciding(condition: Condition, facts: Facts) -> tuple[Truth, list[str]]:
         rewritten = AnyOf(parts=(Not(part=condition.condition), condition.consequence))
         return _deciding(rewritten, facts)
     results = [_deciding(p, facts) for p in condition.parts]
+    # Whatever the combinator, the parts that agree with the whole decided it: the false parts
+    # of a false `all`, the true parts of a true `any`, the unknown parts of an unknown one.
     truth = evaluate(condition, facts)
-    if truth is None:
-        wanted: Truth = None
-    elif isinstance(condition, AllOf):
-        wanted = False if truth is False else True
-    else:
-        wanted = True if truth is True else False
-    return truth, [t for value, terms in results if value is wanted for t in terms]
+    return truth, [t for value, terms in results if value is truth for t in terms]
 
 
 def terms_of(condition: Condition) -> list[str]:

@@ -87,8 +87,9 @@ class ProposalDiff(_Model):
     crossed: tuple[str, ...]  # red lines NEW violates and OLD did not
 
 
-def diff(old_report: Report, new_report: Report, old_proposal: Proposal,
-         new_proposal: Proposal) -> ProposalDiff:
+def diff(
+    old_report: Report, new_report: Report, old_proposal: Proposal, new_proposal: Proposal
+) -> ProposalDiff:
     rules = _rule_changes(old_report, new_report)
     return ProposalDiff(
         old=old_report.proposal,
@@ -101,8 +102,11 @@ def diff(old_report: Report, new_report: Report, old_proposal: Proposal,
         terms=tuple(_term_changes(old_report, new_report, old_proposal, new_proposal)),
         rules=tuple(rules),
         actors=tuple(_actor_changes(old_report, new_report, rules)),
-        crossed=tuple(r.rule for r in rules
-                      if r.change == "newly_violated" and r.severity is Severity.RED_LINE),
+        crossed=tuple(
+            r.rule
+            for r in rules
+            if r.change == "newly_violated" and r.severity is Severity.RED_LINE
+        ),
     )
 
 
@@ -113,24 +117,44 @@ def _clause_changes(old: Proposal, new: Proposal) -> list[ClauseChange]:
     for clause in new.clauses:
         earlier = before.get(clause.id)
         if earlier is None:
-            changes.append(ClauseChange(
-                id=clause.id, change="added", title=clause.title,
-                terms=tuple(_setting_changes(None, clause)), location=_where(clause)))
+            changes.append(
+                ClauseChange(
+                    id=clause.id,
+                    change="added",
+                    title=clause.title,
+                    terms=tuple(_setting_changes(None, clause)),
+                    location=_where(clause),
+                )
+            )
             continue
         terms = _setting_changes(earlier, clause)
         title_changed = earlier.title != clause.title
         text_changed = earlier.text != clause.text
         sources_changed = earlier.sources != clause.sources
         if terms or title_changed or text_changed or sources_changed:
-            changes.append(ClauseChange(
-                id=clause.id, change="changed", title=clause.title,
-                old_title=earlier.title if title_changed else None, text_changed=text_changed,
-                sources_changed=sources_changed, terms=tuple(terms), location=_where(clause)))
+            changes.append(
+                ClauseChange(
+                    id=clause.id,
+                    change="changed",
+                    title=clause.title,
+                    old_title=earlier.title if title_changed else None,
+                    text_changed=text_changed,
+                    sources_changed=sources_changed,
+                    terms=tuple(terms),
+                    location=_where(clause),
+                )
+            )
     for clause in old.clauses:
         if clause.id not in after:
-            changes.append(ClauseChange(
-                id=clause.id, change="removed", title=clause.title,
-                terms=tuple(_setting_changes(clause, None)), location=_where(clause)))
+            changes.append(
+                ClauseChange(
+                    id=clause.id,
+                    change="removed",
+                    title=clause.title,
+                    terms=tuple(_setting_changes(clause, None)),
+                    location=_where(clause),
+                )
+            )
     return changes
 
 
@@ -141,9 +165,11 @@ def _where(clause: Clause) -> Location | None:
 def _setting_changes(old: Clause | None, new: Clause | None) -> list[TermChange]:
     before = {s.term: s.value for s in old.settings} if old else {}
     after = {s.term: s.value for s in new.settings} if new else {}
-    return [TermChange(term=t, old=before.get(t), new=after.get(t))
-            for t in sorted(set(before) | set(after))
-            if _key(before.get(t)) != _key(after.get(t))]
+    return [
+        TermChange(term=t, old=before.get(t), new=after.get(t))
+        for t in sorted(set(before) | set(after))
+        if _key(before.get(t)) != _key(after.get(t))
+    ]
 
 
 def _key(value: TermValue | None) -> tuple[str, str]:
@@ -163,22 +189,31 @@ def _effective(report: Report, proposal: Proposal) -> dict[str, tuple[TermValue,
     return found
 
 
-def _term_changes(old_report: Report, new_report: Report, old: Proposal,
-                  new: Proposal) -> list[TermChange]:
+def _term_changes(
+    old_report: Report, new_report: Report, old: Proposal, new: Proposal
+) -> list[TermChange]:
     before, after = _effective(old_report, old), _effective(new_report, new)
     changes = []
     for term in sorted(set(before) | set(after)):
         was, now = before.get(term), after.get(term)
         if _key(was[0] if was else None) != _key(now[0] if now else None):
-            changes.append(TermChange(term=term, old=was[0] if was else None,
-                                      new=now[0] if now else None,
-                                      old_by=was[1] if was else None,
-                                      new_by=now[1] if now else None))
+            changes.append(
+                TermChange(
+                    term=term,
+                    old=was[0] if was else None,
+                    new=now[0] if now else None,
+                    old_by=was[1] if was else None,
+                    new_by=now[1] if now else None,
+                )
+            )
     return changes
 
 
-_CHANGE_FOR = {Status.VIOLATED: "newly_violated", Status.MET: "newly_met",
-               Status.OPEN: "newly_open"}
+_CHANGE_FOR = {
+    Status.VIOLATED: "newly_violated",
+    Status.MET: "newly_met",
+    Status.OPEN: "newly_open",
+}
 
 
 def _rule_changes(old: Report, new: Report) -> list[RuleChange]:
@@ -190,12 +225,20 @@ def _rule_changes(old: Report, new: Report) -> list[RuleChange]:
         if was is not None and now is not None and was.status is now.status:
             continue
         shown: Finding = now or was  # type: ignore[assignment]  # one of them is set
-        changes.append(RuleChange(
-            rule=rule_id, title=shown.title, ruleset=shown.ruleset, actor=shown.actor,
-            severity=shown.severity, old=was.status if was else None,
-            new=now.status if now else None,
-            change=_CHANGE_FOR[now.status] if now else "dropped",
-            location=now.location if now else None, message=shown.message))
+        changes.append(
+            RuleChange(
+                rule=rule_id,
+                title=shown.title,
+                ruleset=shown.ruleset,
+                actor=shown.actor,
+                severity=shown.severity,
+                old=was.status if was else None,
+                new=now.status if now else None,
+                change=_CHANGE_FOR[now.status] if now else "dropped",
+                location=now.location if now else None,
+                message=shown.message,
+            )
+        )
     changes.sort(key=lambda c: (c.ruleset, -c.severity.rank, c.rule))
     return changes
 
@@ -211,11 +254,17 @@ def _actor_changes(old: Report, new: Report, rules: list[RuleChange]) -> list[Ac
         def ids(change: str, own: list[RuleChange] = own) -> tuple[str, ...]:
             return tuple(r.rule for r in own if r.change == change)
 
-        changes.append(ActorChange(
-            ruleset=ruleset, actor=(now or was).actor,  # type: ignore[union-attr]
-            old=was.verdict if was else None, new=now.verdict if now else None,
-            newly_violated=ids("newly_violated"), newly_met=ids("newly_met"),
-            newly_open=ids("newly_open"),
-            old_soft_score=was.soft_score if was else None,
-            new_soft_score=now.soft_score if now else None))
+        changes.append(
+            ActorChange(
+                ruleset=ruleset,
+                actor=(now or was).actor,  # type: ignore[union-attr]
+                old=was.verdict if was else None,
+                new=now.verdict if now else None,
+                newly_violated=ids("newly_violated"),
+                newly_met=ids("newly_met"),
+                newly_open=ids("newly_open"),
+                old_soft_score=was.soft_score if was else None,
+                new_soft_score=now.soft_score if now else None,
+            )
+        )
     return changes

@@ -8,6 +8,7 @@ identical results. No state survives from one `evaluate` to the next.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -241,10 +242,8 @@ class DurableEngine(Engine):
         return truths, firing
 
     def _retract(self, host: Any, ruleset: str, fact: dict[str, Any]) -> None:
-        try:
+        with contextlib.suppress(self._not_handled):
             host.retract_fact(ruleset, fact)
-        except self._not_handled:
-            pass
 
     def _encode(self, term: str, value: Any) -> Any:
         kind = self._types[term]
@@ -305,6 +304,7 @@ def _join(operator: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 # --- choosing an engine -------------------------------------------------------------------------
 
+
 class EngineUnavailable(RuntimeError):
     """The durable engine was asked for where durable-rules cannot be imported."""
 
@@ -326,14 +326,17 @@ def make_engine(book: RuleBook, name: EngineName = "auto") -> Engine:
             name = "durable"
         else:
             if not _notice_given:
-                print("redlines: durable-rules is not available here; using the python engine",
-                      file=sys.stderr)
+                print(
+                    "redlines: durable-rules is not available here; using the python engine",
+                    file=sys.stderr,
+                )
                 _notice_given = True
             name = "python"
     elif name == "durable" and not durable_available():
         raise EngineUnavailable(
             "the durable engine needs durable-rules, which is not installed or does not build on "
-            f"Python {sys.version_info.major}.{sys.version_info.minor}; use --engine python")
+            f"Python {sys.version_info.major}.{sys.version_info.minor}; use --engine python"
+        )
     key = (name, _fingerprint(book))
     with _cache_lock:
         engine = _cache.get(key)
@@ -347,12 +350,16 @@ def _fingerprint(book: RuleBook) -> str:
     payload = {
         "terms": sorted(book.catalogue.terms),
         "rules": [r.model_dump(mode="json", include={"id", "requires"}) for r in book.rules],
-        "implications": [i.model_dump(mode="json", include={"id", "when", "then"})
-                         for i in book.implications],
+        "implications": [
+            i.model_dump(mode="json", include={"id", "when", "then"}) for i in book.implications
+        ],
     }
     return json.dumps(payload, sort_keys=True, default=str)
 
 
 def engine_names() -> Mapping[str, str]:
-    return {"auto": "durable-rules where available, else python", "durable": "durable-rules",
-            "python": "pure-Python evaluator"}
+    return {
+        "auto": "durable-rules where available, else python",
+        "durable": "durable-rules",
+        "python": "pure-Python evaluator",
+    }

@@ -38,8 +38,8 @@ from .report import (
     Location,
     ProposalInfo,
     Status,
-    proposal_values,
     check,
+    proposal_values,
 )
 from .specs import suggest
 
@@ -129,11 +129,16 @@ def explain(
         known = [r.id for r in book.rules]
         raise UnknownRule(f"no rule '{rule_id}'{suggest(rule_id, known)}")
     info = _rule_info(rule)
-    readers = tuple(sorted(i.id for i in book.implications
-                           if set(i.then) & set(terms_of(rule.requires))))
+    readers = tuple(
+        sorted(i.id for i in book.implications if set(i.then) & set(terms_of(rule.requires)))
+    )
     if proposal is None:
-        return Explanation(rule=info, condition=describe(rule.requires),
-                           tree=_tree(rule.requires, None), implications=readers)
+        return Explanation(
+            rule=info,
+            condition=describe(rule.requires),
+            tree=_tree(rule.requires, None),
+            implications=readers,
+        )
     as_of = as_of or proposal.date
     in_force = book.in_force(as_of)
     values, contradicted = proposal_values(proposal, {})
@@ -171,10 +176,18 @@ def _status(rule: Rule, truth: Truth) -> tuple[Status, bool]:
 
 def _rule_info(rule: Rule) -> RuleInfo:
     return RuleInfo(
-        id=rule.id, title=rule.title, ruleset=rule.ruleset, actor=rule.actor,
-        severity=rule.severity, weight=rule.weight, when_silent=rule.when_silent,
-        message=rule.message, rationale=rule.rationale, sources=rule.sources,
-        valid_from=rule.valid_from, valid_until=rule.valid_until,
+        id=rule.id,
+        title=rule.title,
+        ruleset=rule.ruleset,
+        actor=rule.actor,
+        severity=rule.severity,
+        weight=rule.weight,
+        when_silent=rule.when_silent,
+        message=rule.message,
+        rationale=rule.rationale,
+        sources=rule.sources,
+        valid_from=rule.valid_from,
+        valid_until=rule.valid_until,
         superseded_by=rule.superseded_by,
         location=Location.of(rule.origin) if rule.origin else None,
     )
@@ -183,8 +196,9 @@ def _rule_info(rule: Rule) -> RuleInfo:
 class _Tracer:
     """Answers 'where did this term's value come from?' for one evaluated proposal."""
 
-    def __init__(self, proposal: Proposal, evaluation: Evaluation, contradicted: set[str],
-                 book: RuleBook) -> None:
+    def __init__(
+        self, proposal: Proposal, evaluation: Evaluation, contradicted: set[str], book: RuleBook
+    ) -> None:
         self.evaluation = evaluation
         self.contradicted = contradicted | {c.term for c in evaluation.clashes}
         self.titles = {i.id: i.title for i in book.implications}
@@ -193,7 +207,8 @@ class _Tracer:
             for setting in clause.settings:
                 where = setting.origin or clause.origin
                 self.setters.setdefault(
-                    setting.term, (clause, Location.of(where) if where else None))
+                    setting.term, (clause, Location.of(where) if where else None)
+                )
 
     @property
     def facts(self) -> Mapping[str, TermValue]:
@@ -202,13 +217,22 @@ class _Tracer:
     def state(self, term: str) -> LeafState:
         derivation = self.evaluation.derived.get(term)
         if derivation is not None:
-            return LeafState(term=term, value=derivation.value, set_by="implication",
-                             implication=derivation.implication,
-                             because_of=derivation.because_of)
+            return LeafState(
+                term=term,
+                value=derivation.value,
+                set_by="implication",
+                implication=derivation.implication,
+                because_of=derivation.because_of,
+            )
         if term in self.facts and term in self.setters:
             clause, location = self.setters[term]
-            return LeafState(term=term, value=self.facts[term], set_by="clause",
-                             clause=clause.id, location=location)
+            return LeafState(
+                term=term,
+                value=self.facts[term],
+                set_by="clause",
+                clause=clause.id,
+                location=location,
+            )
         if term in self.contradicted:
             return LeafState(term=term, value=None, set_by="contradiction")
         return LeafState(term=term, value=None, set_by="unaddressed")
@@ -219,8 +243,9 @@ class _Tracer:
             return []
         derivation = self.evaluation.derived.get(term)
         if derivation is not None:
-            return [c for cause in derivation.because_of
-                    for c in self.clauses(cause, seen | {term})]
+            return [
+                c for cause in derivation.because_of for c in self.clauses(cause, seen | {term})
+            ]
         if term in self.facts and term in self.setters:
             return [self.setters[term][0]]
         return []
@@ -236,11 +261,17 @@ class _Tracer:
                 continue
             clauses = list({c.id: c for c in self.clauses(term)}.values())
             found[term] = Derivation(
-                term=term, value=derivation.value, implication=derivation.implication,
+                term=term,
+                value=derivation.value,
+                implication=derivation.implication,
                 title=self.titles.get(derivation.implication),
                 because_of=derivation.because_of,
-                clauses=tuple(ClauseRef(id=c.id, title=c.title, location=Location.of(c.origin))
-                              for c in clauses if c.origin))
+                clauses=tuple(
+                    ClauseRef(id=c.id, title=c.title, location=Location.of(c.origin))
+                    for c in clauses
+                    if c.origin
+                ),
+            )
             queue.extend(derivation.because_of)
         return list(found.values())
 
@@ -249,17 +280,43 @@ def _tree(condition: Condition, tracer: _Tracer | None, role: str | None = None)
     truth = evaluate(condition, tracer.facts) if tracer else None
     location = Location.of(condition.origin) if condition.origin else None
     if isinstance(condition, Leaf):
-        return Node(kind="leaf", text=describe(condition), role=role, truth=truth,
-                    state=tracer.state(condition.term) if tracer else None, location=location)
+        return Node(
+            kind="leaf",
+            text=describe(condition),
+            role=role,
+            truth=truth,
+            state=tracer.state(condition.term) if tracer else None,
+            location=location,
+        )
     if isinstance(condition, Not):
-        return Node(kind="not", text="not", role=role, truth=truth, location=location,
-                    children=(_tree(condition.part, tracer),))
+        return Node(
+            kind="not",
+            text="not",
+            role=role,
+            truth=truth,
+            location=location,
+            children=(_tree(condition.part, tracer),),
+        )
     if isinstance(condition, IfThen):
-        return Node(kind="if", text="if … then …", role=role, truth=truth, location=location,
-                    children=(_tree(condition.condition, tracer, "if"),
-                              _tree(condition.consequence, tracer, "then")))
+        return Node(
+            kind="if",
+            text="if … then …",
+            role=role,
+            truth=truth,
+            location=location,
+            children=(
+                _tree(condition.condition, tracer, "if"),
+                _tree(condition.consequence, tracer, "then"),
+            ),
+        )
     assert isinstance(condition, AllOf | AnyOf)
     kind = "all" if isinstance(condition, AllOf) else "any"
     text = "all of" if kind == "all" else "any of"
-    return Node(kind=kind, text=text, role=role, truth=truth, location=location,
-                children=tuple(_tree(p, tracer) for p in condition.parts))
+    return Node(
+        kind=kind,
+        text=text,
+        role=role,
+        truth=truth,
+        location=location,
+        children=tuple(_tree(p, tracer) for p in condition.parts),
+    )

@@ -54,8 +54,9 @@ def _problem(origin: Origin | None, code: str, message: str, fallback: str) -> L
     level = CHECKS[code][0]
     if origin is None:
         return LintProblem(file=fallback, line=1, col=1, level=level, code=code, message=message)
-    return LintProblem(file=origin.file, line=origin.line, col=origin.col, level=level,
-                       code=code, message=message)
+    return LintProblem(
+        file=origin.file, line=origin.line, col=origin.col, level=level, code=code, message=message
+    )
 
 
 def lint(book: RuleBook, proposals: Sequence[Proposal], *, today: dt.date) -> list[LintProblem]:
@@ -69,29 +70,47 @@ def lint(book: RuleBook, proposals: Sequence[Proposal], *, today: dt.date) -> li
         found.extend(_source_problems(rule.sources, rule.origin, name, fallback))
         if not rule.rationale:
             found.append(_problem(rule.origin, "RL203", f"{name} gives no rationale", fallback))
-        found.extend(_date_problems(rule.id, rule.valid_until, rule.superseded_by, rule.origin,
-                                    today, fallback))
+        found.extend(
+            _date_problems(
+                rule.id, rule.valid_until, rule.superseded_by, rule.origin, today, fallback
+            )
+        )
     for imp in book.implications:
         name = f"implication {imp.id}"
         if not imp.sources:
             found.append(_problem(imp.origin, "RL102", f"{name} cites no source", fallback))
         found.extend(_source_problems(imp.sources, imp.origin, name, fallback))
-        found.extend(_date_problems(imp.id, imp.valid_until, imp.superseded_by, imp.origin,
-                                    today, fallback))
+        found.extend(
+            _date_problems(imp.id, imp.valid_until, imp.superseded_by, imp.origin, today, fallback)
+        )
     for proposal in proposals:
         if not proposal.sources and proposal.lineage == (proposal.path,):
-            found.append(_problem(proposal.origin, "RL104",
-                                  f"proposal {proposal.id} cites no source", proposal.path))
+            found.append(
+                _problem(
+                    proposal.origin,
+                    "RL104",
+                    f"proposal {proposal.id} cites no source",
+                    proposal.path,
+                )
+            )
         for clause in proposal.clauses:
             if not clause.sources:
-                found.append(_problem(clause.origin, "RL103",
-                                      f"clause {clause.id} cites no source", proposal.path))
+                found.append(
+                    _problem(
+                        clause.origin, "RL103", f"clause {clause.id} cites no source", proposal.path
+                    )
+                )
     used = _used_terms(book, proposals)
     for name, term in book.catalogue.terms.items():
         if name not in used:
-            found.append(_problem(term.origin, "RL105",
-                                  f"term '{name}' is used by no rule, implication or clause",
-                                  fallback))
+            found.append(
+                _problem(
+                    term.origin,
+                    "RL105",
+                    f"term '{name}' is used by no rule, implication or clause",
+                    fallback,
+                )
+            )
     return sorted(set(found), key=lambda p: (p.file, p.line, p.col, p.code, p.message))
 
 
@@ -109,14 +128,26 @@ def _source_problems(
 
 
 def _date_problems(
-    item_id: str, valid_until: dt.date | None, successor: str | None, origin: Origin | None,
-    today: dt.date, fallback: str,
+    item_id: str,
+    valid_until: dt.date | None,
+    successor: str | None,
+    origin: Origin | None,
+    today: dt.date,
+    fallback: str,
 ) -> list[LintProblem]:
     if valid_until is None or valid_until >= today or successor is not None:
         return []
-    return [_problem(origin, "RL106", (
-        f"{item_id} stopped being valid on {valid_until.isoformat()}; name its successor "
-        "in superseded_by (or drop valid_until if the position still holds)"), fallback)]
+    return [
+        _problem(
+            origin,
+            "RL106",
+            (
+                f"{item_id} stopped being valid on {valid_until.isoformat()}; name its successor "
+                "in superseded_by (or drop valid_until if the position still holds)"
+            ),
+            fallback,
+        )
+    ]
 
 
 def _used_terms(book: RuleBook, proposals: Sequence[Proposal]) -> set[str]:

@@ -13,7 +13,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .version import __version__
 from .conditions import deciding_terms, format_value, lookup_term, type_value
 from .engine import EngineName, Evaluation, make_engine
 from .models import (
@@ -29,6 +28,7 @@ from .models import (
     TermValue,
     WhenSilent,
 )
+from .version import __version__
 
 
 class Model(BaseModel):
@@ -96,6 +96,7 @@ class Finding(Model):
     status: Status
     silent: bool  # the status comes from `when_silent`, not from the proposal's terms
     message: str
+    rationale: str | None
     terms: tuple[TermState, ...]
     clauses: tuple[ClauseRef, ...]
     location: Location  # the line a reviewer must change (first deciding clause, else the header)
@@ -220,12 +221,12 @@ def worst(verdicts: Iterable[Verdict]) -> Verdict:
     return max(verdicts, key=lambda v: v.gravity, default=Verdict.FEASIBLE)
 
 
-def check_all(
-    proposals: Sequence[Proposal], rules: RuleBook, **options: Any
-) -> ReportSet:
+def check_all(proposals: Sequence[Proposal], rules: RuleBook, **options: Any) -> ReportSet:
     """Check several proposals; reports come sorted by proposal path, then id."""
-    reports = sorted((check(p, rules, **options) for p in proposals),
-                     key=lambda r: (r.proposal.path, r.proposal.id))
+    reports = sorted(
+        (check(p, rules, **options) for p in proposals),
+        key=lambda r: (r.proposal.path, r.proposal.id),
+    )
     return ReportSet(overall=worst(r.overall for r in reports), reports=tuple(reports))
 
 
@@ -300,30 +301,47 @@ def build_report(
     overrides: Mapping[str, TermValue],
 ) -> Report:
     setters = _setters(proposal)
-    header = Location.of(proposal.origin) if proposal.origin else Location(
-        path=proposal.path, line=1, col=1)
+    header = (
+        Location.of(proposal.origin)
+        if proposal.origin
+        else Location(path=proposal.path, line=1, col=1)
+    )
     states = _TermStates(proposal, evaluation, setters, overrides, clause_contradictions)
     findings = tuple(
         _finding(rule, evaluation, states, header)
         for rule in sorted(book.rules, key=lambda r: (r.ruleset, -r.severity.rank, r.id))
     )
-    verdicts = tuple(_actor_verdict(rs.id, rs.actor, findings) for rs in
-                     sorted(book.rulesets, key=lambda rs: rs.id))
+    verdicts = tuple(
+        _actor_verdict(rs.id, rs.actor, findings)
+        for rs in sorted(book.rulesets, key=lambda rs: rs.id)
+    )
     overall = _overall(verdicts)
     contradictions = tuple(
         _clause_contradiction(term, said) for term, said in sorted(clause_contradictions.items())
     ) + tuple(states.derived_contradictions())
     return Report(
         proposal=ProposalInfo(
-            id=proposal.id, title=proposal.title, date=proposal.date, status=proposal.status,
-            path=proposal.path, lineage=proposal.lineage, base=proposal.base_id,
-            clauses=len(proposal.clauses), sources=proposal.sources, location=header,
+            id=proposal.id,
+            title=proposal.title,
+            date=proposal.date,
+            status=proposal.status,
+            path=proposal.path,
+            lineage=proposal.lineage,
+            base=proposal.base_id,
+            clauses=len(proposal.clauses),
+            sources=proposal.sources,
+            location=header,
         ),
         as_of=as_of,
         rulesets=tuple(
-            RuleSetInfo(id=rs.id, actor=rs.actor, title=rs.title, version=rs.version,
-                        rules=len(rs.rules),
-                        location=Location.of(rs.origin) if rs.origin else None)
+            RuleSetInfo(
+                id=rs.id,
+                actor=rs.actor,
+                title=rs.title,
+                version=rs.version,
+                rules=len(rs.rules),
+                location=Location.of(rs.origin) if rs.origin else None,
+            )
             for rs in sorted(book.rulesets, key=lambda rs: rs.id)
         ),
         overall=overall,
@@ -370,15 +388,23 @@ class _TermStates:
             return TermState(term=term, value=self.overrides[term], set_by="override")
         derivation = self.evaluation.derived.get(term)
         if derivation is not None:
-            return TermState(term=term, value=derivation.value, set_by="implication",
-                             implication=derivation.implication)
+            return TermState(
+                term=term,
+                value=derivation.value,
+                set_by="implication",
+                implication=derivation.implication,
+            )
         if term in self.contradicted and term not in self.evaluation.facts:
             return TermState(term=term, value=None, set_by="contradiction")
         if term in self.setters and term in self.evaluation.facts:
             clause, origin = self.setters[term]
-            return TermState(term=term, value=self.evaluation.facts[term], set_by="clause",
-                             clause=clause.id,
-                             location=Location.of(origin) if origin else None)
+            return TermState(
+                term=term,
+                value=self.evaluation.facts[term],
+                set_by="clause",
+                clause=clause.id,
+                location=Location.of(origin) if origin else None,
+            )
         return TermState(term=term, value=None, set_by="unaddressed")
 
     def clauses(self, term: str, seen: frozenset[str] = frozenset()) -> list[Clause]:
@@ -399,9 +425,15 @@ class _TermStates:
         result = []
         for term, d in self.evaluation.derived.items():
             clauses = _unique(self.clauses(term))
-            result.append(DerivedTerm(term=term, value=d.value, implication=d.implication,
-                                      because_of=d.because_of,
-                                      clauses=tuple(_clause_ref(c) for c in clauses)))
+            result.append(
+                DerivedTerm(
+                    term=term,
+                    value=d.value,
+                    implication=d.implication,
+                    because_of=d.because_of,
+                    clauses=tuple(_clause_ref(c) for c in clauses),
+                )
+            )
         return result
 
     def derived_contradictions(self) -> list[Contradiction]:
@@ -414,14 +446,23 @@ class _TermStates:
                         claims.append(Claim(value=value, by="--set", location=None))
                         continue
                     clause, origin = self.setters[clash.term]
-                    claims.append(Claim(value=value, by=f"clause {clause.id}",
-                                        location=Location.of(origin) if origin else None))
+                    claims.append(
+                        Claim(
+                            value=value,
+                            by=f"clause {clause.id}",
+                            location=Location.of(origin) if origin else None,
+                        )
+                    )
                 else:
                     claims.append(Claim(value=value, by=f"implication {who}", location=None))
             said = ", ".join(f"{c.by}: {format_value(c.value)}" for c in claims)
-            result.append(Contradiction(
-                term=clash.term, claims=tuple(claims),
-                message=f"'{clash.term}' is given different values ({said})"))
+            result.append(
+                Contradiction(
+                    term=clash.term,
+                    claims=tuple(claims),
+                    message=f"'{clash.term}' is given different values ({said})",
+                )
+            )
         return result
 
 
@@ -436,8 +477,11 @@ def _clause_contradiction(term: str, said: list[tuple[TermValue, Clause]]) -> Co
         location = Location.of(setting.origin) if setting.origin else None
         claims.append(Claim(value=value, by=f"clause {clause.id}", location=location))
     listed = ", ".join(f"{c.by}: {format_value(c.value)}" for c in claims)
-    return Contradiction(term=term, claims=tuple(claims),
-                         message=f"clauses set '{term}' to different values ({listed})")
+    return Contradiction(
+        term=term,
+        claims=tuple(claims),
+        message=f"clauses set '{term}' to different values ({listed})",
+    )
 
 
 def _finding(rule: Rule, evaluation: Evaluation, states: _TermStates, header: Location) -> Finding:
@@ -466,6 +510,7 @@ def _finding(rule: Rule, evaluation: Evaluation, states: _TermStates, header: Lo
         status=status,
         silent=silent,
         message=rule.message,
+        rationale=rule.rationale,
         terms=tuple(states.state(t) for t in terms),
         clauses=tuple(_clause_ref(c) for c in clauses),
         location=location,
@@ -491,8 +536,11 @@ def _actor_verdict(ruleset: str, actor: str, findings: Sequence[Finding]) -> Act
         ruleset=ruleset,
         actor=actor,
         verdict=verdict,
-        red_lines=RedLineCounts(met=len(red) - len(violated) - len(still_open),
-                                violated=len(violated), open=len(still_open)),
+        red_lines=RedLineCounts(
+            met=len(red) - len(violated) - len(still_open),
+            violated=len(violated),
+            open=len(still_open),
+        ),
         soft_met_weight=met,
         soft_total_weight=total,
         soft_score=round(met / total, 4) if total else None,
@@ -515,10 +563,16 @@ def failing(report: Report, fail_on: str, strict: bool = False) -> list[str]:
     if fail_on == "never":
         return []
     threshold = Severity(fail_on).rank
-    reasons = [f"{f.rule} violated" for f in report.findings
-               if f.status is Status.VIOLATED and f.severity.rank >= threshold]
+    reasons = [
+        f"{f.rule} violated"
+        for f in report.findings
+        if f.status is Status.VIOLATED and f.severity.rank >= threshold
+    ]
     if strict:
-        reasons += [f"{f.rule} open" for f in report.findings
-                    if f.status is Status.OPEN and f.severity is Severity.RED_LINE]
+        reasons += [
+            f"{f.rule} open"
+            for f in report.findings
+            if f.status is Status.OPEN and f.severity is Severity.RED_LINE
+        ]
     reasons += [f"contradiction on {c.term}" for c in report.contradictions]
     return reasons

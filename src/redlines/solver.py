@@ -76,7 +76,7 @@ class Formula:
         self.add(lits)
         if len(lits) <= 6:
             for i, first in enumerate(lits):
-                for second in lits[i + 1:]:
+                for second in lits[i + 1 :]:
                     self.add([-first, -second])
             return
         # Sinz's sequential counter: linear instead of quadratic for long value lists.
@@ -115,7 +115,7 @@ class Oracle:
 
     def sync(self) -> None:
         """Take in clauses added to the formula since (new gates for later questions)."""
-        for clause in self._formula.clauses[self._synced:]:
+        for clause in self._formula.clauses[self._synced :]:
             self._solver.add_clause(clause)
         self._synced = len(self._formula.clauses)
 
@@ -143,7 +143,9 @@ class Oracle:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None,
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
         self.close()
@@ -162,7 +164,7 @@ def shrink(oracle: Oracle, fixed: Sequence[int], candidates: Sequence[int]) -> l
     kept = [lit for lit in candidates if lit in in_core]
     i = 0
     while i < len(kept):
-        trial = kept[:i] + kept[i + 1:]
+        trial = kept[:i] + kept[i + 1 :]
         if oracle.solve([*fixed, *trial]):
             i += 1  # needed: without it the rest is satisfiable
         else:
@@ -173,7 +175,11 @@ def shrink(oracle: Oracle, fixed: Sequence[int], candidates: Sequence[int]) -> l
 
 
 def smallest_cores(
-    formula: Formula, fixed: Sequence[int], selectors: Sequence[int], *, limit: int,
+    formula: Formula,
+    fixed: Sequence[int],
+    selectors: Sequence[int],
+    *,
+    limit: int,
     budget: float,
 ) -> tuple[list[list[int]], bool]:
     """Minimal unsatisfiable subsets of `selectors`, smallest first, via OptUx.

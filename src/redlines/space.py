@@ -56,8 +56,8 @@ from .report import (
     ProposalInfo,
     RuleSetInfo,
     Verdict,
-    proposal_values,
     check,
+    proposal_values,
 )
 from .solver import Formula, Model, Oracle, maxsat, shrink, smallest_cores
 from .version import __version__
@@ -286,8 +286,11 @@ class _TermCode:
             self.low, self.high = term.min, term.max
         self.has = formula.var()
         points = {t for c in constants for t in (c, c + 1)}
-        self.thresholds = sorted(t for t in points if (self.low is None or t > self.low)
-                                 and (self.high is None or t <= self.high))
+        self.thresholds = sorted(
+            t
+            for t in points
+            if (self.low is None or t > self.low) and (self.high is None or t <= self.high)
+        )
         previous = self.has
         for t in self.thresholds:
             self.ge[t] = formula.var()
@@ -377,8 +380,11 @@ def _roundest(low: int | None, high: int | None, near: int) -> int:
     step = int(10 ** len(str(max(abs(near), 1))))
     while step > 1:
         first = -(-(near - step) // step) * step  # multiples of step around near
-        options = [m for m in (first, first + step, first + 2 * step)
-                   if m != 0 and (low is None or m >= low) and (high is None or m <= high)]
+        options = [
+            m
+            for m in (first, first + step, first + 2 * step)
+            if m != 0 and (low is None or m >= low) and (high is None or m <= high)
+        ]
         if options:
             return min(options, key=lambda m: (abs(m - near), m))
         step //= 10
@@ -421,8 +427,9 @@ class _Encoding:
                     continue
                 self.formula.add([-selector, -when, self.holds(term, "eq", value)])
                 self._derivers.setdefault(term, []).append(self.formula.and_([selector, when]))
-        self.fixed_lit = {term: self.holds(term, "eq", value)
-                          for term, value in sorted(self.fixed.items())}
+        self.fixed_lit = {
+            term: self.holds(term, "eq", value) for term, value in sorted(self.fixed.items())
+        }
 
     # The Kleene semantics, dual-rail: a condition gets two literals, "definitely true" and
     # "definitely false"; neither holding is unknown. They are never both true.
@@ -475,8 +482,7 @@ class _Encoding:
         if not code.ordered:
             members = f.or_(code.lits[v] for v in listed)
         else:
-            members = f.or_(f.and_([code.ge_lit(n, f), -code.ge_lit(n + 1, f)])
-                            for n in numbers)
+            members = f.or_(f.and_([code.ge_lit(n, f), -code.ge_lit(n + 1, f)]) for n in numbers)
         if op in ("eq", "in"):
             return members
         if op in ("ne", "not_in"):
@@ -595,20 +601,31 @@ def analyze_space(
     red = [r.id for r in enc.rules if r.severity is Severity.RED_LINE]
     notes: list[str] = []
     with Oracle(enc.formula) as oracle:
-        run = _Run(book=selected, full=book, subject=subject, check_date=check_date,
-                   actors=tuple(actors), engine=engine, enc=enc, oracle=oracle, base=base,
-                   rules=rules, red=red)
+        run = _Run(
+            book=selected,
+            full=book,
+            subject=subject,
+            check_date=check_date,
+            actors=tuple(actors),
+            engine=engine,
+            enc=enc,
+            oracle=oracle,
+            base=base,
+            rules=rules,
+            red=red,
+        )
         # Prefer leaving terms unaddressed, so a witness shows what must be set.
-        oracle.prefer([-code.has for code in enc.codes.values()]
-                      + [enc.selector[r] for r in red])
+        oracle.prefer([-code.has for code in enc.codes.values()] + [enc.selector[r] for r in red])
         base_ok = oracle.solve(base)
         witness = deadlocks = zone = concessions = None
         compatibility: tuple[Compatibility, ...] = ()
         if not base_ok:
             feasible = False
             deadlocks = Deadlocks(cores=(_base_conflict(run),), complete=True, limit=max_cores)
-            notes.append("the draft contradicts itself through implications: no package can "
-                         "keep its settings, whatever the red lines")
+            notes.append(
+                "the draft contradicts itself through implications: no package can "
+                "keep its settings, whatever the red lines"
+            )
         else:
             feasible = oracle.solve([*base, *(enc.selector[r] for r in red)])
             model = None
@@ -616,8 +633,10 @@ def analyze_space(
                 model = _simplify(run, oracle.model(), [enc.selector[r] for r in red])
                 witness = _package(run, enc.decode(model))
                 if witness.verdict is not Verdict.FEASIBLE:
-                    raise SpaceError(f"the engine rejects the solver's witness for "
-                                     f"{subject.id}: {witness.verdict.value}")
+                    raise SpaceError(
+                        f"the engine rejects the solver's witness for "
+                        f"{subject.id}: {witness.verdict.value}"
+                    )
             else:
                 deadlocks = _deadlocks(run, max_cores, core_budget)
             concessions = _concessions(run, red_line_weight)
@@ -627,14 +646,20 @@ def analyze_space(
     # engine accepting it while the solver finds none would be a wrong "no deal".
     as_written = written.overall is Verdict.FEASIBLE and not written.contradictions
     if as_written and base_ok and not feasible and not complete:
-        raise SpaceError(f"the engine finds {subject.id} feasible as written, the solver finds "
-                         "no package")
+        raise SpaceError(
+            f"the engine finds {subject.id} feasible as written, the solver finds no package"
+        )
     if deadlocks is not None and not deadlocks.complete:
-        notes.append(f"{len(deadlocks.cores)} deadlock(s) shown, smallest first; there may be "
-                     "more (raise --max-cores to see them)")
+        notes.append(
+            f"{len(deadlocks.cores)} deadlock(s) shown, smallest first; there may be "
+            "more (raise --max-cores to see them)"
+        )
     if contradicted:
-        notes.append("the draft's clauses disagree on " + ", ".join(sorted(contradicted))
-                     + "; those terms are treated as open")
+        notes.append(
+            "the draft's clauses disagree on "
+            + ", ".join(sorted(contradicted))
+            + "; those terms are treated as open"
+        )
     return SpaceReport(
         subject=written.proposal,
         blank=blank,
@@ -670,12 +695,24 @@ def analyze_all(
     """The blank page when `proposals` is empty, else each draft; sorted by path, then id."""
     subjects: Sequence[Proposal | None] = proposals or [None]
     reports = sorted(
-        (analyze_space(book, p, actors=actors, max_cores=max_cores, as_of=as_of,
-                       red_line_weight=red_line_weight, complete=complete, engine=engine)
-         for p in subjects),
-        key=lambda r: (r.subject.path, r.subject.id))
-    return SpaceReportSet(agreement=all(r.verdict in AGREEABLE for r in reports),
-                          reports=tuple(reports))
+        (
+            analyze_space(
+                book,
+                p,
+                actors=actors,
+                max_cores=max_cores,
+                as_of=as_of,
+                red_line_weight=red_line_weight,
+                complete=complete,
+                engine=engine,
+            )
+            for p in subjects
+        ),
+        key=lambda r: (r.subject.path, r.subject.id),
+    )
+    return SpaceReportSet(
+        agreement=all(r.verdict in AGREEABLE for r in reports), reports=tuple(reports)
+    )
 
 
 # The verdicts under which `redlines space` exits 0: a package acceptable to all exists.
@@ -691,8 +728,14 @@ def _verdict(written: Verdict, blank: bool, feasible: bool) -> SpaceVerdict:
 
 
 def _blank_page(on: dt.date) -> Proposal:
-    return Proposal(id="blank-page", title="The blank page (no clause yet)", date=on,
-                    status="draft", clauses=(), path="<blank page>")
+    return Proposal(
+        id="blank-page",
+        title="The blank page (no clause yet)",
+        date=on,
+        status="draft",
+        clauses=(),
+        path="<blank page>",
+    )
 
 
 # --- packages: from solver values to a proposal the engine checks ---------------------------------
@@ -700,22 +743,48 @@ def _blank_page(on: dt.date) -> Proposal:
 
 def _package(run: _Run, values: Mapping[str, TermValue]) -> Package:
     """Check a package with the engine and describe it."""
-    report = check(package_proposal(run.subject, values), run.full, as_of=run.check_date,
-                   actors=run.actors, engine=run.engine)
+    report = check(
+        package_proposal(run.subject, values),
+        run.full,
+        as_of=run.check_date,
+        actors=run.actors,
+        engine=run.engine,
+    )
     setters = {s.term: c.id for c in run.subject.clauses for s in c.settings}
     terms = []
     for name, value in sorted(values.items()):
-        implied = tuple(imp.id for imp in run.enc.implications
-                        if imp.then.get(name, _NOTHING) == value
-                        and evaluate(imp.when, values) is True)
+        implied = tuple(
+            imp.id
+            for imp in run.enc.implications
+            if imp.then.get(name, _NOTHING) == value and evaluate(imp.when, values) is True
+        )
         fixed = name in run.enc.fixed
-        terms.append(PackageTerm(term=name, value=value, source="draft" if fixed else "chosen",
-                                 clause=setters.get(name) if fixed else None, implied_by=implied))
-    return Package(terms=tuple(terms), verdict=report.overall, actors=tuple(
-        ActorOutcome(ruleset=v.ruleset, actor=v.actor, verdict=v.verdict, violated=v.violated,
-                     open=v.open, soft_met_weight=v.soft_met_weight,
-                     soft_total_weight=v.soft_total_weight, soft_score=v.soft_score)
-        for v in report.verdicts))
+        terms.append(
+            PackageTerm(
+                term=name,
+                value=value,
+                source="draft" if fixed else "chosen",
+                clause=setters.get(name) if fixed else None,
+                implied_by=implied,
+            )
+        )
+    return Package(
+        terms=tuple(terms),
+        verdict=report.overall,
+        actors=tuple(
+            ActorOutcome(
+                ruleset=v.ruleset,
+                actor=v.actor,
+                verdict=v.verdict,
+                violated=v.violated,
+                open=v.open,
+                soft_met_weight=v.soft_met_weight,
+                soft_total_weight=v.soft_total_weight,
+                soft_score=v.soft_score,
+            )
+            for v in report.verdicts
+        ),
+    )
 
 
 _NOTHING = object()
@@ -724,14 +793,25 @@ _NOTHING = object()
 def package_proposal(subject: Proposal, values: Mapping[str, TermValue]) -> Proposal:
     """A synthetic proposal that sets exactly these values, one clause per term."""
     clauses = tuple(
-        Clause(id=name, title=name, text="set by redlines space",
-               settings=(Setting(term=name, value=value,
-                                 origin=Origin(file="<package>", line=i, col=1)),),
-               origin=Origin(file="<package>", line=i, col=1))
+        Clause(
+            id=name,
+            title=name,
+            text="set by redlines space",
+            settings=(
+                Setting(term=name, value=value, origin=Origin(file="<package>", line=i, col=1)),
+            ),
+            origin=Origin(file="<package>", line=i, col=1),
+        )
         for i, (name, value) in enumerate(sorted(values.items()), start=1)
     )
-    return Proposal(id=f"{subject.id}+package", title=f"A package for {subject.title}",
-                    date=subject.date, status="draft", clauses=clauses, path="<package>")
+    return Proposal(
+        id=f"{subject.id}+package",
+        title=f"A package for {subject.title}",
+        date=subject.date,
+        status="draft",
+        clauses=clauses,
+        path="<package>",
+    )
 
 
 def _simplify(run: _Run, model: Model, keep: Sequence[int]) -> Model:
@@ -761,8 +841,9 @@ def _deadlocks(run: _Run, limit: int, budget: float) -> Deadlocks:
     enc, oracle = run.enc, run.oracle
     selectors = [enc.selector[r] for r in run.red]
     by_selector = {enc.selector[r]: r for r in run.red}
-    found, complete = smallest_cores(enc.formula, run.base, selectors, limit=max(limit, 1),
-                                     budget=budget)
+    found, complete = smallest_cores(
+        enc.formula, run.base, selectors, limit=max(limit, 1), budget=budget
+    )
     cores: dict[tuple[str, ...], list[int]] = {}
     for core in found:
         # OptUx's cores are minimal by construction; shrinking again is cheap and makes the
@@ -773,17 +854,27 @@ def _deadlocks(run: _Run, limit: int, budget: float) -> Deadlocks:
         ids = tuple(sorted(by_selector[s] for s in minimal))
         cores.setdefault(ids, minimal)
     ordered = sorted(cores.items(), key=lambda item: (len(item[0]), item[0]))[:limit]
-    return Deadlocks(cores=tuple(_core(run, list(ids), lits) for ids, lits in ordered),
-                     complete=complete and len(cores) == len(found), limit=limit)
+    return Deadlocks(
+        cores=tuple(_core(run, list(ids), lits) for ids, lits in ordered),
+        complete=complete and len(cores) == len(found),
+        limit=limit,
+    )
 
 
 def _core(run: _Run, rule_ids: list[str], selectors: list[int]) -> Core:
     """Explain a core: the implications and draft settings it runs through, the terms at stake."""
     enc, oracle = run.enc, run.oracle
-    fixed = [lit for lit in run.base if lit not in enc.imp_selector.values()
-             and lit not in enc.fixed_lit.values()]
-    imps = shrink(oracle, [*fixed, *selectors, *enc.fixed_lit.values()],
-                  list(enc.imp_selector.values())) or []
+    fixed = [
+        lit
+        for lit in run.base
+        if lit not in enc.imp_selector.values() and lit not in enc.fixed_lit.values()
+    ]
+    imps = (
+        shrink(
+            oracle, [*fixed, *selectors, *enc.fixed_lit.values()], list(enc.imp_selector.values())
+        )
+        or []
+    )
     draft = shrink(oracle, [*fixed, *selectors, *imps], list(enc.fixed_lit.values())) or []
     imp_ids = [i for i, lit in enc.imp_selector.items() if lit in imps]
     draft_terms = [t for t, lit in enc.fixed_lit.items() if lit in draft]
@@ -816,14 +907,24 @@ def _draft_setting(subject: Proposal, term: str, value: TermValue) -> DraftSetti
         for setting in clause.settings:
             if setting.term == term and setting.value == value:
                 where = setting.origin or clause.origin
-                return DraftSetting(term=term, value=value, clause=clause.id,
-                                    location=Location.of(where) if where else None)
+                return DraftSetting(
+                    term=term,
+                    value=value,
+                    clause=clause.id,
+                    location=Location.of(where) if where else None,
+                )
     return DraftSetting(term=term, value=value, clause=None, location=None)
 
 
 def _rule_ref(rule: Rule) -> RuleRef:
-    return RuleRef(id=rule.id, title=rule.title, ruleset=rule.ruleset, actor=rule.actor,
-                   severity=rule.severity, weight=rule.weight)
+    return RuleRef(
+        id=rule.id,
+        title=rule.title,
+        ruleset=rule.ruleset,
+        actor=rule.actor,
+        severity=rule.severity,
+        weight=rule.weight,
+    )
 
 
 # --- concessions --------------------------------------------------------------------------------
@@ -833,21 +934,26 @@ def _concessions(run: _Run, red_line_weight: int | None) -> Concessions | None:
     enc = run.enc
     soft_rules = [r for r in enc.rules if r.severity is not Severity.RED_LINE]
     weight = red_line_weight or sum(r.weight or 0 for r in soft_rules) + 1
-    soft = [(enc.selector[r.id], weight if r.severity is Severity.RED_LINE else (r.weight or 0))
-            for r in enc.rules]
+    soft = [
+        (enc.selector[r.id], weight if r.severity is Severity.RED_LINE else (r.weight or 0))
+        for r in enc.rules
+    ]
     solved = maxsat(enc.formula, run.base, [(lit, w) for lit, w in soft if w > 0])
     if solved is None:
         return None
     model, cost = solved
-    model = _simplify(run, model, [enc.selector[r.id] for r in enc.rules
-                                   if model.holds(enc.sat[r.id])])
+    model = _simplify(
+        run, model, [enc.selector[r.id] for r in enc.rules if model.holds(enc.sat[r.id])]
+    )
     lost = [r for r in enc.rules if not model.holds(enc.sat[r.id])]
     relaxed = [r for r in lost if r.severity is Severity.RED_LINE]
     package = _package(run, enc.decode(model))
     judged = {rule for outcome in package.actors for rule in (*outcome.violated, *outcome.open)}
     if judged != {r.id for r in relaxed}:
-        raise SpaceError(f"the engine and the solver disagree on the best package for "
-                         f"{run.subject.id}: {sorted(judged)} vs {sorted(r.id for r in relaxed)}")
+        raise SpaceError(
+            f"the engine and the solver disagree on the best package for "
+            f"{run.subject.id}: {sorted(judged)} vs {sorted(r.id for r in relaxed)}"
+        )
     return Concessions(
         red_line_weight=weight,
         cost=cost,
@@ -900,9 +1006,18 @@ def _zone(run: _Run, concessions: Concessions | None, witness: Model | None) -> 
         else:
             values = tuple(v for i, v in enumerate(code.values) if i in possible)
             intervals = ()
-        terms.append(TermZone(term=name, type=code.term.type, fixed=False, values=values,
-                              intervals=intervals, unaddressed=unaddressed, needs_value=needs,
-                              restricted=len(possible) < len(candidates[name])))
+        terms.append(
+            TermZone(
+                term=name,
+                type=code.term.type,
+                fixed=False,
+                values=values,
+                intervals=intervals,
+                unaddressed=unaddressed,
+                needs_value=needs,
+                restricted=len(possible) < len(candidates[name]),
+            )
+        )
     return Zone(relaxed=tuple(sorted(relaxed)), terms=tuple(terms))
 
 
@@ -910,11 +1025,26 @@ def _fixed_zone(code: _TermCode, value: TermValue) -> TermZone:
     if code.ordered:
         assert not isinstance(value, bool | str)
         number = _number(code.term, value)
-        return TermZone(term=code.term.name, type=code.term.type, fixed=True, values=(),
-                        intervals=(code.interval(number, number),), unaddressed=False,
-                        needs_value=False, restricted=True)
-    return TermZone(term=code.term.name, type=code.term.type, fixed=True, values=(value,),
-                    intervals=(), unaddressed=False, needs_value=False, restricted=True)
+        return TermZone(
+            term=code.term.name,
+            type=code.term.type,
+            fixed=True,
+            values=(),
+            intervals=(code.interval(number, number),),
+            unaddressed=False,
+            needs_value=False,
+            restricted=True,
+        )
+    return TermZone(
+        term=code.term.name,
+        type=code.term.type,
+        fixed=True,
+        values=(value,),
+        intervals=(),
+        unaddressed=False,
+        needs_value=False,
+        restricted=True,
+    )
 
 
 def _intervals(code: _TermCode, cells: list[int]) -> tuple[Interval, ...]:
@@ -945,16 +1075,34 @@ def _compatibility(run: _Run) -> tuple[Compatibility, ...]:
             sels = [enc.selector[r] for r in run.red if run.rules[r].ruleset in ids]
             core = shrink(run.oracle, run.base, sels)
             by_selector = {enc.selector[r]: r for r in run.red}
-            result.append(Compatibility(
-                rulesets=tuple(rs for rs, _ in combo), actors=tuple(a for _, a in combo),
-                compatible=core is None,
-                core=tuple(sorted(by_selector[s] for s in core or ()))))
+            result.append(
+                Compatibility(
+                    rulesets=tuple(rs for rs, _ in combo),
+                    actors=tuple(a for _, a in combo),
+                    compatible=core is None,
+                    core=tuple(sorted(by_selector[s] for s in core or ())),
+                )
+            )
     return tuple(result)
 
 
-
 __all__ = [
-    "Compatibility", "Concessions", "Core", "Deadlocks", "Interval", "Package", "PackageTerm",
-    "RuleRef", "SpaceError", "SpaceReport", "SpaceReportSet", "SpaceVerdict", "TermZone", "Zone",
-    "analyze_all", "analyze_space", "default_as_of", "package_proposal",
+    "Compatibility",
+    "Concessions",
+    "Core",
+    "Deadlocks",
+    "Interval",
+    "Package",
+    "PackageTerm",
+    "RuleRef",
+    "SpaceError",
+    "SpaceReport",
+    "SpaceReportSet",
+    "SpaceVerdict",
+    "TermZone",
+    "Zone",
+    "analyze_all",
+    "analyze_space",
+    "default_as_of",
+    "package_proposal",
 ]

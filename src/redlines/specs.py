@@ -55,15 +55,21 @@ class Spec(BaseModel):
                 raise PydanticCustomError(
                     "unknown_key",
                     "unknown key '{key}'{hint}",
-                    {"key": unknown[0], "hint": hints[0], "keys": unknown, "hints": hints,
-                     "allowed": [f.alias or n for n, f in cls.model_fields.items()]},
+                    {
+                        "key": unknown[0],
+                        "hint": hints[0],
+                        "keys": unknown,
+                        "hints": hints,
+                        "allowed": [f.alias or n for n, f in cls.model_fields.items()],
+                    },
                 )
         return data
 
     @classmethod
     def required_keys(cls) -> list[str]:
-        return [field.alias or name for name, field in cls.model_fields.items()
-                if field.is_required()]
+        return [
+            field.alias or name for name, field in cls.model_fields.items() if field.is_required()
+        ]
 
 
 def spec_named(name: str) -> type[Spec] | None:
@@ -84,7 +90,8 @@ def _date_only(value: Any) -> Any:
     # unquoted (YAML makes it a date) or quoted.
     if isinstance(value, dt.datetime):
         raise PydanticCustomError(
-            "date_only", "write a date only (YYYY-MM-DD), not a date and time")
+            "date_only", "write a date only (YYYY-MM-DD), not a date and time"
+        )
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and _ISO_DATE.match(value):
@@ -92,8 +99,10 @@ def _date_only(value: Any) -> Any:
             return dt.date.fromisoformat(value)
         except ValueError as err:
             raise PydanticCustomError(
-                "date_only", "'{text}' is not a valid date: {reason}",
-                {"text": value, "reason": str(err)}) from None
+                "date_only",
+                "'{text}' is not a valid date: {reason}",
+                {"text": value, "reason": str(err)},
+            ) from None
     raise PydanticCustomError("date_only", "expected a date (YYYY-MM-DD)")
 
 
@@ -122,7 +131,8 @@ class SourceSpec(Spec):
     def _url_or_title(self) -> SourceSpec:
         if not self.url and not self.title:
             raise PydanticCustomError(
-                "source", "a source needs a 'url' or a 'title' (it has neither)")
+                "source", "a source needs a 'url' or a 'title' (it has neither)"
+            )
         return self
 
     def to_source(self) -> Source:
@@ -167,12 +177,17 @@ _CONDITION_SCHEMA: dict[str, Any] = {
         "if": {"$ref": "#/$defs/Condition"},
         "then": {"$ref": "#/$defs/Condition"},
         "term": {"type": "string"},
-        "eq": {}, "ne": {}, "lt": {}, "lte": {}, "gt": {}, "gte": {},
+        "eq": {},
+        "ne": {},
+        "lt": {},
+        "lte": {},
+        "gt": {},
+        "gte": {},
         "in": {"type": "array", "minItems": 1},
         "not_in": {"type": "array", "minItems": 1},
         "present": {"const": True},
         "absent": {"const": True},
-    },  # fmt: skip
+    },
     "additionalProperties": False,
 }
 
@@ -225,8 +240,10 @@ class RuleSpec(Spec):
             )
         if self.severity is not Severity.RED_LINE and self.weight is None:
             raise PydanticCustomError(
-                "weight", "a {severity} needs a 'weight' (a whole number, 1 or more)",
-                {"severity": self.severity.value, "key": "severity"})
+                "weight",
+                "a {severity} needs a 'weight' (a whole number, 1 or more)",
+                {"severity": self.severity.value, "key": "severity"},
+            )
         _check_dates(self.valid_from, self.valid_until)
         return self
 
@@ -272,7 +289,8 @@ class ImplicationsFile(Spec):
 def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
     if start is not None and end is not None and end < start:
         raise PydanticCustomError(
-            "dates", "valid_until {end} is before valid_from {start}; swap them or fix one",
+            "dates",
+            "valid_until {end} is before valid_from {start}; swap them or fix one",
             {"end": end.isoformat(), "start": start.isoformat(), "key": "valid_until"},
         )
 
@@ -333,8 +351,9 @@ class ProposalFile(Spec):
         if self.base is None:
             if self.clauses is None and changes:
                 raise PydanticCustomError(
-                    "shape", "'replace', 'drop' and 'add' change a base: add 'base: FILE' "
-                    "naming the proposal they vary"
+                    "shape",
+                    "'replace', 'drop' and 'add' change a base: add 'base: FILE' "
+                    "naming the proposal they vary",
                 )
             if self.clauses is None:
                 raise PydanticCustomError(

@@ -7,8 +7,12 @@ import json
 from ..conditions import format_value
 from ..diff import ClauseChange, ProposalDiff, RuleChange, TermChange
 
-_CHANGE_WORDS = {"newly_violated": "now violated", "newly_met": "now met",
-                 "newly_open": "now open", "dropped": "no longer checked"}
+_CHANGE_WORDS = {
+    "newly_violated": "now violated",
+    "newly_met": "now met",
+    "newly_open": "now open",
+    "dropped": "no longer checked",
+}
 
 
 def render_diff_json(result: ProposalDiff) -> str:
@@ -34,10 +38,10 @@ def _rule(change: RuleChange) -> str:
 
 def _clause_head(change: ClauseChange) -> str:
     where = f"{change.location.path}:{change.location.line}: " if change.location else ""
-    title = (f"'{change.old_title}' -> '{change.title}'" if change.old_title
-             else f"'{change.title}'")
-    extras = [w for w, on in (("text", change.text_changed), ("sources", change.sources_changed))
-              if on]
+    title = f"'{change.old_title}' -> '{change.title}'" if change.old_title else f"'{change.title}'"
+    extras = [
+        w for w, on in (("text", change.text_changed), ("sources", change.sources_changed)) if on
+    ]
     more = f" ({' and '.join(extras)} changed)" if extras else ""
     return f"{where}clause {change.id} {change.change}: {title}{more}"
 
@@ -47,8 +51,11 @@ def render_diff_text(result: ProposalDiff) -> str:
     lines = [
         f"{old.id} -> {new.id}",
         f"  {old.path} -> {new.path} · rules as of {result.new_as_of.isoformat()}"
-        + ("" if result.old_as_of == result.new_as_of
-           else f" (old: {result.old_as_of.isoformat()})"),
+        + (
+            ""
+            if result.old_as_of == result.new_as_of
+            else f" (old: {result.old_as_of.isoformat()})"
+        ),
         f"  Overall: {result.old_overall.value} -> {result.new_overall.value}",
     ]
     if result.clauses:
@@ -68,14 +75,18 @@ def render_diff_text(result: ProposalDiff) -> str:
             own = [r for r in result.rules if r.ruleset == actor.ruleset]
             for moved in own:
                 mark = "!" if moved.rule in result.crossed else " "
-                lines.append(f"      {mark} {_CHANGE_WORDS[moved.change]}: {_rule(moved)}"
-                             f" [{moved.severity.value}]")
+                lines.append(
+                    f"      {mark} {_CHANGE_WORDS[moved.change]}: {_rule(moved)}"
+                    f" [{moved.severity.value}]"
+                )
     if not result.clauses and not result.rules:
         lines += ["", "  No change."]
     lines.append("")
     if result.crossed:
-        lines.append(f"{len(result.crossed)} red line{'s' if len(result.crossed) != 1 else ''} "
-                     f"newly crossed: {', '.join(result.crossed)}")
+        lines.append(
+            f"{len(result.crossed)} red line{'s' if len(result.crossed) != 1 else ''} "
+            f"newly crossed: {', '.join(result.crossed)}"
+        )
     else:
         lines.append("no red line newly crossed")
     return "\n".join(lines) + "\n"
@@ -94,21 +105,32 @@ def render_diff_markdown(result: ProposalDiff) -> str:
         f"(rules as of {result.new_as_of.isoformat()})",
     ]
     if result.crossed:
-        lines += ["", f"> **{len(result.crossed)} red line(s) newly crossed:** "
-                      + ", ".join(f"`{r}`" for r in result.crossed)]
+        lines += [
+            "",
+            f"> **{len(result.crossed)} red line(s) newly crossed:** "
+            + ", ".join(f"`{r}`" for r in result.crossed),
+        ]
     if result.clauses:
         lines += ["", "#### Clauses", "", "| clause | change | terms |", "|---|---|---|"]
         for change in result.clauses:
             terms = "<br>".join(_cell(_term(t)) for t in change.terms) or "—"
-            lines.append(f"| {_cell(change.id)} {_cell(change.title)} | {change.change} | "
-                         f"{terms} |")
+            lines.append(
+                f"| {_cell(change.id)} {_cell(change.title)} | {change.change} | {terms} |"
+            )
     if result.rules:
-        lines += ["", "#### Rules", "", "| actor | rule | severity | before | after |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "#### Rules",
+            "",
+            "| actor | rule | severity | before | after |",
+            "|---|---|---|---|---|",
+        ]
         for r in result.rules:
-            lines.append(f"| {_cell(r.actor)} | `{r.rule}` {_cell(r.title)} | "
-                         f"{r.severity.value} | {r.old.value if r.old else '—'} | "
-                         f"{r.new.value if r.new else '—'} |")
+            lines.append(
+                f"| {_cell(r.actor)} | `{r.rule}` {_cell(r.title)} | "
+                f"{r.severity.value} | {r.old.value if r.old else '—'} | "
+                f"{r.new.value if r.new else '—'} |"
+            )
     if not result.clauses and not result.rules:
         lines += ["", "No change."]
     return "\n".join(lines) + "\n"

@@ -20,8 +20,7 @@ def _truth(value: bool | None) -> str:
 def _state(state: LeafState) -> str:
     match state.set_by:
         case "clause":
-            where = (f" at {state.location.path}:{state.location.line}"
-                     if state.location else "")
+            where = f" at {state.location.path}:{state.location.line}" if state.location else ""
             return f"= {format_value(state.value)}, clause {state.clause}{where}"
         case "implication":
             because = f" from {', '.join(state.because_of)}" if state.because_of else ""
@@ -84,8 +83,11 @@ def render_explain_text(result: Explanation) -> str:
     p = result.proposal
     assert result.as_of is not None and result.status is not None
     silent = " (by when_silent)" if result.silent else ""
-    lines += ["", f"  On {p.id} ({p.path}, rules as of {result.as_of.isoformat()}): "
-                  f"{result.status.value.upper()}{silent}"]
+    lines += [
+        "",
+        f"  On {p.id} ({p.path}, rules as of {result.as_of.isoformat()}): "
+        f"{result.status.value.upper()}{silent}",
+    ]
     if not result.in_force:
         lines.append("  (this rule is not in force on that date, so `check` does not report it)")
     lines += _tree_lines(result.tree, 0, with_truth=True)
@@ -93,8 +95,9 @@ def render_explain_text(result: Explanation) -> str:
         lines += ["", "  Derived terms"]
         for d in result.derived:
             title = f" ({d.title})" if d.title else ""
-            clauses = ", ".join(f"clause {c.id} at {c.location.path}:{c.location.line}"
-                                for c in d.clauses)
+            clauses = ", ".join(
+                f"clause {c.id} at {c.location.path}:{c.location.line}" for c in d.clauses
+            )
             because = ", ".join(d.because_of)
             lines.append(f"    {d.term} = {format_value(d.value)} by {d.implication}{title}")
             lines.append(f"      because of {because}" + (f" ({clauses})" if clauses else ""))

@@ -107,8 +107,7 @@ def _rule(f: Finding) -> dict[str, Any]:
     severity = SEVERITY_NAME[f.severity]
     weight = f" (weight {f.weight})" if f.weight is not None else ""
     full = f"{f.actor} {severity}{weight}: {f.title}. A violation means: {f.message}"
-    # The report model carries no rationale yet; show it when it does.
-    rationale: str | None = getattr(f, "rationale", None)
+    rationale = f.rationale
     text = [f"{f.title} — {f.actor} {severity}{weight}.", "", f"If violated: {f.message}"]
     markdown = [
         f"**{md(f.title)}** — {md(f.actor)} {severity}{weight}.",

@@ -83,8 +83,10 @@ def _text(report: SpaceReport) -> str:
         c = report.concessions
         lines.append("")
         if c.relaxed:
-            lines.append(f"  Cheapest concessions: give up {len(c.relaxed)} red line"
-                         f"{'s' if len(c.relaxed) != 1 else ''}")
+            lines.append(
+                f"  Cheapest concessions: give up {len(c.relaxed)} red line"
+                f"{'s' if len(c.relaxed) != 1 else ''}"
+            )
             for rule in c.relaxed:
                 lines.append(f"    {rule.id} {rule.title} [{rule.actor}]")
         else:
@@ -92,29 +94,37 @@ def _text(report: SpaceReport) -> str:
         lines.append("  Best package under the priorities:")
         lines += _package_lines(c.package, "    ")
         for outcome in c.package.actors:
-            score = (f"priorities met {outcome.soft_met_weight}/{outcome.soft_total_weight}"
-                     f" ({outcome.soft_score:.0%})" if outcome.soft_score is not None
-                     else "no priorities")
+            score = (
+                f"priorities met {outcome.soft_met_weight}/{outcome.soft_total_weight}"
+                f" ({outcome.soft_score:.0%})"
+                if outcome.soft_score is not None
+                else "no priorities"
+            )
             lines.append(f"    {outcome.actor}: {outcome.verdict.value}, {score}")
         for rule in c.unmet:
-            lines.append(f"    not met: {rule.id} {rule.title}"
-                         f" [{rule.actor}, weight {rule.weight}]")
+            lines.append(
+                f"    not met: {rule.id} {rule.title} [{rule.actor}, weight {rule.weight}]"
+            )
     if report.zone is not None:
         zone = report.zone
         shown = [t for t in zone.terms if not t.fixed and t.restricted]
         free = [t for t in zone.terms if not t.fixed and not t.restricted]
-        after = (f" after giving up {', '.join(zone.relaxed)}" if zone.relaxed else "")
+        after = f" after giving up {', '.join(zone.relaxed)}" if zone.relaxed else ""
         lines += ["", f"  Zone of possible agreement{after}:"]
         width = max((len(t.term) for t in shown), default=0)
         for term in shown:
             lines.append(f"    {term.term.ljust(width)}  {_zone_text(term)}")
         if free:
-            lines.append(f"    {len(free)} other open term{'s' if len(free) != 1 else ''}: "
-                         "any value, or unaddressed")
+            lines.append(
+                f"    {len(free)} other open term{'s' if len(free) != 1 else ''}: "
+                "any value, or unaddressed"
+            )
         if not report.blank:
             needed = [t.term for t in zone.terms if t.needs_value]
-            lines.append("    the draft still needs a value for: "
-                         + (", ".join(needed) if needed else "nothing"))
+            lines.append(
+                "    the draft still needs a value for: "
+                + (", ".join(needed) if needed else "nothing")
+            )
     if report.compatibility:
         lines += ["", "  Who can live with whom (red lines only):"]
         width = max(len(" + ".join(c.actors)) for c in report.compatibility)
@@ -149,8 +159,7 @@ def _core_lines(number: int, core: Core) -> list[str]:
     if core.implications:
         lines.append(f"         through {', '.join(core.implications)}")
     for setting in core.draft:
-        where = (f" at {setting.location.path}:{setting.location.line}"
-                 if setting.location else "")
+        where = f" at {setting.location.path}:{setting.location.line}" if setting.location else ""
         clause = f"clause {setting.clause}" if setting.clause else "the draft"
         lines.append(f"         {clause}{where}: {setting.term} = {format_value(setting.value)}")
     return lines
@@ -228,17 +237,29 @@ def _markdown(report: SpaceReport) -> str:
         lines += ["", "#### A package every actor accepts", ""]
         lines += _package_table(report.witness)
     if report.deadlocks is not None:
-        lines += ["", "#### Deadlocks", "",
-                  "Each row is a minimal set of red lines that cannot all hold.", "",
-                  "| # | red lines | actors | over | through |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "#### Deadlocks",
+            "",
+            "Each row is a minimal set of red lines that cannot all hold.",
+            "",
+            "| # | red lines | actors | over | through |",
+            "|---|---|---|---|---|",
+        ]
         for i, core in enumerate(report.deadlocks.cores, start=1):
             rules = "<br>".join(f"`{r.id}` {_cell(r.title)}" for r in core.rules) or "—"
-            through = [*(f"`{i}`" for i in core.implications),
-                       *(f"clause {s.clause}: `{s.term}` = {_cell(format_value(s.value))}"
-                         for s in core.draft)]
-            lines.append(f"| {i} | {rules} | {_cell(', '.join(core.actors))} | "
-                         f"{', '.join(f'`{t}`' for t in core.terms)} | "
-                         f"{'<br>'.join(through) or '—'} |")
+            through = [
+                *(f"`{i}`" for i in core.implications),
+                *(
+                    f"clause {s.clause}: `{s.term}` = {_cell(format_value(s.value))}"
+                    for s in core.draft
+                ),
+            ]
+            lines.append(
+                f"| {i} | {rules} | {_cell(', '.join(core.actors))} | "
+                f"{', '.join(f'`{t}`' for t in core.terms)} | "
+                f"{'<br>'.join(through) or '—'} |"
+            )
         if not report.deadlocks.complete:
             lines += ["", f"Stopped at {len(report.deadlocks.cores)}; there may be more."]
     if report.concessions is not None:
@@ -252,19 +273,32 @@ def _markdown(report: SpaceReport) -> str:
         lines += _package_table(c.package)
         lines += ["", "| actor | verdict | priorities met |", "|---|---|---|"]
         for o in c.package.actors:
-            score = (f"{o.soft_met_weight}/{o.soft_total_weight} ({o.soft_score:.0%})"
-                     if o.soft_score is not None else "—")
+            score = (
+                f"{o.soft_met_weight}/{o.soft_total_weight} ({o.soft_score:.0%})"
+                if o.soft_score is not None
+                else "—"
+            )
             lines.append(f"| {_cell(o.actor)} | {o.verdict.value} | {score} |")
     if report.zone is not None:
         zone = report.zone
         after = f" (after giving up {', '.join(zone.relaxed)})" if zone.relaxed else ""
-        lines += ["", f"#### Zone of possible agreement{after}", "",
-                  "| term | possible values | unaddressed? |", "|---|---|---|"]
+        lines += [
+            "",
+            f"#### Zone of possible agreement{after}",
+            "",
+            "| term | possible values | unaddressed? |",
+            "|---|---|---|",
+        ]
         for term in zone.terms:
             if term.fixed or not term.restricted:
                 continue
-            gap = ("allowed" if term.unaddressed else
-                   "must be set" if term.needs_value else "must be set (an implication can)")
+            gap = (
+                "allowed"
+                if term.unaddressed
+                else "must be set"
+                if term.needs_value
+                else "must be set (an implication can)"
+            )
             lines.append(f"| `{term.term}` | {_cell(zone_values(term))} | {gap} |")
         free = sum(1 for t in zone.terms if not t.fixed and not t.restricted)
         if free:
@@ -283,7 +317,7 @@ def _package_table(package: Package) -> list[str]:
         return ["Nothing needs to be set."]
     lines = ["| term | value | from |", "|---|---|---|"]
     for t in package.terms:
-        why = (f"draft clause {t.clause}" if t.source == "draft" else "chosen")
+        why = f"draft clause {t.clause}" if t.source == "draft" else "chosen"
         if t.implied_by:
             why += "; implied by " + ", ".join(t.implied_by)
         lines.append(f"| `{t.term}` | {_cell(format_value(t.value))} | {why} |")

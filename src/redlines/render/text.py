@@ -52,7 +52,8 @@ def _report(report: Report, style: _Style) -> str:
     p = report.proposal
     lines = [
         style.paint(f"{p.id} — {p.title}", _BOLD),
-        f"  {p.path} · {p.status} · dated {p.date.isoformat()} · {p.clauses} clauses"
+        f"  {p.path} · {p.status} · dated {p.date.isoformat()}"
+        f" · {p.clauses} clause{'s' if p.clauses != 1 else ''}"
         f" · rules as of {report.as_of.isoformat()}",
     ]
     if p.base:
@@ -60,12 +61,19 @@ def _report(report: Report, style: _Style) -> str:
     if report.overrides:
         sets = ", ".join(f"{o.term}={format_value(o.value)}" for o in report.overrides)
         lines.append(f"  what-if: {sets}")
-    lines += ["", f"  Overall: {style.verdict(report.overall, upper=True)}"
-                  f" — {_OVERALL_MEANING[report.overall]}", ""]
+    lines += [
+        "",
+        f"  Overall: {style.verdict(report.overall, upper=True)}"
+        f" — {_OVERALL_MEANING[report.overall]}",
+        "",
+    ]
     width = max((len(v.actor) for v in report.verdicts), default=0)
     for v in report.verdicts:
-        soft = (f"   priorities met: {v.soft_met_weight}/{v.soft_total_weight}"
-                f" ({v.soft_score:.0%})" if v.soft_score is not None else "")
+        soft = (
+            f"   priorities met: {v.soft_met_weight}/{v.soft_total_weight} ({v.soft_score:.0%})"
+            if v.soft_score is not None
+            else ""
+        )
         counts = v.red_lines
         lines.append(
             f"  {v.actor.ljust(width)}  {style.verdict(v.verdict).ljust(8 + _pad(style))}"
@@ -78,13 +86,18 @@ def _report(report: Report, style: _Style) -> str:
             lines += ["", f"  {title}"]
             for finding in sorted(chosen, key=_by_place):
                 lines += _finding_lines(finding, style)
-    soft_violated = [f for f in report.findings
-                     if f.severity is not Severity.RED_LINE and f.status is Status.VIOLATED]
+    soft_violated = [
+        f
+        for f in report.findings
+        if f.severity is not Severity.RED_LINE and f.status is Status.VIOLATED
+    ]
     if soft_violated:
         lines += ["", "  Priorities not met"]
         for finding in sorted(soft_violated, key=_by_place):
-            lines.append(f"    {_place(finding)}: {finding.rule} {finding.title}"
-                         f" [{finding.actor}, weight {finding.weight}]")
+            lines.append(
+                f"    {_place(finding)}: {finding.rule} {finding.title}"
+                f" [{finding.actor}, weight {finding.weight}]"
+            )
     if report.contradictions:
         lines += ["", "  Contradictions"]
         for contradiction in report.contradictions:
@@ -95,8 +108,9 @@ def _report(report: Report, style: _Style) -> str:
         lines += ["", "  Derived terms"]
         for d in report.derived:
             because = ", ".join(f"clause {c.id}" for c in d.clauses) or ", ".join(d.because_of)
-            lines.append(f"    {d.term} = {format_value(d.value)}"
-                         f"  ({d.implication}, from {because})")
+            lines.append(
+                f"    {d.term} = {format_value(d.value)}  ({d.implication}, from {because})"
+            )
     return "\n".join(lines)
 
 
@@ -143,6 +157,8 @@ def _closing_line(reports: ReportSet) -> str:
     contradictions = sum(len(r.contradictions) for r in reports.reports)
     n = len(reports.reports)
     verdicts = ", ".join(f"{counts[v]} {v.value}" for v in Verdict if counts[v])
-    return (f"{n} proposal{'s' if n != 1 else ''} checked: {verdicts}; "
-            f"{red_violated} red lines violated, {red_open} open, "
-            f"{contradictions} contradiction{'s' if contradictions != 1 else ''}")
+    return (
+        f"{n} proposal{'s' if n != 1 else ''} checked: {verdicts}; "
+        f"{red_violated} red lines violated, {red_open} open, "
+        f"{contradictions} contradiction{'s' if contradictions != 1 else ''}"
+    )
