@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .models import (
@@ -409,24 +409,23 @@ def _deciding(condition: Condition, facts: Facts) -> tuple[Truth, list[str]]:
     return truth, [t for value, terms in results if value is truth for t in terms]
 
 
+def leaves(condition: Condition) -> Iterator[Leaf]:
+    """Every term test in a condition, left to right."""
+    if isinstance(condition, Leaf):
+        yield condition
+    elif isinstance(condition, Not):
+        yield from leaves(condition.part)
+    elif isinstance(condition, IfThen):
+        yield from leaves(condition.condition)
+        yield from leaves(condition.consequence)
+    else:
+        for part in condition.parts:
+            yield from leaves(part)
+
+
 def terms_of(condition: Condition) -> list[str]:
     """Every term a condition mentions, in order of first appearance."""
-    found: list[str] = []
-
-    def walk(node: Condition) -> None:
-        if isinstance(node, Leaf):
-            found.append(node.term)
-        elif isinstance(node, Not):
-            walk(node.part)
-        elif isinstance(node, IfThen):
-            walk(node.condition)
-            walk(node.consequence)
-        else:
-            for part in node.parts:
-                walk(part)
-
-    walk(condition)
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(leaf.term for leaf in leaves(condition)))
 
 
 def format_value(value: Any) -> str:

@@ -30,7 +30,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from .conditions import evaluate, terms_of
+from .conditions import evaluate, leaves, terms_of
 from .engine import EngineName
 from .models import (
     AllOf,
@@ -522,23 +522,11 @@ def _constants(book: RuleBook, fixed: Mapping[str, TermValue]) -> dict[str, set[
             for v in value if isinstance(value, tuple) else (value,):
                 found.setdefault(name, set()).add(_number(ordered[name], v))
 
-    def walk(node: Condition) -> None:
-        if isinstance(node, Leaf):
-            if node.value is not None:
-                note(node.term, node.value)
-        elif isinstance(node, Not):
-            walk(node.part)
-        elif isinstance(node, IfThen):
-            walk(node.condition)
-            walk(node.consequence)
-        else:
-            for part in node.parts:
-                walk(part)
-
-    for rule in book.rules:
-        walk(rule.requires)
+    conditions = [rule.requires for rule in book.rules] + [imp.when for imp in book.implications]
+    for leaf in (leaf for condition in conditions for leaf in leaves(condition)):
+        if leaf.value is not None:
+            note(leaf.term, leaf.value)
     for imp in book.implications:
-        walk(imp.when)
         for name, value in imp.then.items():
             note(name, value)
     for name, value in fixed.items():
