@@ -110,3 +110,13 @@ def test_terms_lists_the_catalogue() -> None:
 def test_version() -> None:
     run = run_cli("--version")
     assert run.code == 0 and run.out.startswith("redlines ")
+
+
+def test_colour_only_when_asked_or_on_a_terminal() -> None:
+    coloured = run_cli("check", DRAFT, "--rules", RULES, "--color", "always")
+    assert "\033[31mINFEASIBLE\033[0m" in coloured.out
+    plain = run_cli("check", DRAFT, "--rules", RULES, "--color", "never")
+    assert "\033[" not in plain.out
+    assert plain.out.replace("\n", "") == run_cli("check", DRAFT, "--rules", RULES).out.replace(
+        "\n", ""
+    )
