@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -11,14 +10,8 @@ from hypothesis import strategies as st
 
 from redlines.engine import DurableEngine, PythonEngine, durable_available
 from redlines.models import (
-    AllOf,
-    AnyOf,
     Catalogue,
-    Condition,
-    IfThen,
     Implication,
-    Leaf,
-    Not,
     Rule,
     RuleBook,
     RuleSet,
@@ -26,6 +19,7 @@ from redlines.models import (
     Term,
     TermType,
 )
+from strategies import conditions, values_of
 
 pytestmark = pytest.mark.skipif(not durable_available(), reason="durable-rules not importable")
 
@@ -36,46 +30,11 @@ TERMS = {
     "a.day": Term(name="a.day", title="d", type=TermType.DATE),
     "b.flag": Term(name="b.flag", title="b2", type=TermType.BOOLEAN),
 }
-DAYS = [dt.date(2026, 1, d) for d in (1, 10, 20)]
+CONDITIONS = conditions(TERMS)
 
 
 def value_of(name: str) -> st.SearchStrategy[Any]:
-    term = TERMS[name]
-    if term.type is TermType.ENUM:
-        return st.sampled_from(term.values)
-    if term.type is TermType.INTEGER:
-        return st.integers(0, 10)
-    if term.type is TermType.BOOLEAN:
-        return st.booleans()
-    return st.sampled_from(DAYS)
-
-
-@st.composite
-def leaves(draw: st.DrawFn) -> Leaf:
-    name = draw(st.sampled_from(sorted(TERMS)))
-    kind = TERMS[name].type
-    ops = ["eq", "ne", "in", "not_in", "present", "absent"]
-    if kind in (TermType.INTEGER, TermType.DATE):
-        ops += ["lt", "lte", "gt", "gte"]
-    op = draw(st.sampled_from(ops))
-    if op in ("present", "absent"):
-        return Leaf(term=name, op=op)  # type: ignore[arg-type]
-    if op in ("in", "not_in"):
-        values = draw(st.lists(value_of(name), min_size=1, max_size=3, unique=True))
-        return Leaf(term=name, op=op, value=tuple(values))  # type: ignore[arg-type]
-    return Leaf(term=name, op=op, value=draw(value_of(name)))  # type: ignore[arg-type]
-
-
-conditions: st.SearchStrategy[Condition] = st.recursive(
-    leaves(),
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=3).map(lambda ps: AllOf(parts=tuple(ps))),
-        st.lists(inner, min_size=1, max_size=3).map(lambda ps: AnyOf(parts=tuple(ps))),
-        inner.map(lambda p: Not(part=p)),
-        st.tuples(inner, inner).map(lambda t: IfThen(condition=t[0], consequence=t[1])),
-    ),
-    max_leaves=6,
-)
+    return values_of(TERMS[name])
 
 
 @st.composite
@@ -90,13 +49,13 @@ def rule_books(draw: st.DrawFn) -> RuleBook:
             ruleset="t",
             actor="T",
         )
-        for i, c in enumerate(draw(st.lists(conditions, min_size=1, max_size=8)))
+        for i, c in enumerate(draw(st.lists(CONDITIONS, min_size=1, max_size=8)))
     )
     implications = []
     for j in range(draw(st.integers(0, 3))):
         target = draw(st.sampled_from(["a.flag", "b.flag", "a.enum"]))
         implications.append(
-            Implication(id=f"I{j}", when=draw(conditions), then={target: draw(value_of(target))})
+            Implication(id=f"I{j}", when=draw(CONDITIONS), then={target: draw(value_of(target))})
         )
     return RuleBook(
         catalogue=Catalogue(terms=TERMS),

@@ -25,8 +25,6 @@ from hypothesis import strategies as st
 
 from redlines.engine import PythonEngine
 from redlines.models import (
-    AllOf,
-    AnyOf,
     Catalogue,
     Condition,
     IfThen,
@@ -45,6 +43,7 @@ from redlines.models import (
 )
 from redlines.report import Verdict, check
 from redlines.space import SpaceReport, analyze_space, package_proposal
+from strategies import DAYS, conditions, values_of
 
 TERMS = {
     "a.enum": Term(name="a.enum", title="e", type=TermType.ENUM, values=("x", "y", "z")),
@@ -52,47 +51,12 @@ TERMS = {
     "a.flag": Term(name="a.flag", title="b", type=TermType.BOOLEAN),
     "a.day": Term(name="a.day", title="d", type=TermType.DATE),
 }
-DAYS = [dt.date(2026, 1, d) for d in (1, 10, 20)]
 ACTORS = ("p", "q", "r")
+CONDITIONS = conditions(TERMS, order_weight=2, max_leaves=5)
 
 
 def value_of(name: str) -> st.SearchStrategy[Any]:
-    term = TERMS[name]
-    if term.type is TermType.ENUM:
-        return st.sampled_from(term.values)
-    if term.type is TermType.INTEGER:
-        return st.integers(0, 10)
-    if term.type is TermType.BOOLEAN:
-        return st.booleans()
-    return st.sampled_from(DAYS)
-
-
-@st.composite
-def leaves(draw: st.DrawFn) -> Leaf:
-    name = draw(st.sampled_from(sorted(TERMS)))
-    kind = TERMS[name].type
-    ops = ["eq", "ne", "in", "not_in", "present", "absent"]
-    if kind in (TermType.INTEGER, TermType.DATE):
-        ops += ["lt", "lte", "gt", "gte"] * 2
-    op = draw(st.sampled_from(ops))
-    if op in ("present", "absent"):
-        return Leaf(term=name, op=op)
-    if op in ("in", "not_in"):
-        values = draw(st.lists(value_of(name), min_size=1, max_size=3, unique=True))
-        return Leaf(term=name, op=op, value=tuple(values))
-    return Leaf(term=name, op=op, value=draw(value_of(name)))
-
-
-conditions: st.SearchStrategy[Condition] = st.recursive(
-    leaves(),
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=3).map(lambda ps: AllOf(parts=tuple(ps))),
-        st.lists(inner, min_size=1, max_size=3).map(lambda ps: AnyOf(parts=tuple(ps))),
-        inner.map(lambda p: Not(part=p)),
-        st.tuples(inner, inner).map(lambda t: IfThen(condition=t[0], consequence=t[1])),
-    ),
-    max_leaves=5,
-)
+    return values_of(TERMS[name])
 
 
 @st.composite
@@ -109,7 +73,7 @@ def rule_books(draw: st.DrawFn) -> RuleBook:
                     title="r",
                     severity=severity,
                     weight=None if severity is Severity.RED_LINE else draw(st.integers(1, 5)),
-                    requires=draw(conditions),
+                    requires=draw(CONDITIONS),
                     when_silent=draw(st.sampled_from(list(WhenSilent))),
                     message="m",
                     ruleset=actor,
@@ -121,7 +85,7 @@ def rule_books(draw: st.DrawFn) -> RuleBook:
     for j in range(draw(st.integers(0, 2))):
         target = draw(st.sampled_from(["a.flag", "a.enum", "a.int"]))
         implications.append(
-            Implication(id=f"I{j}", when=draw(conditions), then={target: draw(value_of(target))})
+            Implication(id=f"I{j}", when=draw(CONDITIONS), then={target: draw(value_of(target))})
         )
     return RuleBook(
         catalogue=Catalogue(terms=TERMS), rulesets=tuple(rulesets), implications=tuple(implications)

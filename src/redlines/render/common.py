@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 
 from ..models import Severity, Source
 from ..report import (
+    ActorVerdict,
     ActorVerdictKind,
     Contradiction,
     Finding,
@@ -254,6 +255,16 @@ def source_name(source: Source) -> str:
     """'Outlet, Title' (or whichever is given), for a link's text."""
     who = ", ".join(p for p in (source.outlet or source.authority, source.title) if p)
     return who or source.url or "source"
+
+
+def verdict_detail(verdict: ActorVerdict) -> str:
+    """The red-line count behind an actor's verdict: '2 violated', '3 open' or '11 met'."""
+    counts = verdict.red_lines
+    return {
+        ActorVerdictKind.REJECTS: f"{counts.violated} violated",
+        ActorVerdictKind.OPEN: f"{counts.open} open",
+        ActorVerdictKind.ACCEPTS: f"{counts.met} met",
+    }[verdict.verdict]
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

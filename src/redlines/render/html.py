@@ -38,6 +38,7 @@ from .common import (
     plural,
     repo_path,
     source_name,
+    verdict_detail,
     web_url,
 )
 from .options import RenderOptions
@@ -188,11 +189,7 @@ def _cell(verdict: ActorVerdict | None) -> str:
     if verdict is None:
         return '<td class="none" title="not checked">—</td>'
     counts = verdict.red_lines
-    detail = {
-        ActorVerdictKind.REJECTS: f"{counts.violated} violated",
-        ActorVerdictKind.OPEN: f"{counts.open} open",
-        ActorVerdictKind.ACCEPTS: f"{counts.met} met",
-    }[verdict.verdict]
+    detail = verdict_detail(verdict)
     soft = (
         f", priorities {verdict.soft_met_weight}/{verdict.soft_total_weight}"
         if verdict.soft_total_weight

@@ -33,6 +33,7 @@ from .common import (
     repo_path,
     source_name,
     unaddressed,
+    verdict_detail,
     web_url,
 )
 from .options import RenderOptions
@@ -123,12 +124,7 @@ def _matrix(reports: ReportSet, options: RenderOptions) -> list[str]:
 def _cell(verdict: ActorVerdict | None) -> str:
     if verdict is None:
         return "—"
-    counts = verdict.red_lines
-    detail = {
-        ActorVerdictKind.REJECTS: f"{counts.violated} violated",
-        ActorVerdictKind.OPEN: f"{counts.open} open",
-        ActorVerdictKind.ACCEPTS: f"{counts.met} met",
-    }[verdict.verdict]
+    detail = verdict_detail(verdict)
     return f"{ICON[verdict.verdict]} {verdict.verdict.value} ({detail})"
 
 
