@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
-from .conditions import Truth, describe, evaluate, terms_of
+from .conditions import describe, evaluate, terms_of
 from .engine import EngineName, Evaluation, make_engine
 from .models import (
     AllOf,
@@ -40,6 +40,7 @@ from .report import (
     Status,
     check,
     proposal_values,
+    rule_status,
 )
 from .specs import suggest
 
@@ -146,7 +147,7 @@ def explain(
     report = check(proposal, book, as_of=as_of, actors=[rule.ruleset], engine=engine)
     finding = next((f for f in report.findings if f.rule == rule.id), None)
     truth = evaluate(rule.requires, evaluation.facts)
-    status, silent = _status(rule, truth)
+    status, silent = rule_status(rule, truth)
     tracer = _Tracer(proposal, evaluation, set(contradicted), in_force)
     return Explanation(
         rule=info,
@@ -162,16 +163,6 @@ def explain(
         finding=finding,
         derived=tuple(tracer.derivations(terms_of(rule.requires))),
     )
-
-
-def _status(rule: Rule, truth: Truth) -> tuple[Status, bool]:
-    if truth is True:
-        return Status.MET, False
-    if truth is False:
-        return Status.VIOLATED, False
-    if rule.when_silent is WhenSilent.OPEN:
-        return Status.OPEN, False
-    return Status(rule.when_silent.value), True
 
 
 def _rule_info(rule: Rule) -> RuleInfo:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .conditions import deciding_terms, format_value, lookup_term, type_value
+from .conditions import Truth, deciding_terms, format_value, lookup_term, type_value
 from .engine import EngineName, Evaluation, make_engine
 from .models import (
     Clause,
@@ -484,18 +484,19 @@ def _clause_contradiction(term: str, said: list[tuple[TermValue, Clause]]) -> Co
     )
 
 
-def _finding(rule: Rule, evaluation: Evaluation, states: _TermStates, header: Location) -> Finding:
-    truth = evaluation.truths.get(rule.id)
-    silent = False
+def rule_status(rule: Rule, truth: Truth) -> tuple[Status, bool]:
+    """A rule's status for a condition's truth, and whether `when_silent` decided it."""
     if truth is True:
-        status = Status.MET
-    elif truth is False:
-        status = Status.VIOLATED
-    elif rule.when_silent is WhenSilent.OPEN:
-        status = Status.OPEN
-    else:
-        status = Status(rule.when_silent.value)
-        silent = True
+        return Status.MET, False
+    if truth is False:
+        return Status.VIOLATED, False
+    if rule.when_silent is WhenSilent.OPEN:
+        return Status.OPEN, False
+    return Status(rule.when_silent.value), True
+
+
+def _finding(rule: Rule, evaluation: Evaluation, states: _TermStates, header: Location) -> Finding:
+    status, silent = rule_status(rule, evaluation.truths.get(rule.id))
     _, terms = deciding_terms(rule.requires, evaluation.facts)
     clauses = _unique(c for term in terms for c in states.clauses(term))
     clauses.sort(key=lambda c: (c.origin.file, c.origin.line) if c.origin else ("", 0))
