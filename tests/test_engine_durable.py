@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import json
 import random
 import subprocess
 import sys
@@ -15,7 +17,6 @@ from redlines.engine import (
     RULES_PER_RULESET,
     DurableEngine,
     PythonEngine,
-    _shared_host,
     durable_available,
 )
 from redlines.models import Catalogue, Leaf, Rule, RuleBook, RuleSet, Severity, Term, TermType
@@ -51,8 +52,9 @@ def test_facts_are_asserted_never_posted_so_every_matching_rule_fires(
     def no_events(*args: object, **kwargs: object) -> None:
         raise AssertionError("an event is consumed by the first rule that matches it")
 
-    monkeypatch.setattr(_shared_host(), "post", no_events)
-    truths, _ = engine.decide(
+    monkeypatch.setattr(engine._core, "assert_event", no_events)
+    monkeypatch.setattr(engine._core, "assert_events", no_events)
+    truths = engine.decide(
         {
             "territory.crimea": "ukrainian",
             "territory.donetsk": "ukrainian",
@@ -64,8 +66,9 @@ def test_facts_are_asserted_never_posted_so_every_matching_rule_fires(
 
 def test_every_rule_is_guarded_by_the_marker(fixture_rules: RuleBook) -> None:
     engine = DurableEngine(fixture_rules)
-    for name in engine._rulesets:
-        for rule in _shared_host().get_ruleset(name)._definition.values():
+    assert engine.definitions
+    for definition in engine.definitions.values():
+        for rule in definition.values():
             (pattern,) = rule["all"]
             assert pattern["m"]["$and"][0] == {MARKER[0]: MARKER[1]}
 
@@ -103,7 +106,7 @@ def test_large_rule_books_are_split_below_the_c_stack_limit() -> None:
     ]
     book = book_of(rules, CAP)
     engine = DurableEngine(book)
-    assert len(engine._rulesets) == -(-2 * len(rules) // RULES_PER_RULESET)
+    assert len(engine._rule_handles) == -(-2 * len(rules) // RULES_PER_RULESET)
     reference = PythonEngine(book)
     for value in (0, 37, 99):
         assert (
@@ -111,13 +114,22 @@ def test_large_rule_books_are_split_below_the_c_stack_limit() -> None:
         )
 
 
-def test_one_host_per_process_and_reloading_rules_never_collides(fixture_rules: RuleBook) -> None:
-    DurableEngine(fixture_rules)
+def test_no_background_threads_and_rulesets_are_freed_with_their_engine(
+    fixture_rules: RuleBook,
+) -> None:
+    # durable's Host starts two timer threads per instance that never stop and keeps every
+    # ruleset for ever; the adapter drives the C core itself and deletes its rulesets.
     threads = threading.active_count()
     engines = [DurableEngine(fixture_rules) for _ in range(5)]
     assert threading.active_count() == threads
-    names = [name for engine in engines for name in engine._rulesets]
+    names = [name for engine in engines for name in engine.definitions]
     assert len(names) == len(set(names))
+    engine = engines.pop()
+    core, handle = engine._core, engine._rule_handles[0]
+    del engine
+    gc.collect()
+    with pytest.raises(core.error):  # error 111: no such ruleset
+        core.assert_fact(handle, json.dumps({MARKER[0]: MARKER[1]}))
 
 
 def test_a_rule_firing_on_several_branches_counts_once(fixture_rules: RuleBook) -> None:
@@ -133,8 +145,8 @@ def test_facts_are_retracted_after_every_check(fixture_rules: RuleBook) -> None:
     engine = DurableEngine(fixture_rules)
     facts = {"territory.crimea": "de_jure_russian"}
     first = engine.evaluate(facts)
-    for name in engine._rulesets:
-        assert _shared_host().get_ruleset(name).get_facts("0") == []
+    for handle in engine._rule_handles + engine._when_handles:
+        assert json.loads(engine._core.get_facts(handle, "0")) == []
     # an identical fact asserted again is not swallowed as "already observed"
     assert engine.evaluate(facts).truths == first.truths
 
@@ -147,11 +159,10 @@ def test_numbers_never_meet_strings() -> None:
     assert DurableEngine(book).evaluate({"x.cap": 60}).truths["R"] is True
 
 
-def test_callbacks_only_record_names(fixture_rules: RuleBook) -> None:
-    # Exceptions in callbacks are swallowed by the engine, so a callback must not be able to
-    # fail: it only adds a name to a set.
+def test_no_python_code_runs_inside_the_engine(fixture_rules: RuleBook) -> None:
+    # The Host swallowed exceptions raised in rule callbacks; the adapter registers none and
+    # reads the names of the actions the network scheduled instead.
     engine = DurableEngine(fixture_rules)
-    record = engine._recorder("r0:met")
-    engine._fired = set()
-    record(object())
-    assert engine._fired == {"r0:met"}
+    for definition in engine.definitions.values():
+        for rule in definition.values():
+            assert set(rule) == {"all"}

@@ -8,14 +8,14 @@ identical results. No state survives from one `evaluate` to the next.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import json
 import sys
 import threading
+import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -60,25 +60,29 @@ class Engine(ABC):
         self.implications = sorted(book.implications, key=lambda i: i.id)
 
     @abstractmethod
-    def decide(self, facts: Facts) -> tuple[dict[str, Truth], set[str]]:
-        """Each rule's truth on `facts`, and the ids of implications whose `when` is true."""
+    def firing(self, facts: Facts) -> set[str]:
+        """The ids of implications whose `when` is definitely true on `facts`."""
+
+    @abstractmethod
+    def decide(self, facts: Facts) -> dict[str, Truth]:
+        """Each rule's Kleene truth on `facts`."""
 
     def evaluate(self, facts: Facts) -> Evaluation:
-        """Forward-chain implications to a fixpoint, then decide every rule.
+        """Forward-chain implications to a fixpoint, then decide every rule once.
 
         Rounds, not single steps: all implications true in a round fire together, in id order,
         so the result does not depend on how an engine orders its matches. Each fires at most
         once. A value the proposal sets wins over a derived one; a disagreement is a clash, and
-        a term two implications disagree on is left unaddressed.
+        a term two implications disagree on is left unaddressed. Only the implications are
+        tested while chaining: the rules see the final values, so they are decided once.
         """
         values: dict[str, TermValue] = dict(facts)
         derived: dict[str, Derivation] = {}
         clashes: dict[str, list[tuple[TermValue, str]]] = {}
         fired: set[str] = set()
         by_id = {imp.id: imp for imp in self.implications}
-        while True:
-            truths, firing = self.decide(values)
-            new = sorted(firing - fired)
+        while self.implications:
+            new = sorted(self.firing(values) - fired)
             if not new:
                 break
             fired.update(new)
@@ -108,7 +112,7 @@ class Engine(ABC):
             if not changed:
                 break
         return Evaluation(
-            truths=truths,
+            truths=self.decide(values),
             derived=dict(sorted(derived.items())),
             clashes=[Clash(t, tuple(c)) for t, c in sorted(clashes.items())],
             facts=values,
@@ -123,10 +127,11 @@ class PythonEngine(Engine):
         self._rules = [(rule.id, compile_condition(rule.requires)) for rule in book.rules]
         self._whens = [(imp.id, compile_condition(imp.when)) for imp in self.implications]
 
-    def decide(self, facts: Facts) -> tuple[dict[str, Truth], set[str]]:
-        truths = {rule_id: test(facts) for rule_id, test in self._rules}
-        firing = {imp_id for imp_id, when in self._whens if when(facts) is True}
-        return truths, firing
+    def firing(self, facts: Facts) -> set[str]:
+        return {imp_id for imp_id, when in self._whens if when(facts) is True}
+
+    def decide(self, facts: Facts) -> dict[str, Truth]:
+        return {rule_id: test(facts) for rule_id, test in self._rules}
 
 
 # --- durable-rules ------------------------------------------------------------------------------
@@ -137,38 +142,37 @@ class PythonEngine(Engine):
 # - every rule is guarded by a positive match on MARKER: a rule that can match a message without
 #   our keys also matches the engine's own state messages and spins forever (e.g. a bare $nex);
 # - at most RULES_PER_RULESET durable rules per ruleset: ~70 overflow a fixed C stack (error 303);
-# - one Host per process: each Host starts two timer threads that never stop; ruleset names carry
-#   a process-wide counter so loading the same rules twice never collides;
+# - no `durable.engine.Host`: each Host starts two timer threads that never stop and keeps its
+#   rulesets for ever, and its Python layer (a Closure, a state update and two JSON round trips
+#   per firing) cost most of a check. The adapter drives the C core that Host wraps
+#   (`durable_rules_engine`, the same Rete network) directly: assert, drain the fired actions'
+#   names, retract; rulesets are deleted when their engine is collected;
 # - fired rules are collected into a set: a rule fires once per matching $or branch;
-# - the fact is retracted in `finally`; MessageNotHandledException means "nothing fired";
+# - the fact is retracted in `finally`; "not handled" means nothing fired;
 # - values are typed by the catalogue before they get here, and terms become keys t0, t1, … so no
 #   term collides with the reserved keys id/sid; booleans and dates become integers, since the
 #   engine compares a number with a string as strings;
-# - the callbacks only record a name: exceptions raised in them are swallowed by the engine.
+# - no Python callback runs inside the engine (the Host swallowed exceptions raised in them):
+#   the adapter only reads the names of the actions the network scheduled.
 
 MARKER = ("redlines_fact", 1)
 RULES_PER_RULESET = 24
 
-_host: Any = None
-_host_lock = threading.Lock()
+# The C core keeps process-global tables and its calls are not reentrant across one ruleset's
+# assert → drain → retract sequence, so checks from several threads take turns.
+_core_lock = threading.Lock()
 _ruleset_counter = itertools.count(1)
+
+# Result codes of the core's assert/retract calls (durable/engine.py, Ruleset._handle_result).
+_HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
 
 
 def durable_available() -> bool:
     try:
-        import durable.engine  # noqa: F401
+        import durable_rules_engine  # noqa: F401
     except Exception:  # an ImportError, or the 3.13 build's undefined-symbol error
         return False
     return True
-
-
-def _shared_host() -> Any:
-    global _host
-    if _host is None:
-        from durable import engine as durable_engine
-
-        _host = durable_engine.Host()
-    return _host
 
 
 class DurableEngine(Engine):
@@ -176,74 +180,72 @@ class DurableEngine(Engine):
 
     def __init__(self, book: RuleBook) -> None:
         super().__init__(book)
-        from durable import engine as durable_engine
+        import durable_rules_engine
 
-        self._not_handled = durable_engine.MessageNotHandledException
+        self._core: Any = durable_rules_engine
         self._keys = {name: f"t{i}" for i, name in enumerate(sorted(book.catalogue.terms))}
         self._types = {name: term.type for name, term in book.catalogue.terms.items()}
-        self._fired: set[str] = set()
-        compiled: list[tuple[str, dict[str, Any]]] = []
+        rules: list[tuple[str, dict[str, Any]]] = []
         for i, rule in enumerate(book.rules):
-            compiled.append((f"r{i}:met", self._definitely(rule.requires, True)))
-            compiled.append((f"r{i}:violated", self._definitely(rule.requires, False)))
-        for j, imp in enumerate(self.implications):
-            compiled.append((f"i{j}", self._definitely(imp.when, True)))
+            rules.append((f"r{i}:met", self._definitely(rule.requires, True)))
+            rules.append((f"r{i}:violated", self._definitely(rule.requires, False)))
+        whens = [
+            (f"i{j}", self._definitely(imp.when, True)) for j, imp in enumerate(self.implications)
+        ]
         self._rule_ids = [rule.id for rule in book.rules]
         self._imp_ids = [imp.id for imp in self.implications]
-        self._rulesets = self._register(compiled)
+        self.definitions: dict[str, dict[str, Any]] = {}  # ruleset name -> durable JSON rules
+        self._rule_handles = self._register(rules)
+        self._when_handles = self._register(whens)
+        handles = self._rule_handles + self._when_handles
+        weakref.finalize(self, _delete_rulesets, self._core, handles)
 
-    def _register(self, compiled: list[tuple[str, dict[str, Any]]]) -> list[str]:
-        definitions: dict[str, dict[str, Any]] = {}
-        serial = next(_ruleset_counter)
-        for chunk_no, start in enumerate(range(0, len(compiled), RULES_PER_RULESET)):
-            chunk = compiled[start : start + RULES_PER_RULESET]
-            name = f"redlines_{serial}_{chunk_no}"
-            definitions[name] = {
-                rule_name: {
-                    "all": [{"m": {"$and": [{MARKER[0]: MARKER[1]}, condition]}}],
-                    "run": self._recorder(rule_name),
-                }
-                for rule_name, condition in chunk
+    def _register(self, compiled: list[tuple[str, dict[str, Any]]]) -> list[int]:
+        handles = []
+        for start in range(0, len(compiled), RULES_PER_RULESET):
+            name = f"redlines_{next(_ruleset_counter)}"
+            definition = {
+                rule_name: {"all": [{"m": {"$and": [{MARKER[0]: MARKER[1]}, condition]}}]}
+                for rule_name, condition in compiled[start : start + RULES_PER_RULESET]
             }
-        with _host_lock:
-            _shared_host().set_rulesets(definitions)
-        return list(definitions)
+            self.definitions[name] = definition
+            with _core_lock:
+                handles.append(self._core.create_ruleset(name, json.dumps(definition)))
+        return handles
 
-    def _recorder(self, rule_name: str) -> Callable[[Any], None]:
-        # A one-argument function: durable-rules treats two-argument callables as asynchronous.
-        def record(context: Any) -> None:
-            self._fired.add(rule_name)
+    def firing(self, facts: Facts) -> set[str]:
+        fired = self._fire(self._when_handles, facts)
+        return {imp_id for j, imp_id in enumerate(self._imp_ids) if f"i{j}" in fired}
 
-        return record
-
-    def decide(self, facts: Facts) -> tuple[dict[str, Truth], set[str]]:
-        fact: dict[str, Any] = {MARKER[0]: MARKER[1]}
-        for term, value in facts.items():
-            fact[self._keys[term]] = self._encode(term, value)
-        with _host_lock:
-            host = _shared_host()
-            self._fired = set()
-            try:
-                for ruleset in self._rulesets:
-                    try:
-                        host.assert_fact(ruleset, fact)
-                    except self._not_handled:
-                        pass  # nothing in this ruleset matched
-                    finally:
-                        self._retract(host, ruleset, fact)
-                fired = self._fired
-            finally:
-                self._fired = set()
+    def decide(self, facts: Facts) -> dict[str, Truth]:
+        fired = self._fire(self._rule_handles, facts)
         truths: dict[str, Truth] = {}
         for i, rule_id in enumerate(self._rule_ids):
             met, violated = f"r{i}:met" in fired, f"r{i}:violated" in fired
             truths[rule_id] = True if met else False if violated else None
-        firing = {imp_id for j, imp_id in enumerate(self._imp_ids) if f"i{j}" in fired}
-        return truths, firing
+        return truths
 
-    def _retract(self, host: Any, ruleset: str, fact: dict[str, Any]) -> None:
-        with contextlib.suppress(self._not_handled):
-            host.retract_fact(ruleset, fact)
+    def _fire(self, handles: list[int], facts: Facts) -> set[str]:
+        """Assert the facts into each ruleset, collect the names that fire, retract them."""
+        fact = {MARKER[0]: MARKER[1]}
+        for term, value in facts.items():
+            fact[self._keys[term]] = self._encode(term, value)
+        payload = json.dumps(fact)
+        fired: set[str] = set()
+        core = self._core
+        with _core_lock:
+            for handle in handles:
+                try:
+                    code, state = core.assert_fact(handle, payload)
+                    if code == _OBSERVED:
+                        raise RuntimeError("durable-rules: a fact from an earlier check is left")
+                    if code == _HANDLED:
+                        _drain(core, handle, state, fired)
+                finally:
+                    code, state = core.retract_fact(handle, payload)
+                    if code == _HANDLED:
+                        _drain(core, handle, state, set())
+        return fired
 
     def _encode(self, term: str, value: Any) -> Any:
         kind = self._types[term]
@@ -300,6 +302,25 @@ _DURABLE_OP = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$g
 
 def _join(operator: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
     return parts[0] if len(parts) == 1 else {operator: parts}
+
+
+def _drain(core: Any, handle: int, state: int, into: set[str]) -> None:
+    """Take every action the network scheduled for this state, adding the rules' names.
+
+    An action arrives as JSON, `{"<rule name>": {"m": <the fact>}}`; only the name is needed, and
+    our names ("r12:met", "i3") are plain ASCII, so it is read without parsing the fact.
+    """
+    message = core.start_action_for_state(handle, state)
+    while message:
+        text = message[1] if isinstance(message, tuple) else message
+        into.add(text[2 : text.index('"', 2)])
+        message = core.complete_and_start_action(handle, state)
+
+
+def _delete_rulesets(core: Any, handles: list[int]) -> None:
+    with _core_lock:
+        for handle in handles:
+            core.delete_ruleset(handle)
 
 
 # --- choosing an engine -------------------------------------------------------------------------
