@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from redlines.conditions import evaluate
 from redlines.engine import DurableEngine, Engine, PythonEngine, durable_available, make_engine
-from redlines.models import RuleBook
+from redlines.models import (
+    Catalogue,
+    Condition,
+    Leaf,
+    Not,
+    Rule,
+    RuleBook,
+    RuleSet,
+    Severity,
+    Term,
+    TermType,
+)
 
 ENGINES = [PythonEngine, DurableEngine] if durable_available() else [PythonEngine]
 
@@ -94,3 +106,49 @@ def test_asking_for_durable_where_it_is_missing_is_a_clear_error(
     monkeypatch.setattr(engine_module, "durable_available", lambda: False)
     with pytest.raises(engine_module.EngineUnavailable, match="use --engine python"):
         make_engine(fixture_rules, "durable")
+
+
+def test_explain_false_skips_only_the_reasons_of_derivations(engine: Engine) -> None:
+    facts = {"territory.donetsk": "de_jure_russian", "ukraine.martial_law_ended": False}
+    full, lean = engine.evaluate(facts), engine.evaluate(facts, explain=False)
+    assert lean.truths == full.truths and lean.clashes == full.clashes
+    assert lean.derived["ukraine.constitution_amended"].value is True
+    assert lean.derived["ukraine.constitution_amended"].because_of == ()
+
+
+# --- the python engine's generated code -----------------------------------------------------
+
+
+def _one_term_book(values: tuple[str, ...], conditions: list[Condition]) -> RuleBook:
+    term = Term(name="x.kind", title="k", type=TermType.ENUM, values=values)
+    rules = tuple(
+        Rule(id=f"R{i}", title="r", severity=Severity.RED_LINE, requires=c, message="m",
+             ruleset="t", actor="T")
+        for i, c in enumerate(conditions)
+    )  # fmt: skip
+    ruleset = RuleSet(id="t", actor="T", title="t", rules=rules)
+    return RuleBook(catalogue=Catalogue(terms={"x.kind": term}), rulesets=(ruleset,))
+
+
+def test_values_from_rule_files_are_data_never_code() -> None:
+    # A value that would break out of a string literal if it were pasted into the source.
+    hostile = 'a"]; raise SystemExit("injected") #\n'
+    book = _one_term_book(
+        (hostile, "b"),
+        [Leaf(term="x.kind", op="eq", value=hostile), Leaf(term="x.kind", op="in", value=("b",))],
+    )
+    engine = PythonEngine(book)
+    assert engine.decide({"x.kind": hostile}) == {"R0": True, "R1": False}
+    assert engine.decide({}) == {"R0": None, "R1": None}
+
+
+def test_large_rule_books_compile_in_bounded_functions() -> None:
+    # Over _CHUNK conditions the code is split into several functions; the order still holds.
+    conditions: list[Condition] = []
+    for i in range(1_203):
+        leaf = Leaf(term="x.kind", op="eq", value="a" if i % 3 else "b")
+        conditions.append(Not(part=leaf) if i % 2 else leaf)
+    book = _one_term_book(("a", "b"), conditions)
+    for facts in ({"x.kind": "a"}, {"x.kind": "b"}, {}):
+        expected = {f"R{i}": evaluate(c, facts) for i, c in enumerate(conditions)}
+        assert PythonEngine(book).decide(facts) == expected

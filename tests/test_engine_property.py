@@ -1,4 +1,5 @@
-"""Property: on generated catalogues, rules and proposals, both engines agree exactly."""
+"""Property: on generated catalogues, rules and proposals, both engines agree exactly, and the
+python engine's generated code agrees with the reference semantics (`conditions.evaluate`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from redlines.conditions import evaluate
 from redlines.engine import DurableEngine, PythonEngine, durable_available
 from redlines.models import (
     Catalogue,
@@ -21,7 +23,7 @@ from redlines.models import (
 )
 from strategies import conditions, values_of
 
-pytestmark = pytest.mark.skipif(not durable_available(), reason="durable-rules not importable")
+needs_durable = pytest.mark.skipif(not durable_available(), reason="durable-rules not importable")
 
 TERMS = {
     "a.enum": Term(name="a.enum", title="e", type=TermType.ENUM, values=("x", "y", "z")),
@@ -70,6 +72,7 @@ def fact_sets(draw: st.DrawFn) -> dict[str, Any]:
     return {name: draw(value_of(name)) for name in names}
 
 
+@needs_durable
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(book=rule_books(), proposals=st.lists(fact_sets(), min_size=1, max_size=4))
 def test_durable_and_python_engines_agree(book: RuleBook, proposals: list[dict[str, Any]]) -> None:
@@ -79,3 +82,16 @@ def test_durable_and_python_engines_agree(book: RuleBook, proposals: list[dict[s
         assert actual.truths == expected.truths
         assert actual.derived == expected.derived
         assert actual.clashes == expected.clashes
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=rule_books(), proposals=st.lists(fact_sets(), min_size=1, max_size=4))
+def test_python_engine_code_matches_the_reference_semantics(
+    book: RuleBook, proposals: list[dict[str, Any]]
+) -> None:
+    engine = PythonEngine(book)
+    for facts in proposals:
+        assert engine.decide(facts) == {r.id: evaluate(r.requires, facts) for r in book.rules}
+        assert engine.firing(facts) == {
+            i.id for i in book.implications if evaluate(i.when, facts) is True
+        }

@@ -9,6 +9,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+from .batch import BatchResult, Outcome, check_many, summarize
 from .engine import DurableEngine, Engine, PythonEngine, durable_available, make_engine
 from .loader import bundled_dir, load_proposal, load_rules, load_terms
 from .models import (
@@ -69,6 +70,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ActorVerdict",
     "ActorVerdictKind",
+    "BatchResult",
     "Catalogue",
     "Clause",
     "Condition",
@@ -79,6 +81,7 @@ __all__ = [
     "Implication",
     "InputError",
     "Origin",
+    "Outcome",
     "Problem",
     "Proposal",
     "ProposalDiff",
@@ -102,9 +105,11 @@ __all__ = [
     "bundled_dir",
     "check",
     "check_all",
+    "check_many",
     "durable_available",
     "load_proposal",
     "load_rules",
     "load_terms",
     "make_engine",
+    "summarize",
 ]

@@ -15,11 +15,11 @@ import sys
 import threading
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .conditions import Facts, Truth, compile_condition, deciding_terms
+from .conditions import Facts, Truth, deciding_terms
 from .models import AllOf, AnyOf, Condition, IfThen, Leaf, Not, RuleBook, TermType, TermValue
 
 EngineName = Literal["auto", "durable", "python"]
@@ -58,6 +58,7 @@ class Engine(ABC):
     def __init__(self, book: RuleBook) -> None:
         self.book = book
         self.implications = sorted(book.implications, key=lambda i: i.id)
+        self._by_id = {imp.id: imp for imp in self.implications}
 
     @abstractmethod
     def firing(self, facts: Facts) -> set[str]:
@@ -67,7 +68,7 @@ class Engine(ABC):
     def decide(self, facts: Facts) -> dict[str, Truth]:
         """Each rule's Kleene truth on `facts`."""
 
-    def evaluate(self, facts: Facts) -> Evaluation:
+    def evaluate(self, facts: Facts, *, explain: bool = True) -> Evaluation:
         """Forward-chain implications to a fixpoint, then decide every rule once.
 
         Rounds, not single steps: all implications true in a round fire together, in id order,
@@ -75,12 +76,13 @@ class Engine(ABC):
         once. A value the proposal sets wins over a derived one; a disagreement is a clash, and
         a term two implications disagree on is left unaddressed. Only the implications are
         tested while chaining: the rules see the final values, so they are decided once.
+        `explain=False` skips finding the terms behind each derivation (`because_of` is empty),
+        which only a report shows.
         """
         values: dict[str, TermValue] = dict(facts)
         derived: dict[str, Derivation] = {}
         clashes: dict[str, list[tuple[TermValue, str]]] = {}
         fired: set[str] = set()
-        by_id = {imp.id: imp for imp in self.implications}
         while self.implications:
             new = sorted(self.firing(values) - fired)
             if not new:
@@ -88,8 +90,8 @@ class Engine(ABC):
             fired.update(new)
             changed = False
             for imp_id in new:
-                implication = by_id[imp_id]
-                _, because = deciding_terms(implication.when, values)
+                implication = self._by_id[imp_id]
+                because = deciding_terms(implication.when, values)[1] if explain else []
                 for term, value in implication.then.items():
                     if term in facts:
                         if facts[term] != value:
@@ -124,14 +126,118 @@ class PythonEngine(Engine):
 
     def __init__(self, book: RuleBook) -> None:
         super().__init__(book)
-        self._rules = [(rule.id, compile_condition(rule.requires)) for rule in book.rules]
-        self._whens = [(imp.id, compile_condition(imp.when)) for imp in self.implications]
+        self._rule_ids = [rule.id for rule in book.rules]
+        self._imp_ids = [imp.id for imp in self.implications]
+        self._rules = compile_truths([rule.requires for rule in book.rules])
+        self._whens = compile_truths([imp.when for imp in self.implications])
 
     def firing(self, facts: Facts) -> set[str]:
-        return {imp_id for imp_id, when in self._whens if when(facts) is True}
+        return {i for i, truth in zip(self._imp_ids, self._whens(facts), strict=True) if truth}
 
     def decide(self, facts: Facts) -> dict[str, Truth]:
-        return {rule_id: test(facts) for rule_id, test in self._rules}
+        return dict(zip(self._rule_ids, self._rules(facts), strict=True))
+
+
+# --- the python engine's compiled form ----------------------------------------------------------
+#
+# Closures (`conditions.compile_condition`) cost two or three calls per leaf; a large batch spends
+# most of its time there. So the python engine writes the conditions out as one Python function
+# of straight-line statements: each term is read from the facts once, each leaf is an inline
+# comparison, each combinator one Kleene expression over its parts' variables. Names and
+# constants reach the code only as closure variables, never as source text, so nothing from a
+# rule file is ever parsed as Python. `conditions.evaluate` stays the reference semantics; a
+# property test holds the two identical.
+
+_CHUNK = 500  # conditions per generated function, so no function grows without bound
+
+_COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=",
+            "in": "in", "not_in": "not in"}  # fmt: skip
+
+
+def compile_truths(conditions: list[Condition]) -> Callable[[Facts], list[Truth]]:
+    """One function giving the Kleene truth of each condition on a set of facts, in order."""
+    parts = [
+        _generate(conditions[start : start + _CHUNK]) for start in range(0, len(conditions), _CHUNK)
+    ]
+    if len(parts) == 1:
+        return parts[0]
+
+    def all_chunks(facts: Facts) -> list[Truth]:
+        return [truth for part in parts for truth in part(facts)]
+
+    return all_chunks
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.constants: list[Any] = []
+        self.terms: dict[str, str] = {}  # term -> variable holding its value (or UNSET)
+
+    def constant(self, value: Any) -> str:
+        self.constants.append(value)
+        return f"k{len(self.constants) - 1}"
+
+    def term(self, name: str) -> str:
+        if name not in self.terms:
+            self.terms[name] = f"v{len(self.terms)}"
+        return self.terms[name]
+
+    def truth(self, condition: Condition) -> str:
+        """Emit statements computing the condition; return the variable that holds its truth."""
+        if isinstance(condition, Leaf):
+            out = f"x{len(self.lines)}"
+            value = self.term(condition.term)
+            if condition.op == "present":
+                self.lines.append(f"{out} = {value} is not UNSET")
+            elif condition.op == "absent":
+                self.lines.append(f"{out} = {value} is UNSET")
+            else:
+                want: Any = condition.value
+                if isinstance(want, tuple):  # in / not_in
+                    want = frozenset(want)
+                test = f"{value} {_COMPARE[condition.op]} {self.constant(want)}"
+                self.lines.append(f"{out} = None if {value} is UNSET else bool({test})")
+            return out
+        if isinstance(condition, Not):
+            inner = self.truth(condition.part)
+            out = f"x{len(self.lines)}"
+            self.lines.append(f"{out} = None if {inner} is None else not {inner}")
+            return out
+        if isinstance(condition, IfThen):
+            return self.truth(AnyOf(parts=(Not(part=condition.condition), condition.consequence)))
+        names = [self.truth(part) for part in condition.parts]
+        out = f"x{len(self.lines)}"
+        decisive = "False" if isinstance(condition, AllOf) else "True"
+        ruling = " or ".join(f"{n} is {decisive}" for n in names)
+        unknown = " or ".join(f"{n} is None" for n in names)
+        self.lines.append(
+            f"{out} = {decisive} if {ruling} else None if {unknown} else not {decisive}"
+        )
+        return out
+
+
+def _generate(conditions: list[Condition]) -> Callable[[Facts], list[Truth]]:
+    writer = _Writer()
+    results = [writer.truth(condition) for condition in conditions]
+    body = [f"{var} = get({writer.constant(name)}, UNSET)" for name, var in writer.terms.items()]
+    source = "\n".join(
+        [
+            "def make(UNSET, " + ", ".join(f"k{i}" for i in range(len(writer.constants))) + "):",
+            "    def truths(facts):",
+            "        get = facts.get",
+            *(f"        {line}" for line in body + writer.lines),
+            "        return [" + ", ".join(results) + "]",
+            "    return truths",
+        ]
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<redlines python engine>", "exec"), namespace)
+    made: Callable[[Facts], list[Truth]] = namespace["make"](_UNSET, *writer.constants)
+    return made
+
+
+_UNSET: Any = object()
 
 
 # --- durable-rules ------------------------------------------------------------------------------

@@ -230,17 +230,21 @@ def check_all(proposals: Sequence[Proposal], rules: RuleBook, **options: Any) ->
     return ReportSet(overall=worst(r.overall for r in reports), reports=tuple(reports))
 
 
-def type_overrides(rules: RuleBook, overrides: Mapping[str, Any]) -> dict[str, TermValue]:
-    """Type --set values by the catalogue; text is parsed ("true", "800000", "2026-01-01")."""
+def type_overrides(
+    rules: RuleBook, overrides: Mapping[str, Any], where: str = "--set"
+) -> dict[str, TermValue]:
+    """Type --set values by the catalogue; text is parsed ("true", "800000", "2026-01-01").
+
+    `where` names the input in error messages (`--set`, or a variant's place in a batch).
+    """
     typed: dict[str, TermValue] = {}
     problems: list[Problem] = []
     for name, raw in sorted(overrides.items()):
-        where = Problem(file="--set", line=1, col=1, message="")
         try:
             term = lookup_term(rules.catalogue, name)
             typed[name] = type_value(term, _parse_text(raw, term.type.value))
         except ValueError as err:
-            problems.append(where.model_copy(update={"message": f"{name}: {err}"}))
+            problems.append(Problem(file=where, line=1, col=1, message=f"{name}: {err}"))
     if problems:
         raise InputError(problems)
     return typed
@@ -315,7 +319,7 @@ def build_report(
         _actor_verdict(rs.id, rs.actor, findings)
         for rs in sorted(book.rulesets, key=lambda rs: rs.id)
     )
-    overall = _overall(verdicts)
+    overall = overall_verdict(v.verdict for v in verdicts)
     contradictions = tuple(
         _clause_contradiction(term, said) for term, said in sorted(clause_contradictions.items())
     ) + tuple(states.derived_contradictions())
@@ -525,18 +529,12 @@ def _actor_verdict(ruleset: str, actor: str, findings: Sequence[Finding]) -> Act
     soft = [f for f in own if f.severity is not Severity.RED_LINE]
     violated = tuple(f.rule for f in red if f.status is Status.VIOLATED)
     still_open = tuple(f.rule for f in red if f.status is Status.OPEN)
-    if violated:
-        verdict = ActorVerdictKind.REJECTS
-    elif still_open:
-        verdict = ActorVerdictKind.OPEN
-    else:
-        verdict = ActorVerdictKind.ACCEPTS
     total = sum(f.weight or 0 for f in soft)
     met = sum(f.weight or 0 for f in soft if f.status is Status.MET)
     return ActorVerdict(
         ruleset=ruleset,
         actor=actor,
-        verdict=verdict,
+        verdict=actor_verdict_kind(violated, still_open),
         red_lines=RedLineCounts(
             met=len(red) - len(violated) - len(still_open),
             violated=len(violated),
@@ -544,17 +542,33 @@ def _actor_verdict(ruleset: str, actor: str, findings: Sequence[Finding]) -> Act
         ),
         soft_met_weight=met,
         soft_total_weight=total,
-        soft_score=round(met / total, 4) if total else None,
+        soft_score=soft_score(met, total),
         violated=violated,
         open=still_open,
     )
 
 
-def _overall(verdicts: Sequence[ActorVerdict]) -> Verdict:
-    kinds = {v.verdict for v in verdicts}
-    if ActorVerdictKind.REJECTS in kinds:
+# The verdict rules, shared by `check` and `check_many` (batch.py).
+
+
+def actor_verdict_kind(violated: Sequence[str], still_open: Sequence[str]) -> ActorVerdictKind:
+    if violated:
+        return ActorVerdictKind.REJECTS
+    if still_open:
+        return ActorVerdictKind.OPEN
+    return ActorVerdictKind.ACCEPTS
+
+
+def soft_score(met: int, total: int) -> float | None:
+    """Met weight over total weight of an actor's priorities and preferences."""
+    return round(met / total, 4) if total else None
+
+
+def overall_verdict(kinds: Iterable[ActorVerdictKind]) -> Verdict:
+    found = set(kinds)
+    if ActorVerdictKind.REJECTS in found:
         return Verdict.INFEASIBLE
-    if ActorVerdictKind.OPEN in kinds:
+    if ActorVerdictKind.OPEN in found:
         return Verdict.INCOMPLETE
     return Verdict.FEASIBLE
 

@@ -1,0 +1,290 @@
+"""Check many variants at once: verdicts only, the fastest engine, optionally several processes.
+
+`check()` builds a full `Report` (findings with clauses, terms and sources) for a reader. A
+sweep over thousands of generated variants needs only each one's verdicts, so `check_many`
+compiles the rule book once per as-of date and, per variant, evaluates the rules and tallies
+the actors' verdicts — the same `rule_status` and `Tally` that `check()` uses, so an
+`Outcome` is exactly what `summarize(check(...))` gives (tested).
+
+A variant is a `Proposal`, or a mapping of term values laid over `base` the way `--set` lays
+them over a draft: `check_many([{"ukraine.army_cap": 800000}], rules, base=draft)` is the
+what-if `check(draft, rules, overrides={"ukraine.army_cap": 800000})`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .engine import Engine, EngineName, make_engine
+from .models import Proposal, Rule, RuleBook, Severity, TermValue
+from .report import (
+    ActorVerdictKind,
+    Report,
+    Status,
+    Verdict,
+    actor_verdict_kind,
+    overall_verdict,
+    proposal_values,
+    rule_status,
+    soft_score,
+    type_overrides,
+)
+
+MET = Status.MET
+
+BatchEngine = Literal["fastest", "auto", "durable", "python"]
+Variant = Proposal | Mapping[str, Any]
+
+# Below this many variants per worker, starting processes (each imports redlines and compiles
+# the rules, ~0.3 s) costs more than it saves; see benchmarks/RESULTS.md.
+MIN_VARIANTS_PER_WORKER = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One variant's verdicts: what `check()` would report, without the findings' details."""
+
+    as_of: dt.date
+    overall: Verdict
+    verdicts: dict[str, ActorVerdictKind]  # rule set id -> verdict, sorted by id
+    soft_scores: dict[str, float | None]  # rule set id -> met weight / total weight
+    violated: tuple[str, ...]  # red lines violated, by rule set id, then rule id
+    open: tuple[str, ...]  # red lines left open, in the same order
+    contradictions: tuple[str, ...]  # terms given different values
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    engine: str  # the engine that decided: "python" or "durable"
+    outcomes: tuple[Outcome, ...]  # one per variant, in the order given
+
+    @property
+    def overall(self) -> Verdict:
+        return max(
+            (o.overall for o in self.outcomes), key=lambda v: v.gravity, default=Verdict.FEASIBLE
+        )
+
+
+def summarize(report: Report) -> Outcome:
+    """The `Outcome` of a full report: what `check_many` gives for the same input."""
+    return Outcome(
+        as_of=report.as_of,
+        overall=report.overall,
+        verdicts={v.ruleset: v.verdict for v in report.verdicts},
+        soft_scores={v.ruleset: v.soft_score for v in report.verdicts},
+        violated=tuple(rule for v in report.verdicts for rule in v.violated),
+        open=tuple(rule for v in report.verdicts for rule in v.open),
+        contradictions=tuple(c.term for c in report.contradictions),
+    )
+
+
+def check_many(
+    variants: Iterable[Variant],
+    rules: RuleBook,
+    *,
+    base: Proposal | None = None,
+    as_of: dt.date | None = None,
+    actors: Sequence[str] = (),
+    engine: BatchEngine = "fastest",
+    workers: int | None = 1,
+) -> BatchResult:
+    """Check every variant; outcomes come in the order given.
+
+    `as_of` defaults to each proposal's own date, and to `base`'s date for mappings (with
+    neither, it is required). `engine="fastest"` takes the python engine: it is held to results
+    identical to durable-rules' by the property tests, and is several times faster (see
+    `BatchResult.engine`). `workers` > 1 (None: one per CPU) spreads a large batch over that
+    many processes; a batch smaller than `MIN_VARIANTS_PER_WORKER` per worker runs here.
+    Raises `InputError` for a mapping that names an unknown term or mistypes a value.
+    """
+    items = list(variants)
+    if as_of is None and base is None and any(not isinstance(v, Proposal) for v in items):
+        raise ValueError("check_many: term mappings need `base` or `as_of` to date them")
+    name: EngineName = "python" if engine == "fastest" else engine
+    count = _worker_count(workers, len(items))
+    job = _Job(rules=rules, base=base, as_of=as_of, actors=tuple(actors), engine=name)
+    if count <= 1:
+        outcomes = job.run(items, first=0)
+        used = job.engine_used
+    else:
+        outcomes, used = _run_in_processes(job, items, count)
+    return BatchResult(engine=used, outcomes=tuple(outcomes))
+
+
+def _worker_count(workers: int | None, size: int) -> int:
+    wanted = (os.cpu_count() or 1) if workers is None else workers
+    if wanted < 1:
+        raise ValueError(f"check_many: workers must be at least 1, not {wanted}")
+    return max(1, min(wanted, size // MIN_VARIANTS_PER_WORKER))
+
+
+# A rule's status for each truth of its condition (`rule_status`, looked up rather than recomputed).
+_StatusOf = dict[bool | None, Status]
+
+
+@dataclass
+class _RuleSetPlan:
+    id: str
+    red_lines: list[tuple[str, _StatusOf]]  # (rule id, status by truth), in report order
+    soft: list[tuple[str, int, _StatusOf]]  # (rule id, weight, status by truth)
+    soft_total: int
+
+
+@dataclass
+class _Plan:
+    """The rule book in force on one date, compiled, with each rule set's rules in report order."""
+
+    engine: Engine
+    rulesets: list[_RuleSetPlan]
+
+
+def _status_table(rule: Rule) -> _StatusOf:
+    return {truth: rule_status(rule, truth)[0] for truth in (True, False, None)}
+
+
+class _Job:
+    """Everything a worker needs to check variants; picklable, so a process can rebuild it."""
+
+    def __init__(
+        self,
+        *,
+        rules: RuleBook,
+        base: Proposal | None,
+        as_of: dt.date | None,
+        actors: tuple[str, ...],
+        engine: EngineName,
+    ) -> None:
+        self.rules = rules
+        self.base = base
+        self.as_of = as_of
+        self.actors = actors
+        self.engine = engine
+        self.engine_used = ""
+        self._plans: dict[dt.date, _Plan] = {}
+        self._base_values: dict[str, TermValue] = {}
+        self._base_contradictions: list[str] = []
+        if base is not None:
+            values, contradictions = proposal_values(base, {})
+            self._base_values = values
+            self._base_contradictions = sorted(contradictions)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_plans"] = {}  # engines hold compiled rules; each process compiles its own
+        return state
+
+    def run(self, items: Sequence[Variant], first: int) -> list[Outcome]:
+        return [self.one(item, first + i) for i, item in enumerate(items)]
+
+    def one(self, item: Variant, index: int) -> Outcome:
+        if isinstance(item, Proposal):
+            values, contradictions = proposal_values(item, {})
+            date = self.as_of or item.date
+            clause_terms = sorted(contradictions)
+        else:
+            overrides = type_overrides(self.rules, item, where=f"variants[{index}]")
+            values = dict(self._base_values)
+            values.update(overrides)
+            date = self.as_of or self._base_date()
+            # A term the base's clauses disagree on stays unaddressed unless the variant sets it.
+            clause_terms = [t for t in self._base_contradictions if t not in overrides]
+        plan = self._plan(date)
+        evaluation = plan.engine.evaluate(values, explain=False)
+        truths = evaluation.truths
+        verdicts: dict[str, ActorVerdictKind] = {}
+        scores: dict[str, float | None] = {}
+        violated: list[str] = []
+        still_open: list[str] = []
+        for ruleset in plan.rulesets:
+            red = [(rule, status_of[truths[rule]]) for rule, status_of in ruleset.red_lines]
+            broken = [rule for rule, status in red if status is Status.VIOLATED]
+            undecided = [rule for rule, status in red if status is Status.OPEN]
+            met = sum(w for rule, w, status_of in ruleset.soft if status_of[truths[rule]] is MET)
+            verdicts[ruleset.id] = actor_verdict_kind(broken, undecided)
+            scores[ruleset.id] = soft_score(met, ruleset.soft_total)
+            violated += broken
+            still_open += undecided
+        return Outcome(
+            as_of=date,
+            overall=overall_verdict(verdicts.values()),
+            verdicts=verdicts,
+            soft_scores=scores,
+            violated=tuple(violated),
+            open=tuple(still_open),
+            contradictions=tuple(clause_terms) + tuple(c.term for c in evaluation.clashes),
+        )
+
+    def _base_date(self) -> dt.date:
+        assert self.base is not None  # check_many demands a base or an as-of for mappings
+        return self.base.date
+
+    def _plan(self, date: dt.date) -> _Plan:
+        plan = self._plans.get(date)
+        if plan is None:
+            book = self.rules.for_actors(list(self.actors)).in_force(date)
+            engine = make_engine(book, self.engine)
+            self.engine_used = engine.name
+            rulesets = []
+            for rs in sorted(book.rulesets, key=lambda rs: rs.id):
+                ordered = sorted(rs.rules, key=lambda r: (-r.severity.rank, r.id))
+                rulesets.append(
+                    _RuleSetPlan(
+                        id=rs.id,
+                        red_lines=[
+                            (r.id, _status_table(r))
+                            for r in ordered
+                            if r.severity is Severity.RED_LINE
+                        ],
+                        soft=[
+                            (r.id, r.weight or 0, _status_table(r))
+                            for r in ordered
+                            if r.severity is not Severity.RED_LINE
+                        ],
+                        soft_total=sum(
+                            r.weight or 0 for r in ordered if r.severity is not Severity.RED_LINE
+                        ),
+                    )
+                )
+            plan = self._plans[date] = _Plan(engine, rulesets)
+        return plan
+
+
+# --- several processes --------------------------------------------------------------------------
+
+_worker_job: _Job | None = None
+
+
+def _start_worker(job: _Job) -> None:
+    global _worker_job
+    _worker_job = job
+
+
+def _run_chunk(items: list[Variant], first: int) -> tuple[list[Outcome], str]:
+    assert _worker_job is not None
+    outcomes = _worker_job.run(items, first)
+    return outcomes, _worker_job.engine_used
+
+
+def _run_in_processes(job: _Job, items: list[Variant], workers: int) -> tuple[list[Outcome], str]:
+    # "spawn", not fork: a forked child would inherit the parent's lock states and durable's
+    # C tables mid-use; a spawned one starts clean on every platform.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(items) // (workers * 4))  # a few chunks per worker evens out their speeds
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(job,)) as pool:
+        futures = [
+            pool.submit(_run_chunk, items[start : start + size], start)
+            for start in range(0, len(items), size)
+        ]
+        outcomes: list[Outcome] = []
+        used = ""
+        for future in futures:
+            chunk, used = future.result()
+            outcomes.extend(chunk)
+    return outcomes, used
