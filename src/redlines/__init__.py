@@ -9,7 +9,6 @@
 
 from typing import TYPE_CHECKING, Any
 
-from .batch import BatchResult, Outcome, check_many, summarize
 from .engine import DurableEngine, Engine, PythonEngine, durable_available, make_engine
 from .loader import bundled_dir, load_proposal, load_rules, load_terms
 from .models import (
@@ -44,14 +43,17 @@ from .report import (
 from .version import __version__
 
 if TYPE_CHECKING:
+    from .batch import BatchResult, Outcome, check_many, summarize
     from .diff import ProposalDiff
     from .explain import Explanation
     from .space import SpaceReport, SpaceVerdict, analyze_space
 
-# `space`, `diff` and `explain` load on first use, so `check` never pays for the solver. Their
-# functions stay in their modules (`from redlines.diff import diff`): a package attribute named
-# like a submodule would be replaced by the module on its first import.
+# `batch`, `space`, `diff` and `explain` load on first use, so a one-off `check` never pays for
+# the solver or the batch machinery. The `diff` and `explain` functions stay in their modules
+# (`from redlines.diff import diff`): a package attribute named like a submodule would be
+# replaced by the module on its first import.
 _LAZY = {
+    "BatchResult": "batch", "Outcome": "batch", "check_many": "batch", "summarize": "batch",
     "ProposalDiff": "diff",
     "Explanation": "explain",
     "SpaceReport": "space", "SpaceVerdict": "space", "analyze_space": "space",

@@ -1,0 +1,144 @@
+"""Library throughput: checks per second of generated variants of the 28-point draft.
+
+    python benchmarks/bench_throughput.py [--variants N] [--quick]
+
+In one process, against all bundled rules: `check_many(variants, rules, base=draft)` with each
+engine side by side, and `engine="fastest"` (which says which engine it took). Baselines in
+the same run: a plain recursive evaluator of the same rules (the ~25-line kind the durable-rules
+notes measured at ~8,000 checks/s on 100 rules) and a loop of full `check()` reports. Then the
+parallel sweep: `check_many(..., workers=2)` against `workers=1` on a large batch.
+
+Targets: python engine >= 20,000 checks/s; durable >= 1,000 checks/s; workers=2 faster than 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from common import DRAFT, Target, draft_variants, finish, machine, median_seconds, table
+
+import redlines
+from redlines.models import AllOf, AnyOf, IfThen, Leaf, Not
+from redlines.report import proposal_values, type_overrides
+
+
+def plain_evaluator(book: Any, draft: Any) -> Any:
+    """A plain recursive Kleene evaluator, no compilation: the baseline of the notes."""
+    ops = {
+        "eq": lambda v, w: v == w, "ne": lambda v, w: v != w, "lt": lambda v, w: v < w,
+        "lte": lambda v, w: v <= w, "gt": lambda v, w: v > w, "gte": lambda v, w: v >= w,
+        "in": lambda v, w: v in w, "not_in": lambda v, w: v not in w,
+    }  # fmt: skip
+
+    def truth(c: Any, facts: dict[str, Any]) -> bool | None:
+        if isinstance(c, Leaf):
+            if c.op in ("present", "absent"):
+                return (c.term in facts) == (c.op == "present")
+            return None if c.term not in facts else ops[c.op](facts[c.term], c.value)
+        if isinstance(c, Not):
+            inner = truth(c.part, facts)
+            return None if inner is None else not inner
+        if isinstance(c, IfThen):
+            c = AnyOf(parts=(Not(part=c.condition), c.consequence))
+        values = [truth(p, facts) for p in c.parts]
+        decisive = isinstance(c, AnyOf)
+        return decisive if decisive in values else None if None in values else not decisive
+
+    rules = book.in_force(draft.date).rules
+    base, _ = proposal_values(draft, {})
+    assert all(isinstance(r.requires, Leaf | AllOf | AnyOf | Not | IfThen) for r in rules)
+
+    def check_one(variant: dict[str, Any]) -> dict[str, bool | None]:
+        facts = {**base, **type_overrides(book, variant)}
+        return {rule.id: truth(rule.requires, facts) for rule in rules}
+
+    return check_one
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", type=int, default=20_000, help="variants per timed batch")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, targets not enforced")
+    args = parser.parse_args()
+    size = 200 if args.quick else args.variants
+    repeat = 1 if args.quick else 5
+    book = redlines.load_rules()
+    draft = redlines.load_proposal(DRAFT, book)
+    variants = draft_variants(book, size)
+    print(f"{machine()}")
+    print(
+        f"{len(book.in_force(draft.date).rules)} rules in force on {draft.date}; batches of "
+        f"{size:,} variants of {draft.id} (each sets 5 terms); median of {repeat}\n"
+    )
+
+    rates: dict[str, float] = {}
+    plain = plain_evaluator(book, draft)
+    few = variants[: max(1, size // 10)]
+    rates["baseline: plain recursive evaluator"] = len(few) / median_seconds(
+        lambda: [plain(v) for v in few], repeat
+    )
+    reports = variants[: max(1, size // 100)]
+    rates["baseline: check() full report, per variant"] = len(reports) / median_seconds(
+        lambda: [redlines.check(draft, book, overrides=v, engine="python") for v in reports],
+        repeat,
+    )
+    used = {}
+    for engine in ("python", "durable", "fastest"):
+        if engine == "durable" and not redlines.durable_available():
+            print("durable-rules is not importable here; skipping it")
+            continue
+        batch = variants if engine != "durable" else variants[: max(1, size // 4)]
+        used[engine] = redlines.check_many(batch[:10], book, base=draft, engine=engine).engine
+        seconds = median_seconds(
+            lambda b=batch, e=engine: redlines.check_many(b, book, base=draft, engine=e), repeat
+        )
+        rates[f"check_many, engine={engine} (took {used[engine]})"] = len(batch) / seconds
+    baseline = rates["baseline: plain recursive evaluator"]
+    print(
+        table(
+            ["what", "checks/s", "µs per check", "x plain evaluator"],
+            [
+                [name, f"{rate:,.0f}", f"{1e6 / rate:,.1f}", f"{rate / baseline:.2f}"]
+                for name, rate in rates.items()
+            ],
+            right=(1, 2, 3),
+        )
+    )
+
+    # Parallel sweeps: the same large batch on one process and on two.
+    big = draft_variants(book, 2_000 if args.quick else 100_000, seed=2)
+    timings = {}
+    for workers in (1, 2):
+        started = time.perf_counter()
+        result = redlines.check_many(big, book, base=draft, workers=workers)
+        timings[workers] = time.perf_counter() - started
+        assert len(result.outcomes) == len(big)
+    speedup = timings[1] / timings[2]
+    print(f"\nParallel sweep of {len(big):,} variants, engine {result.engine}:\n")
+    print(
+        table(
+            ["workers", "seconds", "checks/s", "speed-up"],
+            [
+                [str(w), f"{s:.2f}", f"{len(big) / s:,.0f}", f"{timings[1] / s:.2f}"]
+                for w, s in timings.items()
+            ],
+            right=(0, 1, 2, 3),
+        )
+    )
+
+    python_rate = rates[f"check_many, engine=python (took {used['python']})"]
+    targets = [
+        Target("python engine >= 20,000 checks/s", python_rate >= 20_000, f"{python_rate:,.0f}"),
+        Target("fastest engine is the python engine", used.get("fastest") == "python", str(used)),
+        Target("workers=2 faster than workers=1", speedup > 1.0, f"{speedup:.2f}x"),
+    ]
+    if "durable" in used:
+        rate = rates[f"check_many, engine=durable (took {used['durable']})"]
+        targets.insert(1, Target("durable engine >= 1,000 checks/s", rate >= 1_000, f"{rate:,.0f}"))
+    return finish(targets, enforce=not args.quick)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
