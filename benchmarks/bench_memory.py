@@ -46,7 +46,7 @@ def measure(engine: str, checks: int) -> dict[str, object]:
     if engine == "durable":
         compiled = make_engine(book.in_force(draft.date), "durable")
         assert isinstance(compiled, DurableEngine)
-        handles = compiled._rule_handles + compiled._when_handles
+        handles = [h for h, _ in compiled._rule_handles + compiled._when_handles]
         left = [json.loads(compiled._core.get_facts(h, "0")) for h in handles]
         result["facts left"] = sum(len(facts) for facts in left)
         in_force = book.in_force(draft.date)

@@ -12,14 +12,29 @@ import threading
 
 import pytest
 
+from redlines import engine as engine_module
 from redlines.engine import (
     MARKER,
     RULES_PER_RULESET,
+    TERMS_PER_FACT,
     DurableEngine,
+    EngineUnavailable,
     PythonEngine,
     durable_available,
+    make_engine,
 )
-from redlines.models import Catalogue, Leaf, Rule, RuleBook, RuleSet, Severity, Term, TermType
+from redlines.models import (
+    AllOf,
+    AnyOf,
+    Catalogue,
+    Leaf,
+    Rule,
+    RuleBook,
+    RuleSet,
+    Severity,
+    Term,
+    TermType,
+)
 
 pytestmark = pytest.mark.skipif(not durable_available(), reason="durable-rules not importable")
 
@@ -125,7 +140,7 @@ def test_no_background_threads_and_rulesets_are_freed_with_their_engine(
     names = [name for engine in engines for name in engine.definitions]
     assert len(names) == len(set(names))
     engine = engines.pop()
-    core, handle = engine._core, engine._rule_handles[0]
+    core, (handle, _) = engine._core, engine._rule_handles[0]
     del engine
     gc.collect()
     with pytest.raises(core.error):  # error 111: no such ruleset
@@ -145,7 +160,7 @@ def test_facts_are_retracted_after_every_check(fixture_rules: RuleBook) -> None:
     engine = DurableEngine(fixture_rules)
     facts = {"territory.crimea": "de_jure_russian"}
     first = engine.evaluate(facts)
-    for handle in engine._rule_handles + engine._when_handles:
+    for handle, _ in engine._rule_handles + engine._when_handles:
         assert json.loads(engine._core.get_facts(handle, "0")) == []
     # an identical fact asserted again is not swallowed as "already observed"
     assert engine.evaluate(facts).truths == first.truths
@@ -166,3 +181,39 @@ def test_no_python_code_runs_inside_the_engine(fixture_rules: RuleBook) -> None:
     for definition in engine.definitions.values():
         for rule in definition.values():
             assert set(rule) == {"all"}
+
+
+def _many_flags(count: int) -> dict[str, Term]:
+    return {
+        f"x.f{i:03}": Term(name=f"x.f{i:03}", title="f", type=TermType.BOOLEAN)
+        for i in range(count)
+    }
+
+
+def test_a_fact_never_exceeds_the_property_limit() -> None:
+    # durable-rules refuses a fact of more than 255 properties (error 302): each ruleset is sent
+    # only the terms its own rules test, and rulesets are cut to test at most TERMS_PER_FACT.
+    terms = _many_flags(600)
+    rules = [
+        red_line(f"R{i}", AllOf(parts=tuple(Leaf(term=f"x.f{j:03}", op="eq", value=True)
+                                            for j in range(i * 3, i * 3 + 3))))
+        for i in range(200)
+    ]  # fmt: skip
+    book = book_of(rules, terms)
+    engine = DurableEngine(book)
+    assert all(len(tested) <= TERMS_PER_FACT for _, tested in engine._rule_handles)
+    facts = {name: i % 5 != 0 for i, name in enumerate(sorted(terms))}  # all 600 set
+    assert engine.evaluate(facts).truths == PythonEngine(book).evaluate(facts).truths
+
+
+def test_a_rule_too_wide_for_durable_falls_back_or_says_so(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terms = _many_flags(TERMS_PER_FACT + 1)
+    wide = AnyOf(parts=tuple(Leaf(term=name, op="eq", value=True) for name in sorted(terms)))
+    book = book_of([red_line("WIDE", wide)], terms)
+    with pytest.raises(EngineUnavailable, match=r"WIDE tests 251 terms.*use --engine python"):
+        make_engine(book, "durable")
+    monkeypatch.setattr(engine_module, "_notice_given", False)
+    assert make_engine(book, "auto").name == "python"
+    assert "WIDE tests 251 terms" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .conditions import Facts, Truth, deciding_terms
+from .conditions import Facts, Truth, deciding_terms, terms_of
 from .models import AllOf, AnyOf, Condition, IfThen, Leaf, Not, RuleBook, TermType, TermValue
 
 EngineName = Literal["auto", "durable", "python"]
@@ -263,6 +263,12 @@ _UNSET: Any = object()
 
 MARKER = ("redlines_fact", 1)
 RULES_PER_RULESET = 24
+# durable-rules holds at most 255 properties in one fact (MAX_OBJECT_PROPERTIES; error 302 past
+# it) and adds its own id and sid; the marker is ours. A ruleset is sent only its rules' terms.
+TERMS_PER_FACT = 250
+
+# (durable rule name, its durable condition, the terms it tests)
+_Compiled = tuple[str, dict[str, Any], frozenset[str]]
 
 # The C core keeps process-global tables and its calls are not reentrant across one ruleset's
 # assert → drain → retract sequence, so checks from several threads take turns.
@@ -291,32 +297,72 @@ class DurableEngine(Engine):
         self._core: Any = durable_rules_engine
         self._keys = {name: f"t{i}" for i, name in enumerate(sorted(book.catalogue.terms))}
         self._types = {name: term.type for name, term in book.catalogue.terms.items()}
-        rules: list[tuple[str, dict[str, Any]]] = []
+        for name, condition in [(r.id, r.requires) for r in book.rules] + [
+            (i.id, i.when) for i in self.implications
+        ]:
+            if len(terms_of(condition)) > TERMS_PER_FACT:
+                raise EngineUnavailable(
+                    f"{name} tests {len(terms_of(condition))} terms, more than the "
+                    f"{TERMS_PER_FACT} durable-rules can match in one fact"
+                )
+        rules: list[_Compiled] = []
         for i, rule in enumerate(book.rules):
-            rules.append((f"r{i}:met", self._definitely(rule.requires, True)))
-            rules.append((f"r{i}:violated", self._definitely(rule.requires, False)))
+            terms = frozenset(terms_of(rule.requires))
+            rules.append((f"r{i}:met", self._definitely(rule.requires, True), terms))
+            rules.append((f"r{i}:violated", self._definitely(rule.requires, False), terms))
         whens = [
-            (f"i{j}", self._definitely(imp.when, True)) for j, imp in enumerate(self.implications)
+            (f"i{j}", self._definitely(imp.when, True), frozenset(terms_of(imp.when)))
+            for j, imp in enumerate(self.implications)
         ]
         self._rule_ids = [rule.id for rule in book.rules]
         self._imp_ids = [imp.id for imp in self.implications]
         self.definitions: dict[str, dict[str, Any]] = {}  # ruleset name -> durable JSON rules
-        self._rule_handles = self._register(rules)
-        self._when_handles = self._register(whens)
-        handles = self._rule_handles + self._when_handles
-        weakref.finalize(self, _delete_rulesets, self._core, handles)
+        self._rule_handles: list[tuple[int, tuple[str, ...]]] = []
+        self._when_handles: list[tuple[int, tuple[str, ...]]] = []
+        self._release = weakref.finalize(self, _delete_rulesets, self._core, self._handles())
+        self._rule_handles += self._register(rules)
+        self._when_handles += self._register(whens)
 
-    def _register(self, compiled: list[tuple[str, dict[str, Any]]]) -> list[int]:
+    def _handles(self) -> Callable[[], list[int]]:
+        # The finalizer must not hold the engine; it reads the handle lists through a closure.
+        rules, whens = self._rule_handles, self._when_handles
+        return lambda: [handle for handle, _ in rules + whens]
+
+    def _register(self, compiled: list[_Compiled]) -> list[tuple[int, tuple[str, ...]]]:
+        """Create rulesets of at most RULES_PER_RULESET rules testing at most TERMS_PER_FACT terms.
+
+        Each ruleset is later sent only the terms its rules test: durable-rules refuses a fact of
+        more than 255 properties (error 302), and smaller facts are faster to match.
+        """
+        chunks: list[list[_Compiled]] = []
+        terms: set[str] = set()
+        for item in compiled:
+            if len(item[2]) > TERMS_PER_FACT:
+                raise EngineUnavailable(
+                    f"a rule tests {len(item[2])} terms, more than the {TERMS_PER_FACT} that "
+                    "durable-rules can match in one fact; use --engine python"
+                )
+            if (
+                not chunks
+                or len(chunks[-1]) == RULES_PER_RULESET
+                or len(terms | item[2]) > TERMS_PER_FACT
+            ):
+                chunks.append([])
+                terms = set()
+            chunks[-1].append(item)
+            terms |= item[2]
         handles = []
-        for start in range(0, len(compiled), RULES_PER_RULESET):
+        for chunk in chunks:
             name = f"redlines_{next(_ruleset_counter)}"
             definition = {
                 rule_name: {"all": [{"m": {"$and": [{MARKER[0]: MARKER[1]}, condition]}}]}
-                for rule_name, condition in compiled[start : start + RULES_PER_RULESET]
+                for rule_name, condition, _ in chunk
             }
             self.definitions[name] = definition
             with _core_lock:
-                handles.append(self._core.create_ruleset(name, json.dumps(definition)))
+                handle = self._core.create_ruleset(name, json.dumps(definition))
+            tested = sorted(set().union(*(item[2] for item in chunk)))
+            handles.append((handle, tuple(tested)))
         return handles
 
     def firing(self, facts: Facts) -> set[str]:
@@ -331,16 +377,19 @@ class DurableEngine(Engine):
             truths[rule_id] = True if met else False if violated else None
         return truths
 
-    def _fire(self, handles: list[int], facts: Facts) -> set[str]:
-        """Assert the facts into each ruleset, collect the names that fire, retract them."""
-        fact = {MARKER[0]: MARKER[1]}
-        for term, value in facts.items():
-            fact[self._keys[term]] = self._encode(term, value)
-        payload = json.dumps(fact)
+    def _fire(self, rulesets: list[tuple[int, tuple[str, ...]]], facts: Facts) -> set[str]:
+        """Assert the facts each ruleset tests, collect the names that fire, retract them."""
+        encoded = {term: self._encode(term, value) for term, value in facts.items()}
+        keys = self._keys
         fired: set[str] = set()
         core = self._core
         with _core_lock:
-            for handle in handles:
+            for handle, terms in rulesets:
+                fact = {MARKER[0]: MARKER[1]}
+                for term in terms:
+                    if term in encoded:
+                        fact[keys[term]] = encoded[term]
+                payload = json.dumps(fact)
                 try:
                     code, state = core.assert_fact(handle, payload)
                     if code == _OBSERVED:
@@ -423,9 +472,9 @@ def _drain(core: Any, handle: int, state: int, into: set[str]) -> None:
         message = core.complete_and_start_action(handle, state)
 
 
-def _delete_rulesets(core: Any, handles: list[int]) -> None:
+def _delete_rulesets(core: Any, handles: Callable[[], list[int]]) -> None:
     with _core_lock:
-        for handle in handles:
+        for handle in handles():
             core.delete_ruleset(handle)
 
 
@@ -447,17 +496,12 @@ def make_engine(book: RuleBook, name: EngineName = "auto") -> Engine:
     "auto" is durable-rules where it imports, else the python engine with a one-line notice on
     stderr (e.g. Python 3.13, where durable-rules does not build).
     """
-    global _notice_given
-    if name == "auto":
+    auto = name == "auto"
+    if auto:
         if durable_available():
             name = "durable"
         else:
-            if not _notice_given:
-                print(
-                    "redlines: durable-rules is not available here; using the python engine",
-                    file=sys.stderr,
-                )
-                _notice_given = True
+            _notice("durable-rules is not available here")
             name = "python"
     elif name == "durable" and not durable_available():
         raise EngineUnavailable(
@@ -468,9 +512,22 @@ def make_engine(book: RuleBook, name: EngineName = "auto") -> Engine:
     with _cache_lock:
         engine = _cache.get(key)
         if engine is None:
-            engine = DurableEngine(book) if name == "durable" else PythonEngine(book)
+            try:
+                engine = DurableEngine(book) if name == "durable" else PythonEngine(book)
+            except EngineUnavailable as why:
+                if not auto:
+                    raise EngineUnavailable(f"{why}; use --engine python") from None
+                _notice(str(why))
+                engine = PythonEngine(book)
             _cache[key] = engine
     return engine
+
+
+def _notice(why: str) -> None:
+    global _notice_given
+    if not _notice_given:
+        print(f"redlines: {why}; using the python engine", file=sys.stderr)
+        _notice_given = True
 
 
 def _fingerprint(book: RuleBook) -> str:
