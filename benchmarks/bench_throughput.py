@@ -8,7 +8,8 @@ the same run: a plain recursive evaluator of the same rules (the ~25-line kind t
 notes measured at ~8,000 checks/s on 100 rules) and a loop of full `check()` reports. Then the
 parallel sweep: `check_many(..., workers=2)` against `workers=1` on a large batch.
 
-Targets: python engine >= 20,000 checks/s; durable >= 1,000 checks/s; workers=2 faster than 1.
+Targets: python engine >= 20,000 checks/s; durable >= 1,000 checks/s; workers=2 faster than 1
+(the issue asks to show the speed-up; a sweep with workers starts the extra process first, ~0.3 s).
 """
 
 from __future__ import annotations
@@ -107,24 +108,36 @@ def main() -> int:
         )
     )
 
-    # Parallel sweeps: the same large batch on one process and on two.
-    big = draft_variants(book, 2_000 if args.quick else 100_000, seed=2)
-    timings = {}
-    for workers in (1, 2):
-        started = time.perf_counter()
-        result = redlines.check_many(big, book, base=draft, workers=workers)
-        timings[workers] = time.perf_counter() - started
-        assert len(result.outcomes) == len(big)
-    speedup = timings[1] / timings[2]
-    print(f"\nParallel sweep of {len(big):,} variants, engine {result.engine}:\n")
+    # Parallel sweeps: the same large batch on one process and on two, for each engine.
+    sweeps = {"python": 100_000, "durable": 20_000} if "durable" in used else {"python": 100_000}
+    speedups: dict[str, float] = {}
+    rows = []
+    for engine, count in sweeps.items():
+        big = draft_variants(book, 2_000 if args.quick else count, seed=2)
+        timings = {}
+        for workers in (1, 2):
+            started = time.perf_counter()
+            result = redlines.check_many(big, book, base=draft, engine=engine, workers=workers)  # type: ignore[arg-type]
+            timings[workers] = time.perf_counter() - started
+            assert len(result.outcomes) == len(big)
+        speedups[engine] = timings[1] / timings[2]
+        rows += [
+            [
+                engine,
+                f"{len(big):,}",
+                str(w),
+                f"{s:.2f}",
+                f"{len(big) / s:,.0f}",
+                f"{timings[1] / s:.2f}",
+            ]
+            for w, s in timings.items()
+        ]
+    print("\nParallel sweeps (workers=2: this process and one more, spawned):\n")
     print(
         table(
-            ["workers", "seconds", "checks/s", "speed-up"],
-            [
-                [str(w), f"{s:.2f}", f"{len(big) / s:,.0f}", f"{timings[1] / s:.2f}"]
-                for w, s in timings.items()
-            ],
-            right=(0, 1, 2, 3),
+            ["engine", "variants", "workers", "seconds", "checks/s", "speed-up"],
+            rows,
+            right=(1, 2, 3, 4, 5),
         )
     )
 
@@ -132,7 +145,10 @@ def main() -> int:
     targets = [
         Target("python engine >= 20,000 checks/s", python_rate >= 20_000, f"{python_rate:,.0f}"),
         Target("fastest engine is the python engine", used.get("fastest") == "python", str(used)),
-        Target("workers=2 faster than workers=1", speedup > 1.0, f"{speedup:.2f}x"),
+        *(
+            Target(f"{engine}: workers=2 faster than workers=1", gain > 1.0, f"{gain:.2f}x")
+            for engine, gain in speedups.items()
+        ),
     ]
     if "durable" in used:
         rate = rates[f"check_many, engine=durable (took {used['durable']})"]

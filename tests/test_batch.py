@@ -154,7 +154,7 @@ def test_a_small_batch_stays_in_this_process(
 def test_a_large_batch_spreads_over_processes_and_keeps_its_order(
     engine: str, draft: Proposal, fixture_rules: RuleBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "MIN_VARIANTS_PER_WORKER", 10)
+    monkeypatch.setattr(batch, "MIN_VARIANTS_PER_WORKER", {"python": 10, "durable": 10})
     started: list[int] = []
     real = batch._run_in_processes
 
@@ -162,12 +162,22 @@ def test_a_large_batch_spreads_over_processes_and_keeps_its_order(
         started.append(workers)
         return real(job, items, workers)
 
+    here: list[int] = []  # chunks this process checked itself (spawned workers are not patched)
+    run_here = batch._Job.run
+
+    def counting(job: Any, items: list[Any], first: int) -> Any:
+        here.append(first)
+        return run_here(job, items, first)
+
     monkeypatch.setattr(batch, "_run_in_processes", spy)
-    sweep: list[Any] = [{"ukraine.army_cap": cap} for cap in range(0, 1_000_000, 25_000)]
+    sweep: list[Any] = [{"ukraine.army_cap": cap} for cap in range(0, 1_000_000, 600)]
     sweep.insert(7, draft)  # proposals and mappings mix
+    serial = check_many(sweep, fixture_rules, base=draft, engine=engine)  # type: ignore[arg-type]
+    monkeypatch.setattr(batch._Job, "run", counting)
     parallel = check_many(sweep, fixture_rules, base=draft, engine=engine, workers=2)  # type: ignore[arg-type]
     assert started == [2]
-    serial = check_many(sweep, fixture_rules, base=draft, engine=engine)  # type: ignore[arg-type]
+    chunks = -(-len(sweep) // 500)
+    assert 1 <= len(here) < chunks  # this process and the spawned one both took chunks
     assert parallel == serial
     assert parallel.engine == engine
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .engine import Engine, EngineName, make_engine
+from .engine import Engine, EngineName, durable_available, make_engine
 from .models import Proposal, Rule, RuleBook, Severity, TermValue
 from .report import (
     ActorVerdictKind,
@@ -39,9 +39,10 @@ MET = Status.MET
 BatchEngine = Literal["fastest", "auto", "durable", "python"]
 Variant = Proposal | Mapping[str, Any]
 
-# Below this many variants per worker, starting processes (each imports redlines and compiles
-# the rules, ~0.3 s) costs more than it saves; see benchmarks/RESULTS.md.
-MIN_VARIANTS_PER_WORKER = 5_000
+# Below this many variants per worker, starting a process (it imports redlines and compiles the
+# rules, ~0.3 s) costs more than it saves: the break-even measured on 2 cores, per engine, in
+# benchmarks/RESULTS.md.
+MIN_VARIANTS_PER_WORKER = {"python": 10_000, "durable": 1_000}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +98,19 @@ def check_many(
     `as_of` defaults to each proposal's own date, and to `base`'s date for mappings (with
     neither, it is required). `engine="fastest"` takes the python engine: it is held to results
     identical to durable-rules' by the property tests, and is several times faster (see
-    `BatchResult.engine`). `workers` > 1 (None: one per CPU) spreads a large batch over that
-    many processes; a batch smaller than `MIN_VARIANTS_PER_WORKER` per worker runs here.
+    `BatchResult.engine`). `workers` > 1 (None: one per CPU) spreads a large batch over this
+    process and `workers - 1` others, started with "spawn" (so a script calling this with
+    workers needs the usual `if __name__ == "__main__":` guard); a batch smaller than
+    `MIN_VARIANTS_PER_WORKER[engine]` per worker runs here alone.
     Raises `InputError` for a mapping that names an unknown term or mistypes a value.
     """
     items = list(variants)
     if as_of is None and base is None and any(not isinstance(v, Proposal) for v in items):
         raise ValueError("check_many: term mappings need `base` or `as_of` to date them")
     name: EngineName = "python" if engine == "fastest" else engine
-    count = _worker_count(workers, len(items))
+    if name == "auto":
+        name = "durable" if durable_available() else "python"
+    count = _worker_count(workers, len(items), MIN_VARIANTS_PER_WORKER[name])
     job = _Job(rules=rules, base=base, as_of=as_of, actors=tuple(actors), engine=name)
     if count <= 1:
         outcomes = job.run(items, first=0)
@@ -115,11 +120,11 @@ def check_many(
     return BatchResult(engine=used, outcomes=tuple(outcomes))
 
 
-def _worker_count(workers: int | None, size: int) -> int:
+def _worker_count(workers: int | None, size: int, least: int) -> int:
     wanted = (os.cpu_count() or 1) if workers is None else workers
     if wanted < 1:
         raise ValueError(f"check_many: workers must be at least 1, not {wanted}")
-    return max(1, min(wanted, size // MIN_VARIANTS_PER_WORKER))
+    return max(1, min(wanted, size // least))
 
 
 # A rule's status for each truth of its condition (`rule_status`, looked up rather than recomputed).
@@ -270,21 +275,44 @@ def _run_chunk(items: list[Variant], first: int) -> tuple[list[Outcome], str]:
 
 
 def _run_in_processes(job: _Job, items: list[Variant], workers: int) -> tuple[list[Outcome], str]:
-    # "spawn", not fork: a forked child would inherit the parent's lock states and durable's
-    # C tables mid-use; a spawned one starts clean on every platform.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """Check `items` here and in `workers - 1` other processes, sharing chunks as they free up.
 
-    size = -(-len(items) // (workers * 4))  # a few chunks per worker evens out their speeds
+    This process works too rather than wait: it starts at once (the others first import redlines
+    and compile the rules, ~0.3 s) and its own results need no pickling. It takes chunks from
+    the end of the queue while the pool takes them from the front, keeping two chunks in flight
+    per process so none idles between chunks.
+    """
+    # "spawn", not fork: a forked child would inherit the parent's locks mid-use (and any
+    # threads' state); a spawned one starts clean, on every platform.
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor, wait
+
+    size = max(500, -(-len(items) // (workers * 8)))
+    waiting = deque(range(0, len(items), size))
+    done: dict[int, list[Outcome]] = {}
+    used = ""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(job,)) as pool:
-        futures = [
-            pool.submit(_run_chunk, items[start : start + size], start)
-            for start in range(0, len(items), size)
-        ]
-        outcomes: list[Outcome] = []
-        used = ""
-        for future in futures:
-            chunk, used = future.result()
-            outcomes.extend(chunk)
-    return outcomes, used
+    with ProcessPoolExecutor(
+        workers - 1, context, initializer=_start_worker, initargs=(job,)
+    ) as pool:
+        running: dict[Future[tuple[list[Outcome], str]], int] = {}
+
+        def collect_and_refill() -> None:
+            nonlocal used
+            for future in [f for f in running if f.done()]:
+                done[running.pop(future)], used = future.result()
+            while waiting and len(running) < 2 * (workers - 1):
+                start = waiting.popleft()
+                running[pool.submit(_run_chunk, items[start : start + size], start)] = start
+
+        collect_and_refill()
+        while waiting:
+            start = waiting.pop()
+            done[start] = job.run(items[start : start + size], start)
+            collect_and_refill()
+        while running:
+            wait(running)
+            collect_and_refill()
+    outcomes = [outcome for start in sorted(done) for outcome in done[start]]
+    return outcomes, used or job.engine_used
