@@ -147,3 +147,20 @@ def test_yaml_11_booleans_stay_text(tmp_path: Path, fixture_rules: RuleBook) -> 
 def test_bundled_rules_and_proposals_are_found() -> None:
     assert (bundled_dir("rules") / "terms.yaml").is_file()
     assert (bundled_dir("proposals") / "us-28-point-2025-11.yaml").is_file()
+
+
+def test_loading_pauses_the_garbage_collector_and_leaves_it_as_it_was(tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    redlines.load_rules(FIXTURES / "rules")
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        redlines.load_rules(tmp_path / "missing")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        redlines.load_rules(FIXTURES / "rules")
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
