@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
+import redlines
+from conftest import FIXTURES
+from redlines import engine as engine_module
 from redlines.conditions import evaluate
 from redlines.engine import DurableEngine, Engine, PythonEngine, durable_available, make_engine
 from redlines.models import (
@@ -81,6 +86,36 @@ def test_nothing_matching_is_all_open_not_an_error(engine: Engine) -> None:
 
 def test_make_engine_compiles_once_per_rule_book(fixture_rules: RuleBook) -> None:
     assert make_engine(fixture_rules, "python") is make_engine(fixture_rules, "python")
+    # the same rules loaded again are new objects with the same content: the same engine
+    again = redlines.load_rules(FIXTURES / "rules")
+    assert make_engine(again, "python") is make_engine(fixture_rules, "python")
+
+
+def test_a_rule_book_with_other_logic_gets_its_own_engine(fixture_rules: RuleBook) -> None:
+    ruleset = fixture_rules.rulesets[0]
+    rule = ruleset.rules[0]
+    changed = rule.model_copy(update={"requires": Not(part=rule.requires)})
+    edited = fixture_rules.model_copy(
+        update={"rulesets": (ruleset.model_copy(update={"rules": (changed, *ruleset.rules[1:])}),
+                             *fixture_rules.rulesets[1:])}
+    )  # fmt: skip
+    assert make_engine(edited, "python") is not make_engine(fixture_rules, "python")
+    facts: dict[str, object] = {}
+    truth = make_engine(fixture_rules, "python").decide(facts)[rule.id]
+    flipped = make_engine(edited, "python").decide(facts)[rule.id]
+    assert flipped == (None if truth is None else not truth)
+
+
+def test_remembered_rule_keys_go_with_their_rules() -> None:
+    keeper = redlines.load_rules(FIXTURES / "rules")
+    compiled = make_engine(keeper, "python")  # cached with whichever equal book came first
+    book = redlines.load_rules(FIXTURES / "rules")
+    assert make_engine(book, "python") is compiled  # so nothing holds on to `book`
+    ids = {id(rule) for rule in book.rules}
+    assert ids <= set(engine_module._content_keys)
+    del book
+    gc.collect()
+    assert not ids & set(engine_module._content_keys)
 
 
 def test_without_durable_rules_auto_falls_back_with_one_notice(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .engine import Engine, EngineName, durable_available, make_engine
+from .gcpause import collector_paused
 from .models import Proposal, Rule, RuleBook, Severity, TermValue
 from .report import (
     ActorVerdictKind,
@@ -230,32 +231,28 @@ class _Job:
     def _plan(self, date: dt.date) -> _Plan:
         plan = self._plans.get(date)
         if plan is None:
-            book = self.rules.for_actors(list(self.actors)).in_force(date)
-            engine = make_engine(book, self.engine)
-            self.engine_used = engine.name
-            rulesets = []
-            for rs in sorted(book.rulesets, key=lambda rs: rs.id):
-                ordered = sorted(rs.rules, key=lambda r: (-r.severity.rank, r.id))
-                rulesets.append(
-                    _RuleSetPlan(
-                        id=rs.id,
-                        red_lines=[
-                            (r.id, _status_table(r))
-                            for r in ordered
-                            if r.severity is Severity.RED_LINE
-                        ],
-                        soft=[
-                            (r.id, r.weight or 0, _status_table(r))
-                            for r in ordered
-                            if r.severity is not Severity.RED_LINE
-                        ],
-                        soft_total=sum(
-                            r.weight or 0 for r in ordered if r.severity is not Severity.RED_LINE
-                        ),
-                    )
-                )
-            plan = self._plans[date] = _Plan(engine, rulesets)
+            with collector_paused():
+                plan = self._plans[date] = self._new_plan(date)
         return plan
+
+    def _new_plan(self, date: dt.date) -> _Plan:
+        book = self.rules.for_actors(list(self.actors)).in_force(date)
+        engine = make_engine(book, self.engine)
+        self.engine_used = engine.name
+        rulesets = []
+        for rs in sorted(book.rulesets, key=lambda rs: rs.id):
+            ordered = sorted(rs.rules, key=lambda r: (-r.severity.rank, r.id))
+            red = [r for r in ordered if r.severity is Severity.RED_LINE]
+            soft = [r for r in ordered if r.severity is not Severity.RED_LINE]
+            rulesets.append(
+                _RuleSetPlan(
+                    id=rs.id,
+                    red_lines=[(r.id, _status_table(r)) for r in red],
+                    soft=[(r.id, r.weight or 0, _status_table(r)) for r in soft],
+                    soft_total=sum(r.weight or 0 for r in soft),
+                )
+            )
+        return _Plan(engine, rulesets)
 
 
 # --- several processes --------------------------------------------------------------------------

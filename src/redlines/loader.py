@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -20,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 from pydantic import ValidationError
 
 from .conditions import ConditionError, lookup_term, parse_condition, shown, type_value
+from .gcpause import collector_paused
 from .models import (
     Catalogue,
     Clause,
@@ -73,17 +73,15 @@ def _one_line_problems(load: Callable[Params, Result]) -> Callable[Params, Resul
     A key or value can hold a newline (a block scalar, an escape); printed raw it would break
     the file:line:col format, or fake a line of its own in a CI log.
 
-    The cyclic garbage collector is paused while a file loads: loading allocates many objects
-    that all live on, and the collector scanning them again and again was half the load time of
-    a large rule book (10,000 rules: 4.6 s, 2.1 s without; benchmarks/RESULTS.md).
+    The cyclic garbage collector is paused while a file loads (gcpause.py: at 10,000 rules a load
+    took 4.6 s with it, 2.1 s without).
     """
 
     @functools.wraps(load)
     def loader(*args: Params.args, **kwargs: Params.kwargs) -> Result:
-        collecting = gc.isenabled()
-        gc.disable()
         try:
-            return load(*args, **kwargs)
+            with collector_paused():
+                return load(*args, **kwargs)
         except InputError as err:
             raise InputError(
                 [
@@ -96,9 +94,6 @@ def _one_line_problems(load: Callable[Params, Result]) -> Callable[Params, Resul
                     for problem in err.problems
                 ]
             ) from None
-        finally:
-            if collecting:
-                gc.enable()
 
     return loader
 
