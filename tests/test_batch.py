@@ -188,4 +188,5 @@ def test_the_batch_verdict_is_the_worst(draft: Proposal, fixture_rules: RuleBook
     )
     assert isinstance(result, BatchResult) and all(isinstance(o, Outcome) for o in result.outcomes)
     assert result.overall is max((o.overall for o in result.outcomes), key=lambda v: v.gravity)
-    assert check_many([], fixture_rules).overall is Verdict.FEASIBLE
+    empty = check_many([], fixture_rules)
+    assert (empty.overall, empty.outcomes, empty.engine) == (Verdict.FEASIBLE, (), "python")

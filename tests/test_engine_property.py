@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redlines.conditions import evaluate
+from redlines.conditions import deciding_terms, evaluate
 from redlines.engine import DurableEngine, PythonEngine, durable_available
 from redlines.models import (
     Catalogue,
@@ -95,3 +95,9 @@ def test_python_engine_code_matches_the_reference_semantics(
         assert engine.firing(facts) == {
             i.id for i in book.implications if evaluate(i.when, facts) is True
         }
+
+
+@settings(max_examples=200, deadline=None)
+@given(condition=CONDITIONS, facts=fact_sets())
+def test_deciding_terms_gives_the_reference_truth(condition: Any, facts: dict[str, Any]) -> None:
+    assert deciding_terms(condition, facts)[0] == evaluate(condition, facts)

@@ -3,8 +3,8 @@
 `check()` builds a full `Report` (findings with clauses, terms and sources) for a reader. A
 sweep over thousands of generated variants needs only each one's verdicts, so `check_many`
 compiles the rule book once per as-of date and, per variant, evaluates the rules and tallies
-the actors' verdicts — the same `rule_status` and `Tally` that `check()` uses, so an
-`Outcome` is exactly what `summarize(check(...))` gives (tested).
+the actors' verdicts with the same `rule_status`, `actor_verdict_kind` and `soft_score` that
+`check()` uses, so an `Outcome` is exactly what `summarize(check(...))` gives (tested).
 
 A variant is a `Proposal`, or a mapping of term values laid over `base` the way `--set` lays
 them over a draft: `check_many([{"ukraine.army_cap": 800000}], rules, base=draft)` is the
@@ -33,9 +33,8 @@ from .report import (
     rule_status,
     soft_score,
     type_overrides,
+    worst,
 )
-
-MET = Status.MET
 
 BatchEngine = Literal["fastest", "auto", "durable", "python"]
 Variant = Proposal | Mapping[str, Any]
@@ -66,9 +65,7 @@ class BatchResult:
 
     @property
     def overall(self) -> Verdict:
-        return max(
-            (o.overall for o in self.outcomes), key=lambda v: v.gravity, default=Verdict.FEASIBLE
-        )
+        return worst(o.overall for o in self.outcomes)
 
 
 def summarize(report: Report) -> Outcome:
@@ -169,7 +166,7 @@ class _Job:
         self.as_of = as_of
         self.actors = actors
         self.engine = engine
-        self.engine_used = ""
+        self.engine_used: str = engine  # until a rule book is compiled (auto may fall back)
         self._plans: dict[dt.date, _Plan] = {}
         self._base_values: dict[str, TermValue] = {}
         self._base_contradictions: list[str] = []
@@ -209,7 +206,11 @@ class _Job:
             red = [(rule, status_of[truths[rule]]) for rule, status_of in ruleset.red_lines]
             broken = [rule for rule, status in red if status is Status.VIOLATED]
             undecided = [rule for rule, status in red if status is Status.OPEN]
-            met = sum(w for rule, w, status_of in ruleset.soft if status_of[truths[rule]] is MET)
+            met = sum(
+                weight
+                for rule, weight, status_of in ruleset.soft
+                if status_of[truths[rule]] is Status.MET
+            )
             verdicts[ruleset.id] = actor_verdict_kind(broken, undecided)
             scores[ruleset.id] = soft_score(met, ruleset.soft_total)
             violated += broken

@@ -288,7 +288,8 @@ Compiled = Callable[[Facts], Truth]
 
 
 def compile_condition(condition: Condition) -> Compiled:
-    """Compile once to nested closures; the python engine calls these on every check."""
+    """Compile once to nested closures: the reference semantics, plainly written (the python
+    engine generates faster straight-line code from the same conditions; engine.py)."""
     if isinstance(condition, Leaf):
         return _compile_leaf(condition)
     if isinstance(condition, Not):
@@ -340,39 +341,20 @@ def _any_of(parts: tuple[Compiled, ...]) -> Compiled:
     return any_of
 
 
-_UNSET: Any = object()
-
-
 def _compile_leaf(leaf: Leaf) -> Compiled:
     term, op, want = leaf.term, leaf.op, leaf.value
     if op == "present":
         return lambda facts: term in facts
     if op == "absent":
         return lambda facts: term not in facts
-    # One closure per operator, the comparison inlined: this is the python engine's inner loop.
-    if op in ("in", "not_in"):
-        members = frozenset(want)  # type: ignore[arg-type]
-        inside = op == "in"
-
-        def member(facts: Facts) -> Truth:
-            value = facts.get(term, _UNSET)
-            return None if value is _UNSET else (value in members) is inside
-
-        return member
     test = leaf_test(op, want)
-    if op == "eq":
 
-        def equal(facts: Facts) -> Truth:
-            value = facts.get(term, _UNSET)
-            return None if value is _UNSET else bool(value == want)
+    def leaf_truth(facts: Facts) -> Truth:
+        if term not in facts:
+            return None
+        return test(facts[term])
 
-        return equal
-
-    def compare(facts: Facts) -> Truth:
-        value = facts.get(term, _UNSET)
-        return None if value is _UNSET else test(value)
-
-    return compare
+    return leaf_truth
 
 
 def leaf_test(op: Op, want: Any) -> Callable[[Any], bool]:
@@ -414,7 +396,7 @@ def deciding_terms(condition: Condition, facts: Facts) -> tuple[Truth, list[str]
 
 def _deciding(condition: Condition, facts: Facts) -> tuple[Truth, list[str]]:
     if isinstance(condition, Leaf):
-        return _leaf_truth(condition, facts), [condition.term]
+        return _compile_leaf(condition)(facts), [condition.term]
     if isinstance(condition, Not):
         truth, terms = _deciding(condition.part, facts)
         return (None if truth is None else not truth), terms
@@ -423,22 +405,14 @@ def _deciding(condition: Condition, facts: Facts) -> tuple[Truth, list[str]]:
         return _deciding(rewritten, facts)
     results = [_deciding(p, facts) for p in condition.parts]
     truths = [value for value, _ in results]
-    # Kleene: a false part decides an `all`, a true one an `any`; else unknown wins over the rest.
+    # The whole's truth from its parts' (as `_all_of`/`_any_of` decide it, without compiling the
+    # subtree again at every level): a false part decides an `all`, a true one an `any`; else
+    # an unknown part makes the whole unknown.
     deciding: Truth = isinstance(condition, AnyOf)
     truth = deciding if deciding in truths else None if None in truths else not deciding
     # Whatever the combinator, the parts that agree with the whole decided it: the false parts
     # of a false `all`, the true parts of a true `any`, the unknown parts of an unknown one.
     return truth, [t for value, terms in results if value is truth for t in terms]
-
-
-def _leaf_truth(leaf: Leaf, facts: Facts) -> Truth:
-    if leaf.op == "present":
-        return leaf.term in facts
-    if leaf.op == "absent":
-        return leaf.term not in facts
-    if leaf.term not in facts:
-        return None
-    return leaf_test(leaf.op, leaf.value)(facts[leaf.term])
 
 
 def leaves(condition: Condition) -> Iterator[Leaf]:

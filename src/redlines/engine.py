@@ -285,8 +285,9 @@ TERMS_PER_FACT = 250
 _Compiled = tuple[str, dict[str, Any], frozenset[str]]
 
 # The C core keeps process-global tables and its calls are not reentrant across one ruleset's
-# assert → drain → retract sequence, so checks from several threads take turns.
-_core_lock = threading.Lock()
+# assert → drain → retract sequence, so checks from several threads take turns. Reentrant, because
+# a collected engine's finalizer (which deletes its rulesets) may run in the middle of a check.
+_core_lock = threading.RLock()
 _ruleset_counter = itertools.count(1)
 
 # Result codes of the core's assert/retract calls (durable/engine.py, Ruleset._handle_result).
@@ -314,10 +315,11 @@ class DurableEngine(Engine):
         for name, condition in [(r.id, r.requires) for r in book.rules] + [
             (i.id, i.when) for i in self.implications
         ]:
-            if len(terms_of(condition)) > TERMS_PER_FACT:
+            tested = len(terms_of(condition))
+            if tested > TERMS_PER_FACT:  # a ruleset could not be sent all the terms it tests
                 raise EngineUnavailable(
-                    f"{name} tests {len(terms_of(condition))} terms, more than the "
-                    f"{TERMS_PER_FACT} durable-rules can match in one fact"
+                    f"{name} tests {tested} terms, more than the {TERMS_PER_FACT} "
+                    "durable-rules can match in one fact"
                 )
         rules: list[_Compiled] = []
         for i, rule in enumerate(book.rules):
@@ -351,11 +353,6 @@ class DurableEngine(Engine):
         chunks: list[list[_Compiled]] = []
         terms: set[str] = set()
         for item in compiled:
-            if len(item[2]) > TERMS_PER_FACT:
-                raise EngineUnavailable(
-                    f"a rule tests {len(item[2])} terms, more than the {TERMS_PER_FACT} that "
-                    "durable-rules can match in one fact; use --engine python"
-                )
             if (
                 not chunks
                 or len(chunks[-1]) == RULES_PER_RULESET
