@@ -202,14 +202,14 @@ class _Job:
         scores: dict[str, float | None] = {}
         violated: list[str] = []
         still_open: list[str] = []
+        # Local names for the statuses: this loop runs for every rule of every variant.
+        met_status, violated_status, open_status = Status.MET, Status.VIOLATED, Status.OPEN
         for ruleset in plan.rulesets:
             red = [(rule, status_of[truths[rule]]) for rule, status_of in ruleset.red_lines]
-            broken = [rule for rule, status in red if status is Status.VIOLATED]
-            undecided = [rule for rule, status in red if status is Status.OPEN]
+            broken = [rule for rule, status in red if status is violated_status]
+            undecided = [rule for rule, status in red if status is open_status]
             met = sum(
-                weight
-                for rule, weight, status_of in ruleset.soft
-                if status_of[truths[rule]] is Status.MET
+                w for rule, w, status_of in ruleset.soft if status_of[truths[rule]] is met_status
             )
             verdicts[ruleset.id] = actor_verdict_kind(broken, undecided)
             scores[ruleset.id] = soft_score(met, ruleset.soft_total)
