@@ -73,6 +73,8 @@ class Engine(ABC):
         self.book = book
         self.implications = sorted(book.implications, key=lambda i: i.id)
         self._by_id = {imp.id: imp for imp in self.implications}
+        self._rule_ids = [rule.id for rule in book.rules]  # the order engines report truths in
+        self._imp_ids = [imp.id for imp in self.implications]
 
     @abstractmethod
     def firing(self, facts: Facts) -> set[str]:
@@ -140,8 +142,6 @@ class PythonEngine(Engine):
 
     def __init__(self, book: RuleBook) -> None:
         super().__init__(book)
-        self._rule_ids = [rule.id for rule in book.rules]
-        self._imp_ids = [imp.id for imp in self.implications]
         self._rules = compile_truths([rule.requires for rule in book.rules])
         self._whens = compile_truths([imp.when for imp in self.implications])
 
@@ -330,8 +330,6 @@ class DurableEngine(Engine):
             (f"i{j}", self._definitely(imp.when, True), frozenset(terms_of(imp.when)))
             for j, imp in enumerate(self.implications)
         ]
-        self._rule_ids = [rule.id for rule in book.rules]
-        self._imp_ids = [imp.id for imp in self.implications]
         self.definitions: dict[str, dict[str, Any]] = {}  # ruleset name -> durable JSON rules
         self._rule_handles: list[tuple[int, tuple[str, ...]]] = []
         self._when_handles: list[tuple[int, tuple[str, ...]]] = []
