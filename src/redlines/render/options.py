@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..report import FailOn
+
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -17,7 +19,7 @@ class RenderOptions:
     # or PR comment has no file to be relative to, so the Action sets this; None: relative links.
     link_base: str | None = None
     # The CLI's --fail-on and --strict, for formats that show pass/fail per rule (junit).
-    fail_on: str = "red_line"
+    fail_on: FailOn = "red_line"
     strict: bool = False
 
 

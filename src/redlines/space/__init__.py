@@ -18,6 +18,7 @@ rule book into one CNF with those semantics, `solver` is the SAT layer (the only
 touches pysat), and `analyses` asks the questions and has the engine check every answer.
 """
 
+from ..report import RuleRef
 from .analyses import (
     AGREEABLE,
     DEFAULT_CORE_BUDGET,
@@ -38,7 +39,6 @@ from .models import (
     Interval,
     Package,
     PackageTerm,
-    RuleRef,
     SpaceReport,
     SpaceReportSet,
     SpaceVerdict,

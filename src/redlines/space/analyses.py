@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..conditions import evaluate, terms_of
 from ..engine import EngineName
 from ..models import Clause, Origin, Proposal, Rule, RuleBook, Setting, Severity, TermValue
-from ..report import Location, Verdict, check, proposal_values
+from ..report import RuleRef, Trace, Verdict, check, check_and_trace, proposal_values
 from .encoding import Encoding, TermCode, as_number
 from .models import (
     ActorOutcome,
@@ -27,7 +27,6 @@ from .models import (
     Interval,
     Package,
     PackageTerm,
-    RuleRef,
     SpaceReport,
     SpaceReportSet,
     SpaceVerdict,
@@ -89,6 +88,7 @@ class _Run:
     check_date: dt.date
     actors: tuple[str, ...]
     engine: EngineName
+    trace: Trace  # the subject's evaluation: which clause sets each fixed term
     enc: Encoding
     oracle: Oracle
     base: list[int]
@@ -121,7 +121,7 @@ def analyze_space(
     blank = proposal is None
     subject = proposal if proposal is not None else _blank_page(check_date)
     selected = book.for_actors(list(actors)).in_force(as_of)
-    written = check(subject, book, as_of=check_date, actors=actors, engine=engine)
+    written, trace = check_and_trace(subject, book, as_of=check_date, actors=actors, engine=engine)
     values, contradicted = proposal_values(subject, {})
     enc = Encoding(selected, values)
     base = [*enc.imp_selector.values(), *enc.fixed_lit.values()]
@@ -138,6 +138,7 @@ def analyze_space(
             check_date=check_date,
             actors=tuple(actors),
             engine=engine,
+            trace=trace,
             enc=enc,
             oracle=oracle,
             base=base,
@@ -280,7 +281,6 @@ def _package(run: _Run, values: Mapping[str, TermValue]) -> Package:
         actors=run.actors,
         engine=run.engine,
     )
-    setters = {s.term: c.id for c in run.subject.clauses for s in c.settings}
     terms = []
     for name, value in sorted(values.items()):
         implied = tuple(
@@ -294,7 +294,7 @@ def _package(run: _Run, values: Mapping[str, TermValue]) -> Package:
                 term=name,
                 value=value,
                 source="draft" if fixed else "chosen",
-                clause=setters.get(name) if fixed else None,
+                clause=run.trace.state(name).clause if fixed else None,
                 implied_by=implied,
             )
         )
@@ -419,11 +419,11 @@ def _core(run: _Run, rule_ids: list[str], selectors: list[int]) -> Core:
             counts[term] = counts.get(term, 0) + 1
     shared = sorted(t for t, n in counts.items() if n > 1) or sorted(counts)
     return Core(
-        rules=tuple(_rule_ref(r) for r in rules),
+        rules=tuple(RuleRef.of(r) for r in rules),
         actors=tuple(sorted({r.actor for r in rules})),
         terms=tuple(shared),
         implications=tuple(imp_ids),
-        draft=tuple(_draft_setting(run.subject, t, enc.fixed[t]) for t in draft_terms),
+        draft=tuple(_draft_setting(run.trace, t, enc.fixed[t]) for t in draft_terms),
     )
 
 
@@ -432,29 +432,9 @@ def _base_conflict(run: _Run) -> Core:
     return _core(run, [], [])
 
 
-def _draft_setting(subject: Proposal, term: str, value: TermValue) -> DraftSetting:
-    for clause in subject.clauses:
-        for setting in clause.settings:
-            if setting.term == term and setting.value == value:
-                where = setting.origin or clause.origin
-                return DraftSetting(
-                    term=term,
-                    value=value,
-                    clause=clause.id,
-                    location=Location.of(where) if where else None,
-                )
-    return DraftSetting(term=term, value=value, clause=None, location=None)
-
-
-def _rule_ref(rule: Rule) -> RuleRef:
-    return RuleRef(
-        id=rule.id,
-        title=rule.title,
-        ruleset=rule.ruleset,
-        actor=rule.actor,
-        severity=rule.severity,
-        weight=rule.weight,
-    )
+def _draft_setting(trace: Trace, term: str, value: TermValue) -> DraftSetting:
+    state = trace.state(term)
+    return DraftSetting(term=term, value=value, clause=state.clause, location=state.location)
 
 
 # --- concessions --------------------------------------------------------------------------------
@@ -487,8 +467,8 @@ def _concessions(run: _Run, red_line_weight: int | None) -> Concessions | None:
     return Concessions(
         red_line_weight=weight,
         cost=cost,
-        relaxed=tuple(_rule_ref(r) for r in relaxed),
-        unmet=tuple(_rule_ref(r) for r in lost if r.severity is not Severity.RED_LINE),
+        relaxed=tuple(RuleRef.of(r) for r in relaxed),
+        unmet=tuple(RuleRef.of(r) for r in lost if r.severity is not Severity.RED_LINE),
         package=package,
     )
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Literal
 
-from ..models import Frozen, Severity, TermType, TermValue
-from ..report import ActorVerdictKind, Location, ProposalInfo, RuleSetInfo, Verdict
+from ..models import Frozen, TermType, TermValue
+from ..report import ActorVerdictKind, Location, ProposalInfo, RuleRef, RuleSetInfo, Verdict
 from ..version import __version__
 
 
@@ -17,19 +18,10 @@ class SpaceVerdict(StrEnum):
     INFEASIBLE = "infeasible"  # the draft as written crosses a red line
 
 
-class RuleRef(Frozen):
-    id: str
-    title: str
-    ruleset: str
-    actor: str
-    severity: Severity
-    weight: int | None
-
-
 class PackageTerm(Frozen):
     term: str
     value: TermValue
-    source: str  # "draft" (fixed by the draft) | "chosen" (filled in by the solver)
+    source: Literal["draft", "chosen"]  # fixed by the draft, or filled in by the solver
     clause: str | None = None  # the draft clause that sets it
     implied_by: tuple[str, ...] = ()  # implications in force that derive this very value
 
