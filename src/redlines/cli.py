@@ -397,8 +397,9 @@ def _add_space(commands: Any) -> None:
         "--as-of",
         type=_date,
         metavar="DATE",
-        help="apply the rules in force on this date (default: a draft's date; "
-        "for the blank page, the latest valid_from among the rules)",
+        help="apply the rules in force on this date (default: a draft's date; for the blank "
+        "page, the first day the newest positions hold: the latest valid_from, or the day after "
+        "the latest valid_until if later)",
     )
     parser.add_argument(
         "--red-line-weight",

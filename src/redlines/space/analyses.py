@@ -47,19 +47,33 @@ class SpaceError(Exception):
 
 
 def default_as_of(book: RuleBook) -> dt.date | None:
-    """The blank page's date: the latest day any rule or implication starts to apply.
+    """The blank page's date: the first day on which the newest set of positions holds.
 
-    Deterministic (never today's date), and it selects the current positions when rule files
-    mark changes with valid_from. Without any valid_from, the latest valid_until; with no dates
-    at all, None (every rule applies on every day).
+    That is the latest `valid_from` among the rules and implications, or the day after the latest
+    (inclusive) `valid_until`, whichever is later: a position that ended after the newest one
+    began must not come back to life. Deterministic (never today's date). None when nothing is
+    dated (every rule applies on every day).
     """
+    found = _blank_page_date(book)
+    return found[0] if found else None
+
+
+_LATEST_START = "the latest valid_from among the rules"
+_AFTER_LATEST_END = "the day after the latest valid_until among the rules"
+
+
+def _blank_page_date(book: RuleBook) -> tuple[dt.date, str] | None:
     spans = [(r.valid_from, r.valid_until) for r in book.rules]
     spans += [(i.valid_from, i.valid_until) for i in book.implications]
-    starts = [start for start, _ in spans if start]
-    if starts:
-        return max(starts)
-    ends = [end for _, end in spans if end]
-    return max(ends) if ends else None
+    latest_start = max((start for start, _ in spans if start), default=None)
+    # dt.date.max has no day after it: a position valid until then never ends.
+    latest_end = max((end for _, end in spans if end and end < dt.date.max), default=None)
+    day_after = latest_end + dt.timedelta(days=1) if latest_end else None
+    if day_after is not None and (latest_start is None or day_after > latest_start):
+        return day_after, _AFTER_LATEST_END
+    if latest_start is not None:
+        return latest_start, _LATEST_START
+    return None
 
 
 def _resolve_as_of(
@@ -69,10 +83,7 @@ def _resolve_as_of(
         return as_of, "--as-of"
     if proposal is not None:
         return proposal.date, "the proposal's date"
-    found = default_as_of(book)
-    if found is None:
-        return None, "no rule is dated"
-    return found, "the latest valid_from among the rules"
+    return _blank_page_date(book) or (None, "no rule is dated")
 
 
 # --- the analysis -------------------------------------------------------------------------------
