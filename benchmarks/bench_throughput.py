@@ -87,7 +87,7 @@ def main() -> int:
     )
     used = {}
     for engine in ("python", "durable", "fastest"):
-        if engine == "durable" and not redlines.durable_available():
+        if engine == "durable" and not redlines.engine.durable_available():
             print("durable-rules is not importable here; skipping it")
             continue
         batch = variants if engine != "durable" else variants[: max(1, size // 4)]

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from conftest import FIXTURES, run_cli
+from redlines import explain_rule
 from redlines.engine import PythonEngine
-from redlines.explain import Explanation, Node, UnknownRule, explain, explain_rule
+from redlines.explain import Explanation, Node, UnknownRule, explain
 from redlines.models import Proposal, RuleBook
 from redlines.report import Status, check
 from redlines.space import package_proposal
