@@ -106,7 +106,7 @@ class DurableEngine(Engine):
         ]
         self._rule_handles: list[tuple[int, tuple[str, ...]]] = []
         self._when_handles: list[tuple[int, tuple[str, ...]]] = []
-        self._release = weakref.finalize(self, _delete_rulesets, self._core, self._handles())
+        weakref.finalize(self, _delete_rulesets, self._core, self._handles())
         self._rule_handles += self._register(rules)
         self._when_handles += self._register(whens)
 

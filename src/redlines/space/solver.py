@@ -101,9 +101,6 @@ class Model:
     def holds(self, lit: int) -> bool:
         return (abs(lit) in self._true) == (lit > 0)
 
-    def all_hold(self, lits: Iterable[int]) -> bool:
-        return all(self.holds(lit) for lit in lits)
-
 
 class Oracle:
     """One incremental SAT solver over a Formula, asked questions under assumptions."""
@@ -114,7 +111,6 @@ class Oracle:
         self._formula = formula
         self._solver: Any = Solver(name=SOLVER, bootstrap_with=formula.clauses)
         self._synced = len(formula.clauses)
-        self.calls = 0
 
     def sync(self) -> None:
         """Take in clauses added to the formula since (new gates for later questions)."""
@@ -124,7 +120,6 @@ class Oracle:
 
     def solve(self, assumptions: Iterable[int] = ()) -> bool:
         self.sync()
-        self.calls += 1
         return bool(self._solver.solve(assumptions=list(assumptions)))
 
     def model(self) -> Model:
