@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-from ..conditions import Facts, Truth, deciding_terms
+from ..conditions import Facts, Truth, deciding_terms, terms_of
 from ..models import RuleBook, TermValue
 
 EngineName = Literal["auto", "durable", "python"]
@@ -64,6 +64,10 @@ class Engine(ABC):
         self.implications = sorted(book.implications, key=lambda i: i.id)
         self._by_id = {imp.id: imp for imp in self.implications}
         self.rule_ids = tuple(rule.id for rule in book.rules)  # the order truths come in
+        # A round that derives none of these terms cannot make another implication fire.
+        self._read_by_implications = frozenset(
+            term for imp in self.implications for term in terms_of(imp.when)
+        )
 
     @abstractmethod
     def firing(self, facts: Facts) -> set[str]:
@@ -105,7 +109,7 @@ class Engine(ABC):
             if not new:
                 break
             fired.update(new)
-            changed = False
+            changed: set[str] = set()  # terms derived or dropped in this round
             for imp_id in new:
                 implication = self._by_id[imp_id]
                 because = deciding_terms(implication.when, values)[1] if explain else []
@@ -122,13 +126,13 @@ class Engine(ABC):
                     if earlier is None:
                         derived[term] = Derivation(term, value, imp_id, tuple(because))
                         values[term] = value
-                        changed = True
+                        changed.add(term)
                     elif earlier.value != value:
                         clashes[term] = [(earlier.value, earlier.implication), (value, imp_id)]
                         del derived[term]
                         del values[term]
-                        changed = True
-            if not changed:
+                        changed.add(term)
+            if changed.isdisjoint(self._read_by_implications):
                 break
         return Evaluation(
             rule_ids=self.rule_ids,

@@ -83,8 +83,10 @@ class _Writer:
                 want: Any = condition.value
                 if isinstance(want, tuple):  # in / not_in
                     want = frozenset(want)
+                # Values are typed by the catalogue (bool, int, date, str), and comparing those
+                # gives a bool already: no bool() call per leaf.
                 test = f"{value} {_COMPARE[condition.op]} {self.constant(want)}"
-                self.lines.append(f"{out} = None if {value} is UNSET else bool({test})")
+                self.lines.append(f"{out} = None if {value} is UNSET else {test}")
             return out
         if isinstance(condition, Not):
             inner = self.truth(condition.part)
