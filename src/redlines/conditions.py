@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .models import (
-    OPERATORS,
     AllOf,
     AnyOf,
     Catalogue,
@@ -27,15 +26,13 @@ from .models import (
     TermType,
     TermValue,
 )
+from .operators import OPERATORS, if_then_as_any
 from .specs import suggest
 from .yamlfile import Document, Path_, clip
 
 Truth = bool | None
 Facts = Mapping[str, TermValue]
 
-ORDER_OPS: frozenset[str] = frozenset({"lt", "lte", "gt", "gte"})
-LIST_OPS: frozenset[str] = frozenset({"in", "not_in"})
-PRESENCE_OPS: frozenset[str] = frozenset({"present", "absent"})
 _COMBINATORS = ("all", "any", "not", "if", "then")
 
 
@@ -232,31 +229,32 @@ def _parse_leaf(
         found = " and ".join(ops)
         raise fail(f"one operator per term test, found {found}; combine tests with 'all'")
     op: Op = ops[0]  # type: ignore[assignment]  # checked against OPERATORS just above
+    operator = OPERATORS[op]
     try:
         term = lookup_term(catalogue, raw["term"])
     except ValueError as err:
         raise fail(str(err), (*path, "term")) from None
     value_path = (*path, op)
     raw_value = raw[op]
-    if op in PRESENCE_OPS:
+    if operator.shape == "none":
         if raw_value is not True:
-            other = "absent" if op == "present" else "present"
             raise fail(
                 f"'{op}' takes only true: write '{op}: true' (for the opposite, "
-                f"'{other}: true'), not {shown(raw_value)}",
+                f"'{operator.negation}: true'), not {shown(raw_value)}",
                 value_path,
             )
         return Leaf(term=term.name, op=op, value=None, origin=doc.at(path))
-    if op in ORDER_OPS and term.type not in (TermType.INTEGER, TermType.DATE):
+    if term.type not in operator.types:
         article = "an" if term.type.value[0] in "aeiou" else "a"
+        usable = [o.name for o in OPERATORS.values() if term.type in o.types and o.shape != "none"]
         raise fail(
-            f"'{op}' compares order; '{term.name}' is {article} {term.type.value} term "
-            "(use eq, ne, in or not_in)",
+            f"'{op}' {operator.types_reason}; '{term.name}' is {article} {term.type.value} term "
+            f"(use {', '.join(usable[:-1])} or {usable[-1]})",
             (*path, op),
             key=True,
         )
     try:
-        if op in LIST_OPS:
+        if operator.shape == "list":
             if not isinstance(raw_value, list) or not raw_value:
                 got = "an empty list" if raw_value == [] else shown(raw_value)
                 hint = ""
@@ -295,12 +293,7 @@ def compile_condition(condition: Condition) -> Compiled:
     if isinstance(condition, Not):
         return _negated(compile_condition(condition.part))
     if isinstance(condition, IfThen):
-        return _any_of(
-            (
-                _negated(compile_condition(condition.condition)),
-                compile_condition(condition.consequence),
-            )
-        )
+        return compile_condition(if_then_as_any(condition))
     parts = tuple(compile_condition(p) for p in condition.parts)
     return _all_of(parts) if isinstance(condition, AllOf) else _any_of(parts)
 
@@ -342,43 +335,15 @@ def _any_of(parts: tuple[Compiled, ...]) -> Compiled:
 
 
 def _compile_leaf(leaf: Leaf) -> Compiled:
-    term, op, want = leaf.term, leaf.op, leaf.value
-    if op == "present":
-        return lambda facts: term in facts
-    if op == "absent":
-        return lambda facts: term not in facts
-    test = leaf_test(op, want)
+    term, operator = leaf.term, OPERATORS[leaf.op]
+    unset, test = operator.when_unset, operator.bind(leaf.value)
 
     def leaf_truth(facts: Facts) -> Truth:
         if term not in facts:
-            return None
+            return unset
         return test(facts[term])
 
     return leaf_truth
-
-
-def leaf_test(op: Op, want: Any) -> Callable[[Any], bool]:
-    """The plain two-valued comparison of a set value against a leaf's constant."""
-    match op:
-        case "eq":
-            return lambda v: bool(v == want)
-        case "ne":
-            return lambda v: bool(v != want)
-        case "in":
-            members = frozenset(want)
-            return lambda v: v in members
-        case "not_in":
-            members = frozenset(want)
-            return lambda v: v not in members
-        case "lt":
-            return lambda v: bool(v < want)
-        case "lte":
-            return lambda v: bool(v <= want)
-        case "gt":
-            return lambda v: bool(v > want)
-        case "gte":
-            return lambda v: bool(v >= want)
-    raise AssertionError(f"not a value operator: {op}")
 
 
 # --- explanation --------------------------------------------------------------------------------
@@ -401,8 +366,7 @@ def _deciding(condition: Condition, facts: Facts) -> tuple[Truth, list[str]]:
         truth, terms = _deciding(condition.part, facts)
         return (None if truth is None else not truth), terms
     if isinstance(condition, IfThen):
-        rewritten = AnyOf(parts=(Not(part=condition.condition), condition.consequence))
-        return _deciding(rewritten, facts)
+        return _deciding(if_then_as_any(condition), facts)
     results = [_deciding(p, facts) for p in condition.parts]
     truths = [value for value, _ in results]
     # The whole's truth from its parts' (as `_all_of`/`_any_of` decide it, without compiling the
@@ -446,18 +410,12 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-_OP_WORDS = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥",
-             "in": "in", "not_in": "not in"}  # fmt: skip
-
-
 def describe(condition: Condition) -> str:
     """A one-line readable form: `all(territory.crimea not in [de_jure_russian], …)`."""
     if isinstance(condition, Leaf):
-        if condition.op == "present":
-            return f"{condition.term} is set"
-        if condition.op == "absent":
-            return f"{condition.term} is not set"
-        return f"{condition.term} {_OP_WORDS[condition.op]} {format_value(condition.value)}"
+        operator = OPERATORS[condition.op]
+        said = f"{condition.term} {operator.words}"
+        return said if operator.shape == "none" else f"{said} {format_value(condition.value)}"
     if isinstance(condition, Not):
         return f"not({describe(condition.part)})"
     if isinstance(condition, IfThen):
