@@ -35,7 +35,7 @@ import yaml
 
 import redlines.yamlfile as yamlfile
 from conftest import FIXTURES, check_golden
-from redlines.loader import MAX_BASE_DEPTH
+from redlines.loader.proposals import MAX_BASE_DEPTH
 from redlines.models import InputError
 from redlines.yamlfile import MAX_FILE_BYTES, parse_yaml
 
