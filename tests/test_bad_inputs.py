@@ -403,6 +403,20 @@ def test_yaml_12_scalars(text: str, value: object) -> None:
     assert parse_yaml(text.encode(), "x.yaml").data == {"a": value}
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: !!float\n", "x.yaml:1:4: '' is not a number"),
+        ("a: !!float ''\n", "x.yaml:1:4: '' is not a number"),
+        ("a: !!int ''\n", "x.yaml:1:4: '' is not a whole number"),
+    ],
+)
+def test_a_tag_on_empty_text_is_refused_at_its_place(text: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_yaml(text.encode(), "x.yaml")
+    assert str(caught.value) == message
+
+
 def _parsed(raw: bytes) -> object:
     try:
         doc = parse_yaml(raw, "x.yaml")

@@ -350,8 +350,8 @@ class ProposalFile(Spec):
             if self.clauses is None and changes:
                 raise PydanticCustomError(
                     "shape",
-                    "'replace', 'drop' and 'add' change a base: add 'base: FILE' "
-                    "naming the proposal they vary",
+                    "'replace', 'drop' and 'add' change a base: "
+                    "add 'base: FILE' naming the proposal they vary",
                 )
             if self.clauses is None:
                 raise PydanticCustomError(

@@ -80,13 +80,13 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
             problems.extend(err.problems)
         count = sum(len(rs.rules) for rs in rulesets) + len(implications)
         if count > MAX_RULES:
+            held = f"with this file the rules directory holds {count:,} rules and implications"
             problems.append(
                 Problem(
                     file=display,
                     line=1,
                     col=1,
-                    message=f"with this file the rules directory holds {count:,} rules and "
-                    f"implications, over the limit of {MAX_RULES:,}",
+                    message=f"{held}, over the limit of {MAX_RULES:,}",
                 )
             )
             break

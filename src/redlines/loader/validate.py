@@ -80,8 +80,9 @@ def capped(problems: list[Problem]) -> list[Problem]:
             kept.append(
                 found[MAX_PROBLEMS].model_copy(
                     update={
-                        "message": f"more problems from here on: redlines lists the first "
-                        f"{MAX_PROBLEMS} of a file; fix those and run it again"
+                        "message": "more problems from here on: "
+                        f"redlines lists the first {MAX_PROBLEMS} of a file; "
+                        "fix those and run it again"
                     }
                 )
             )
