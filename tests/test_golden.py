@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, check_golden, run_cli
+from conftest import FIXTURES, run_cli
+from golden_files import check_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -19,7 +20,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_report_matches_golden(case: str, fmt: str) -> None:
     run = run_cli("check", *CASES[case], "--format", fmt)

@@ -3,7 +3,7 @@
 Rendered in process the way the CLI renders them, with the pure-Python engine, version
 `0.0.0-test` and paths relative to the project root, so they do not change with releases,
 engines or the machine. Regenerate after an intended change (and review the diff) with
-`REDLINES_REGENERATE=1 /work/venv/bin/python -m pytest tests/test_space_golden.py`.
+`REDLINES_REGENERATE=1 pytest tests/test_space_golden.py`.
 The bundled rules and proposals change as the content is curated, so their goldens move with
 them; the fixture goldens only move when the commands' output does.
 """
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, check_golden
+from conftest import ROOT
+from golden_files import check_golden
 from redlines.cli import load_proposals
 from redlines.diff import diff
 from redlines.explain import explain
