@@ -1,5 +1,5 @@
-"""Golden outputs: the text and JSON reports of the bundled 28-point draft and the fixtures, and
-the `terms` and `lint` listings.
+"""Golden outputs: the text, JSON, SARIF and JUnit reports of the bundled 28-point draft and the
+fixtures, and the `terms` and `lint` listings.
 
 Regenerate after an intended change with `REDLINES_REGENERATE=1 pytest tests/test_golden.py`.
 """
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, check_golden, run_cli
+from conftest import FIXTURES, ROOT, run_cli
+from golden_files import check_golden
 from redlines.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -34,7 +35,7 @@ LISTINGS = {
 }
 
 
-@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_report_matches_golden(case: str, fmt: str) -> None:
     run = run_cli("check", *CASES[case], "--format", fmt)

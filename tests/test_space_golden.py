@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, check_golden
+from conftest import ROOT
+from golden_files import check_golden
 from redlines.cli import load_proposals
 from redlines.diff import diff
 from redlines.explain import explain

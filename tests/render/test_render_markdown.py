@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-import pytest
+import cmarkgfm
+from cmarkgfm.cmark import Options
 
 from redlines.render import RenderOptions, render_markdown
 from redlines.report import ReportSet
 
 from .render_helpers import NASTY
-
-cmarkgfm = pytest.importorskip(
-    "cmarkgfm", reason="cmarkgfm not installed: pip install -e '.[test]'"
-)
-from cmarkgfm.cmark import Options  # noqa: E402
 
 # What the report itself produces; the text of the YAML files must add nothing to it.
 ALLOWED_TAGS = {
