@@ -36,7 +36,7 @@ from .render import RenderOptions, find_repo_root, render
 from .render.gfm import code, md
 from .render.github import command, problem_commands
 from .render.links import repo_path
-from .render.view import all_items
+from .render.view import check_view
 from .report import ReportSet, check_all, failing
 
 DEFAULT_PROPOSALS = "proposals/**/*.yaml"
@@ -156,7 +156,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         env,
         {
             "verdict": reports.overall.value,
-            "findings": str(len(all_items(reports))),
+            "findings": str(len(check_view(reports).items)),
             "failures": str(len(reasons)),
         },
     )

@@ -35,7 +35,7 @@ from .view import (
     SEVERITY_NAME,
     Item,
     Kind,
-    all_items,
+    check_view,
     clause_label,
     unaddressed,
 )
@@ -51,7 +51,7 @@ FINGERPRINT_KEY = "redlinesFinding/v1"
 def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
     rules = _rules(reports)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = [_result(item, index, options) for item in all_items(reports)]
+    results = [_result(item, index, options) for item in check_view(reports).items]
     run: dict[str, Any] = {
         "tool": {
             "driver": {

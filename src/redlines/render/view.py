@@ -173,7 +173,7 @@ class CheckView:
 
     @property
     def items(self) -> list[Item]:
-        """Every proposal's items, in report order."""
+        """Every proposal's items, in report order: what the Action counts as `findings`."""
         return [item for view in self.proposals for item in view.items]
 
 
@@ -349,8 +349,3 @@ def sentence(text: str) -> str:
 
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
-def all_items(reports: ReportSet) -> list[Item]:
-    """Every proposal's items, in report order: what the Action counts as `findings`."""
-    return [item for report in reports.reports for item in items(report)]
