@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redlines.cli import load_proposals
 from redlines.diff import diff
 from redlines.explain import explain
-from redlines.loader import load_rules
+from redlines.loader import load_proposal, load_rules
 from redlines.render import RenderOptions, render
 from redlines.render.gfm import code, code_block, link, md
 from redlines.report import check
@@ -74,9 +73,8 @@ def test_space_diff_and_explain_markdown_escape_like_check(
     tmp_path: Path, in_project: Path
 ) -> None:
     book = load_rules(_nasty_book(tmp_path))
-    draft, variant = load_proposals(
-        ["tests/fixtures/proposals/draft.yaml", "tests/fixtures/proposals/variant.yaml"], book
-    )
+    draft = load_proposal("tests/fixtures/proposals/draft.yaml", book)
+    variant = load_proposal("tests/fixtures/proposals/variant.yaml", book)
     options = RenderOptions()
     space = analyze_all(book, [draft], engine="python")
     _assert_escaped(render(space, "markdown", options, command="space"))
