@@ -1,6 +1,6 @@
 """Benchmark: how a check scales with the rule book, both engines, on synthetic content.
 
-    /work/venv/bin/python benchmarks/bench_scaling.py [--quick] [--png PATH | --no-png]
+    python benchmarks/bench_scaling.py [--quick] [--png PATH | --no-png]
         [--engines python,durable] [--budget SECONDS] [--json PATH]
 
 Three one-factor sweeps over sets made by benchmarks/synthetic.py (seeded, so every run checks

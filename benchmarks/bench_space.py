@@ -1,6 +1,6 @@
 """Benchmark: `redlines space` over the bundled content, against `redlines check` on the same.
 
-    /work/venv/bin/python benchmarks/bench_space.py [--repeat N] [--rules DIR] [--proposals DIR]
+    python benchmarks/bench_space.py [--repeat N] [--rules DIR] [--proposals DIR]
         [--seed S] [--quick]
 
 Measures, in one run on one machine:

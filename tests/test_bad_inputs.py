@@ -34,7 +34,8 @@ import pytest
 import yaml
 
 import redlines.yamlfile as yamlfile
-from conftest import FIXTURES, check_golden
+from conftest import FIXTURES
+from golden_files import check_golden
 from redlines.loader.proposals import MAX_BASE_DEPTH
 from redlines.models import InputError
 from redlines.yamlfile import MAX_FILE_BYTES, parse_yaml

@@ -31,11 +31,11 @@ from typing import TextIO
 
 from .loader import expand_proposal_paths, load_proposals, load_rules
 from .models import InputError, Problem, Severity
-from .render import RenderOptions, find_repo_root
-from .render.common import all_items, repo_path
-from .render.github import command, problem_commands, render_github
-from .render.markdown import code, md, render_markdown
-from .render.sarif import render_sarif
+from .render import RenderOptions, find_repo_root, render
+from .render.gfm import code, md
+from .render.github import command, problem_commands
+from .render.links import repo_path
+from .render.view import check_view
 from .report import ReportSet, check_all, failing
 
 DEFAULT_PROPOSALS = "proposals/**/*.yaml proposals/**/*.yml"
@@ -139,13 +139,13 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         repo_root=str(find_repo_root()), link_base=link_base(env), fail_on=fail_on, strict=strict
     )
 
-    out.write(render_github(reports, options))
-    _append(env.get("GITHUB_STEP_SUMMARY"), render_markdown(reports, options))
+    out.write(render(reports, "github", options))
+    _append(env.get("GITHUB_STEP_SUMMARY"), render(reports, "markdown", options))
     sarif_file = get_input(env, "sarif-file")
     if sarif_file:
         target = Path(sarif_file)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_sarif(reports, options), encoding="utf-8")
+        target.write_text(render(reports, "sarif", options), encoding="utf-8")
         out.write(f"SARIF written to {sarif_file}\n")
 
     reasons = [
@@ -155,7 +155,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         env,
         {
             "verdict": reports.overall.value,
-            "findings": str(len(all_items(reports))),
+            "findings": str(len(check_view(reports).items)),
             "failures": str(len(reasons)),
         },
     )
