@@ -1,6 +1,6 @@
 """Benchmark: `redlines space` over the bundled content, against `redlines check` on the same.
 
-    /work/venv/bin/python benchmarks/bench_space.py [--repeat N] [--rules DIR] [--proposals DIR]
+    python benchmarks/bench_space.py [--repeat N] [--rules DIR] [--proposals DIR]
         [--seed S] [--quick]
 
 Measures, in one run on one machine:
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import synthetic  # noqa: E402
 
 import redlines  # noqa: E402
-from redlines.cli import expand_proposal_paths  # noqa: E402
+from redlines.loader import expand_proposal_paths  # noqa: E402
 from redlines.report import check_all  # noqa: E402
 from redlines.space import analyze_all, analyze_space  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Synthetic rule directories and proposals for the benchmarks, deterministic for a seed.
 
-    /work/venv/bin/python benchmarks/synthetic.py OUT [--terms N] [--rules N] [--actors N]
+    python benchmarks/synthetic.py OUT [--terms N] [--rules N] [--actors N]
         [--seed S] [--depth D] [--red-share X] [--mix B,E,I,D] [--implications N]
         [--proposals N] [--preset space]
 

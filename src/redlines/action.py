@@ -29,17 +29,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from .cli import expand_proposal_paths, load_proposals
-from .loader import load_rules
+from .loader import expand_proposal_paths, load_proposals, load_rules
 from .models import InputError, Problem
-from .render import RenderOptions, find_repo_root
-from .render.common import all_items, repo_path
-from .render.github import command, problem_commands, render_github
-from .render.markdown import code, md, render_markdown
-from .render.sarif import render_sarif
+from .render import RenderOptions, find_repo_root, render
+from .render.gfm import code, md
+from .render.github import command, problem_commands
+from .render.links import repo_path
+from .render.view import check_view
 from .report import FAIL_LEVELS, ReportSet, check_all, failing
 
-DEFAULT_PROPOSALS = "proposals/**/*.yaml"
+DEFAULT_PROPOSALS = "proposals/**/*.yaml proposals/**/*.yml"
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
@@ -61,7 +60,7 @@ def expand(patterns: str) -> list[str]:
     """Files for whitespace- or newline-separated globs (`**` spans folders), in order, unique.
 
     A pattern without glob characters is kept as given (a missing file is then reported by the
-    loader, at its name); a folder stands for every *.yaml under it.
+    loader, at its name); a folder stands for every *.yaml and *.yml file under it.
     """
     found: list[str] = []
     for pattern in patterns.split():
@@ -140,13 +139,13 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         repo_root=str(find_repo_root()), link_base=link_base(env), fail_on=fail_on, strict=strict
     )
 
-    out.write(render_github(reports, options))
-    _append(env.get("GITHUB_STEP_SUMMARY"), render_markdown(reports, options))
+    out.write(render(reports, "github", options))
+    _append(env.get("GITHUB_STEP_SUMMARY"), render(reports, "markdown", options))
     sarif_file = get_input(env, "sarif-file")
     if sarif_file:
         target = Path(sarif_file)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_sarif(reports, options), encoding="utf-8")
+        target.write_text(render(reports, "sarif", options), encoding="utf-8")
         out.write(f"SARIF written to {sarif_file}\n")
 
     reasons = [
@@ -156,7 +155,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         env,
         {
             "verdict": reports.overall.value,
-            "findings": str(len(all_items(reports))),
+            "findings": str(len(check_view(reports).items)),
             "failures": str(len(reasons)),
         },
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -16,9 +15,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .engine import EngineUnavailable, make_engine
-from .loader import bundled_dir, load_proposal, load_rules
-from .models import InputError, Problem, Proposal, RuleBook
-from .render import RENDERERS, RenderOptions, find_repo_root, render
+from .loader import bundled_dir, load_proposal, load_proposals, load_rules
+from .models import InputError, Problem, RuleBook
+from .render import RenderOptions, find_repo_root, formats, render
 from .report import FailOn, ReportSet, check_all, failing
 from .specs import SPEC_FOR_KIND, json_schema, suggest
 from .version import __version__
@@ -71,8 +70,8 @@ def add_actor_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-    parser.add_argument("--format", "-f", choices=list(formats), default="text")
+def add_output_options(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
+    parser.add_argument("--format", "-f", choices=list(choices), default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     parser.add_argument(
         "--color",
@@ -115,36 +114,9 @@ def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
     return ids
 
 
-def expand_proposal_paths(paths: Sequence[str]) -> list[str]:
-    """Files as given; a directory stands for every *.yaml under it."""
-    found: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found.extend(
-                os.path.join(given, p.relative_to(path).as_posix())
-                for p in sorted(path.rglob("*.yaml"))
-                if p.is_file()
-            )
-        else:
-            found.append(given)
-    return sorted(dict.fromkeys(found))
-
-
-def load_proposals(paths: Sequence[str], book: RuleBook) -> list[Proposal]:
-    proposals: list[Proposal] = []
-    problems: list[Problem] = []
-    for path in expand_proposal_paths(paths):
-        try:
-            proposals.append(load_proposal(path, book))
-        except InputError as err:
-            problems.extend(err.problems)
-    if problems:
-        raise InputError(problems)
-    return proposals
-
-
-def emit(text: str, args: argparse.Namespace) -> None:
+def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
+    """Render the command's result in the format asked for, to --output or stdout."""
+    text = render(result, args.format, options, command=args.command)
     output = getattr(args, "output", None)
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -172,11 +144,11 @@ def _add_check(commands: Any) -> None:
         "proposals",
         nargs="+",
         metavar="PROPOSAL",
-        help="proposal files (a directory: every *.yaml under it)",
+        help="proposal files (a directory: every *.yaml and *.yml under it)",
     )
     add_rules_option(parser)
     add_actor_option(parser)
-    add_output_options(parser, sorted(RENDERERS))
+    add_output_options(parser, sorted(formats("check")))
     parser.add_argument(
         "--fail-on",
         choices=["red_line", "priority", "preference", "never"],
@@ -203,31 +175,13 @@ def run_check(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         strict=args.strict,
     )
-    emit(render(reports, args.format, options), args)
+    emit(reports, args, options)
     return exit_code(reports, args.fail_on, args.strict)
 
 
 def check_reports(args: argparse.Namespace) -> ReportSet:
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
-    # A folder with no proposals would "pass" a CI run that checked nothing.
-    empty = [
-        given
-        for given in args.proposals
-        if Path(given).is_dir() and not expand_proposal_paths([given])
-    ]
-    if empty:
-        raise InputError(
-            [
-                Problem(
-                    file=os.path.normpath(given),
-                    line=1,
-                    col=1,
-                    message="no proposal files (*.yaml) in this directory",
-                )
-                for given in empty
-            ]
-        )
     proposals = load_proposals(args.proposals, book)
     overrides = dict(args.overrides)
     if args.engine != "auto":
@@ -248,32 +202,12 @@ def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
 def _add_terms(commands: Any) -> None:
     parser = commands.add_parser("terms", help="list the term catalogue")
     add_rules_option(parser)
-    parser.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    parser.add_argument("--format", "-f", choices=formats("terms"), default="text")
     parser.set_defaults(run=run_terms, output=None)
 
 
 def run_terms(args: argparse.Namespace) -> int:
-    catalogue = rules_from(args).catalogue
-    if args.format == "json":
-        data = {
-            name: term.model_dump(mode="json", exclude={"origin"}, exclude_none=True)
-            for name, term in catalogue.terms.items()
-        }
-        emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", args)
-        return EXIT_OK
-    width = max((len(n) for n in catalogue.terms), default=0)
-    lines = []
-    for name, term in catalogue.terms.items():
-        if term.values:
-            domain = " | ".join(term.values)
-        elif term.min is not None or term.max is not None:
-            low = "" if term.min is None else f"{term.min:,}"
-            high = "" if term.max is None else f"{term.max:,}"
-            domain = f"{term.type.value} {low}..{high}" + (f" {term.unit}" if term.unit else "")
-        else:
-            domain = term.type.value
-        lines.append(f"{name.ljust(width)}  {term.title}\n{' ' * width}  {domain}")
-    emit("\n".join(lines) + f"\n{len(catalogue.terms)} terms\n", args)
+    emit(rules_from(args).catalogue, args)
     return EXIT_OK
 
 
@@ -283,7 +217,7 @@ SCHEMA_KINDS = ("proposal", "rules", "implications", "terms", "report")
 def _add_schema(commands: Any) -> None:
     parser = commands.add_parser("schema", help="print the JSON Schema of a file format")
     parser.add_argument("kind", choices=SCHEMA_KINDS)
-    parser.set_defaults(run=run_schema, output=None)
+    parser.set_defaults(run=run_schema, output=None, format="json")
 
 
 def run_schema(args: argparse.Namespace) -> int:
@@ -292,8 +226,7 @@ def run_schema(args: argparse.Namespace) -> int:
     else:
         assert args.kind in SPEC_FOR_KIND
         schema = json_schema(args.kind)
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
-    emit(json.dumps(schema, indent=2, sort_keys=True) + "\n", args)
+    emit({"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}, args)
     return EXIT_OK
 
 
@@ -320,12 +253,13 @@ def _add_lint(commands: Any) -> None:
         metavar="DATE",
         help="the date 'in the past' is measured from (default: today)",
     )
-    parser.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    parser.add_argument("--format", "-f", choices=formats("lint"), default="text")
     parser.set_defaults(run=run_lint, output=None)
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    from .lint import CHECKS, has_errors, lint
+    from .lint import has_errors, lint
+    from .render.lint import LintResult
 
     book = rules_from(args)
     paths = args.paths or [
@@ -333,28 +267,22 @@ def run_lint(args: argparse.Namespace) -> int:
     ]
     proposals = load_proposals(paths, book)
     problems = lint(book, proposals, today=args.as_of or dt.date.today())
-    if args.format == "json":
-        emit(json.dumps([p.model_dump(mode="json") for p in problems], indent=2) + "\n", args)
-    else:
-        lines = [str(p) for p in problems]
-        errors = sum(1 for p in problems if CHECKS[p.code][0].value == "error")
-        lines.append(
-            f"{len(proposals)} proposals, {len(book.rules)} rules, "
-            f"{len(book.catalogue.terms)} terms linted: {errors} errors, "
-            f"{len(problems) - errors} warnings"
-        )
-        emit("\n".join(lines) + "\n", args)
+    result = LintResult(
+        problems=tuple(problems),
+        proposals=len(proposals),
+        rules=len(book.rules),
+        terms=len(book.catalogue.terms),
+    )
+    emit(result, args)
     return EXIT_FAIL if has_errors(problems) else EXIT_OK
 
 
 # --- space, diff, explain -----------------------------------------------------------------------
 # Their modules are imported when the command runs, so `redlines check` never loads the solver.
 
-_ANALYSIS_FORMATS = ["text", "json", "markdown"]
 
-
-def _add_analysis_output(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", "-f", choices=_ANALYSIS_FORMATS, default="text")
+def _add_analysis_output(parser: argparse.ArgumentParser, command: str) -> None:
+    parser.add_argument("--format", "-f", choices=formats(command), default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
 
@@ -381,11 +309,11 @@ def _add_space(commands: Any) -> None:
         "proposals",
         nargs="*",
         metavar="PROPOSAL",
-        help="draft files (a directory: every *.yaml under it); none: the blank page",
+        help="draft files (a directory: every *.yaml and *.yml under it); none: the blank page",
     )
     add_rules_option(parser)
     add_actor_option(parser)
-    _add_analysis_output(parser)
+    _add_analysis_output(parser, "space")
     parser.add_argument(
         "--max-cores",
         type=_count,
@@ -417,26 +345,14 @@ def _add_space(commands: Any) -> None:
 
 
 def run_space(args: argparse.Namespace) -> int:
-    from .render.space import render_space_json, render_space_markdown, render_space_text
     from .space import analyze_all
 
     if args.red_line_weight == 0:
         raise UsageError("--red-line-weight must be at least 1")
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
+    # An empty folder is an error (load_proposals), never the blank page.
     proposals = load_proposals(args.proposals, book) if args.proposals else []
-    if args.proposals and not proposals:  # never fall back to the blank page silently
-        raise InputError(
-            [
-                Problem(
-                    file=os.path.normpath(given),
-                    line=1,
-                    col=1,
-                    message="no proposal files (*.yaml) in this directory",
-                )
-                for given in args.proposals
-            ]
-        )
     result = analyze_all(
         book,
         proposals,
@@ -447,12 +363,7 @@ def run_space(args: argparse.Namespace) -> int:
         complete=args.complete,
         engine=args.engine,
     )
-    render_space = {
-        "text": render_space_text,
-        "json": render_space_json,
-        "markdown": render_space_markdown,
-    }[args.format]
-    emit(render_space(result), args)
+    emit(result, args)
     return EXIT_OK if result.agreement else EXIT_FAIL
 
 
@@ -469,7 +380,7 @@ def _add_diff(commands: Any) -> None:
     parser.add_argument("new", metavar="NEW")
     add_rules_option(parser)
     add_actor_option(parser)
-    _add_analysis_output(parser)
+    _add_analysis_output(parser, "diff")
     parser.add_argument(
         "--as-of",
         type=_date,
@@ -481,12 +392,11 @@ def _add_diff(commands: Any) -> None:
 
 def run_diff(args: argparse.Namespace) -> int:
     from .diff import diff_reports
-    from .render.diff import render_diff_json, render_diff_markdown, render_diff_text
     from .report import check
 
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
-    old, new = load_proposals([args.old], book)[0], load_proposals([args.new], book)[0]
+    old, new = load_proposal(args.old, book), load_proposal(args.new, book)
     as_of = args.as_of or new.date
     result = diff_reports(
         check(old, book, as_of=as_of, actors=actors, engine=args.engine),
@@ -494,12 +404,7 @@ def run_diff(args: argparse.Namespace) -> int:
         old,
         new,
     )
-    render_diff = {
-        "text": render_diff_text,
-        "json": render_diff_json,
-        "markdown": render_diff_markdown,
-    }[args.format]
-    emit(render_diff(result), args)
+    emit(result, args)
     return EXIT_FAIL if result.crossed else EXIT_OK
 
 
@@ -514,7 +419,7 @@ def _add_explain(commands: Any) -> None:
     parser.add_argument("rule", metavar="RULE_ID")
     parser.add_argument("proposal", nargs="?", metavar="PROPOSAL")
     add_rules_option(parser)
-    _add_analysis_output(parser)
+    _add_analysis_output(parser, "explain")
     parser.add_argument(
         "--as-of",
         type=_date,
@@ -527,16 +432,11 @@ def _add_explain(commands: Any) -> None:
 
 def run_explain(args: argparse.Namespace) -> int:
     from .explain import UnknownRule, explain_rule
-    from .render.explain import (
-        render_explain_json,
-        render_explain_markdown,
-        render_explain_text,
-    )
 
     if args.overrides and not args.proposal:
         raise UsageError("--set needs a PROPOSAL to lay the values over")
     book = rules_from(args)
-    proposal = load_proposals([args.proposal], book)[0] if args.proposal else None
+    proposal = load_proposal(args.proposal, book) if args.proposal else None
     try:
         result = explain_rule(
             book,
@@ -548,12 +448,7 @@ def run_explain(args: argparse.Namespace) -> int:
         )
     except UnknownRule as err:
         raise UsageError(str(err)) from None
-    render_explain = {
-        "text": render_explain_text,
-        "json": render_explain_json,
-        "markdown": render_explain_markdown,
-    }[args.format]
-    emit(render_explain(result), args)
+    emit(result, args)
     return EXIT_OK
 
 

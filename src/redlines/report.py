@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple, Protocol, Self
 
-from .conditions import Truth, deciding_terms, format_value, lookup_term, type_value
+from .conditions import Truth, deciding_terms, format_value
 from .engine import EngineName, Evaluation, make_engine
+from .loader.values import lookup_term, type_value
 from .models import (
     Clause,
     Frozen,

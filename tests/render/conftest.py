@@ -6,12 +6,12 @@ with `REDLINES_REGENERATE=1 pytest tests/render` and review the diff (see tests/
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from golden_files import check_golden
 from redlines.render import RenderOptions
 from redlines.report import ReportSet
 
@@ -41,21 +41,5 @@ def options(in_project: Path) -> RenderOptions:
 
 @pytest.fixture
 def golden() -> Callable[[str, str], None]:
-    def compare(name: str, actual: str) -> None:
-        path = GOLDEN / name
-        if os.environ.get("REDLINES_REGENERATE") == "1":
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(actual, encoding="utf-8", newline="\n")
-            return
-        if not path.exists():
-            pytest.fail(
-                f"no golden file {path.relative_to(PROJECT)}; "
-                "create it with REDLINES_REGENERATE=1 pytest tests/render"
-            )
-        expected = path.read_text(encoding="utf-8")
-        assert actual == expected, (
-            f"{name} differs from its golden file; if the change is intended, run "
-            "REDLINES_REGENERATE=1 pytest tests/render and review the diff"
-        )
-
-    return compare
+    """Compare a rendering with tests/render/golden/NAME (the suite's one golden check)."""
+    return lambda name, actual: check_golden(actual, GOLDEN / name)

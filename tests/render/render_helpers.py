@@ -10,7 +10,8 @@ from redlines.report import ReportSet
 
 PROJECT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
-SARIF_SCHEMA = PROJECT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+# Vendored unchanged (origin and licence: tests/schemas/README.md).
+SARIF_SCHEMA = PROJECT / "tests" / "schemas" / "sarif-schema-2.1.0.json"
 
 # Paths as a user in the project root would type them: findings keep them as given.
 PROPOSALS = (

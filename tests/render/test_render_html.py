@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import missing_tool
 from redlines.cli import main
 from redlines.render import RenderOptions, render_html
 from redlines.report import ReportSet
@@ -123,7 +124,7 @@ def test_cli_writes_one_file(in_project: Path, tmp_path: Path) -> None:
 def chromium() -> str:
     binary = find_chromium()
     if binary is None:
-        pytest.skip(
+        missing_tool(
             "headless Chromium not found (Debian: apt-get install chromium; "
             "or set REDLINES_CHROMIUM); .ci/run installs it"
         )

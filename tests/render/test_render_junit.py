@@ -31,9 +31,9 @@ def test_suites_per_proposal_and_actor(reports: ReportSet, options: RenderOption
     assert root.tag == "testsuites"
     names = [s.get("name") for s in root.iter("testsuite")]
     assert names[:3] == [
+        "test-draft / consistency",
         "test-draft / European Union",
         "test-draft / Ukraine",
-        "test-draft / consistency",
     ]
     assert len(names) == 12  # 4 proposals x (2 actors + consistency)
     found = cases(root)

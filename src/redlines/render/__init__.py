@@ -1,4 +1,8 @@
-"""Every output format is a function `render_<format>(reports, options) -> str` over a ReportSet.
+"""Every output of every command: `render(result, options) -> str`, registered by (command, format).
+
+`REGISTRY` is the one table of outputs: the CLI offers a command's formats from it and renders
+through it, and the tests look formats up in it. A new command or format is one entry here and
+one function in the module it names.
 
 A renderer's module is imported when its format is first asked for, so a `redlines check`
 printing text never pays for the XML, HTML or SARIF writers (see benchmarks/RESULTS.md).
@@ -10,7 +14,6 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..report import ReportSet
 from .options import RenderOptions, find_repo_root
 
 if TYPE_CHECKING:
@@ -22,19 +25,63 @@ if TYPE_CHECKING:
     from .sarif import render_sarif
     from .text import render_text
 
-Renderer = Callable[[ReportSet, RenderOptions], str]
+Renderer = Callable[[Any, RenderOptions], str]
 
-FORMATS = ("text", "json", "markdown", "sarif", "github", "junit", "html")
+# (command, format) -> "module:function" in this package; text first, the default. The result
+# each command's renderers take:
+# check: ReportSet · space: SpaceReportSet · diff: ProposalDiff · explain: Explanation ·
+# terms: Catalogue · lint: render.lint.LintResult · schema: a JSON Schema (dict).
+REGISTRY: dict[tuple[str, str], str] = {
+    ("check", "text"): "text:render_text",
+    ("check", "json"): "json:render_json",
+    ("check", "markdown"): "markdown:render_markdown",
+    ("check", "sarif"): "sarif:render_sarif",
+    ("check", "github"): "github:render_github",
+    ("check", "junit"): "junit:render_junit",
+    ("check", "html"): "html:render_html",
+    ("space", "text"): "space:render_space_text",
+    ("space", "json"): "json:render_json",
+    ("space", "markdown"): "space:render_space_markdown",
+    ("diff", "text"): "diff:render_diff_text",
+    ("diff", "json"): "json:render_json",
+    ("diff", "markdown"): "diff:render_diff_markdown",
+    ("explain", "text"): "explain:render_explain_text",
+    ("explain", "json"): "json:render_json",
+    ("explain", "markdown"): "explain:render_explain_markdown",
+    ("terms", "text"): "terms:render_terms_text",
+    ("terms", "json"): "terms:render_terms_json",
+    ("lint", "text"): "lint:render_lint_text",
+    ("lint", "json"): "lint:render_lint_json",
+    ("schema", "json"): "json:render_sorted_json",
+}
 
 
-class _Renderers(Mapping[str, Renderer]):
-    """Format name -> renderer, importing each renderer's module on first use."""
+def formats(command: str) -> tuple[str, ...]:
+    """The formats of one command, in registry order."""
+    return tuple(fmt for cmd, fmt in REGISTRY if cmd == command)
+
+
+def renderer(command: str, fmt: str) -> Renderer:
+    """The renderer of one output, its module imported now; KeyError if there is none."""
+    module, name = REGISTRY[command, fmt].split(":")
+    found: Renderer = getattr(importlib.import_module(f".{module}", __name__), name)
+    return found
+
+
+def render(
+    result: Any, fmt: str = "text", options: RenderOptions | None = None, *, command: str = "check"
+) -> str:
+    return renderer(command, fmt)(result, options or RenderOptions())
+
+
+FORMATS = formats("check")
+
+
+class _CheckRenderers(Mapping[str, Renderer]):
+    """`check`'s formats -> renderer, importing each renderer's module on first use."""
 
     def __getitem__(self, fmt: str) -> Renderer:
-        if fmt not in FORMATS:
-            raise KeyError(fmt)
-        renderer: Renderer = getattr(importlib.import_module(f".{fmt}", __name__), f"render_{fmt}")
-        return renderer
+        return renderer("check", fmt)
 
     def __iter__(self) -> Iterator[str]:
         return iter(FORMATS)
@@ -43,11 +90,7 @@ class _Renderers(Mapping[str, Renderer]):
         return len(FORMATS)
 
 
-RENDERERS: Mapping[str, Renderer] = _Renderers()
-
-
-def render(reports: ReportSet, fmt: str, options: RenderOptions | None = None) -> str:
-    return RENDERERS[fmt](reports, options or RenderOptions())
+RENDERERS: Mapping[str, Renderer] = _CheckRenderers()
 
 
 def __getattr__(name: str) -> Any:
@@ -59,10 +102,12 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "FORMATS",
+    "REGISTRY",
     "RENDERERS",
     "RenderOptions",
     "Renderer",
     "find_repo_root",
+    "formats",
     "render",
     "render_github",
     "render_html",
@@ -71,4 +116,5 @@ __all__ = [
     "render_markdown",
     "render_sarif",
     "render_text",
+    "renderer",
 ]

@@ -1,11 +1,11 @@
-"""`redlines diff` output: text, Markdown (a PR comment), JSON (the model)."""
+"""`redlines diff` output: text, and Markdown for a PR comment (JSON: `json.py`)."""
 
 from __future__ import annotations
 
-import json
-
 from ..conditions import format_value
 from ..diff import ClauseChange, ProposalDiff, RuleChange, TermChange
+from .gfm import code, md
+from .options import RenderOptions
 
 _CHANGE_WORDS = {
     "newly_violated": "now violated",
@@ -13,10 +13,6 @@ _CHANGE_WORDS = {
     "newly_open": "now open",
     "dropped": "no longer checked",
 }
-
-
-def render_diff_json(result: ProposalDiff) -> str:
-    return json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
 def _value(value: object) -> str:
@@ -46,7 +42,7 @@ def _clause_head(change: ClauseChange) -> str:
     return f"{where}clause {change.id} {change.change}: {title}{more}"
 
 
-def render_diff_text(result: ProposalDiff) -> str:
+def render_diff_text(result: ProposalDiff, options: RenderOptions) -> str:
     old, new = result.old, result.new
     lines = [
         f"{old.id} -> {new.id}",
@@ -92,14 +88,10 @@ def render_diff_text(result: ProposalDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def render_diff_markdown(result: ProposalDiff) -> str:
+def render_diff_markdown(result: ProposalDiff, options: RenderOptions) -> str:
     old, new = result.old, result.new
     lines = [
-        f"### {_cell(old.id)} → {_cell(new.id)}",
+        f"### {md(old.id)} → {md(new.id)}",
         "",
         f"Overall: **{result.old_overall.value}** → **{result.new_overall.value}** "
         f"(rules as of {result.new_as_of.isoformat()})",
@@ -108,15 +100,13 @@ def render_diff_markdown(result: ProposalDiff) -> str:
         lines += [
             "",
             f"> **{len(result.crossed)} red line(s) newly crossed:** "
-            + ", ".join(f"`{r}`" for r in result.crossed),
+            + ", ".join(code(r) for r in result.crossed),
         ]
     if result.clauses:
         lines += ["", "#### Clauses", "", "| clause | change | terms |", "|---|---|---|"]
         for change in result.clauses:
-            terms = "<br>".join(_cell(_term(t)) for t in change.terms) or "—"
-            lines.append(
-                f"| {_cell(change.id)} {_cell(change.title)} | {change.change} | {terms} |"
-            )
+            terms = "<br>".join(md(_term(t)) for t in change.terms) or "—"
+            lines.append(f"| {md(change.id)} {md(change.title)} | {change.change} | {terms} |")
     if result.rules:
         lines += [
             "",
@@ -127,7 +117,7 @@ def render_diff_markdown(result: ProposalDiff) -> str:
         ]
         for r in result.rules:
             lines.append(
-                f"| {_cell(r.actor)} | `{r.rule}` {_cell(r.title)} | "
+                f"| {md(r.actor)} | {code(r.rule)} {md(r.title)} | "
                 f"{r.severity.value} | {r.old.value if r.old else '—'} | "
                 f"{r.new.value if r.new else '—'} |"
             )

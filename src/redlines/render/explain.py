@@ -1,17 +1,16 @@
-"""`redlines explain` output: the rule, its condition tree, and on a proposal each leaf's source."""
+"""`redlines explain` output: the rule, its condition tree, and on a proposal each leaf's source.
+
+Markdown is the text in a fenced block under the rule's heading (JSON: `json.py`).
+"""
 
 from __future__ import annotations
-
-import json
 
 from ..conditions import format_value
 from ..explain import Explanation, Node
 from ..models import WhenSilent
 from ..report import TermState
-
-
-def render_explain_json(result: Explanation) -> str:
-    return json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+from .gfm import code, code_block, md
+from .options import RenderOptions
 
 
 def _truth(value: bool | None) -> str:
@@ -80,7 +79,7 @@ def _tree_lines(
     return lines
 
 
-def render_explain_text(result: Explanation) -> str:
+def render_explain_text(result: Explanation, options: RenderOptions) -> str:
     lines = _head(result)
     if result.proposal is None:
         lines += ["", "  Condition tree:"]
@@ -116,7 +115,7 @@ def render_explain_text(result: Explanation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_explain_markdown(result: Explanation) -> str:
-    text = render_explain_text(result)
+def render_explain_markdown(result: Explanation, options: RenderOptions) -> str:
     rule = result.rule
-    return f"### `{rule.id}` {rule.title}\n\n```text\n{text}```\n"
+    text = render_explain_text(result, options)
+    return f"### {code(rule.id)} {md(rule.title)}\n\n{code_block(text)}"

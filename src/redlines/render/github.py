@@ -1,8 +1,9 @@
 """`--format github`: GitHub Actions workflow commands that annotate the pull request.
 
-One `::error` / `::warning` / `::notice` per finding (what `common.items` reports: red lines
-error, priorities warning, preferences and open red lines notice, contradictions error) at the
-clause line, grouped per proposal with `::group::`, then a closing count line, as Conftest does.
+One `::error` / `::warning` / `::notice` per finding (what `view.items` reports: contradictions
+error, first; red lines error, priorities warning, preferences and open red lines notice) at the
+clause line, grouped per proposal with `::group::` under the proposal's headline, then the closing
+count line, as Conftest does.
 
 GitHub shows at most 10 error and 10 warning annotations per step (50 per job) on the pull
 request; the rest stay in the log. SARIF upload has no such limit.
@@ -14,8 +15,9 @@ from collections.abc import Iterable
 
 from ..models import Problem
 from ..report import ReportSet
-from .common import VERDICT_MEANING, Item, Level, clause_label, counts_line, items, repo_path
+from .links import repo_path
 from .options import RenderOptions
+from .view import Item, Level, check_view, clause_label
 
 COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 
@@ -40,8 +42,10 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
 
 
 def render_github(reports: ReportSet, options: RenderOptions) -> str:
+    view = check_view(reports)
     lines: list[str] = []
-    for report in reports.reports:
+    for proposal in view.proposals:
+        report = proposal.report
         p = report.proposal
         lines.append(
             command(
@@ -49,12 +53,10 @@ def render_github(reports: ReportSet, options: RenderOptions) -> str:
                 f"{p.id} — {p.title}: {report.overall.value} ({repo_path(p.path, options)})",
             )
         )
-        lines.append(
-            escape_data(f"{p.id}: {report.overall.value} — {VERDICT_MEANING[report.overall]}")
-        )
-        lines += [_annotation(item, options) for item in items(report)]
+        lines.append(escape_data(f"{p.id}: {report.overall.value} — {proposal.headline}"))
+        lines += [_annotation(item, options) for item in proposal.items]
         lines.append("::endgroup::")
-    lines.append(escape_data(counts_line(reports)))
+    lines.append(escape_data(view.summary))
     return "\n".join(lines) + "\n"
 
 

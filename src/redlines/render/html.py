@@ -3,9 +3,9 @@
 Inline CSS only: no scripts, fonts or images fetched, and a Content-Security-Policy that forbids
 them, so the file opens the same offline, from a mail attachment or from a CI artefact. The page
 holds the proposals-by-actors matrix coloured by verdict (the verdict is also written out, so it
-reads in black and white), then per proposal the violated and open red lines, priorities not met
-and contradictions, each with its sources. Every piece of text from the YAML files goes through
-`html.escape`; only http(s) URLs become links.
+reads in black and white), then per proposal its headline, the contradictions, the violated and
+open red lines and the priorities not met, each with its sources. Every piece of text from the
+YAML files goes through `html.escape`; only http(s) URLs become links.
 """
 
 from __future__ import annotations
@@ -14,34 +14,23 @@ import re
 from html import escape
 
 from ..conditions import format_value
-from ..models import Severity, Source
-from ..report import (
-    ActorVerdict,
-    ActorVerdictKind,
-    ClauseRef,
-    Finding,
-    Location,
-    Report,
-    ReportSet,
-    Status,
-)
-from .common import (
+from ..models import Source
+from ..report import ActorVerdict, ActorVerdictKind, ClauseRef, Finding, Location, ReportSet, Status
+from .links import file_link, repo_path, source_name, web_url
+from .options import RenderOptions
+from .view import (
     ACTOR_VERDICT_MEANING,
     SEVERITY_NAME,
-    SOFT,
-    VERDICT_MEANING,
-    actors,
-    counts_line,
-    file_link,
-    findings_of,
+    CheckView,
+    ReportView,
+    check_view,
+    claim_location,
     open_message,
     plural,
-    repo_path,
-    source_name,
+    sentence,
+    soft_score,
     verdict_detail,
-    web_url,
 )
-from .options import RenderOptions
 
 _CSS = """
 :root { --ink: #1d2433; --muted: #5b6475; --line: #d9dde5; --paper: #ffffff; --wash: #f5f6f8;
@@ -82,6 +71,7 @@ td.none { color: var(--muted); text-align: center; }
 .legend { color: var(--muted); font-size: 13px; margin: 10px 0 0; }
 .legend span { padding: 1px 8px; border-radius: 4px; margin-right: 4px; font-weight: 600; }
 .meta { color: var(--muted); margin: 0 0 4px; }
+.headline { margin: 0 0 4px; font-weight: 600; }
 ol.findings { list-style: none; padding: 0; margin: 0; }
 ol.findings > li { border-left: 4px solid var(--line); padding: 6px 0 6px 12px; margin: 0 0 12px; }
 li.violated { border-color: var(--rejects) !important; }
@@ -112,6 +102,7 @@ def e(text: str) -> str:
 
 
 def render_html(reports: ReportSet, options: RenderOptions) -> str:
+    view = check_view(reports)
     anchors = {id(r): _anchor(i, r.proposal.id) for i, r in enumerate(reports.reports)}
     overall = reports.overall.value
     parts = [
@@ -128,15 +119,14 @@ def render_html(reports: ReportSet, options: RenderOptions) -> str:
         "<body>",
         "<header>",
         f'<h1>redlines report <span class="badge {e(overall)}">{e(overall)}</span></h1>',
-        f'<p class="summary">{e(counts_line(reports))}. Overall {e(overall)}:'
-        f" {e(VERDICT_MEANING[reports.overall])}.</p>",
+        f'<p class="summary">{e(view.summary)}. Overall {e(overall)}: {e(view.headline)}.</p>',
         "</header>",
         "<main>",
     ]
-    if reports.reports:
-        parts += _matrix(reports, anchors)
-    for report in reports.reports:
-        parts += _report(report, anchors[id(report)], options)
+    if view.proposals:
+        parts += _matrix(view, anchors)
+    for proposal in view.proposals:
+        parts += _report(proposal, anchors[id(proposal.report)], options)
     parts += [
         "</main>",
         f"<footer>Checked with redlines {e(reports.version)}. Each proposal is judged against the"
@@ -153,9 +143,8 @@ def _anchor(index: int, proposal_id: str) -> str:
     return f"p{index + 1}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", proposal_id).strip("-")
 
 
-def _matrix(reports: ReportSet, anchors: dict[int, str]) -> list[str]:
-    columns = actors(reports)
-    head = "".join(f'<th scope="col">{e(actor)}</th>' for _, actor in columns)
+def _matrix(view: CheckView, anchors: dict[int, str]) -> list[str]:
+    head = "".join(f'<th scope="col">{e(actor)}</th>' for _, actor in view.actors)
     parts = [
         '<section class="card" id="verdicts">',
         "<h2>Verdicts</h2>",
@@ -163,11 +152,13 @@ def _matrix(reports: ReportSet, anchors: dict[int, str]) -> list[str]:
         f'<thead><tr><th scope="col">Proposal</th>{head}<th scope="col">Overall</th></tr></thead>',
         "<tbody>",
     ]
-    for report in reports.reports:
+    for proposal in view.proposals:
+        report = proposal.report
         p = report.proposal
         by_ruleset = {v.ruleset: v for v in report.verdicts}
-        cells = "".join(_cell(by_ruleset.get(ruleset)) for ruleset, _ in columns)
+        cells = "".join(_cell(by_ruleset.get(ruleset)) for ruleset, _ in view.actors)
         overall = report.overall.value
+        contradicts = '<span class="n">contradicts itself</span>' if report.contradictions else ""
         parts.append(
             f'<tr data-proposal="{e(p.id)}"><th scope="row">'
             f'<a href="#{anchors[id(report)]}">{e(p.id)}</a>'
@@ -175,7 +166,7 @@ def _matrix(reports: ReportSet, anchors: dict[int, str]) -> list[str]:
             f'<span class="pmeta">{e(p.status)} · {e(p.date.isoformat())}</span></th>'
             f"{cells}"
             f'<td class="v overall {overall}" data-verdict="{overall}">'
-            f'<span class="word">{overall}</span></td></tr>'
+            f'<span class="word">{overall}</span>{contradicts}</td></tr>'
         )
     legend = " ".join(
         f'<span class="{k.value}">{k.value}</span>{e(ACTOR_VERDICT_MEANING[k])}.'
@@ -190,11 +181,8 @@ def _cell(verdict: ActorVerdict | None) -> str:
         return '<td class="none" title="not checked">—</td>'
     counts = verdict.red_lines
     detail = verdict_detail(verdict)
-    soft = (
-        f", priorities {verdict.soft_met_weight}/{verdict.soft_total_weight}"
-        if verdict.soft_total_weight
-        else ""
-    )
+    score = soft_score(verdict)
+    soft = f", priorities met: {score}" if score is not None else ""
     tooltip = (
         f"{verdict.actor}: {counts.violated} red lines violated, {counts.open} open,"
         f" {counts.met} met{soft}"
@@ -206,7 +194,22 @@ def _cell(verdict: ActorVerdict | None) -> str:
     )
 
 
-def _report(report: Report, anchor: str, options: RenderOptions) -> list[str]:
+def _report(view: ReportView, anchor: str, options: RenderOptions) -> list[str]:
+    parts = [
+        *_head(view, anchor, options),
+        *_contradictions(view, options),
+        *_violated(view, options),
+        # What does not fail a check is folded away (no script needed: <details> opens by itself).
+        *_open(view, options),
+        *_soft(view, options),
+    ]
+    if view.all_met:
+        parts.append('<p class="ok">Every rule is met.</p>')
+    return [*parts, *_derived(view), "</section>"]
+
+
+def _head(view: ReportView, anchor: str, options: RenderOptions) -> list[str]:
+    report = view.report
     p = report.proposal
     meta = [
         p.status,
@@ -218,6 +221,7 @@ def _report(report: Report, anchor: str, options: RenderOptions) -> list[str]:
         f'<section class="card proposal" id="{anchor}" data-proposal="{e(p.id)}">',
         f'<h2>{e(p.id)} — {e(p.title)} <span class="badge {report.overall.value}">'
         f"{report.overall.value}</span></h2>",
+        f'<p class="headline">{e(sentence(view.headline))}.</p>',
         f'<p class="meta">{_file(p.location, options, line=False)} · {e(" · ".join(meta))}</p>',
     ]
     if p.base:
@@ -230,49 +234,63 @@ def _report(report: Report, anchor: str, options: RenderOptions) -> list[str]:
             f'<details class="meta"><summary>Sources of the text ({len(p.sources)})</summary>'
             f'<ul class="sources">{_source_items(p.sources)}</ul></details>'
         )
-    violated = findings_of(report, Status.VIOLATED, [Severity.RED_LINE])
-    still_open = findings_of(report, Status.OPEN, [Severity.RED_LINE])
-    soft = findings_of(report, Status.VIOLATED, SOFT)
-    if violated:
-        parts.append(f"<h3>Violated red lines ({len(violated)})</h3>")
-        parts += _findings(violated, "violated", options)
-    if report.contradictions:
-        parts += [
-            f"<h3>Contradictions ({len(report.contradictions)})</h3>",
-            '<ol class="findings">',
-        ]
-        for c in report.contradictions:
-            at = next((claim.location for claim in c.claims if claim.location), None)
-            where = f'<p class="where">At {_file(at, options)}</p>' if at else ""
-            parts.append(
-                f'<li class="violated"><code>{e(c.term)}</code>'
-                f'<p class="msg">{e(c.message)}</p>{where}</li>'
-            )
-        parts.append("</ol>")
-    # What does not fail a check is folded away (no script needed: <details> opens by itself).
-    if still_open:
-        parts.append(f"<details><summary>Open red lines ({len(still_open)})</summary>")
-        parts += _findings(still_open, "open-rl", options)
-        parts.append("</details>")
-    if soft:
-        parts += [
-            f"<details><summary>Priorities and preferences not met ({len(soft)})</summary>",
-            '<table class="soft"><thead><tr><th>Rule</th><th>Actor</th><th>Severity</th>'
-            "<th>Weight</th><th>Where</th><th>Message</th></tr></thead><tbody>",
-        ]
-        parts += [_soft_row(f, options) for f in soft]
-        parts.append("</tbody></table></details>")
-    if not (violated or still_open or soft or report.contradictions):
-        parts.append('<p class="ok">Every rule is met.</p>')
-    if report.derived:
-        items = "".join(
-            f"<li><code>{e(d.term)}</code> = <code>{e(format_value(d.value))}</code>"
-            f" ({e(d.implication)}, from {e(_from(d.clauses, d.because_of))})</li>"
-            for d in report.derived
-        )
-        parts += ["<h3>Derived terms</h3>", f'<ul class="sources">{items}</ul>']
-    parts.append("</section>")
     return parts
+
+
+def _contradictions(view: ReportView, options: RenderOptions) -> list[str]:
+    if not view.contradictions:
+        return []
+    parts = [f"<h3>Contradictions ({len(view.contradictions)})</h3>", '<ol class="findings">']
+    for c in view.contradictions:
+        at = claim_location(c)
+        where = f'<p class="where">At {_file(at, options)}</p>' if at else ""
+        parts.append(
+            f'<li class="violated"><code>{e(c.term)}</code>'
+            f'<p class="msg">{e(c.message)}</p>{where}</li>'
+        )
+    return [*parts, "</ol>"]
+
+
+def _violated(view: ReportView, options: RenderOptions) -> list[str]:
+    if not view.violated:
+        return []
+    return [
+        f"<h3>Violated red lines ({len(view.violated)})</h3>",
+        *_findings(view.violated, "violated", options),
+    ]
+
+
+def _open(view: ReportView, options: RenderOptions) -> list[str]:
+    if not view.open:
+        return []
+    return [
+        f"<details><summary>Open red lines ({len(view.open)})</summary>",
+        *_findings(view.open, "open-rl", options),
+        "</details>",
+    ]
+
+
+def _soft(view: ReportView, options: RenderOptions) -> list[str]:
+    if not view.soft:
+        return []
+    return [
+        f"<details><summary>Priorities and preferences not met ({len(view.soft)})</summary>",
+        '<table class="soft"><thead><tr><th>Rule</th><th>Actor</th><th>Severity</th>'
+        "<th>Weight</th><th>Where</th><th>Message</th></tr></thead><tbody>",
+        *(_soft_row(f, options) for f in view.soft),
+        "</tbody></table></details>",
+    ]
+
+
+def _derived(view: ReportView) -> list[str]:
+    if not view.derived:
+        return []
+    items = "".join(
+        f"<li><code>{e(d.term)}</code> = <code>{e(format_value(d.value))}</code>"
+        f" ({e(d.implication)}, from {e(_from(d.clauses, d.because_of))})</li>"
+        for d in view.derived
+    )
+    return ["<h3>Derived terms</h3>", f'<ul class="sources">{items}</ul>']
 
 
 def _from(clauses: tuple[ClauseRef, ...], because_of: tuple[str, ...]) -> str:
@@ -281,7 +299,7 @@ def _from(clauses: tuple[ClauseRef, ...], because_of: tuple[str, ...]) -> str:
     return ", ".join(because_of) or "—"
 
 
-def _findings(findings: list[Finding], css: str, options: RenderOptions) -> list[str]:
+def _findings(findings: tuple[Finding, ...], css: str, options: RenderOptions) -> list[str]:
     parts = ['<ol class="findings">']
     for f in findings:
         message = f.message if f.status is Status.VIOLATED else open_message(f)

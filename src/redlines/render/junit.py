@@ -9,8 +9,9 @@ exactly when it would make `redlines check` fail with the same `--fail-on` and `
 - an open red line: `<skipped>` (not decided), or `<failure>` under `--strict`;
 - a met rule: a passing case.
 
-Each proposal gets one more suite, `<id> / consistency`, with one case that fails when the
-proposal contradicts itself (contradictions fail a check at any `--fail-on` but `never`).
+Each proposal's first suite is `<id> / consistency`, with one case that fails when the proposal
+contradicts itself (contradictions fail a check at any `--fail-on` but `never`): as in every
+format, a contradiction comes first.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import xml.etree.ElementTree as ET
 
 from ..models import Severity
 from ..report import Finding, Report, ReportSet, Status
-from .common import SEVERITY_NAME, clause_label, open_message, repo_path
+from .links import repo_path
 from .options import RenderOptions
+from .view import SEVERITY_NAME, clause_label, open_message
 
 # XML 1.0 cannot hold most control characters, even escaped; YAML can.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -35,13 +37,13 @@ def render_junit(reports: ReportSet, options: RenderOptions) -> str:
     root = ET.Element("testsuites", name="redlines")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for report in reports.reports:
+        _consistency(root, report, options, totals)
         for verdict in report.verdicts:
             own = [f for f in report.findings if f.ruleset == verdict.ruleset]
             suite = _suite(root, report, f"{report.proposal.id} / {verdict.actor}", options)
             for finding in own:
                 _case(suite, report, finding, options)
             _count(suite, totals)
-        _consistency(root, report, options, totals)
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("errors", "0")

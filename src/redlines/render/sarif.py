@@ -2,7 +2,7 @@
 
 One run; `tool.driver.rules` holds every rule the check evaluated (plus one for contradictions),
 each with its sources as help text and its first source as `helpUri`. Results are what
-`common.items` reports:
+`view.items` reports, per proposal its contradictions first:
 
 - a violated rule: level by severity (red line `error`, priority `warning`, preference `note`);
 - an open red line: level `note`, with `properties.status = "open"`. SARIF's own `kind: open`
@@ -24,26 +24,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..models import Source
 from ..report import Finding, Location, ReportSet
-from .common import (
+from .gfm import md, source_link
+from .links import first_url, repo_path, repo_relative
+from .options import RenderOptions
+from .view import (
     CONTRADICTION_RULE,
     CONTRADICTION_TITLE,
     SEVERITY_LEVEL,
     SEVERITY_NAME,
     Item,
     Kind,
-    all_items,
+    check_view,
     clause_label,
-    first_url,
-    repo_path,
-    repo_relative,
-    source_name,
     unaddressed,
-    web_url,
 )
-from .markdown import link, md
-from .options import RenderOptions
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -56,7 +51,7 @@ FINGERPRINT_KEY = "redlinesFinding/v1"
 def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
     rules = _rules(reports)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = [_result(item, index, options) for item in all_items(reports)]
+    results = [_result(item, index, options) for item in check_view(reports).items]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -119,7 +114,7 @@ def _rule(f: Finding) -> dict[str, Any]:
         markdown += ["", f"Why: {md(rationale)}"]
     if f.sources:
         text += ["", "Sources:", *(f"- {s.label()}" for s in f.sources)]
-        markdown += ["", "Sources:", "", *(f"- {_md_source(s)}" for s in f.sources)]
+        markdown += ["", "Sources:", "", *(f"- {source_link(s)}" for s in f.sources)]
     entry: dict[str, Any] = {
         "id": f.rule,
         "name": _pascal(f.title) or f.rule,
@@ -161,11 +156,6 @@ def _contradiction_rule() -> dict[str, Any]:
 
 def _pascal(title: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", title))
-
-
-def _md_source(source: Source) -> str:
-    text = link(source_name(source), web_url(source.url))
-    return text + (f" ({source.date.isoformat()})" if source.date else "")
 
 
 # --- results ------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
-"""`redlines space` output: text for a terminal, Markdown for a PR comment, JSON (the model)."""
+"""`redlines space` output: text for a terminal, Markdown for a PR comment (JSON: `json.py`).
+
+Both walk the same sections of a `SpaceReport` in the same order, one function each: the head
+and verdict, a package every actor accepts, the deadlocks, the cheapest concessions, the zone of
+possible agreement, who can live with whom, notes.
+"""
 
 from __future__ import annotations
-
-import json
 
 from ..conditions import format_value
 from ..models import TermType
@@ -15,6 +18,8 @@ from ..space import (
     SpaceVerdict,
     TermZone,
 )
+from .gfm import code, md
+from .options import RenderOptions
 
 _MEANING = {
     SpaceVerdict.FEASIBLE: "the draft as written meets every red line",
@@ -30,15 +35,11 @@ _BLANK_MEANING = {
 }
 
 
-def render_space_json(reports: SpaceReportSet) -> str:
-    return json.dumps(reports.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-
-
 # --- text -----------------------------------------------------------------------------------------
 
 
-def render_space_text(reports: SpaceReportSet) -> str:
-    blocks = [_text(report) for report in reports.reports]
+def render_space_text(reports: SpaceReportSet, options: RenderOptions) -> str:
+    blocks = ["\n".join(_text(report)) for report in reports.reports]
     blocks.append(_closing(reports))
     return "\n\n".join(blocks) + "\n"
 
@@ -58,9 +59,21 @@ def _as_of(report: SpaceReport) -> str:
     return f"rules as of {report.as_of.isoformat()} ({report.as_of_basis})"
 
 
-def _text(report: SpaceReport) -> str:
+def _text(report: SpaceReport) -> list[str]:
+    return [
+        *_text_head(report),
+        *_text_witness(report),
+        *_text_deadlocks(report),
+        *_text_concessions(report),
+        *_text_zone(report),
+        *_text_compatibility(report),
+        *(f"  note: {note}" for note in report.notes),
+    ]
+
+
+def _text_head(report: SpaceReport) -> list[str]:
     actors = ", ".join(rs.actor for rs in report.rulesets)
-    lines = [
+    return [
         f"Negotiating space: {_title(report)}",
         f"  {'' if report.blank else report.subject.path + ' · '}{_as_of(report)}",
         f"  actors: {actors} · {report.red_lines} red lines"
@@ -69,70 +82,91 @@ def _text(report: SpaceReport) -> str:
         f"  Verdict: {report.verdict.value.upper()} — {_meaning(report)}"
         + ("" if report.blank else f" (check: {report.check.value})"),
     ]
-    if report.witness is not None:
-        lines += ["", "  A package every actor accepts (terms not listed stay unaddressed):"]
-        lines += _package_lines(report.witness, "    ")
-    if report.deadlocks is not None:
-        heading = "Deadlocks: red lines that cannot all hold (drop any one and the rest can)"
-        lines += ["", f"  {heading}"]
-        for i, core in enumerate(report.deadlocks.cores, start=1):
-            lines += _core_lines(i, core)
-        if not report.deadlocks.complete:
-            lines.append(f"    (stopped at {len(report.deadlocks.cores)}; there may be more)")
-    if report.concessions is not None:
-        c = report.concessions
-        lines.append("")
-        if c.relaxed:
-            lines.append(
-                f"  Cheapest concessions: give up {len(c.relaxed)} red line"
-                f"{'s' if len(c.relaxed) != 1 else ''}"
-            )
-            for rule in c.relaxed:
-                lines.append(f"    {rule.id} {rule.title} [{rule.actor}]")
-        else:
-            lines.append("  Cheapest concessions: none needed")
-        lines.append("  Best package under the priorities:")
-        lines += _package_lines(c.package, "    ")
-        for outcome in c.package.actors:
-            score = (
-                f"priorities met {outcome.soft_met_weight}/{outcome.soft_total_weight}"
-                f" ({outcome.soft_score:.0%})"
-                if outcome.soft_score is not None
-                else "no priorities"
-            )
-            lines.append(f"    {outcome.actor}: {outcome.verdict.value}, {score}")
-        for rule in c.unmet:
-            lines.append(
-                f"    not met: {rule.id} {rule.title} [{rule.actor}, weight {rule.weight}]"
-            )
-    if report.zone is not None:
-        zone = report.zone
-        shown = [t for t in zone.terms if not t.fixed and t.restricted]
-        free = [t for t in zone.terms if not t.fixed and not t.restricted]
-        after = f" after giving up {', '.join(zone.relaxed)}" if zone.relaxed else ""
-        lines += ["", f"  Zone of possible agreement{after}:"]
-        width = max((len(t.term) for t in shown), default=0)
-        for term in shown:
-            lines.append(f"    {term.term.ljust(width)}  {_zone_text(term)}")
-        if free:
-            lines.append(
-                f"    {len(free)} other open term{'s' if len(free) != 1 else ''}: "
-                "any value, or unaddressed"
-            )
-        if not report.blank:
-            needed = [t.term for t in zone.terms if t.needs_value]
-            lines.append(
-                "    the draft still needs a value for: "
-                + (", ".join(needed) if needed else "nothing")
-            )
-    if report.compatibility:
-        lines += ["", "  Who can live with whom (red lines only):"]
-        width = max(len(" + ".join(c.actors)) for c in report.compatibility)
-        for pair in report.compatibility:
-            lines.append(f"    {' + '.join(pair.actors).ljust(width)}  {_compat(pair)}")
-    for note in report.notes:
-        lines.append(f"  note: {note}")
-    return "\n".join(lines)
+
+
+def _text_witness(report: SpaceReport) -> list[str]:
+    if report.witness is None:
+        return []
+    return [
+        "",
+        "  A package every actor accepts (terms not listed stay unaddressed):",
+        *_package_lines(report.witness, "    "),
+    ]
+
+
+def _text_deadlocks(report: SpaceReport) -> list[str]:
+    if report.deadlocks is None:
+        return []
+    heading = "Deadlocks: red lines that cannot all hold (drop any one and the rest can)"
+    lines = ["", f"  {heading}"]
+    for i, core in enumerate(report.deadlocks.cores, start=1):
+        lines += _core_lines(i, core)
+    if not report.deadlocks.complete:
+        lines.append(f"    (stopped at {len(report.deadlocks.cores)}; there may be more)")
+    return lines
+
+
+def _text_concessions(report: SpaceReport) -> list[str]:
+    c = report.concessions
+    if c is None:
+        return []
+    lines = [""]
+    if c.relaxed:
+        lines.append(
+            f"  Cheapest concessions: give up {len(c.relaxed)} red line"
+            f"{'s' if len(c.relaxed) != 1 else ''}"
+        )
+        lines += [f"    {rule.id} {rule.title} [{rule.actor}]" for rule in c.relaxed]
+    else:
+        lines.append("  Cheapest concessions: none needed")
+    lines.append("  Best package under the priorities:")
+    lines += _package_lines(c.package, "    ")
+    for outcome in c.package.actors:
+        score = (
+            f"priorities met {outcome.soft_met_weight}/{outcome.soft_total_weight}"
+            f" ({outcome.soft_score:.0%})"
+            if outcome.soft_score is not None
+            else "no priorities"
+        )
+        lines.append(f"    {outcome.actor}: {outcome.verdict.value}, {score}")
+    lines += [
+        f"    not met: {rule.id} {rule.title} [{rule.actor}, weight {rule.weight}]"
+        for rule in c.unmet
+    ]
+    return lines
+
+
+def _text_zone(report: SpaceReport) -> list[str]:
+    zone = report.zone
+    if zone is None:
+        return []
+    shown = [t for t in zone.terms if not t.fixed and t.restricted]
+    free = [t for t in zone.terms if not t.fixed and not t.restricted]
+    after = f" after giving up {', '.join(zone.relaxed)}" if zone.relaxed else ""
+    lines = ["", f"  Zone of possible agreement{after}:"]
+    width = max((len(t.term) for t in shown), default=0)
+    lines += [f"    {term.term.ljust(width)}  {_zone_text(term)}" for term in shown]
+    if free:
+        lines.append(
+            f"    {len(free)} other open term{'s' if len(free) != 1 else ''}: "
+            "any value, or unaddressed"
+        )
+    if not report.blank:
+        needed = [t.term for t in zone.terms if t.needs_value]
+        lines.append(
+            "    the draft still needs a value for: " + (", ".join(needed) if needed else "nothing")
+        )
+    return lines
+
+
+def _text_compatibility(report: SpaceReport) -> list[str]:
+    if not report.compatibility:
+        return []
+    lines = ["", "  Who can live with whom (red lines only):"]
+    width = max(len(" + ".join(c.actors)) for c in report.compatibility)
+    for pair in report.compatibility:
+        lines.append(f"    {' + '.join(pair.actors).ljust(width)}  {_compat(pair)}")
+    return lines
 
 
 def _package_lines(package: Package, indent: str) -> list[str]:
@@ -213,103 +247,132 @@ def _closing(reports: SpaceReportSet) -> str:
 # --- markdown -------------------------------------------------------------------------------------
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def render_space_markdown(reports: SpaceReportSet) -> str:
-    blocks = [_markdown(report) for report in reports.reports]
-    blocks.append(f"_{_closing(reports)}_")
+def render_space_markdown(reports: SpaceReportSet, options: RenderOptions) -> str:
+    blocks = ["\n".join(_markdown(report)) for report in reports.reports]
+    blocks.append(f"_{md(_closing(reports))}_")
     return "\n\n".join(blocks) + "\n"
 
 
-def _markdown(report: SpaceReport) -> str:
-    lines = [
-        f"### Negotiating space: {_cell(_title(report))}",
+def _markdown(report: SpaceReport) -> list[str]:
+    return [
+        *_md_head(report),
+        *_md_witness(report),
+        *_md_deadlocks(report),
+        *_md_concessions(report),
+        *_md_zone(report),
+        *_md_compatibility(report),
+        *(line for note in report.notes for line in ("", f"> {md(note)}")),
+    ]
+
+
+def _md_head(report: SpaceReport) -> list[str]:
+    return [
+        f"### Negotiating space: {md(_title(report))}",
         "",
-        f"**{report.verdict.value.upper()}** — {_meaning(report)}"
-        + ("" if report.blank else f" (check: `{report.check.value}`)"),
+        f"**{report.verdict.value.upper()}** — {md(_meaning(report))}"
+        + ("" if report.blank else f" (check: {code(report.check.value)})"),
         "",
-        f"{_as_of(report)}; actors: {', '.join(rs.actor for rs in report.rulesets)}; "
+        f"{md(_as_of(report))}; actors: {md(', '.join(rs.actor for rs in report.rulesets))}; "
         f"{report.red_lines} red lines.",
     ]
-    if report.witness is not None:
-        lines += ["", "#### A package every actor accepts", ""]
-        lines += _package_table(report.witness)
-    if report.deadlocks is not None:
-        lines += [
-            "",
-            "#### Deadlocks",
-            "",
-            "Each row is a minimal set of red lines that cannot all hold.",
-            "",
-            "| # | red lines | actors | over | through |",
-            "|---|---|---|---|---|",
+
+
+def _md_witness(report: SpaceReport) -> list[str]:
+    if report.witness is None:
+        return []
+    return ["", "#### A package every actor accepts", "", *_package_table(report.witness)]
+
+
+def _md_deadlocks(report: SpaceReport) -> list[str]:
+    if report.deadlocks is None:
+        return []
+    lines = [
+        "",
+        "#### Deadlocks",
+        "",
+        "Each row is a minimal set of red lines that cannot all hold.",
+        "",
+        "| # | red lines | actors | over | through |",
+        "|---|---|---|---|---|",
+    ]
+    for i, core in enumerate(report.deadlocks.cores, start=1):
+        rules = "<br>".join(f"{code(r.id)} {md(r.title)}" for r in core.rules) or "—"
+        through = [
+            *(code(imp) for imp in core.implications),
+            *(
+                f"{md(f'clause {s.clause}' if s.clause else 'the draft')}: {code(s.term)}"
+                f" = {md(format_value(s.value))}"
+                for s in core.draft
+            ),
         ]
-        for i, core in enumerate(report.deadlocks.cores, start=1):
-            rules = "<br>".join(f"`{r.id}` {_cell(r.title)}" for r in core.rules) or "—"
-            through = [
-                *(f"`{i}`" for i in core.implications),
-                *(
-                    f"clause {s.clause}: `{s.term}` = {_cell(format_value(s.value))}"
-                    for s in core.draft
-                ),
-            ]
-            lines.append(
-                f"| {i} | {rules} | {_cell(', '.join(core.actors))} | "
-                f"{', '.join(f'`{t}`' for t in core.terms)} | "
-                f"{'<br>'.join(through) or '—'} |"
-            )
-        if not report.deadlocks.complete:
-            lines += ["", f"Stopped at {len(report.deadlocks.cores)}; there may be more."]
-    if report.concessions is not None:
-        c = report.concessions
-        lines += ["", "#### Cheapest concessions", ""]
-        if c.relaxed:
-            lines += [f"- give up `{r.id}` {_cell(r.title)} ({_cell(r.actor)})" for r in c.relaxed]
-        else:
-            lines.append("None needed.")
-        lines += ["", "Best package under the priorities:", ""]
-        lines += _package_table(c.package)
-        lines += ["", "| actor | verdict | priorities met |", "|---|---|---|"]
-        for o in c.package.actors:
-            score = (
-                f"{o.soft_met_weight}/{o.soft_total_weight} ({o.soft_score:.0%})"
-                if o.soft_score is not None
-                else "—"
-            )
-            lines.append(f"| {_cell(o.actor)} | {o.verdict.value} | {score} |")
-    if report.zone is not None:
-        zone = report.zone
-        after = f" (after giving up {', '.join(zone.relaxed)})" if zone.relaxed else ""
-        lines += [
-            "",
-            f"#### Zone of possible agreement{after}",
-            "",
-            "| term | possible values | unaddressed? |",
-            "|---|---|---|",
-        ]
-        for term in zone.terms:
-            if term.fixed or not term.restricted:
-                continue
-            gap = (
-                "allowed"
-                if term.unaddressed
-                else "must be set"
-                if term.needs_value
-                else "must be set (an implication can)"
-            )
-            lines.append(f"| `{term.term}` | {_cell(zone_values(term))} | {gap} |")
-        free = sum(1 for t in zone.terms if not t.fixed and not t.restricted)
-        if free:
-            lines += ["", f"{free} other open terms: any value, or unaddressed."]
-    if report.compatibility:
-        lines += ["", "#### Who can live with whom", "", "| actors | red lines |", "|---|---|"]
-        for c2 in report.compatibility:
-            lines.append(f"| {_cell(' + '.join(c2.actors))} | {_cell(_compat(c2))} |")
-    for note in report.notes:
-        lines += ["", f"> {_cell(note)}"]
-    return "\n".join(lines)
+        lines.append(
+            f"| {i} | {rules} | {md(', '.join(core.actors))} | "
+            f"{', '.join(code(t) for t in core.terms)} | "
+            f"{'<br>'.join(through) or '—'} |"
+        )
+    if not report.deadlocks.complete:
+        lines += ["", f"Stopped at {len(report.deadlocks.cores)}; there may be more."]
+    return lines
+
+
+def _md_concessions(report: SpaceReport) -> list[str]:
+    c = report.concessions
+    if c is None:
+        return []
+    lines = ["", "#### Cheapest concessions", ""]
+    if c.relaxed:
+        lines += [f"- give up {code(r.id)} {md(r.title)} ({md(r.actor)})" for r in c.relaxed]
+    else:
+        lines.append("None needed.")
+    lines += ["", "Best package under the priorities:", ""]
+    lines += _package_table(c.package)
+    lines += ["", "| actor | verdict | priorities met |", "|---|---|---|"]
+    for o in c.package.actors:
+        score = (
+            f"{o.soft_met_weight}/{o.soft_total_weight} ({o.soft_score:.0%})"
+            if o.soft_score is not None
+            else "—"
+        )
+        lines.append(f"| {md(o.actor)} | {o.verdict.value} | {score} |")
+    return lines
+
+
+def _md_zone(report: SpaceReport) -> list[str]:
+    zone = report.zone
+    if zone is None:
+        return []
+    after = f" (after giving up {md(', '.join(zone.relaxed))})" if zone.relaxed else ""
+    lines = [
+        "",
+        f"#### Zone of possible agreement{after}",
+        "",
+        "| term | possible values | unaddressed? |",
+        "|---|---|---|",
+    ]
+    for term in zone.terms:
+        if term.fixed or not term.restricted:
+            continue
+        gap = (
+            "allowed"
+            if term.unaddressed
+            else "must be set"
+            if term.needs_value
+            else "must be set (an implication can)"
+        )
+        lines.append(f"| {code(term.term)} | {md(zone_values(term))} | {gap} |")
+    free = sum(1 for t in zone.terms if not t.fixed and not t.restricted)
+    if free:
+        lines += ["", f"{free} other open terms: any value, or unaddressed."]
+    return lines
+
+
+def _md_compatibility(report: SpaceReport) -> list[str]:
+    if not report.compatibility:
+        return []
+    lines = ["", "#### Who can live with whom", "", "| actors | red lines |", "|---|---|"]
+    for pair in report.compatibility:
+        lines.append(f"| {md(' + '.join(pair.actors))} | {md(_compat(pair))} |")
+    return lines
 
 
 def _package_table(package: Package) -> list[str]:
@@ -320,5 +383,5 @@ def _package_table(package: Package) -> list[str]:
         why = f"draft clause {t.clause}" if t.source == "draft" else "chosen"
         if t.implied_by:
             why += "; implied by " + ", ".join(t.implied_by)
-        lines.append(f"| `{t.term}` | {_cell(format_value(t.value))} | {why} |")
+        lines.append(f"| {code(t.term)} | {md(format_value(t.value))} | {md(why)} |")
     return lines

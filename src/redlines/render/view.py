@@ -1,0 +1,351 @@
+"""The one view of a `check` report that every format renders.
+
+Text, Markdown (and the Action's job summary), `github`, SARIF, JUnit and HTML take what they
+show from here, so that they cannot disagree on what a finding is, what comes first, or what the
+closing line counts. Per proposal, in this order:
+
+- the headline: the overall verdict and what it means. A draft that contradicts itself says so
+  first, whatever the verdict: a contradiction fails the check on its own (`Verdict` has no value
+  for it, since the JSON field `overall` is public and means the red lines);
+- the actors' verdicts, with their soft scores;
+- contradictions: two clauses, or a clause and an implication, give one term different values;
+- violated red lines; open red lines (a term a red line depends on is unaddressed or
+  contradicted); priorities and preferences not met; derived terms.
+
+Then one summary line for the whole run.
+
+The CI formats annotate `items`: a violated rule of any severity (red line: error; priority:
+warning; preference: note), an open red line (note) and a contradiction (error). Met rules and
+open priorities are not reported: nothing there needs a reviewer's attention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..models import Severity
+from ..report import (
+    ActorVerdict,
+    ActorVerdictKind,
+    Contradiction,
+    DerivedTerm,
+    Finding,
+    Location,
+    Report,
+    ReportSet,
+    Status,
+    Verdict,
+)
+
+CONTRADICTION_RULE = "redlines.contradiction"
+CONTRADICTION_TITLE = "The proposal contradicts itself"
+
+VERDICT_MEANING = {
+    Verdict.INFEASIBLE: "at least one party's red line is crossed",
+    Verdict.INCOMPLETE: "no red line crossed, but some are left open",
+    Verdict.FEASIBLE: "every party's red lines are met",
+}
+
+ACTOR_VERDICT_MEANING = {
+    ActorVerdictKind.REJECTS: "a red line is crossed",
+    ActorVerdictKind.OPEN: "no red line crossed, some left open",
+    ActorVerdictKind.ACCEPTS: "every red line met",
+}
+
+SEVERITY_NAME = {
+    Severity.RED_LINE: "red line",
+    Severity.PRIORITY: "priority",
+    Severity.PREFERENCE: "preference",
+}
+
+SOFT = (Severity.PRIORITY, Severity.PREFERENCE)
+
+
+class Level(StrEnum):
+    """SARIF's levels; `github` maps note to ::notice."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+SEVERITY_LEVEL = {
+    Severity.RED_LINE: Level.ERROR,
+    Severity.PRIORITY: Level.WARNING,
+    Severity.PREFERENCE: Level.NOTE,
+}
+
+
+class Kind(StrEnum):
+    VIOLATED = "violated"
+    OPEN = "open"
+    CONTRADICTION = "contradiction"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing a reviewer should look at, in any CI format."""
+
+    report: Report
+    kind: Kind
+    level: Level
+    rule: str
+    title: str
+    location: Location
+    finding: Finding | None = None
+    contradiction: Contradiction | None = None
+
+    @property
+    def headline(self) -> str:
+        """One line saying whose rule, how grave, what happened."""
+        if self.finding is None:
+            return "Internal contradiction"
+        f = self.finding
+        weight = f", weight {f.weight}" if f.weight is not None else ""
+        what = {
+            Kind.VIOLATED: "violated" if f.severity is Severity.RED_LINE else "not met",
+            Kind.OPEN: "left open",
+        }[self.kind]
+        return f"{f.actor} {SEVERITY_NAME[f.severity]} {what} ({f.rule}{weight})"
+
+    @property
+    def message(self) -> str:
+        """What the reader should know: the rule's own message, or what is left unsettled."""
+        if self.contradiction is not None:
+            return sentence(self.contradiction.message)
+        assert self.finding is not None
+        if self.kind is Kind.OPEN:
+            return open_message(self.finding)
+        return self.finding.message
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs and edits that only move lines: rule, proposal and clauses."""
+        import hashlib  # only the CI formats need it; `check` in text starts without it
+
+        if self.contradiction is not None:
+            parts = [
+                self.rule,
+                self.report.proposal.id,
+                self.contradiction.term,
+                *sorted(c.by for c in self.contradiction.claims),
+            ]
+        else:
+            assert self.finding is not None
+            parts = [
+                self.rule,
+                self.report.proposal.id,
+                self.kind.value,
+                *sorted(c.id for c in self.finding.clauses),
+            ]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """One proposal's report, cut into the sections every format shows, each in its order."""
+
+    report: Report
+    headline: str  # what the overall verdict means, a contradiction first
+    contradictions: tuple[Contradiction, ...]
+    violated: tuple[Finding, ...]  # red lines, by place in the file
+    open: tuple[Finding, ...]  # red lines left open, by place
+    soft: tuple[Finding, ...]  # priorities and preferences not met, by place
+    derived: tuple[DerivedTerm, ...]
+    items: tuple[Item, ...] = field(repr=False)  # what the CI formats annotate
+
+    @property
+    def all_met(self) -> bool:
+        """Nothing to show: every rule met and the draft consistent."""
+        return not (self.contradictions or self.violated or self.open or self.soft)
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """A whole run: each proposal's view, the actors across them, one summary line."""
+
+    reports: ReportSet
+    proposals: tuple[ReportView, ...]
+    actors: tuple[tuple[str, str], ...]  # (rule set id, actor): the verdict matrix's columns
+    headline: str  # what the run's overall verdict means
+    summary: str  # the closing count line
+
+    @property
+    def items(self) -> list[Item]:
+        """Every proposal's items, in report order: what the Action counts as `findings`."""
+        return [item for view in self.proposals for item in view.items]
+
+
+def check_view(reports: ReportSet) -> CheckView:
+    proposals = tuple(report_view(report) for report in reports.reports)
+    return CheckView(
+        reports=reports,
+        proposals=proposals,
+        actors=actors(reports),
+        headline=run_headline(reports),
+        summary=summary_line(reports),
+    )
+
+
+def report_view(report: Report) -> ReportView:
+    return ReportView(
+        report=report,
+        headline=headline(report),
+        contradictions=report.contradictions,
+        violated=findings_of(report, Status.VIOLATED, [Severity.RED_LINE]),
+        open=findings_of(report, Status.OPEN, [Severity.RED_LINE]),
+        soft=findings_of(report, Status.VIOLATED, SOFT),
+        derived=report.derived,
+        items=tuple(items(report)),
+    )
+
+
+# --- headlines and the summary line -------------------------------------------------------------
+
+
+def headline(report: Report) -> str:
+    """'the draft contradicts itself on 1 term; no red line crossed, but some are left open'."""
+    meaning = VERDICT_MEANING[report.overall]
+    if not report.contradictions:
+        return meaning
+    terms = plural(len(report.contradictions), "term")
+    return f"the draft contradicts itself on {terms}; {meaning}"
+
+
+def run_headline(reports: ReportSet) -> str:
+    """What the run's overall verdict means; drafts that contradict themselves come first."""
+    meaning = VERDICT_MEANING[reports.overall]
+    contradicting = sum(1 for r in reports.reports if r.contradictions)
+    if not contradicting:
+        return meaning
+    verb = "contradicts itself" if contradicting == 1 else "contradict themselves"
+    return f"{plural(contradicting, 'proposal')} {verb}; {meaning}"
+
+
+def summary_line(reports: ReportSet) -> str:
+    """The closing count line, the same in every format."""
+    every = reports.reports
+    verdicts = ", ".join(
+        f"{sum(1 for r in every if r.overall is v)} {v.value}"
+        for v in Verdict
+        if any(r.overall is v for r in every)
+    )
+    red_violated = sum(v.red_lines.violated for r in every for v in r.verdicts)
+    red_open = sum(v.red_lines.open for r in every for v in r.verdicts)
+    soft = sum(
+        1
+        for r in every
+        for f in r.findings
+        if f.status is Status.VIOLATED and f.severity is not Severity.RED_LINE
+    )
+    contradictions = sum(len(r.contradictions) for r in every)
+    return (
+        f"{plural(len(every), 'proposal')} checked"
+        f"{': ' + verdicts if verdicts else ''}; "
+        f"{plural(red_violated, 'red line')} violated, {red_open} open, "
+        f"{plural(soft, 'priority', 'priorities')} not met, "
+        f"{plural(contradictions, 'contradiction')}"
+    )
+
+
+def soft_score(verdict: ActorVerdict) -> str | None:
+    """'16/53 (30%)': the weight of an actor's priorities and preferences met; None without any."""
+    if verdict.soft_score is None:
+        return None
+    return f"{verdict.soft_met_weight}/{verdict.soft_total_weight} ({verdict.soft_score:.0%})"
+
+
+def verdict_detail(verdict: ActorVerdict) -> str:
+    """The red-line count behind an actor's verdict: '2 violated', '3 open' or '11 met'."""
+    counts = verdict.red_lines
+    return {
+        ActorVerdictKind.REJECTS: f"{counts.violated} violated",
+        ActorVerdictKind.OPEN: f"{counts.open} open",
+        ActorVerdictKind.ACCEPTS: f"{counts.met} met",
+    }[verdict.verdict]
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+
+def findings_of(
+    report: Report, status: Status, severities: list[Severity] | tuple[Severity, ...]
+) -> tuple[Finding, ...]:
+    wanted = set(severities)
+    chosen = [f for f in report.findings if f.status is status and f.severity in wanted]
+    return tuple(sorted(chosen, key=lambda f: (f.location.path, f.location.line, f.rule)))
+
+
+def claim_location(contradiction: Contradiction) -> Location | None:
+    """The first place a claim was made: where a reviewer starts to untangle it."""
+    return next((claim.location for claim in contradiction.claims if claim.location), None)
+
+
+def unaddressed(finding: Finding) -> list[str]:
+    """The terms that leave a rule open: unaddressed by the draft, or contradicted by it."""
+    return [t.term for t in finding.terms if t.set_by in ("unaddressed", "contradiction")]
+
+
+def open_message(finding: Finding) -> str:
+    terms = unaddressed(finding)
+    said = ", ".join(terms) if terms else "the terms this red line depends on"
+    return f"The draft leaves {said} unaddressed. If settled the wrong way: {finding.message}"
+
+
+def clause_label(finding: Finding) -> str:
+    """'clause 1 “Crimea”' (+ n more), or 'no clause settles it' for an unaddressed term."""
+    if not finding.clauses:
+        return "no clause settles it"
+    first = finding.clauses[0]
+    more = f" (+{len(finding.clauses) - 1} more)" if len(finding.clauses) > 1 else ""
+    return f"clause {first.id} “{first.title}”{more}"
+
+
+def items(report: Report) -> list[Item]:
+    """What to annotate for one proposal: contradictions first, then by place in the file."""
+    contradictions = [
+        Item(
+            report,
+            Kind.CONTRADICTION,
+            Level.ERROR,
+            CONTRADICTION_RULE,
+            CONTRADICTION_TITLE,
+            claim_location(c) or report.proposal.location,
+            contradiction=c,
+        )
+        for c in report.contradictions
+    ]
+    found: list[Item] = []
+    for f in report.findings:
+        if f.status is Status.VIOLATED:
+            level = SEVERITY_LEVEL[f.severity]
+            found.append(Item(report, Kind.VIOLATED, level, f.rule, f.title, f.location, f))
+        elif f.status is Status.OPEN and f.severity is Severity.RED_LINE:
+            found.append(Item(report, Kind.OPEN, Level.NOTE, f.rule, f.title, f.location, f))
+    order = {Level.ERROR: 0, Level.WARNING: 1, Level.NOTE: 2}
+    found.sort(
+        key=lambda i: (i.location.path, i.location.line, i.location.col, order[i.level], i.rule)
+    )
+    return contradictions + found
+
+
+def actors(reports: ReportSet) -> tuple[tuple[str, str], ...]:
+    """(rule set id, actor) across all reports, in rule set order: the matrix's columns."""
+    seen: dict[str, str] = {}
+    for report in reports.reports:
+        for v in report.verdicts:
+            seen.setdefault(v.ruleset, v.actor)
+    return tuple(sorted(seen.items()))
+
+
+# --- words --------------------------------------------------------------------------------------
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:]
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -1,0 +1,197 @@
+"""One view of a check report in every format: the same headline, the same sections in the same
+order, the same closing line; and the registry every output is looked up in."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from redlines.render import FORMATS, REGISTRY, RenderOptions, formats, render, renderer
+from redlines.report import ReportSet, Verdict
+
+from .render_helpers import PROJECT, build
+
+CONTRADICTING = "tests/render/fixtures/contradiction/self-contradicting.yaml"
+HEADLINE = "the draft contradicts itself on 1 term; at least one party's red line is crossed"
+
+
+@pytest.fixture
+def contradicting(in_project: Path) -> ReportSet:
+    """Crosses UA-1 at clause 1, contradicts itself on Crimea at clauses 2 and 3."""
+    return build((CONTRADICTING,))
+
+
+# --- one summary line --------------------------------------------------------------------------
+
+
+def test_every_format_closes_with_the_same_summary(
+    reports: ReportSet, options: RenderOptions
+) -> None:
+    summary = (
+        "4 proposals checked: 1 infeasible, 2 incomplete, 1 feasible; 2 red lines violated,"
+        " 4 open, 3 priorities not met, 1 contradiction"
+    )
+    text = render(reports, "text", options)
+    assert text.splitlines()[-1] == summary
+    assert render(reports, "github", options).splitlines()[-1] == summary
+    assert render(reports, "markdown", options).splitlines()[2] == summary + "."
+    assert f'<p class="summary">{summary}. ' in render(reports, "html", options)
+
+
+def test_text_summary_counts_in_the_singular(contradicting: ReportSet) -> None:
+    last = render(contradicting, "text").splitlines()[-1]
+    assert last == (
+        "1 proposal checked: 1 infeasible; 1 red line violated, 2 open, 0 priorities not met,"
+        " 1 contradiction"
+    )
+
+
+# --- contradicted terms --------------------------------------------------------------------
+
+
+def test_text_names_the_contradicted_term_that_leaves_a_red_line_open(
+    contradicting: ReportSet,
+) -> None:
+    text = render(contradicting, "text")
+    (eu1,) = [line for line in text.splitlines() if "EU-1" in line]
+    assert f"{CONTRADICTING}:3: (unaddressed: territory.crimea) — EU-1" in eu1
+    markdown = render(contradicting, "markdown", RenderOptions(repo_root=str(PROJECT)))
+    (row,) = [line for line in markdown.splitlines() if line.startswith("| **EU-1**")]
+    assert "`territory.crimea`" in row
+
+
+# --- a contradiction heads every format ------------------------------------------------------
+
+
+def test_text_heads_with_the_contradiction(contradicting: ReportSet) -> None:
+    text = render(contradicting, "text")
+    assert f"  Overall: INFEASIBLE — {HEADLINE}\n" in text
+    assert text.index("  Contradictions\n") < text.index("  Violated red lines\n")
+    assert text.index("  Contradictions\n") < text.index("  Open red lines\n")
+
+
+def test_markdown_heads_with_the_contradiction(
+    contradicting: ReportSet, options: RenderOptions
+) -> None:
+    markdown = render(contradicting, "markdown", options)
+    assert f"❌ **infeasible**: {HEADLINE}. " in markdown
+    assert "| ❌ **infeasible**, contradicts itself |" in markdown
+    assert markdown.index("#### ❌ Contradictions (1)") < markdown.index(
+        "#### ❌ Violated red lines (1)"
+    )
+
+
+def test_github_heads_with_the_contradiction(
+    contradicting: ReportSet, options: RenderOptions
+) -> None:
+    lines = render(contradicting, "github", options).splitlines()
+    assert lines[1] == f"test-contradicting: infeasible — {HEADLINE}"
+    assert lines[2].startswith("::error file=")
+    assert "title=The proposal contradicts itself%3A territory.crimea::" in lines[2]
+    # ahead of the findings at earlier lines (the open EU-1 at the header, UA-1 at clause 1)
+    assert [line.split(",")[1] for line in lines[3:6]] == ["line=3", "line=3", "line=11"]
+
+
+def test_sarif_lists_the_contradiction_first(
+    contradicting: ReportSet, options: RenderOptions
+) -> None:
+    results = json.loads(render(contradicting, "sarif", options))["runs"][0]["results"]
+    lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results]
+    assert [r["ruleId"] for r in results] == ["redlines.contradiction", "EU-1", "UA-2", "UA-1"]
+    assert lines == [21, 3, 3, 11]
+
+
+def test_junit_checks_consistency_first(contradicting: ReportSet, options: RenderOptions) -> None:
+    suites = ET.fromstring(render(contradicting, "junit", options)).findall("testsuite")
+    assert suites[0].get("name") == "test-contradicting / consistency"
+    assert suites[0].get("failures") == "1"
+
+
+def test_html_heads_with_the_contradiction(
+    contradicting: ReportSet, options: RenderOptions
+) -> None:
+    html = render(contradicting, "html", options)
+    assert '<p class="headline">The draft contradicts itself on 1 term; at least one' in html
+    assert '<span class="word">infeasible</span><span class="n">contradicts itself</span>' in html
+    assert html.index("<h3>Contradictions (1)</h3>") < html.index("<h3>Violated red lines (1)")
+
+
+def test_the_public_verdict_stays_the_red_lines_verdict(contradicting: ReportSet) -> None:
+    # `overall` in the JSON is public: a contradiction changes the words, not the value.
+    dumped = json.loads(render(contradicting, "json"))
+    assert dumped["overall"] == dumped["reports"][0]["overall"] == "infeasible"
+
+
+def test_a_consistent_draft_keeps_its_headline(reports: ReportSet) -> None:
+    text = render(reports, "text")
+    assert "  Overall: INFEASIBLE — at least one party's red line is crossed\n" in text
+    assert "  Overall: FEASIBLE — every party's red lines are met\n" in text
+
+
+def test_an_empty_run_has_a_summary_in_text() -> None:
+    text = render(ReportSet(overall=Verdict.FEASIBLE, reports=()), "text")
+    assert (
+        text == "0 proposals checked; 0 red lines violated, 0 open, 0 priorities not met,"
+        " 0 contradictions\n"
+    )
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+
+def test_every_registered_output_resolves() -> None:
+    for command, fmt in REGISTRY:
+        assert callable(renderer(command, fmt)), (command, fmt)
+    assert formats("check") == FORMATS
+    assert formats("space") == formats("diff") == formats("explain") == ("text", "json", "markdown")
+    assert formats("terms") == formats("lint") == ("text", "json")
+
+
+def test_unknown_output_is_a_key_error() -> None:
+    with pytest.raises(KeyError):
+        renderer("check", "pdf")
+    with pytest.raises(KeyError):
+        renderer("terms", "markdown")
+
+
+@pytest.mark.parametrize("command", sorted({c for c, _ in REGISTRY} - {"schema"}))
+def test_cli_offers_exactly_the_registered_formats(command: str) -> None:
+    from redlines.cli import build_parser
+
+    parser = build_parser()
+    sub = next(
+        a
+        for a in parser._subparsers._group_actions  # type: ignore[union-attr]
+    ).choices[command]
+    (fmt,) = [a for a in sub._actions if "--format" in a.option_strings]
+    assert sorted(fmt.choices) == sorted(formats(command))
+
+
+def test_check_text_imports_no_other_writer() -> None:
+    """`redlines check` in text pays for no XML, HTML, SARIF or Markdown writer."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from redlines.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['check', {CONTRADICTING!r}, '--rules', 'tests/fixtures/rules'])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('redlines.render.'))\n"
+        "print(' '.join(loaded))\n"
+        "print('xml.etree' in sys.modules, 'html' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=True
+    )
+    loaded, others = done.stdout.splitlines()
+    assert set(loaded.split()) <= {
+        "redlines.render.options",
+        "redlines.render.text",
+        "redlines.render.view",
+    }, loaded
+    assert others == "False False"
+    assert not re.search(r"render\.(json|markdown|sarif|junit|html|github|gfm)", loaded)
