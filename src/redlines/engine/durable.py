@@ -43,7 +43,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..conditions import Facts, Truth, terms_of
-from ..models import AllOf, AnyOf, Condition, IfThen, Leaf, Not, RuleBook, TermType, TermValue
+from ..models import AllOf, Condition, IfThen, Leaf, Not, Op, RuleBook, TermType, TermValue
+from ..operators import OPERATORS, if_then_as_any
 from .base import Engine, EngineUnavailable
 
 MARKER = ("redlines_fact", 1)
@@ -200,38 +201,43 @@ class DurableEngine(Engine):
     def _definitely(self, condition: Condition, truth: bool) -> dict[str, Any]:
         """The durable condition that matches exactly when `condition` is definitely `truth`.
 
-        Negation is pushed to the leaves (durable-rules has no boolean NOT), `in`/`not_in` become
-        $or/$and of equalities, and every value test also demands that the term is present,
-        which durable's comparisons do by themselves (a missing key never matches).
+        Negation is pushed to the leaves (durable-rules has no boolean NOT): a leaf that must be
+        definitely false is its operator's `negation`, definitely true.
         """
         if isinstance(condition, Leaf):
-            return self._leaf(condition, truth)
+            return self._leaf(
+                condition, condition.op if truth else OPERATORS[condition.op].negation
+            )
         if isinstance(condition, Not):
             return self._definitely(condition.part, not truth)
         if isinstance(condition, IfThen):
-            rewritten = AnyOf(parts=(Not(part=condition.condition), condition.consequence))
-            return self._definitely(rewritten, truth)
+            return self._definitely(if_then_as_any(condition), truth)
         parts = [self._definitely(p, truth) for p in condition.parts]
         conjunctive = isinstance(condition, AllOf) == truth
         return _join("$and" if conjunctive else "$or", parts)
 
-    def _leaf(self, leaf: Leaf, truth: bool) -> dict[str, Any]:
+    def _leaf(self, leaf: Leaf, op: Op) -> dict[str, Any]:
+        """The durable test that `leaf.term op leaf.value` is definitely true, from the operator's
+        primitive (durable-rules has `$ex`/`$nex`, equality, `$neq` and the four comparisons).
+
+        Every value test also demands that the term is set, which durable's comparisons do by
+        themselves: a missing key never matches, `$neq` included.
+        """
         key = self._keys[leaf.term]
-        op = leaf.op if truth else _NEGATED[leaf.op]
-        if op == "present":
-            return {"$ex": {key: 1}}
-        if op == "absent":
-            return {"$nex": {key: 1}}
-        if op in ("in", "not_in"):
-            assert isinstance(leaf.value, tuple)
-            values = [self._encode(leaf.term, v) for v in leaf.value]
-            if op == "in":
-                return _join("$or", [{key: v} for v in values])
-            return _join("$and", [{"$neq": {key: v}} for v in values])
-        value = self._encode(leaf.term, leaf.value)
-        if op == "eq":
-            return {key: value}
-        return {_DURABLE_OP[op]: {key: value}}
+        operator = OPERATORS[op]
+        if operator.primitive == "set":
+            return {"$nex" if operator.negated else "$ex": {key: 1}}
+        listed = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+        values = [self._encode(leaf.term, v) for v in listed]
+        if operator.primitive == "equals":  # any of the values; negated: none of them
+            if operator.negated:
+                return _join("$and", [{"$neq": {key: v}} for v in values])
+            return _join("$or", [{key: v} for v in values])
+        # at_least: the value is at least the constant, or with `successor` above it (integers
+        # and dates as ordinals, so "at least the next one" is "greater than").
+        (value,) = values
+        comparison = _AT_LEAST[operator.negated, operator.successor]
+        return {comparison: {key: value}}
 
 
 class _EncodedFacts(dict[str, TermValue]):
@@ -255,11 +261,10 @@ class _EncodedFacts(dict[str, TermValue]):
         del self.encoded[term]
 
 
-_NEGATED = {
-    "eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "gt": "lte", "lte": "gt",
-    "in": "not_in", "not_in": "in", "present": "absent", "absent": "present",
+# The `at_least` primitive as durable's comparison, by (negated, successor): gte, gt, lt, lte.
+_AT_LEAST = {
+    (False, False): "$gte", (False, True): "$gt", (True, False): "$lt", (True, True): "$lte",
 }  # fmt: skip
-_DURABLE_OP = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 
 
 def _join(operator: str, parts: list[dict[str, Any]]) -> dict[str, Any]:

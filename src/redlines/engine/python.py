@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..conditions import Facts, Truth
-from ..models import AllOf, AnyOf, Condition, IfThen, Leaf, Not, RuleBook
+from ..models import AllOf, Condition, IfThen, Leaf, Not, RuleBook
+from ..operators import OPERATORS, if_then_as_any
 from .base import Engine
 
 
@@ -36,9 +37,6 @@ class PythonEngine(Engine):
 
 
 _CHUNK = 500  # conditions per generated function, so no function grows without bound
-
-_COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=",
-            "in": "in", "not_in": "not in"}  # fmt: skip
 
 
 def compile_truths(conditions: list[Condition]) -> Callable[[Facts], list[Truth]]:
@@ -75,17 +73,15 @@ class _Writer:
         if isinstance(condition, Leaf):
             out = f"x{len(self.lines)}"
             value = self.term(condition.term)
-            if condition.op == "present":
-                self.lines.append(f"{out} = {value} is not UNSET")
-            elif condition.op == "absent":
-                self.lines.append(f"{out} = {value} is UNSET")
+            operator = OPERATORS[condition.op]
+            if operator.symbol is None:  # a presence test: whether the term is set decides it
+                test = f"{value} is UNSET" if operator.when_unset else f"{value} is not UNSET"
+                self.lines.append(f"{out} = {test}")
             else:
-                want: Any = condition.value
-                if isinstance(want, tuple):  # in / not_in
-                    want = frozenset(want)
                 # Values are typed by the catalogue (bool, int, date, str), and comparing those
                 # gives a bool already: no bool() call per leaf.
-                test = f"{value} {_COMPARE[condition.op]} {self.constant(want)}"
+                constant = self.constant(operator.constant(condition.value))
+                test = f"{value} {operator.symbol} {constant}"
                 self.lines.append(f"{out} = None if {value} is UNSET else {test}")
             return out
         if isinstance(condition, Not):
@@ -94,7 +90,7 @@ class _Writer:
             self.lines.append(f"{out} = None if {inner} is None else not {inner}")
             return out
         if isinstance(condition, IfThen):
-            return self.truth(AnyOf(parts=(Not(part=condition.condition), condition.consequence)))
+            return self.truth(if_then_as_any(condition))
         names = [self.truth(part) for part in condition.parts]
         out = f"x{len(self.lines)}"
         decisive = "False" if isinstance(condition, AllOf) else "True"

@@ -19,12 +19,14 @@ from ..models import (
     IfThen,
     Leaf,
     Not,
+    Op,
     RuleBook,
     Term,
     TermType,
     TermValue,
     WhenSilent,
 )
+from ..operators import OPERATORS, Operator, if_then_as_any
 from .models import Interval
 from .solver import Formula, Model
 
@@ -194,7 +196,7 @@ class Encoding:
             name: TermCode(term, self.formula, constants.get(name, ()))
             for name, term in sorted(book.catalogue.terms.items())
         }
-        self._truths: dict[int, tuple[int, int]] = {}
+        self._truths: dict[int, tuple[Condition, tuple[int, int]]] = {}
         self._holds_cache: dict[tuple[str, str, _LeafValue], int] = {}
         self.rules = sorted(book.rules, key=lambda r: r.id)
         self.sat: dict[str, int] = {}  # rule id -> the rule is met (or silent and met when silent)
@@ -226,69 +228,63 @@ class Encoding:
     # "definitely false"; neither holding is unknown. They are never both true.
 
     def truth(self, condition: Condition) -> tuple[int, int]:
-        key = id(condition)
-        found = self._truths.get(key)
-        if found is None:
-            found = self._truth(condition)
-            self._truths[key] = found
-        return found
+        found = self._truths.get(id(condition))
+        if found is not None:
+            return found[1]
+        literals = self._truth(condition)
+        # The condition stays with its literals: an id is unique only while its object lives,
+        # and the if/then rewrite makes objects nothing else holds.
+        self._truths[id(condition)] = (condition, literals)
+        return literals
 
     def _truth(self, condition: Condition) -> tuple[int, int]:
         f = self.formula
         if isinstance(condition, Leaf):
             code = self.codes[condition.term]
-            if condition.op == "present":
-                return code.has, -code.has
-            if condition.op == "absent":
-                return -code.has, code.has
+            operator = OPERATORS[condition.op]
+            if operator.primitive == "set":  # decided either way: the term is set or it is not
+                return (-code.has, code.has) if operator.negated else (code.has, -code.has)
             holds = self.holds(condition.term, condition.op, condition.value)
             return holds, f.and_([code.has, -holds])
         if isinstance(condition, Not):
             true, false = self.truth(condition.part)
             return false, true
         if isinstance(condition, IfThen):
-            if_true, if_false = self.truth(condition.condition)
-            then_true, then_false = self.truth(condition.consequence)
-            return f.or_([if_false, then_true]), f.and_([if_true, then_false])
+            return self.truth(if_then_as_any(condition))
         parts = [self.truth(p) for p in condition.parts]
         trues, falses = [p[0] for p in parts], [p[1] for p in parts]
         if isinstance(condition, AllOf):
             return f.and_(trues), f.or_(falses)
         return f.or_(trues), f.and_(falses)
 
-    def holds(self, name: str, op: str, value: _LeafValue) -> int:
+    def holds(self, name: str, op: Op, value: _LeafValue) -> int:
         """The literal 'term is set and `term op value`' for a value operator."""
         key: tuple[str, str, _LeafValue] = (name, op, value)
         found = self._holds_cache.get(key)
         if found is None:
-            found = self._holds(self.codes[name], op, value)
+            found = self._holds(self.codes[name], OPERATORS[op], value)
             self._holds_cache[key] = found
         return found
 
-    def _holds(self, code: TermCode, op: str, value: _LeafValue) -> int:
+    def _holds(self, code: TermCode, operator: Operator, value: _LeafValue) -> int:
+        """The operator's primitive on this term's literals (see `operators.py`), negated with
+        the term still set: a value test on an unaddressed term is unknown either way."""
         f = self.formula
         assert value is not None
         listed = value if isinstance(value, tuple) else (value,)
-        numbers = [as_number(code.term, v) for v in listed] if code.ordered else []
-        if not code.ordered:
-            members = f.or_(code.lits[v] for v in listed)
-        else:
-            members = f.or_(f.and_([code.ge_lit(n, f), -code.ge_lit(n + 1, f)]) for n in numbers)
-        if op in ("eq", "in"):
-            return members
-        if op in ("ne", "not_in"):
-            return f.and_([code.has, -members])
-        n = numbers[0]
-        match op:
-            case "lt":
-                return f.and_([code.has, -code.ge_lit(n, f)])
-            case "lte":
-                return f.and_([code.has, -code.ge_lit(n + 1, f)])
-            case "gt":
-                return code.ge_lit(n + 1, f)
-            case "gte":
-                return code.ge_lit(n, f)
-        raise AssertionError(f"not a value operator: {op}")
+        if operator.primitive == "equals":
+            if not code.ordered:
+                positive = f.or_(code.lits[v] for v in listed)
+            else:
+                numbers = [as_number(code.term, v) for v in listed]
+                positive = f.or_(
+                    f.and_([code.ge_lit(n, f), -code.ge_lit(n + 1, f)]) for n in numbers
+                )
+        else:  # at_least: x >= n, or with `successor` x >= n + 1
+            (constant,) = listed
+            n = as_number(code.term, constant) + (1 if operator.successor else 0)
+            positive = code.ge_lit(n, f)
+        return f.and_([code.has, -positive]) if operator.negated else positive
 
     def free_lit(self, name: str) -> int:
         """'The drafter need not write this term': unaddressed, or an implication sets it."""
