@@ -230,3 +230,42 @@ def test_a_rule_too_wide_for_durable_falls_back_or_says_so(
     monkeypatch.setattr(engine_module, "_notice_given", False)
     assert make_engine(book, "auto").name == "python"
     assert "WIDE tests 251 terms" in capsys.readouterr().err
+
+
+def test_a_value_listed_many_times_compiles_to_one_branch() -> None:
+    # durable-rules refuses an $or of more than 128 identical branches (error 107): an `in`
+    # repeating one value 200 times crashed the default engine.
+    kinds = {"x.kind": Term(name="x.kind", title="kind", type=TermType.ENUM, values=("a", "b"))}
+    book = book_of([red_line("R", Leaf(term="x.kind", op="in", value=("a",) * 200))], kinds)
+    assert DurableEngine(book).evaluate({"x.kind": "a"}).truths == {"R": True}
+    assert DurableEngine(book).evaluate({"x.kind": "b"}).truths == {"R": False}
+
+
+def test_a_condition_too_wide_for_one_rule_falls_back_instead_of_hanging() -> None:
+    # Creating a ruleset with an $or of 513 branches or more never returns; such a condition
+    # (here an `in` of 600 values) goes to the python engine. A subprocess with a timeout turns
+    # a hang into a failure.
+    script = textwrap.dedent("""
+        from redlines.engine import EngineUnavailable, make_engine
+        from redlines.models import *
+        term = Term(name="x.cap", title="cap", type=TermType.INTEGER)
+        rule = Rule(id="WIDE", title="W", severity="red_line", message="m", ruleset="t",
+                    actor="T", requires=Leaf(term="x.cap", op="in", value=tuple(range(600))))
+        book = RuleBook(catalogue=Catalogue(terms={"x.cap": term}),
+                        rulesets=(RuleSet(id="t", actor="T", title="t", rules=(rule,)),))
+        try:
+            make_engine(book, "durable")
+        except EngineUnavailable as why:
+            print(why)
+        engine = make_engine(book, "auto")
+        print(engine.name, engine.evaluate({"x.cap": 599}).truths["WIDE"])
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.splitlines() == [
+        "WIDE compiles to 600 alternatives, more than the 512 durable-rules can take in one rule; "
+        "use --engine python",
+        "python True",
+    ], done.stderr
+    assert "WIDE compiles to 600 alternatives" in done.stderr  # the fallback's one-line notice

@@ -21,6 +21,10 @@ the network decides met / violated and the rest are open. durable-rules 2.0.28 (
   Closure, a state update and two JSON round trips per firing) cost most of a check. The adapter
   drives the C core the Host wraps (`durable_rules_engine`, the same Rete network) directly:
   assert, drain the fired actions' names, retract; rulesets are deleted with their engine.
+- No `$or` wider than OR_BRANCHES: creating a ruleset with an `$or` of 513 branches or more never
+  returns. A wider condition makes this engine unavailable for the rule book (`auto` falls back
+  to the python engine, with a notice). Repeated values are compiled once: an `$or` of more than
+  128 identical branches is refused (error 107).
 - Fired rules are collected into a set: a rule fires once per matching `$or` branch (20 rules on
   300 proposals made 1,157 duplicate firings).
 - The fact is retracted in `finally`: an identical fact asserted again is "already observed" and
@@ -52,6 +56,10 @@ RULES_PER_RULESET = 24
 # durable-rules holds at most 255 properties in one fact (MAX_OBJECT_PROPERTIES; error 302 past
 # it) and adds its own id and sid; the marker is ours. A ruleset is sent only its rules' terms.
 TERMS_PER_FACT = 250
+# Creating a ruleset with an `$or` of more than 512 branches never returns (it spins in C, past
+# any signal handler); up to 512 compiled in 1-8 ms. A condition wider than that (an `in` of 600
+# values, an `any` of 600 tests) is left to the python engine.
+OR_BRANCHES = 512
 
 # (durable rule name, its durable condition, the terms it tests)
 _Compiled = tuple[str, dict[str, Any], frozenset[str]]
@@ -105,6 +113,15 @@ class DurableEngine(Engine):
             (name, self._definitely(imp.when, True), frozenset(terms_of(imp.when)))
             for (name, _), imp in zip(self._when_names, self.implications, strict=True)
         ]
+        ids = [rule.id for rule in book.rules for _ in ("met", "violated")]
+        ids += [imp.id for imp in self.implications]
+        for item_id, (_, compiled, _) in zip(ids, rules + whens, strict=True):
+            widest = _widest_or(compiled)
+            if widest > OR_BRANCHES:  # creating the ruleset would never return
+                raise EngineUnavailable(
+                    f"{item_id} compiles to {widest} alternatives, more than the {OR_BRANCHES} "
+                    "durable-rules can take in one rule"
+                )
         self._rule_handles: list[tuple[int, tuple[str, ...]]] = []
         self._when_handles: list[tuple[int, tuple[str, ...]]] = []
         weakref.finalize(self, _delete_rulesets, self._core, self._handles())
@@ -228,7 +245,9 @@ class DurableEngine(Engine):
         if operator.primitive == "set":
             return {"$nex" if operator.negated else "$ex": {key: 1}}
         listed = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
-        values = [self._encode(leaf.term, v) for v in listed]
+        # One branch per distinct value: durable-rules refuses an `$or` of more than 128
+        # identical branches (error 107).
+        values = list(dict.fromkeys(self._encode(leaf.term, v) for v in listed))
         if operator.primitive == "equals":  # any of the values; negated: none of them
             if operator.negated:
                 return _join("$and", [{"$neq": {key: v}} for v in values])
@@ -269,6 +288,16 @@ _AT_LEAST = {
 
 def _join(operator: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
     return parts[0] if len(parts) == 1 else {operator: parts}
+
+
+def _widest_or(condition: Any) -> int:
+    """The most branches of any `$or` in a compiled condition."""
+    if isinstance(condition, dict):
+        own = len(condition["$or"]) if "$or" in condition else 0
+        return max([own, *(_widest_or(part) for part in condition.values())])
+    if isinstance(condition, list):
+        return max((_widest_or(part) for part in condition), default=0)
+    return 0
 
 
 def _drain(core: Any, handle: int, state: int, into: set[str]) -> None:
