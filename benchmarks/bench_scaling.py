@@ -24,9 +24,9 @@ x10 rules may cost up to x14). Exit 1 when one is missed. `--quick` runs tiny
 sizes in a few seconds as a smoke test: it reports the targets but does not enforce them (tiny
 sizes on a shared machine are noise), and draws the PNG only with an explicit --png.
 
-The loader refuses more than 1,000 rules or 2,000 terms in one directory (MAX_RULES and
-MAX_TERMS in loader.py, limits for untrusted pull requests); the measuring subprocess lifts
-both so the larger sets load. Not a test: timings depend on the machine.
+The loader refuses more than 1,000 rules or 2,000 terms in one directory (MAX_RULES in
+loader/rules.py and MAX_TERMS in loader/terms.py, limits for untrusted pull requests); the
+measuring subprocess lifts both so the larger sets load. Not a test: timings depend on the machine.
 """
 
 from __future__ import annotations
@@ -164,10 +164,10 @@ def worker(task: dict[str, Any]) -> dict[str, Any]:
     import datetime as dt
 
     import redlines
-    from redlines import loader
+    from redlines.loader import rules, terms
 
-    loader.MAX_RULES = max(loader.MAX_RULES, 10**6)
-    loader.MAX_TERMS = max(loader.MAX_TERMS, 10**6)
+    rules.MAX_RULES = max(rules.MAX_RULES, 10**6)
+    terms.MAX_TERMS = max(terms.MAX_TERMS, 10**6)
     base = _memory()
     started = time.perf_counter()
     book = redlines.load_rules(task["rules_dir"])

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import synthetic  # noqa: E402
 
 import redlines  # noqa: E402
-from redlines.cli import expand_proposal_paths  # noqa: E402
+from redlines.loader import expand_proposal_paths  # noqa: E402
 from redlines.report import check_all  # noqa: E402
 from redlines.space import analyze_all, analyze_space  # noqa: E402
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from action_workspace import Workspace, make_workspace
+from action_workspace import FIXTURES, Workspace, make_workspace
 from redlines import action
 
 
@@ -92,6 +93,15 @@ def test_javascript_style_input_names_and_globs(tmp_path: Path) -> None:
     assert ws.outputs()["verdict"] == "feasible"
 
 
+def test_yml_proposals_are_checked_by_default(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, "passing.yaml")
+    (ws.root / "proposals/more").mkdir()
+    shutil.copy(FIXTURES["draft.yaml"], ws.root / "proposals/more/draft.yml")
+    code, log = run(ws)
+    assert code == 1
+    assert "::error file=proposals/more/draft.yml,line=9,col=5,title=EU-1 " in log
+
+
 def test_contradiction_fails(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path, "draft.yaml", "variant.yaml")
     code, log = run(ws, proposals="proposals/variant.yaml")
@@ -164,3 +174,9 @@ def test_as_a_subprocess(tmp_path: Path) -> None:
     assert done.stderr == ""
     assert done.stdout.startswith("::group::test-draft — A test draft: infeasible")
     assert ws.outputs()["verdict"] == "infeasible"
+
+
+def test_the_action_is_a_shell_over_the_library_not_over_the_cli() -> None:
+    probe = "import sys, redlines.action; print('redlines.cli' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

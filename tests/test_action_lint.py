@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from conftest import missing_tool
+from redlines.action import DEFAULT_PROPOSALS
 
 PROJECT = Path(__file__).resolve().parents[1]
 TOOLS = PROJECT / "tests" / "tools"
@@ -133,7 +134,7 @@ def test_the_action_declares_what_the_docs_promise() -> None:
     assert {"proposals", "rules", "fail-on", "sarif-file", "as-of", "python-version"} <= set(
         action["inputs"]
     )
-    assert action["inputs"]["proposals"]["default"] == "proposals/**/*.yaml"
+    assert action["inputs"]["proposals"]["default"] == DEFAULT_PROPOSALS
     assert action["inputs"]["fail-on"]["default"] == "red_line"
     assert {"verdict", "findings"} <= set(action["outputs"])
     docs = (PROJECT / "docs" / "github-action.md").read_text(encoding="utf-8")

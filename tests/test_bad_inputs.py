@@ -36,7 +36,7 @@ import yaml
 import redlines.yamlfile as yamlfile
 from conftest import FIXTURES
 from golden_files import check_golden
-from redlines.loader import MAX_BASE_DEPTH
+from redlines.loader.proposals import MAX_BASE_DEPTH
 from redlines.models import InputError
 from redlines.yamlfile import MAX_FILE_BYTES, parse_yaml
 
@@ -402,6 +402,20 @@ def test_bom_and_crlf_change_nothing(variant: bytes) -> None:
 def test_yaml_12_scalars(text: str, value: object) -> None:
     # YAML 1.1 read yes/on as true, 010 as eight and 1:30 as ninety; a negotiator would not.
     assert parse_yaml(text.encode(), "x.yaml").data == {"a": value}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: !!float\n", "x.yaml:1:4: '' is not a number"),
+        ("a: !!float ''\n", "x.yaml:1:4: '' is not a number"),
+        ("a: !!int ''\n", "x.yaml:1:4: '' is not a whole number"),
+    ],
+)
+def test_a_tag_on_empty_text_is_refused_at_its_place(text: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_yaml(text.encode(), "x.yaml")
+    assert str(caught.value) == message
 
 
 def _parsed(raw: bytes) -> object:

@@ -120,3 +120,71 @@ def test_colour_only_when_asked_or_on_a_terminal() -> None:
     assert plain.out.replace("\n", "") == run_cli("check", DRAFT, "--rules", RULES).out.replace(
         "\n", ""
     )
+
+
+# --- folders given for proposals ----------------------------------------------------------------
+
+NO_PROPOSALS = "no proposal files (*.yaml or *.yml) in this directory"
+
+
+def folder_of(tmp_path: Path, *names: str) -> Path:
+    """A folder holding a copy of the draft under each name (an empty folder for none)."""
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_bytes(Path(DRAFT).read_bytes())
+    return folder
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "{dir}"],
+        ["check", DRAFT, "{dir}"],
+        ["space", DRAFT, "{dir}"],
+        ["diff", "{dir}", DRAFT],
+        ["diff", DRAFT, "{dir}"],
+        ["explain", "EU-1", "{dir}"],
+        ["lint", "{dir}"],
+    ],
+    ids=["check", "check-among-files", "space", "diff-old", "diff-new", "explain", "lint"],
+)
+def test_an_empty_folder_is_an_error_in_every_command(tmp_path: Path, command: list[str]) -> None:
+    folder = folder_of(tmp_path)
+    args = [arg.replace("{dir}", str(folder)) for arg in command]
+    run = run_cli(*args, "--rules", RULES)
+    assert (run.code, run.err) == (2, f"{folder}:1:1: {NO_PROPOSALS}\n")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["diff", "{dir}", DRAFT], ["diff", DRAFT, "{dir}"], ["explain", "EU-1", "{dir}"]],
+    ids=["diff-old", "diff-new", "explain"],
+)
+def test_a_folder_of_several_proposals_is_an_error_where_one_is_expected(
+    tmp_path: Path, command: list[str]
+) -> None:
+    folder = folder_of(tmp_path, "a.yaml", "b.yml")
+    args = [arg.replace("{dir}", str(folder)) for arg in command]
+    run = run_cli(*args, "--rules", RULES)
+    assert (run.code, run.err) == (
+        2,
+        f"{folder}:1:1: this directory holds 2 proposal files where one proposal is expected; "
+        "name one of them (a.yaml, b.yml)\n",
+    )
+
+
+def test_a_folder_of_one_proposal_stands_for_that_file(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, "only.yml")
+    by_folder = run_cli("explain", "EU-1", str(folder), "--rules", RULES, "--format", "json")
+    by_file = run_cli("explain", "EU-1", str(folder / "only.yml"), "--rules", RULES, "-f", "json")
+    assert by_folder.code == by_file.code == 0, by_folder.err
+    assert by_folder.out == by_file.out
+
+
+def test_yml_files_in_a_folder_are_proposals_too(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, "a.yaml", "b.yml", "notes.txt")
+    run = run_cli("check", str(folder), "--rules", RULES, "--format", "json")
+    assert run.code == 1, run.err
+    paths = [report["proposal"]["path"] for report in json.loads(run.out)["reports"]]
+    assert paths == [str(folder / "a.yaml"), str(folder / "b.yml")]

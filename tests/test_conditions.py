@@ -7,16 +7,10 @@ import itertools
 
 import pytest
 
-from redlines.conditions import (
-    ConditionError,
-    deciding_terms,
-    describe,
-    evaluate,
-    parse_condition,
-    terms_of,
-    type_value,
-)
-from redlines.models import AllOf, AnyOf, Catalogue, IfThen, Leaf, Not, RuleBook
+from redlines.conditions import deciding_terms, describe, evaluate, terms_of
+from redlines.loader.conditions import parse_condition
+from redlines.loader.values import type_value
+from redlines.models import AllOf, AnyOf, Catalogue, IfThen, InputError, Leaf, Not, RuleBook
 from redlines.yamlfile import parse_yaml
 
 T, F, U = True, False, None
@@ -131,11 +125,12 @@ def test_parse_builds_the_tree_with_positions(fixture_rules: RuleBook) -> None:
 def test_parse_errors_name_the_place_and_the_fix(
     fixture_rules: RuleBook, text: str, message: str, line: int
 ) -> None:
-    with pytest.raises(ConditionError) as caught:
+    with pytest.raises(InputError) as caught:
         parse(text, fixture_rules.catalogue)
-    assert message in caught.value.problem.message
-    assert caught.value.problem.file == "cond.yaml"
-    assert caught.value.problem.line == line
+    (problem,) = caught.value.problems
+    assert message in problem.message
+    assert problem.file == "cond.yaml"
+    assert problem.line == line
 
 
 def test_type_value_rejects_integer_for_date_and_accepts_iso_text(fixture_rules: RuleBook) -> None:

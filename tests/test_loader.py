@@ -10,7 +10,7 @@ import pytest
 
 import redlines
 from conftest import FIXTURES
-from redlines.loader import bundled_dir
+from redlines.loader import bundled_dir, expand_proposal_paths, load_proposal, load_proposals
 from redlines.models import InputError, Proposal, RuleBook
 
 
@@ -164,3 +164,44 @@ def test_loading_pauses_the_garbage_collector_and_leaves_it_as_it_was(tmp_path: 
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+# --- folders, and errors as a library caller sees them -----------------------------------------
+
+
+def test_a_folder_stands_for_its_yaml_and_yml_files_at_any_depth(tmp_path: Path) -> None:
+    draft = (FIXTURES / "proposals" / "draft.yaml").read_bytes()
+    for name in ("b.yml", "a.yaml", "deeper/c.yaml", "notes.txt", "d.yaml.bak"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(draft)
+    (tmp_path / "folder.yaml").mkdir()  # a folder, not a file
+    found = expand_proposal_paths([tmp_path])
+    assert found == [str(tmp_path / n) for n in ("a.yaml", "b.yml", "deeper/c.yaml")]
+    assert [p.path for p in load_proposals([tmp_path / "deeper"])] == [found[-1]]
+
+
+def test_an_empty_folder_is_an_error_at_its_name(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError) as caught:
+        load_proposals([FIXTURES / "proposals" / "draft.yaml", tmp_path / "empty"])
+    assert str(caught.value) == (
+        f"{tmp_path / 'empty'}:1:1: no proposal files (*.yaml or *.yml) in this directory"
+    )
+
+
+def test_load_proposal_takes_a_folder_only_when_it_holds_one_proposal(
+    tmp_path: Path, fixture_rules: RuleBook
+) -> None:
+    shutil.copy(FIXTURES / "proposals" / "draft.yaml", tmp_path / "draft.yml")
+    assert load_proposal(tmp_path, fixture_rules).path == str(tmp_path / "draft.yml")
+    shutil.copy(FIXTURES / "proposals" / "draft.yaml", tmp_path / "copy.yaml")
+    with pytest.raises(InputError, match=r"holds 2 proposal files .*\(copy.yaml, draft.yml\)$"):
+        load_proposal(tmp_path, fixture_rules)
+
+
+def test_library_errors_name_the_path_not_a_command_line_flag(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        redlines.load_rules(FIXTURES / "rules" / "terms.yaml")
+    (problem,) = caught.value.problems
+    assert problem.file == str(FIXTURES / "rules" / "terms.yaml")
+    assert problem.message == "is a file, not a rules directory (a folder holding terms.yaml)"

@@ -17,10 +17,9 @@ import pytest
 
 from conftest import ROOT
 from golden_files import check_golden
-from redlines.cli import load_proposals
 from redlines.diff import diff
 from redlines.explain import explain
-from redlines.loader import load_rules
+from redlines.loader import load_proposals, load_rules
 from redlines.render import RenderOptions, formats, render
 from redlines.report import check
 from redlines.space import analyze_all

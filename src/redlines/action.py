@@ -29,8 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from .cli import expand_proposal_paths, load_proposals
-from .loader import load_rules
+from .loader import expand_proposal_paths, load_proposals, load_rules
 from .models import InputError, Problem, Severity
 from .render import RenderOptions, find_repo_root, render
 from .render.gfm import code, md
@@ -39,7 +38,7 @@ from .render.links import repo_path
 from .render.view import check_view
 from .report import ReportSet, check_all, failing
 
-DEFAULT_PROPOSALS = "proposals/**/*.yaml"
+DEFAULT_PROPOSALS = "proposals/**/*.yaml proposals/**/*.yml"
 FAIL_LEVELS = (*(s.value for s in Severity), "never")
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -62,7 +61,7 @@ def expand(patterns: str) -> list[str]:
     """Files for whitespace- or newline-separated globs (`**` spans folders), in order, unique.
 
     A pattern without glob characters is kept as given (a missing file is then reported by the
-    loader, at its name); a folder stands for every *.yaml under it.
+    loader, at its name); a folder stands for every *.yaml and *.yml file under it.
     """
     found: list[str] = []
     for pattern in patterns.split():

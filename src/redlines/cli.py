@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .engine import EngineUnavailable, make_engine
-from .loader import bundled_dir, load_proposal, load_rules
-from .models import InputError, Problem, Proposal, RuleBook
+from .loader import bundled_dir, load_proposal, load_proposals, load_rules
+from .models import InputError, RuleBook
 from .render import RenderOptions, find_repo_root, formats, render
 from .report import ReportSet, check_all, failing
 from .specs import SPEC_FOR_KIND, json_schema, suggest
@@ -102,35 +102,6 @@ def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
     return ids
 
 
-def expand_proposal_paths(paths: Sequence[str]) -> list[str]:
-    """Files as given; a directory stands for every *.yaml under it."""
-    found: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found.extend(
-                os.path.join(given, p.relative_to(path).as_posix())
-                for p in sorted(path.rglob("*.yaml"))
-                if p.is_file()
-            )
-        else:
-            found.append(given)
-    return sorted(dict.fromkeys(found))
-
-
-def load_proposals(paths: Sequence[str], book: RuleBook) -> list[Proposal]:
-    proposals: list[Proposal] = []
-    problems: list[Problem] = []
-    for path in expand_proposal_paths(paths):
-        try:
-            proposals.append(load_proposal(path, book))
-        except InputError as err:
-            problems.extend(err.problems)
-    if problems:
-        raise InputError(problems)
-    return proposals
-
-
 def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
     """Render the command's result in the format asked for, to --output or stdout."""
     text = render(result, args.format, options, command=args.command)
@@ -161,7 +132,7 @@ def _add_check(commands: Any) -> None:
         "proposals",
         nargs="+",
         metavar="PROPOSAL",
-        help="proposal files (a directory: every *.yaml under it)",
+        help="proposal files (a directory: every *.yaml and *.yml under it)",
     )
     add_rules_option(parser)
     add_actor_option(parser)
@@ -207,24 +178,6 @@ def run_check(args: argparse.Namespace) -> int:
 def check_reports(args: argparse.Namespace) -> ReportSet:
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
-    # A folder with no proposals would "pass" a CI run that checked nothing.
-    empty = [
-        given
-        for given in args.proposals
-        if Path(given).is_dir() and not expand_proposal_paths([given])
-    ]
-    if empty:
-        raise InputError(
-            [
-                Problem(
-                    file=os.path.normpath(given),
-                    line=1,
-                    col=1,
-                    message="no proposal files (*.yaml) in this directory",
-                )
-                for given in empty
-            ]
-        )
     proposals = load_proposals(args.proposals, book)
     overrides = dict(args.overrides)
     if args.engine != "auto":
@@ -352,7 +305,7 @@ def _add_space(commands: Any) -> None:
         "proposals",
         nargs="*",
         metavar="PROPOSAL",
-        help="draft files (a directory: every *.yaml under it); none: the blank page",
+        help="draft files (a directory: every *.yaml and *.yml under it); none: the blank page",
     )
     add_rules_option(parser)
     add_actor_option(parser)
@@ -393,19 +346,8 @@ def run_space(args: argparse.Namespace) -> int:
         raise UsageError("--red-line-weight must be at least 1")
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
+    # An empty folder is an error (load_proposals), never the blank page.
     proposals = load_proposals(args.proposals, book) if args.proposals else []
-    if args.proposals and not proposals:  # never fall back to the blank page silently
-        raise InputError(
-            [
-                Problem(
-                    file=os.path.normpath(given),
-                    line=1,
-                    col=1,
-                    message="no proposal files (*.yaml) in this directory",
-                )
-                for given in args.proposals
-            ]
-        )
     result = analyze_all(
         book,
         proposals,
@@ -449,7 +391,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
-    old, new = load_proposals([args.old], book)[0], load_proposals([args.new], book)[0]
+    old, new = load_proposal(args.old, book), load_proposal(args.new, book)
     as_of = args.as_of or new.date
     result = diff(
         check(old, book, as_of=as_of, actors=actors, engine=args.engine),
@@ -486,7 +428,7 @@ def run_explain(args: argparse.Namespace) -> int:
     from .explain import UnknownRule, explain
 
     book = rules_from(args)
-    proposal = load_proposals([args.proposal], book)[0] if args.proposal else None
+    proposal = load_proposal(args.proposal, book) if args.proposal else None
     try:
         result = explain(book, args.rule, proposal, as_of=args.as_of, engine=args.engine)
     except UnknownRule as err:

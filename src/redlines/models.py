@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Literal, NoReturn, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,6 +57,12 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def fail(at: Origin | str, message: str) -> NoReturn:
+    """Raise an InputError with one problem: at an Origin, or at the top of the file named."""
+    where = at if isinstance(at, Origin) else Origin(file=at, line=1, col=1)
+    raise InputError([Problem.at(where, message)]) from None
 
 
 class Source(Frozen):

@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .conditions import Truth, deciding_terms, format_value, lookup_term, type_value
+from .conditions import Truth, deciding_terms, format_value
 from .engine import EngineName, Evaluation, make_engine
+from .loader.values import lookup_term, type_value
 from .models import (
     Clause,
     InputError,

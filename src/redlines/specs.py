@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .models import ProposalStatus, Severity, Source, TermType, WhenSilent
+from .operators import OPERATORS
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -166,6 +167,12 @@ class TermsFile(Spec):
 
 # --- conditions ---------------------------------------------------------------------------------
 
+# What follows each operator in a term test, as JSON Schema.
+_OPERATOR_VALUE_SCHEMA: dict[str, dict[str, Any]] = {
+    "one": {},
+    "list": {"type": "array", "minItems": 1},
+    "none": {"const": True},
+}
 _CONDITION_SCHEMA: dict[str, Any] = {
     "$comment": "all / any / not / if+then, or a leaf {term: T, OP: V}",
     "type": "object",
@@ -177,16 +184,7 @@ _CONDITION_SCHEMA: dict[str, Any] = {
         "if": {"$ref": "#/$defs/Condition"},
         "then": {"$ref": "#/$defs/Condition"},
         "term": {"type": "string"},
-        "eq": {},
-        "ne": {},
-        "lt": {},
-        "lte": {},
-        "gt": {},
-        "gte": {},
-        "in": {"type": "array", "minItems": 1},
-        "not_in": {"type": "array", "minItems": 1},
-        "present": {"const": True},
-        "absent": {"const": True},
+        **{name: _OPERATOR_VALUE_SCHEMA[op.shape] for name, op in OPERATORS.items()},
     },
     "additionalProperties": False,
 }
@@ -352,8 +350,8 @@ class ProposalFile(Spec):
             if self.clauses is None and changes:
                 raise PydanticCustomError(
                     "shape",
-                    "'replace', 'drop' and 'add' change a base: add 'base: FILE' "
-                    "naming the proposal they vary",
+                    "'replace', 'drop' and 'add' change a base: "
+                    "add 'base: FILE' naming the proposal they vary",
                 )
             if self.clauses is None:
                 raise PydanticCustomError(

@@ -1,11 +1,11 @@
 """Read one YAML file safely and remember where every key and value was written.
 
 PyYAML (its libyaml parser where installed) does the parsing, but we build the Python values
-ourselves from its node tree: that is where duplicate keys, tags, control characters and
-YAML 1.1 surprises are caught, and where each node's line and column are kept for error messages
-and findings. Before any node is built, one cheap pass over the parser's events enforces the
-limits (nesting, number of values, alias expansion), so a hostile file costs milliseconds and
-a few megabytes, never seconds or gigabytes.
+ourselves from its events, in one pass: that is where duplicate keys, tags, control characters
+and YAML 1.1 surprises are caught, and where each value's line and column are kept for error
+messages and findings. The same pass enforces the limits (nesting, number of values, alias
+expansion) at each event, before anything is built from it, so a hostile file costs
+milliseconds and a few megabytes, never seconds or gigabytes.
 """
 
 from __future__ import annotations
@@ -14,19 +14,20 @@ import datetime as dt
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
-from .models import InputError, Origin, Problem
+from .models import InputError, Origin, Problem, fail
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
 # Keys and values, an alias counted at the size of what it repeats. The biggest real rule file
-# has a few thousand; a "billion laughs" file hits this in its event stream, before one node is
-# built, and 100,000 nodes cost PyYAML under 0.2 s and 30 MB.
+# has a few thousand; a "billion laughs" file hits this at the alias that would cross it, before
+# the alias is expanded, and 100,000 values cost under 0.2 s and 30 MB.
 MAX_NODES = 100_000
 # Whole numbers travel through durable-rules' C core and JSON reports, where numbers are doubles:
 # past 2**53 they silently lose digits (and Python refuses to print more than 4,300 of them).
@@ -36,6 +37,7 @@ Path_ = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_STR_TAG = f"{_TAG}str"
 _SEQ_TAG = f"{_TAG}seq"
 _MAP_TAG = f"{_TAG}map"
 
@@ -120,8 +122,8 @@ class Document:
         return Problem.at(self.key_at(path) if key else self.at(path), message)
 
 
-def _fail(file: str, line: int, col: int, message: str) -> InputError:
-    return InputError([Problem(file=file, line=line, col=col, message=message)])
+def _fail(file: str, line: int, col: int, message: str) -> NoReturn:
+    fail(Origin(file=file, line=line, col=col), message)
 
 
 def clip(text: str, limit: int = 60) -> str:
@@ -143,93 +145,89 @@ def read_yaml(path: str | Path, display: str | None = None) -> Document:
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
-            raise _fail(name, 1, 1, "is a directory, not a YAML file")
+            _fail(name, 1, 1, "is a directory, not a YAML file")
         if not stat.S_ISREG(info.st_mode):
             # A FIFO would block forever and a device never ends; only plain files are read.
-            raise _fail(name, 1, 1, "is not a regular file; name a YAML file")
+            _fail(name, 1, 1, "is not a regular file; name a YAML file")
         if info.st_size > MAX_FILE_BYTES:
-            raise _too_big(name, info.st_size)
+            _fail_too_big(name, info.st_size)
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except (FileNotFoundError, NotADirectoryError):
-        raise _fail(name, 1, 1, "file not found") from None
+        _fail(name, 1, 1, "file not found")
     except PermissionError:
-        raise _fail(name, 1, 1, "cannot read this file: permission denied") from None
+        _fail(name, 1, 1, "cannot read this file: permission denied")
     except (OSError, ValueError) as err:  # ValueError: a NUL in the name
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise _fail(name, 1, 1, f"cannot read this file: {reason}") from None
+        _fail(name, 1, 1, f"cannot read this file: {reason}")
     return parse_yaml(raw, name)
 
 
-def _too_big(name: str, size: int) -> InputError:
-    return _fail(
+def _fail_too_big(name: str, size: int) -> NoReturn:
+    _fail(
         name,
         1,
         1,
-        (
-            f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
-            "split it into smaller files"
-        ),
+        f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
+        "split it into smaller files",
     )
 
 
 def parse_yaml(raw: bytes, name: str) -> Document:
     """Parse YAML bytes (UTF-8, optional BOM, LF or CRLF) into a Document."""
     if len(raw) > MAX_FILE_BYTES:
-        raise _too_big(name, len(raw))
+        _fail_too_big(name, len(raw))
     text = _decode(raw, name)
-    _check_events(text, name)
-    try:
-        node = yaml.compose(text, Loader=_PARSER)
-    except yaml.MarkedYAMLError as err:  # the event pass saw the same text; kept as a backstop
-        raise _syntax_error(err, name, text) from None
-    except yaml.YAMLError as err:
-        raise _other_error(err, name, text) from None
-    if node is None:
-        raise _fail(name, 1, 1, "file is empty (it holds no YAML content, only blanks or comments)")
     doc = Document(file=name, data=None)
-    doc.data = _Builder(doc).build(node, (), 0)
+    try:
+        _Reader(doc).read(text)
+    except yaml.MarkedYAMLError as err:
+        _fail_syntax(err, name, text)
+    except yaml.YAMLError as err:
+        _fail_other(err, name, text)
     return doc
 
 
 def _decode(raw: bytes, name: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _fail(name, 1, 1, "the file is UTF-16; save it as UTF-8")
+        _fail(name, 1, 1, "the file is UTF-16; save it as UTF-8")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         start = raw.rfind(b"\n", 0, err.start) + 1
         line = raw.count(b"\n", 0, err.start) + 1
         col = len(raw[start : err.start].decode("utf-8", errors="replace")) + 1
-        raise _fail(
+        _fail(
             name,
             line,
             col,
-            (
-                f"the file is not UTF-8 text (byte 0x{raw[err.start]:02x} here); "
-                "save it with UTF-8 encoding"
-            ),
-        ) from None
+            f"the file is not UTF-8 text (byte 0x{raw[err.start]:02x} here); "
+            "save it with UTF-8 encoding",
+        )
     bad = _UNPRINTABLE.search(text)
     if bad is not None:
         at = bad.start()
         line = text.count("\n", 0, at) + 1
         col = at - (text.rfind("\n", 0, at) + 1) + 1
         if bad.group() == "\x00":
-            raise _fail(name, line, col, "the file contains a NUL byte; is it a binary file?")
-        raise _fail(
+            _fail(name, line, col, "the file contains a NUL byte; is it a binary file?")
+        _fail(
             name,
             line,
             col,
-            (
-                f"the file contains the character U+{ord(bad.group()):04X}, which YAML does not "
-                "allow; remove it"
-            ),
+            f"the file contains the character U+{ord(bad.group()):04X}, "
+            "which YAML does not allow; remove it",
         )
     return text.replace("\r\n", "\n")
 
 
-# --- the event pass: limits before any node is built ------------------------------------------
+# --- one pass over the parser's events: limits, then values -------------------------------------
+
+# A node as the builder takes it, and as an anchor keeps it for its aliases to replay:
+# (what, tag, text, line, col), 1-based; text is a scalar's value or an alias's anchor.
+_Item = tuple[int, str, str, int, int]
+_SCALAR, _MAPPING, _SEQUENCE, _END, _ALIAS = range(5)
+_NO_KEY = object()  # a mapping waiting for its next key, not for a value
 
 
 @dataclass
@@ -240,122 +238,231 @@ class _Open:
     start_total: int
     start_depth: int
     deepest: int
+    replay_from: int  # where its items start on the tape, when it has an anchor
 
 
-def _check_events(text: str, name: str) -> None:
-    """Walk the parser's events once, enforcing nesting, size and alias expansion.
+@dataclass
+class _Tape:
+    """The items of anchored nodes, kept for their aliases: (items, start, end) per anchor."""
+
+    items: list[_Item] = field(default_factory=list)
+    recording: int = 0  # anchored collections open now
+    anchors: dict[str, tuple[list[_Item], int, int]] = field(default_factory=dict)
+
+
+class _Reader:
+    """Walks the parser's events once: each is checked against the limits, then built.
 
     Aliases are counted at their expanded size (an anchor's size includes aliases inside it), so
-    nine nested levels of nine aliases count as the billion values they would become.
+    nine nested levels of nine aliases count as the billion values they would become and are
+    refused at the alias that crosses the limit. A list or mapping that an alias repeats is
+    filled in only once the whole file is within the limits (`_Builder.finish`), so a refused
+    file never costs what it would expand to.
+
+    A problem in the content (a duplicate key, a tag) is kept and raised after the walk, and the
+    building stops there: a limit or syntax error anywhere in the file is reported instead, as
+    is a duplicate anchor. (A file is refused for its first problem.)
     """
-    total = 0  # values so far, aliases expanded
-    depth = 0
-    documents = 0
-    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, nesting levels below it)
-    stack: list[_Open] = []
 
-    def fail(mark: Any, message: str) -> InputError:
-        return _fail(name, mark.line + 1, mark.column + 1, message)
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.total = 0  # values so far, aliases expanded
+        self.depth = 0
+        self.documents = 0
+        self.sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, nesting levels below it)
+        self.named: dict[str, Any] = {}  # anchor -> the mark of its node
+        self.stack: list[_Open] = []
+        self.tape = _Tape()
+        self.builder: _Builder | None = _Builder(doc, self.tape)
+        self.plain_tags: dict[str, str] = {}  # the same words recur: resolve each once
+        self.content_error: InputError | None = None
+        self.duplicate_anchor: yaml.MarkedYAMLError | None = None
 
-    try:
-        for event in yaml.parse(text, Loader=_PARSER):
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise fail(
+    def read(self, text: str) -> None:
+        events: Iterator[Any] = yaml.parse(text, Loader=_PARSER)
+        for event in events:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                self.count(event)
+                tag, value, mark = event.tag, event.value, event.start_mark
+                if tag is None or tag == "!":
+                    if not event.implicit[0]:
+                        tag = _STR_TAG
+                    elif (tag := self.plain_tags.get(value)) is None:
+                        tag = self.plain_tags[value] = _plain_tag(value)
+                item = (_SCALAR, tag, value, mark.line + 1, mark.column + 1)
+                if event.anchor is not None:
+                    self.name(event)
+                    self.sizes[event.anchor] = (1, 0)
+                    self.tape.anchors[event.anchor] = ([item], 0, 1)
+                self.take(item)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self.open(event, _MAPPING if kind is yaml.MappingStartEvent else _SEQUENCE)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self.close()
+            elif kind is yaml.AliasEvent:
+                self.alias(event)
+            elif kind is yaml.DocumentStartEvent:
+                self.documents += 1
+                if self.documents > 1:
+                    self.fail(
                         event.start_mark,
-                        (
-                            "a second YAML document starts here; a file holds one document, so "
-                            "remove this '---' and what follows, or move it to its own file"
-                        ),
+                        "a second YAML document starts here; a file holds one document, "
+                        "so remove this '---' and what follows, or move it to its own file",
                     )
-                continue
-            if isinstance(event, yaml.CollectionEndEvent):
-                done = stack.pop()
-                depth -= 1
-                if done.anchor is not None:
-                    sizes[done.anchor] = (total - done.start_total, done.deepest - done.start_depth)
-                if stack:
-                    stack[-1].deepest = max(stack[-1].deepest, done.deepest)
-                continue
-            if not isinstance(event, yaml.NodeEvent):
-                continue
-            if isinstance(event, yaml.AliasEvent):
-                anchor = str(event.anchor)
-                if anchor not in sizes:
-                    if any(o.anchor == anchor for o in stack):
-                        raise fail(
-                            event.start_mark,
-                            (
-                                f"alias '*{clip(anchor)}' refers to a collection that contains it; "
-                                "a value cannot include itself"
-                            ),
-                        )
-                    raise fail(
-                        event.start_mark,
-                        (
-                            f"alias '*{clip(anchor)}' names no anchor '&{clip(anchor)}' "
-                            "defined before it"
-                        ),
-                    )
-                size, below = sizes[anchor]
-                total += size
-                if total > MAX_NODES:
-                    raise fail(
-                        event.start_mark,
-                        (
-                            f"alias '*{clip(anchor)}' expands the document past "
-                            f"{MAX_NODES:,} keys and values, the limit; write the content out once "
-                            "instead of multiplying it with aliases"
-                        ),
-                    )
-                if depth + below > MAX_DEPTH:
-                    raise fail(
-                        event.start_mark,
-                        (
-                            f"alias '*{clip(anchor)}' nests values deeper than the limit of "
-                            f"{MAX_DEPTH} levels"
-                        ),
-                    )
-                if stack:
-                    stack[-1].deepest = max(stack[-1].deepest, depth + below)
-                continue
-            total += 1
-            if total > MAX_NODES:
-                raise fail(
+        if self.duplicate_anchor is not None:
+            raise self.duplicate_anchor
+        if self.content_error is not None:
+            raise self.content_error
+        if not self.documents:
+            _fail(
+                self.doc.file,
+                1,
+                1,
+                "file is empty (it holds no YAML content, only blanks or comments)",
+            )
+        assert self.builder is not None
+        self.doc.data = self.builder.finish()
+
+    def fail(self, mark: Any, message: str) -> NoReturn:
+        _fail(self.doc.file, mark.line + 1, mark.column + 1, message)
+
+    def take(self, item: _Item) -> None:
+        """Build the item (unless building has stopped), and record it for an anchor."""
+        if self.tape.recording:
+            self.tape.items.append(item)
+        if self.builder is None:
+            return
+        try:
+            self.builder.take(item)
+        except InputError as err:
+            self.content_error, self.builder = err, None
+
+    def count(self, event: Any) -> None:
+        self.total += 1
+        if self.total > MAX_NODES:
+            self.fail(
+                event.start_mark,
+                f"the file holds more than {MAX_NODES:,} keys and values, the limit; "
+                "split it into smaller files",
+            )
+
+    def name(self, event: Any) -> None:
+        """Note an anchor; naming two nodes alike is an error (PyYAML's composer words it)."""
+        anchor = event.anchor
+        if anchor in self.named and self.duplicate_anchor is None:
+            # Building stops: an alias would now replay what its size was not counted for.
+            self.duplicate_anchor = yaml.composer.ComposerError(
+                "found duplicate anchor; first occurrence",
+                self.named[anchor],
+                "second occurrence",
+                event.start_mark,
+            )
+            self.builder = None
+        self.named.setdefault(anchor, event.start_mark)
+
+    def open(self, event: Any, what: int) -> None:
+        self.count(event)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(
+                event.start_mark,
+                f"nesting deeper than the limit of {MAX_DEPTH} levels; flatten the structure",
+            )
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _MAP_TAG if what == _MAPPING else _SEQ_TAG
+        anchor = event.anchor
+        if anchor is not None:
+            self.name(event)
+            if not self.tape.recording:
+                self.tape.items = []  # earlier anchors keep the tape they were recorded on
+            self.tape.recording += 1
+        opened = _Open(anchor, self.total - 1, self.depth - 1, self.depth, len(self.tape.items))
+        self.stack.append(opened)
+        self.take((what, tag, "", *_position(event)))
+
+    def close(self) -> None:
+        done = self.stack.pop()
+        self.depth -= 1
+        self.take((_END, "", "", 0, 0))
+        if done.anchor is not None:
+            self.sizes[done.anchor] = (
+                self.total - done.start_total,
+                done.deepest - done.start_depth,
+            )
+            self.tape.anchors[done.anchor] = (
+                self.tape.items,
+                done.replay_from,
+                len(self.tape.items),
+            )
+            self.tape.recording -= 1
+        if self.stack:
+            self.stack[-1].deepest = max(self.stack[-1].deepest, done.deepest)
+
+    def alias(self, event: Any) -> None:
+        anchor = str(event.anchor)
+        if anchor not in self.sizes:
+            if any(o.anchor == anchor for o in self.stack):
+                self.fail(
                     event.start_mark,
-                    (
-                        f"the file holds more than {MAX_NODES:,} keys and values, the limit; "
-                        "split it into smaller files"
-                    ),
+                    f"alias '*{clip(anchor)}' refers to a collection that contains it; "
+                    "a value cannot include itself",
                 )
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise fail(
-                        event.start_mark,
-                        (
-                            f"nesting deeper than the limit of {MAX_DEPTH} levels; "
-                            "flatten the structure"
-                        ),
-                    )
-                stack.append(_Open(event.anchor, total - 1, depth - 1, depth))
-            elif event.anchor is not None:  # an anchored scalar
-                sizes[event.anchor] = (1, 0)
-    except yaml.MarkedYAMLError as err:
-        raise _syntax_error(err, name, text) from None
-    except yaml.YAMLError as err:
-        raise _other_error(err, name, text) from None
+            self.fail(
+                event.start_mark,
+                f"alias '*{clip(anchor)}' names no anchor '&{clip(anchor)}' defined before it",
+            )
+        size, below = self.sizes[anchor]
+        self.total += size
+        if self.total > MAX_NODES:
+            self.fail(
+                event.start_mark,
+                f"alias '*{clip(anchor)}' expands the document past {MAX_NODES:,} keys and values, "
+                "the limit; "
+                "write the content out once instead of multiplying it with aliases",
+            )
+        if self.depth + below > MAX_DEPTH:
+            self.fail(
+                event.start_mark,
+                f"alias '*{clip(anchor)}' nests values deeper than the limit of {MAX_DEPTH} levels",
+            )
+        if self.stack:
+            self.stack[-1].deepest = max(self.stack[-1].deepest, self.depth + below)
+        self.take((_ALIAS, "", anchor, *_position(event)))
 
 
-def _other_error(err: yaml.YAMLError, name: str, text: str) -> InputError:
+def _position(event: Any) -> tuple[int, int]:
+    mark = event.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+# Implicit tags by a plain scalar's first character, as PyYAML's resolver finds them (both
+# parsers have the same table).
+_ANY_FIRST = _Loader.yaml_implicit_resolvers.get(None, [])
+_IMPLICIT = {
+    first: [*resolvers, *_ANY_FIRST]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+
+
+def _plain_tag(text: str) -> str:
+    """The tag PyYAML's composer gives an untagged plain scalar (str unless a resolver matches)."""
+    for tag, pattern in _IMPLICIT.get(text[:1], _ANY_FIRST):
+        if pattern.match(text):
+            return tag
+    return _STR_TAG
+
+
+def _fail_other(err: yaml.YAMLError, name: str, text: str) -> NoReturn:
     if isinstance(err, yaml.reader.ReaderError):  # a character YAML does not allow
         at = min(max(int(err.position), 0), len(text))
         line = text.count("\n", 0, at) + 1
         col = at - (text.rfind("\n", 0, at) + 1) + 1
-        return _fail(name, line, col, f"not valid YAML: {err.reason}; remove the character")
+        _fail(name, line, col, f"not valid YAML: {err.reason}; remove the character")
     first = str(err).strip().splitlines()[0] if str(err).strip() else "invalid YAML"
-    return _fail(name, 1, 1, f"not valid YAML: {first}")
+    _fail(name, 1, 1, f"not valid YAML: {first}")
 
 
 # Plain words for the parser's most common complaints: (phrase in its message, what to do).
@@ -363,12 +470,12 @@ _HINTS = (
     ("exceeded maximum nesting depth", f"nesting is limited to {MAX_DEPTH} levels"),
     (
         "mapping values are not allowed",
-        ("a text containing ': ' must be in quotes, and each key must start a new line"),
+        "a text containing ': ' must be in quotes, and each key must start a new line",
     ),
     ("could not find expected ':'", "a key needs ': ' after it, or quote a text containing ':'"),
     (
         "block sequence entries are not allowed",
-        ("a '- ' list item must start its own line, indented under its key"),
+        "a '- ' list item must start its own line, indented under its key",
     ),
     ("unknown escape", "inside double quotes write a backslash as \\\\, or use single quotes"),
     ("end of stream", "close the quote or bracket opened there"),
@@ -384,27 +491,28 @@ _HINTS = (
 )
 
 
-def _syntax_error(err: yaml.MarkedYAMLError, name: str, text: str) -> InputError:
+def _fail_syntax(err: yaml.MarkedYAMLError, name: str, text: str) -> NoReturn:
     mark = err.problem_mark or err.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = (err.problem or "invalid YAML").strip()
     if "exceeded maximum nesting depth" in problem:  # libyaml's own limit, far above ours
-        return _fail(
+        _fail(
             name,
             line,
             col,
-            (f"nesting deeper than the limit of {MAX_DEPTH} levels; flatten the structure"),
+            f"nesting deeper than the limit of {MAX_DEPTH} levels; flatten the structure",
         )
     message = f"not valid YAML: {problem}"
     opened = _open_quote(text, mark.line) if mark is not None else None
     if opened is not None:
-        return _fail(
+        _fail(
             name,
             line,
             col,
             (
-                f"{message}; the quoted text opened at line {opened[0]}, column {opened[1]} "
-                "runs on to here: is its closing quote missing?"
+                f"{message}; "
+                f"the quoted text opened at line {opened[0]}, column {opened[1]} runs on to here: "
+                "is its closing quote missing?"
             ),
         )
     context, where = err.context, err.context_mark
@@ -413,11 +521,11 @@ def _syntax_error(err: yaml.MarkedYAMLError, name: str, text: str) -> InputError
     if "cannot start any token" in problem and mark is not None:
         found = _char_at(text, mark.line, mark.column)
         if found == "\t":
-            return _fail(name, line, col, f"{message}; YAML indents with spaces, not tabs")
+            _fail(name, line, col, f"{message}; YAML indents with spaces, not tabs")
         shown = repr(found) if found else "this character"
-        return _fail(name, line, col, f"{message}; a value starting with {shown} must be in quotes")
+        _fail(name, line, col, f"{message}; a value starting with {shown} must be in quotes")
     hint = next((hint for phrase, hint in _HINTS if phrase in problem), None)
-    return _fail(name, line, col, f"{message}; {hint}" if hint else message)
+    _fail(name, line, col, f"{message}; {hint}" if hint else message)
 
 
 def _open_quote(text: str, line: int) -> tuple[int, int] | None:
@@ -457,78 +565,130 @@ def _tag_shown(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
 
+@dataclass(slots=True)
+class _Frame:
+    """A mapping or list being filled."""
+
+    value: dict[str, Any] | list[Any]
+    path: Path_
+    key: Any = _NO_KEY  # a mapping's key whose value comes next
+    seen: dict[str, int] = field(default_factory=dict)  # a mapping's keys: line first set
+
+
 class _Builder:
-    def __init__(self, doc: Document) -> None:
+    """Plain values from the items of one document, in document order, with their positions."""
+
+    def __init__(self, doc: Document, tape: _Tape) -> None:
         self.doc = doc
-        self.nodes = 0
+        self.tape = tape
+        self.frames: list[_Frame] = []
+        self.root: Any = None
+        # Lists and mappings an alias repeats, to fill in once the file is known to be within
+        # the limits: (the empty one, the anchor's items from its first child to its end).
+        self.later: list[tuple[_Frame, list[_Item], int, int]] = []
 
-    def fail(self, node: yaml.Node, message: str) -> InputError:
-        mark = node.start_mark
-        return _fail(self.doc.file, mark.line + 1, mark.column + 1, message)
+    def fail(self, line: int, col: int, message: str) -> NoReturn:
+        _fail(self.doc.file, line, col, message)
 
-    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
-        # The event pass enforces both limits with better positions; these are backstops.
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise self.fail(node, f"the document expands to more than {MAX_NODES:,} values")
-        if depth > MAX_DEPTH:
-            raise self.fail(node, f"nesting deeper than the limit of {MAX_DEPTH} levels")
-        mark = node.start_mark
-        self.doc.values.setdefault(path, (mark.line + 1, mark.column + 1))
-        if isinstance(node, yaml.MappingNode):
-            self.expect_tag(node, _MAP_TAG, "a mapping")
-            return self.mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            self.expect_tag(node, _SEQ_TAG, "a list")
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        return self.scalar(node)
-
-    def expect_tag(self, node: yaml.Node, tag: str, what: str) -> None:
-        if node.tag == tag:
+    def take(self, item: _Item) -> None:
+        what, tag, text, line, col = item
+        if what == _END:
+            self.frames.pop()
             return
-        if node.tag in _SCALAR_TAGS or node.tag in (_SEQ_TAG, _MAP_TAG):
-            raise self.fail(node, f"the tag '{_tag_shown(node.tag)}' does not fit {what}")
-        raise self.untrusted_tag(node)
+        if what == _ALIAS:
+            self.alias(text)
+            return
+        parent = self.frames[-1] if self.frames else None
+        if parent is None:
+            path: Path_ = ()
+        elif isinstance(parent.value, list):
+            path = (*parent.path, len(parent.value))
+        elif parent.key is _NO_KEY:
+            self.key(parent, item)
+            return
+        else:
+            path = (*parent.path, parent.key)
+        self.doc.values.setdefault(path, (line, col))
+        value: Any
+        if what == _SCALAR:
+            value = self.scalar(tag, text, line, col)
+        elif what == _MAPPING:
+            self.expect_tag(tag, _MAP_TAG, "a mapping", line, col)
+            value = {}
+        else:
+            self.expect_tag(tag, _SEQ_TAG, "a list", line, col)
+            value = []
+        if parent is None:
+            self.root = value
+        elif isinstance(parent.value, list):
+            parent.value.append(value)
+        else:
+            parent.value[parent.key] = value
+            parent.key = _NO_KEY
+        if what != _SCALAR:
+            self.frames.append(_Frame(value, path))
 
-    def untrusted_tag(self, node: yaml.Node) -> InputError:
-        return self.fail(
-            node,
-            (
-                f"the YAML tag '{clip(_tag_shown(node.tag))}' is not allowed: redlines reads plain "
-                "data only; remove the tag"
-            ),
+    def alias(self, anchor: str) -> None:
+        """The anchored node again, here, with its own positions.
+
+        A list or mapping is left empty until `finish`: only once the whole file is within the
+        limits may an alias cost what it expands to. A key or a plain value is built now (its
+        checks as a key are its own).
+        """
+        items, start, end = self.tape.anchors[anchor]
+        parent = self.frames[-1] if self.frames else None
+        is_key = parent is not None and isinstance(parent.value, dict) and parent.key is _NO_KEY
+        if items[start][0] == _SCALAR or is_key:
+            for index in range(start, end):
+                self.take(items[index])
+            return
+        self.take(items[start])  # the empty list or mapping, in its place
+        self.later.append((self.frames.pop(), items, start + 1, end - 1))
+
+    def finish(self) -> Any:
+        """Fill the lists and mappings that aliases left empty; the document's value."""
+        for frame, items, start, end in self.later:  # grows while aliases inside are filled
+            self.frames = [frame]
+            for index in range(start, end):
+                self.take(items[index])
+        return self.root
+
+    def key(self, mapping: _Frame, item: _Item) -> None:
+        what, tag, text, line, col = item
+        if tag == f"{_TAG}merge":
+            self.fail(line, col, "YAML merge keys ('<<') are not supported; write the keys out")
+        if what != _SCALAR:
+            self.fail(line, col, "a key must be a plain word, not a list or mapping")
+        if tag not in _SCALAR_TAGS:
+            self.untrusted_tag(tag, line, col)
+        self.check_text(text, line, col)
+        if text in mapping.seen:
+            self.fail(
+                line,
+                col,
+                f"duplicate key '{clip(text)}': it is already set at line {mapping.seen[text]}; "
+                "keep one of the two",
+            )
+        mapping.seen[text] = line
+        self.doc.keys[(*mapping.path, text)] = (line, col)
+        mapping.key = text
+
+    def expect_tag(self, tag: str, expected: str, what: str, line: int, col: int) -> None:
+        if tag == expected:
+            return
+        if tag in _SCALAR_TAGS or tag in (_SEQ_TAG, _MAP_TAG):
+            self.fail(line, col, f"the tag '{_tag_shown(tag)}' does not fit {what}")
+        self.untrusted_tag(tag, line, col)
+
+    def untrusted_tag(self, tag: str, line: int, col: int) -> NoReturn:
+        self.fail(
+            line,
+            col,
+            f"the YAML tag '{clip(_tag_shown(tag))}' is not allowed: "
+            "redlines reads plain data only; remove the tag",
         )
 
-    def mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        first_seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == f"{_TAG}merge":
-                raise self.fail(
-                    key_node, ("YAML merge keys ('<<') are not supported; write the keys out")
-                )
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise self.fail(key_node, "a key must be a plain word, not a list or mapping")
-            if key_node.tag not in _SCALAR_TAGS:
-                raise self.untrusted_tag(key_node)
-            key = str(key_node.value)
-            self.check_text(key_node, key)
-            key_mark = key_node.start_mark
-            if key in first_seen:
-                raise self.fail(
-                    key_node,
-                    (
-                        f"duplicate key '{clip(key)}': it is already set at line "
-                        f"{first_seen[key]}; keep one of the two"
-                    ),
-                )
-            first_seen[key] = key_mark.line + 1
-            self.doc.keys[(*path, key)] = (key_mark.line + 1, key_mark.column + 1)
-            result[key] = self.build(value_node, (*path, key), depth + 1)
-        return result
-
-    def check_text(self, node: yaml.Node, text: str) -> None:
+    def check_text(self, text: str, line: int, col: int) -> None:
         bad = _BAD_CHAR.search(text)
         if bad is None:
             return
@@ -537,36 +697,37 @@ class _Builder:
             what = f"an unpaired surrogate \\u{char:04x}, which is not a character"
         elif char >= 0x2000:
             what = (
-                f"the bidirectional control U+{char:04X}, which makes text display "
-                "differently from what it says"
+                f"the bidirectional control U+{char:04X}, "
+                "which makes text display differently from what it says"
             )
         else:
             what = f"the control character U+{char:04X}"
-        raise self.fail(node, f"text contains {what}; remove it")
+        self.fail(line, col, f"text contains {what}; remove it")
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
-        tag, text = node.tag, node.value
+    def scalar(self, tag: str, text: str, line: int, col: int) -> Any:
         if tag not in _SCALAR_TAGS:
             if tag in (_SEQ_TAG, _MAP_TAG):
-                raise self.fail(node, f"the tag '{_tag_shown(tag)}' does not fit a plain value")
-            raise self.untrusted_tag(node)
+                self.fail(line, col, f"the tag '{_tag_shown(tag)}' does not fit a plain value")
+            self.untrusted_tag(tag, line, col)
         kind = tag[len(_TAG) :]
         if kind == "str":
-            self.check_text(node, text)
+            self.check_text(text, line, col)
             return text
         if kind == "null":
             return None
         if kind == "bool":
             if not _BOOL.match(text):
-                raise self.fail(node, f"'{clip(text)}' is not a boolean: write true or false")
+                self.fail(line, col, f"'{clip(text)}' is not a boolean: write true or false")
             return text.lower() == "true"
         if kind == "int":
-            return self.integer(node, text)
+            return self.integer(text, line, col)
         if kind == "float":
-            return self.floating(node, text)
-        return self.date(node, text)
+            return self.floating(tag, text, line, col)
+        return self.date(text, line, col)
 
-    def integer(self, node: yaml.ScalarNode, text: str) -> int:
+    def integer(self, text: str, line: int, col: int) -> int:
+        if len(text) < 16 and text.isascii() and text.isdigit():  # the usual case, as written
+            return int(text)
         digits = text.replace("_", "")
         sign = -1 if digits.startswith("-") else 1
         digits = digits.lstrip("+-")
@@ -574,42 +735,41 @@ class _Builder:
         if base != 10:
             digits = digits[2:]
         if len(digits) > 20 and base == 10:  # past MAX_INT; spare int() a 4,300-digit string
-            raise self.out_of_range(node, text)
+            self.out_of_range(text, line, col)
         try:
             value = sign * int(digits, base)
         except ValueError:
-            raise self.fail(node, f"'{clip(text)}' is not a whole number") from None
+            self.fail(line, col, f"'{clip(text)}' is not a whole number")
         if abs(value) > MAX_INT:
-            raise self.out_of_range(node, text)
+            self.out_of_range(text, line, col)
         return value
 
-    def out_of_range(self, node: yaml.ScalarNode, text: str) -> InputError:
-        return self.fail(
-            node,
-            (
-                f"the number {clip(text, 30)} is too large; whole numbers must lie within "
-                f"±{MAX_INT:,}"
-            ),
+    def out_of_range(self, text: str, line: int, col: int) -> NoReturn:
+        self.fail(
+            line,
+            col,
+            f"the number {clip(text, 30)} is too large; whole numbers must lie within ±{MAX_INT:,}",
         )
 
-    def floating(self, node: yaml.ScalarNode, text: str) -> float:
+    def floating(self, tag: str, text: str, line: int, col: int) -> float:
         try:
+            node = yaml.ScalarNode(tag, text)
             value: float = yaml.SafeLoader.construct_yaml_float(yaml.SafeLoader(""), node)
-        except (ValueError, OverflowError):
-            raise self.fail(node, f"'{clip(text)}' is not a number") from None
+        except (ValueError, OverflowError, IndexError):  # IndexError: `!!float` on empty text
+            self.fail(line, col, f"'{clip(text)}' is not a number")
         if value != value:  # NaN never equals itself
-            raise self.fail(node, "NaN is not a value; write a number")
+            self.fail(line, col, "NaN is not a value; write a number")
         return value
 
-    def date(self, node: yaml.ScalarNode, text: str) -> dt.date:
+    def date(self, text: str, line: int, col: int) -> dt.date:
         match = _DATE.match(text.strip())
         if match is None:
             if re.match(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[Tt ]", text.strip()):
-                raise self.fail(
-                    node, (f"'{clip(text)}' is a date and time; write a date only (YYYY-MM-DD)")
+                self.fail(
+                    line, col, f"'{clip(text)}' is a date and time; write a date only (YYYY-MM-DD)"
                 )
-            raise self.fail(node, f"'{clip(text)}' is not a date; write YYYY-MM-DD")
+            self.fail(line, col, f"'{clip(text)}' is not a date; write YYYY-MM-DD")
         try:
             return dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
         except ValueError as err:
-            raise self.fail(node, f"'{text.strip()}' is not a valid date: {err}") from None
+            self.fail(line, col, f"'{text.strip()}' is not a valid date: {err}")

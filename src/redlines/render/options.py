@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+
+from ..loader.fence import find_repo_root as find_repo_root  # one lookup, also used by loading
 
 
 @dataclass(frozen=True)
@@ -19,12 +20,3 @@ class RenderOptions:
     # The CLI's --fail-on and --strict, for formats that show pass/fail per rule (junit).
     fail_on: str = "red_line"
     strict: bool = False
-
-
-def find_repo_root(start: Path | None = None) -> Path:
-    """The nearest folder at or above `start` (default: cwd) holding `.git`, else `start`."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists():  # a folder, or a file in worktrees and submodules
-            return folder
-    return here

@@ -1,0 +1,108 @@
+"""The file-system fence: which files a load may read, and how their names may be printed.
+
+Inside a repository, a pull request controls every file: it can add a symbolic link
+`proposals/x.yaml -> /etc/passwd`, or a variant whose `base:` climbs out of the repository.
+Following either would quote another file's lines in messages that end up in a public CI log,
+so a file inside a repository must stay inside it. Folders stand for the YAML files in them;
+only regular files count (a FIFO would block a read forever).
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from ..models import fail
+from ..yamlfile import one_line
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def bundled_dir(name: str) -> Path:
+    """The bundled `rules` or `proposals` folder: inside the wheel, else the source checkout."""
+    packaged = Path(str(resources.files("redlines"))) / "_bundled" / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / name
+
+
+def repository_of(folder: Path) -> Path | None:
+    """The nearest folder at or above `folder` holding `.git`, if any."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():  # a folder, or a file in worktrees and submodules
+            return candidate
+    return None
+
+
+def find_repo_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above `start` (default: cwd) holding `.git`, else `start`."""
+    here = (start or Path.cwd()).resolve()
+    return repository_of(here) or here
+
+
+def repository_root(file: Path) -> Path:
+    """How far a variant's `base:` may reach from `file` (a resolved path): the enclosing
+    repository; for the bundled examples, their folder; outside any repository, the file's own
+    folder."""
+    found = repository_of(file.parent)
+    if found is not None:
+        return found
+    bundled = bundled_dir("proposals").resolve()
+    if file.is_relative_to(bundled):
+        return bundled
+    return file.parent
+
+
+def fence_of(path: Path) -> Path | None:
+    """The repository a file given on the command line lies in, as written (links not followed)."""
+    return repository_of(Path(os.path.abspath(path)).parent)
+
+
+def resolved(path: Path) -> Path | None:
+    """The real path, or None for a loop of symbolic links."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
+        return None
+
+
+def check_inside(path: Path, display: str, fence: Path | None) -> None:
+    """A file inside a repository must not be a symbolic link out of it."""
+    if fence is None:
+        return
+    real, limit = resolved(path), resolved(fence)
+    if real is None or limit is None:
+        fail(display, "cannot resolve this path (a loop of symbolic links?)")
+    if not real.is_relative_to(limit):
+        fail(
+            display,
+            "is a symbolic link to a file outside the repository; redlines does not follow it",
+        )
+
+
+def check_name(display: str) -> None:
+    """A file name must print: UTF-8, and on one line."""
+    # A name that is not UTF-8 reaches us with surrogate escapes, which no report can print; one
+    # with a newline would break every report format that puts it on a line.
+    try:
+        display.encode("utf-8")
+    except UnicodeEncodeError:
+        shown_name = display.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        fail(shown_name, "the file name is not valid UTF-8; rename the file")
+    if one_line(display) != display:
+        fail(one_line(display), "the file name contains a control character; rename the file")
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """Every regular `*.yaml` and `*.yml` file under `folder`, at any depth, sorted."""
+    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+def shown_dir(folder: Path) -> str:
+    """A folder for a message: relative to the working directory when inside it."""
+    try:
+        relative = folder.relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return str(folder)
+    return relative.as_posix() if relative.parts else "."

@@ -1,0 +1,372 @@
+"""Proposals: drafts (a list of clauses) and variants (`base:` plus `replace:`, `drop:`, `add:`).
+
+A proposal's clauses set terms, typed against the catalogue; a variant is built on its base,
+which is loaded first (a chain at most MAX_BASE_DEPTH long, never a cycle, never leaving the
+repository). Folders given for proposals stand for the YAML files in them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..models import (
+    Catalogue,
+    Clause,
+    InputError,
+    Problem,
+    Proposal,
+    RuleBook,
+    Setting,
+    Source,
+    fail,
+)
+from ..specs import ClauseSpec, ProposalFile, suggest
+from ..yamlfile import Document, Path_, clip
+from .fence import (
+    check_inside,
+    check_name,
+    fence_of,
+    repository_root,
+    resolved,
+    shown_dir,
+    yaml_files,
+)
+from .rules import load_rules
+from .validate import capped, enough, one_line_problems, read_spec, to_sources
+from .values import lookup_term, type_value
+
+MAX_CLAUSES = 1_000
+MAX_BASE_DEPTH = 16
+# How many of a folder's files a message names when one proposal was expected.
+_NAMED = 5
+
+
+@one_line_problems
+def expand_proposal_paths(paths: Sequence[str | Path]) -> list[str]:
+    """Files as given; a folder stands for every `*.yaml` and `*.yml` file under it.
+
+    A folder without any is an error: a CI run that checked nothing would pass.
+    """
+    found: list[str] = []
+    empty: list[str] = []
+    for given in map(str, paths):
+        folder = Path(given)
+        if not folder.is_dir():
+            found.append(given)
+            continue
+        files = [os.path.join(given, p.relative_to(folder).as_posix()) for p in yaml_files(folder)]
+        found.extend(files)
+        if not files:
+            empty.append(os.path.normpath(given))
+    if empty:
+        raise InputError(
+            [
+                Problem(
+                    file=folder,
+                    line=1,
+                    col=1,
+                    message="no proposal files (*.yaml or *.yml) in this directory",
+                )
+                for folder in empty
+            ]
+        )
+    return sorted(dict.fromkeys(found))
+
+
+@one_line_problems
+def load_proposals(
+    paths: Sequence[str | Path], catalogue: Catalogue | RuleBook | None = None
+) -> list[Proposal]:
+    """Load every proposal the paths name (folders expanded), reporting the problems of all."""
+    proposals: list[Proposal] = []
+    problems: list[Problem] = []
+    for path in expand_proposal_paths(paths):
+        try:
+            proposals.append(load_proposal(path, catalogue))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise InputError(problems)
+    return proposals
+
+
+@one_line_problems
+def load_proposal(path: str | Path, catalogue: Catalogue | RuleBook | None = None) -> Proposal:
+    """Load a proposal (or a variant and its `base:` chain), typed against the catalogue.
+
+    A folder holding exactly one proposal file stands for that file. Without a catalogue, the
+    bundled rules' catalogue is used.
+    """
+    if catalogue is None:
+        catalogue = load_rules().catalogue
+    elif isinstance(catalogue, RuleBook):
+        catalogue = catalogue.catalogue
+    if Path(path).is_dir():
+        path = _the_one_file(str(path))
+    display = os.path.normpath(str(path))
+    check_name(display)
+    real = resolved(Path(path))
+    if real is None:
+        fail(display, "cannot resolve this path (a loop of symbolic links?)")
+    check_inside(Path(path), display, fence_of(Path(path)))
+    return _load(Path(path), display, catalogue, repository_root(real), ())
+
+
+def _the_one_file(folder: str) -> str:
+    files = expand_proposal_paths([folder])
+    if len(files) > 1:
+        names = [os.path.relpath(f, folder) for f in files]
+        listed = ", ".join(names[:_NAMED]) + (", …" if len(names) > _NAMED else "")
+        fail(
+            os.path.normpath(folder),
+            f"this directory holds {len(files)} proposal files where one proposal is expected; "
+            f"name one of them ({listed})",
+        )
+    return files[0]
+
+
+def _load(
+    path: Path, display: str, catalogue: Catalogue, root: Path, chain: tuple[Path, ...]
+) -> Proposal:
+    doc, spec = read_spec(path, display, ProposalFile)
+    meta = spec.proposal
+    own_sources = to_sources(meta.sources)
+    if spec.base is not None:
+        base = _load_base(doc, spec.base, path, display, catalogue, root, chain)
+        return _apply_variant(doc, spec, base, catalogue, own_sources)
+    assert spec.clauses is not None  # the spec's validator guarantees one or the other
+    if len(spec.clauses) > MAX_CLAUSES:
+        fail(
+            doc.key_at(("clauses",)),
+            f"{len(spec.clauses):,} clauses, over the limit of {MAX_CLAUSES:,}; split the proposal",
+        )
+    problems: list[Problem] = []
+    clauses = [
+        _clause(doc, ("clauses", i), c, catalogue, own_sources, problems)
+        for i, c in enumerate(spec.clauses)
+    ]
+    _check_unique_ids(doc, clauses, problems)
+    if problems:
+        raise InputError(capped(problems))
+    return Proposal(
+        id=meta.id,
+        title=meta.title,
+        date=meta.date,
+        status=meta.status,
+        note=meta.note,
+        sources=own_sources,
+        clauses=tuple(clauses),
+        path=display,
+        lineage=(display,),
+        origin=doc.key_at(("proposal",)),
+    )
+
+
+def _load_base(
+    doc: Document,
+    base_ref: str,
+    path: Path,
+    display: str,
+    catalogue: Catalogue,
+    root: Path,
+    chain: tuple[Path, ...],
+) -> Proposal:
+    at = doc.at(("base",))
+    shown_ref = clip(base_ref)
+    if not base_ref.strip():
+        fail(at, "'base' is empty; name the proposal file to vary")
+    here = resolved(path)
+    base_path = path.parent / base_ref
+    base_real = resolved(base_path)
+    if here is None or base_real is None:
+        fail(
+            at,
+            f"cannot resolve base '{shown_ref}' (a loop of symbolic links, or too long a name)",
+        )
+    chain = (*chain, here)
+    if base_real in chain:
+        cycle = " -> ".join(p.name for p in (*chain, base_real))
+        fail(at, f"variants form a cycle: {cycle}; a variant's base must not lead back to it")
+    if len(chain) > MAX_BASE_DEPTH:
+        fail(
+            at,
+            f"more than {MAX_BASE_DEPTH} levels of base:, the limit; "
+            "base this variant on an earlier proposal in the chain",
+        )
+    if not base_real.is_relative_to(root):
+        fail(
+            at,
+            f"base '{shown_ref}' lies outside the repository; "
+            "a variant may only build on files inside it "
+            f"(the repository here is '{shown_dir(root)}')",
+        )
+    if base_real.is_dir():
+        fail(at, f"base '{shown_ref}' is a directory; name a proposal file")
+    if not base_real.is_file():
+        fail(at, f"base '{shown_ref}' not found (paths are relative to this file's folder)")
+    base_display = os.path.normpath(os.path.join(os.path.dirname(display), base_ref))
+    return _load(base_path, base_display, catalogue, root, chain)
+
+
+def _which_clause(clause_id: str, base_ids: list[str]) -> str:
+    near = suggest(clause_id, base_ids)
+    if near or len(base_ids) > 40:
+        return near
+    return f"; its clauses are {', '.join(base_ids)}" if base_ids else "; it has no clauses"
+
+
+def _apply_variant(
+    doc: Document,
+    spec: ProposalFile,
+    base: Proposal,
+    catalogue: Catalogue,
+    own_sources: tuple[Source, ...],
+) -> Proposal:
+    meta = spec.proposal
+    problems: list[Problem] = []
+    citable = own_sources + tuple(
+        s for s in base.sources if s.id not in {o.id for o in own_sources if o.id}
+    )
+    base_ids = [c.id for c in base.clauses]
+    by_id = {c.id: c for c in base.clauses}
+    for clause_id in spec.replace or {}:
+        if enough(problems):
+            break
+        if clause_id not in by_id:
+            problems.append(
+                doc.problem(
+                    ("replace", clause_id),
+                    f"replace: the base has no clause '{clip(clause_id)}'"
+                    f"{_which_clause(clause_id, base_ids)}",
+                    key=True,
+                )
+            )
+    replaced: dict[str, Clause] = {}
+    for clause_id, clause_spec in (spec.replace or {}).items():
+        where: Path_ = ("replace", clause_id)
+        if clause_spec.id != clause_id:
+            problems.append(
+                doc.problem(
+                    (*where, "id"),
+                    f"replace '{clause_id}': the new clause's id is '{clause_spec.id}'; "
+                    "they must match (drop and add to renumber)",
+                )
+            )
+        replaced[clause_id] = _clause(doc, where, clause_spec, catalogue, citable, problems)
+    dropped = set()
+    for i, clause_id in enumerate(spec.drop or []):
+        if enough(problems):
+            break
+        if clause_id not in by_id:
+            problems.append(
+                doc.problem(
+                    ("drop", i),
+                    f"drop: the base has no clause '{clip(clause_id)}'"
+                    f"{_which_clause(clause_id, base_ids)}",
+                )
+            )
+        elif clause_id in replaced:
+            problems.append(
+                doc.problem(
+                    ("drop", i),
+                    f"clause '{clause_id}' is both replaced and dropped; keep one of the two",
+                )
+            )
+        dropped.add(clause_id)
+    clauses = [replaced.get(c.id, c) for c in base.clauses if c.id not in dropped]
+    for i, clause_spec in enumerate(spec.add or []):
+        clauses.append(_clause(doc, ("add", i), clause_spec, catalogue, citable, problems))
+    _check_unique_ids(doc, clauses, problems)
+    if len(clauses) > MAX_CLAUSES:
+        problems.append(
+            doc.problem(
+                ("add",), f"more than {MAX_CLAUSES:,} clauses with the base's, the limit", key=True
+            )
+        )
+    if problems:
+        raise InputError(capped(problems))
+    return Proposal(
+        id=meta.id,
+        title=meta.title,
+        date=meta.date,
+        status=meta.status,
+        note=meta.note,
+        sources=own_sources,
+        clauses=tuple(clauses),
+        path=doc.file,
+        lineage=(doc.file, *base.lineage),
+        base_id=base.id,
+        origin=doc.key_at(("proposal",)),
+    )
+
+
+def _clause(
+    doc: Document,
+    where: Path_,
+    spec: ClauseSpec,
+    catalogue: Catalogue,
+    citable: tuple[Source, ...],
+    problems: list[Problem],
+) -> Clause:
+    settings: list[Setting] = []
+    for term_name, raw in spec.terms.items():
+        if enough(problems):
+            break
+        at: Path_ = (*where, "terms", term_name)
+        try:
+            term = lookup_term(catalogue, term_name)
+        except ValueError as err:
+            problems.append(doc.problem(at, str(err), key=True))
+            continue
+        try:
+            value = type_value(term, raw)
+        except ValueError as err:
+            problems.append(doc.problem(at, str(err)))
+            continue
+        settings.append(Setting(term=term_name, value=value, origin=doc.key_at(at)))
+    sources: list[Source] = []
+    known = {s.id: s for s in citable if s.id}
+    for i, cited in enumerate(spec.sources):
+        if enough(problems):
+            break
+        if not isinstance(cited, str):
+            sources.append(cited.to_source())
+        elif cited in known:
+            sources.append(known[cited])
+        else:
+            ids = sorted(known)
+            hint = suggest(cited, ids) or (
+                f"; the proposal's sources have ids {', '.join(ids)}"
+                if 0 < len(ids) <= 20
+                else "; give the source an 'id' under proposal: sources:"
+            )
+            problems.append(
+                doc.problem(
+                    (*where, "sources", i), f"no proposal source has id '{clip(cited)}'{hint}"
+                )
+            )
+    return Clause(
+        id=spec.id,
+        title=spec.title,
+        text=spec.text,
+        settings=tuple(settings),
+        sources=tuple(sources),
+        note=spec.note,
+        origin=doc.at(where),
+    )
+
+
+def _check_unique_ids(doc: Document, clauses: list[Clause], problems: list[Problem]) -> None:
+    seen: dict[str, Clause] = {}
+    for clause in clauses:
+        if clause.id in seen:
+            problems.append(
+                Problem.at(
+                    clause.origin,
+                    f"duplicate clause id '{clause.id}' (first at {seen[clause.id].origin})",
+                    file=doc.file,
+                )
+            )
+        seen.setdefault(clause.id, clause)

@@ -1,0 +1,252 @@
+"""A rules directory: `terms.yaml`, one rule set per actor, and implications.
+
+Every other `*.yaml` or `*.yml` file under the directory is a rule set (`ruleset` + `rules`) or
+a list of implications; each is checked against the catalogue, and ids across all of them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..models import (
+    Catalogue,
+    Implication,
+    InputError,
+    Origin,
+    Problem,
+    Rule,
+    RuleBook,
+    RuleSet,
+    TermValue,
+    fail,
+)
+from ..specs import ImplicationsFile, RulesFile, suggest
+from ..yamlfile import Document, Path_, clip, read_yaml
+from .conditions import parse_condition
+from .fence import bundled_dir, check_inside, check_name, fence_of, yaml_files
+from .terms import load_terms
+from .validate import capped, enough, one_line_problems, to_sources, validate_spec
+from .values import lookup_term, shown, type_value
+
+# Rules and implications in one rules directory, all files together: the durable engine needs
+# about 100 MB and 0.4 s per check for 1,000 rules, and a pull request could add files.
+MAX_RULES = 1_000
+
+
+@one_line_problems
+def load_rules(directory: str | Path | None = None) -> RuleBook:
+    """Load `DIR/terms.yaml` and every other YAML file under DIR; default: the bundled rules."""
+    if directory is None:
+        root, label = bundled_dir("rules"), "rules"
+    else:
+        root, label = Path(directory), os.path.normpath(str(directory))
+    check_name(label)
+    if not root.is_dir():
+        if root.exists():
+            fail(label, "is a file, not a rules directory (a folder holding terms.yaml)")
+        fail(label, "no such rules directory")
+    terms_path = root / "terms.yaml"
+    if not terms_path.is_file():
+        fail(label, "a rules directory needs a terms.yaml (the term catalogue); none is here")
+    # Inside a repository, rule files may be symbolic links within it, never out of it.
+    fence = fence_of(terms_path)
+    check_inside(terms_path, os.path.join(label, "terms.yaml"), fence)
+    catalogue = load_terms(terms_path, os.path.join(label, "terms.yaml"))
+    rulesets: list[RuleSet] = []
+    implications: list[Implication] = []
+    problems: list[Problem] = []
+    for path in yaml_files(root):
+        if path == terms_path:
+            continue
+        display = os.path.join(label, path.relative_to(root).as_posix())
+        try:
+            check_name(display)
+            check_inside(path, display, fence)
+            doc = read_yaml(path, display)
+            kind = _kind_of(doc)
+            if kind == "rules":
+                rulesets.append(_ruleset(doc, validate_spec(doc, RulesFile), catalogue))
+            elif kind == "implications":
+                implications.extend(
+                    _implications(doc, validate_spec(doc, ImplicationsFile), catalogue)
+                )
+            else:
+                fail(
+                    doc.key_at((kind,)),
+                    f"only {label}/terms.yaml may hold the term catalogue; move these terms there",
+                )
+        except InputError as err:
+            problems.extend(err.problems)
+        count = sum(len(rs.rules) for rs in rulesets) + len(implications)
+        if count > MAX_RULES:
+            held = f"with this file the rules directory holds {count:,} rules and implications"
+            problems.append(
+                Problem(
+                    file=display,
+                    line=1,
+                    col=1,
+                    message=f"{held}, over the limit of {MAX_RULES:,}",
+                )
+            )
+            break
+    if problems:
+        raise InputError(capped(problems))
+    book = RuleBook(
+        catalogue=catalogue, rulesets=tuple(rulesets), implications=tuple(implications), root=label
+    )
+    _check_cross_references(book)
+    return book
+
+
+def _kind_of(doc: Document) -> str:
+    """What a file under the rules directory holds, from its top-level keys."""
+    if not isinstance(doc.data, dict) or not doc.data:
+        fail(
+            doc.at(()),
+            "a rules file must be a mapping with 'ruleset' and 'rules', or 'implications', "
+            f"at the top, but this file holds {shown(doc.data)}",
+        )
+    keys = set(doc.data)
+    if "terms" in keys:
+        return "terms"
+    if "implications" in keys:
+        return "implications"
+    if "ruleset" in keys or "rules" in keys:
+        return "rules"
+    first = str(next(iter(doc.data)))
+    known = ("ruleset", "rules", "implications", "terms")
+    fail(
+        doc.key_at((first,)),
+        f"unknown top-level key '{clip(first)}'{suggest(first, known)}: "
+        "a rules file holds 'ruleset' and 'rules', or 'implications'",
+    )
+
+
+def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
+    if len(spec.rules) > MAX_RULES:
+        fail(
+            doc.key_at(("rules",)),
+            f"{len(spec.rules):,} rules, over the limit of {MAX_RULES:,} for a rules directory",
+        )
+    meta = spec.ruleset
+    rules: list[Rule] = []
+    problems: list[Problem] = []
+    for i, rule_spec in enumerate(spec.rules):
+        if enough(problems):
+            break
+        try:
+            condition = parse_condition(doc, ("rules", i, "requires"), catalogue)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        rules.append(
+            Rule(
+                id=rule_spec.id,
+                title=rule_spec.title,
+                severity=rule_spec.severity,
+                weight=rule_spec.weight,
+                requires=condition,
+                when_silent=rule_spec.when_silent,
+                message=rule_spec.message,
+                rationale=rule_spec.rationale,
+                sources=to_sources(rule_spec.sources),
+                valid_from=rule_spec.valid_from,
+                valid_until=rule_spec.valid_until,
+                superseded_by=rule_spec.superseded_by,
+                ruleset=meta.id,
+                actor=meta.actor,
+                origin=doc.at(("rules", i)),
+            )
+        )
+    if problems:
+        raise InputError(capped(problems))
+    return RuleSet(
+        id=meta.id,
+        actor=meta.actor,
+        title=meta.title,
+        version=meta.version,
+        description=meta.description,
+        sources=to_sources(meta.sources),
+        rules=tuple(rules),
+        origin=doc.at(("ruleset",)),
+    )
+
+
+def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -> list[Implication]:
+    built: list[Implication] = []
+    problems: list[Problem] = []
+    for i, imp in enumerate(spec.implications):
+        if enough(problems):
+            break
+        try:
+            when = parse_condition(doc, ("implications", i, "when"), catalogue)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        then: dict[str, TermValue] = {}
+        then_origins: dict[str, Origin] = {}
+        for term_name, raw in imp.then.items():
+            where: Path_ = ("implications", i, "then", term_name)
+            try:
+                term = lookup_term(catalogue, term_name)
+                then[term_name] = type_value(term, raw)
+                then_origins[term_name] = doc.key_at(where)
+            except ValueError as err:
+                problems.append(doc.problem(where, str(err), key=True))
+        built.append(
+            Implication(
+                id=imp.id,
+                title=imp.title,
+                when=when,
+                then=then,
+                rationale=imp.rationale,
+                sources=to_sources(imp.sources),
+                valid_from=imp.valid_from,
+                valid_until=imp.valid_until,
+                superseded_by=imp.superseded_by,
+                origin=doc.at(("implications", i)),
+                then_origins=then_origins,
+            )
+        )
+    if problems:
+        raise InputError(capped(problems))
+    return built
+
+
+def _check_cross_references(book: RuleBook) -> None:
+    """Ids unique across every file; every `superseded_by` names a rule or implication."""
+    problems: list[Problem] = []
+    seen: dict[str, Origin | None] = {}
+    everything: list[tuple[str, Origin | None, str | None]] = [
+        (r.id, r.origin, r.superseded_by) for r in book.rules
+    ] + [(i.id, i.origin, i.superseded_by) for i in book.implications]
+    for item_id, origin, _ in everything:
+        if item_id in seen:
+            first = seen[item_id]
+            problems.append(Problem.at(origin, f"duplicate rule id '{item_id}' (first at {first})"))
+        else:
+            seen[item_id] = origin
+    for item_id, origin, successor in everything:
+        if enough(problems):
+            break
+        if successor is not None and successor not in seen:
+            problems.append(
+                Problem.at(
+                    origin,
+                    f"'{item_id}' is superseded_by '{successor}', which no rule defines"
+                    f"{suggest(successor, seen.keys())}",
+                )
+            )
+    ruleset_ids: dict[str, Origin | None] = {}
+    for ruleset in book.rulesets:
+        if ruleset.id in ruleset_ids:
+            problems.append(
+                Problem.at(
+                    ruleset.origin,
+                    f"duplicate ruleset id '{ruleset.id}' (first at {ruleset_ids[ruleset.id]})",
+                )
+            )
+        ruleset_ids.setdefault(ruleset.id, ruleset.origin)
+    if problems:
+        raise InputError(capped(problems))

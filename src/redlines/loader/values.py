@@ -1,0 +1,103 @@
+"""Raw values from a file (or a what-if) typed against the term catalogue.
+
+Shared by everything that reads a term's value: clauses, implications, condition leaves and
+`--set` overrides, so a value is accepted, refused and explained the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from ..models import Catalogue, Term, TermType, TermValue
+from ..specs import suggest
+from ..yamlfile import clip
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def type_value(term: Term, raw: Any) -> TermValue:
+    """Check one raw YAML value against a term's type; return it typed, or raise ValueError."""
+    if term.type is TermType.BOOLEAN:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in {"yes", "no", "on", "off", "y", "n"}:
+            raise ValueError(
+                f"'{term.name}' is a boolean: write true or false ('{raw}' is not a boolean here)"
+            )
+        raise ValueError(f"'{term.name}' is a boolean: write true or false, not {shown(raw)}")
+    if term.type is TermType.INTEGER:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            hint = ""
+            if isinstance(raw, str) and raw.strip().replace("_", "").lstrip("+-").isdigit():
+                hint = "; remove the quotes"
+            raise ValueError(
+                f"'{term.name}' is an integer: expected a whole number, got {shown(raw)}{hint}"
+            )
+        if term.min is not None and raw < term.min:
+            raise ValueError(f"'{term.name}' must be at least {term.min:,}, got {raw:,}")
+        if term.max is not None and raw > term.max:
+            raise ValueError(f"'{term.name}' must be at most {term.max:,}, got {raw:,}")
+        return raw
+    if term.type is TermType.DATE:
+        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            return raw
+        if isinstance(raw, str):
+            try:
+                # fromisoformat alone would also take 20260425 and week dates like 2026-W17-6.
+                if not _ISO_DATE.match(raw):
+                    raise ValueError
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                raise ValueError(
+                    f"'{term.name}' is a date: '{clip(raw)}' is not a valid date (YYYY-MM-DD)"
+                ) from None
+        raise ValueError(f"'{term.name}' is a date: expected YYYY-MM-DD, got {shown(raw)}")
+    # enum
+    if not isinstance(raw, str):
+        raise ValueError(f"'{term.name}' takes one of {_values(term)}; got {shown(raw)}")
+    if raw not in term.values:
+        raise ValueError(
+            f"'{clip(raw)}' is not a value of '{term.name}'{suggest(raw, term.values)}; "
+            f"values: {_values(term)}"
+        )
+    return raw
+
+
+def _values(term: Term) -> str:
+    if len(term.values) <= 20:
+        return ", ".join(term.values)
+    return ", ".join(term.values[:20]) + f", … ({len(term.values)} in all)"
+
+
+def shown(raw: Any) -> str:
+    """A raw YAML value as a message names it: "the text 'yes'", "the number 5", "a list"."""
+    if isinstance(raw, bool):
+        return f"the boolean {str(raw).lower()}"
+    if isinstance(raw, str):
+        return f"the text '{clip(raw)}'" if raw else "empty text"
+    if isinstance(raw, dt.date):
+        return f"the date {raw.isoformat()}"
+    if isinstance(raw, int | float):
+        return f"the number {clip(str(raw), 30)}"
+    if isinstance(raw, list):
+        return "a list"
+    if isinstance(raw, dict):
+        return "a mapping"
+    if raw is None:
+        return "nothing (an empty value)"
+    return clip(repr(raw))
+
+
+def lookup_term(catalogue: Catalogue, name: Any) -> Term:
+    """The catalogue's term of that name, or a ValueError naming the nearest one."""
+    if not isinstance(name, str):
+        raise ValueError(f"a term name must be text, got {shown(name)}")
+    term = catalogue.get(name)
+    if term is None:
+        hint = suggest(name, catalogue.terms.keys()) or (
+            "; every term must first be defined in the catalogue (terms.yaml)"
+        )
+        raise ValueError(f"unknown term '{clip(name)}'{hint}")
+    return term

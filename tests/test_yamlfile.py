@@ -1,0 +1,71 @@
+"""The YAML layer's one pass: aliases repeat their anchor's values and positions, limits are
+enforced before an alias costs what it expands to, and the first problem of a file is the one a
+two-pass reader (limits first, then values) would report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import redlines.yamlfile as yamlfile
+from redlines.models import InputError
+from redlines.yamlfile import parse_yaml
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+
+
+def problem(text: str) -> str:
+    with pytest.raises(InputError) as caught:
+        parse_yaml(text.encode(), "x.yaml")
+    return str(caught.value)
+
+
+def test_an_alias_repeats_its_anchor_with_the_anchor_s_positions() -> None:
+    doc = parse_yaml(b"a: &a\n  b: [1, &n 2]\nc: *a\nd: [*n, *a]\n", "x.yaml")
+    assert doc.data == {"a": {"b": [1, 2]}, "c": {"b": [1, 2]}, "d": [2, {"b": [1, 2]}]}
+    assert doc.data["c"] is not doc.data["a"]  # a copy: a later stage may change one
+    assert doc.values[("c",)] == doc.values[("a",)] == (1, 4)
+    assert doc.values[("c", "b", 1)] == doc.values[("a", "b", 1)] == (2, 10)
+    assert doc.values[("d", 0)] == (2, 10)
+    assert doc.keys[("c", "b")] == doc.keys[("a", "b")] == (2, 3)
+    assert doc.keys[("c",)] == (3, 1)
+
+
+def test_an_alias_as_a_key_is_checked_as_a_key() -> None:
+    assert parse_yaml(b"k: &k name\nm: {*k : 1}\n", "x.yaml").data == {
+        "k": "name",
+        "m": {"name": 1},
+    }
+    assert problem("k: &k name\nm: {name: 1, *k : 2}\n") == (
+        "x.yaml:1:4: duplicate key 'name': it is already set at line 2; keep one of the two"
+    )
+    assert problem("k: &k [1]\nm: {*k : 2}\n") == (
+        "x.yaml:1:4: a key must be a plain word, not a list or mapping"
+    )
+
+
+def test_limits_and_syntax_errors_come_before_a_problem_in_the_content() -> None:
+    content = "a: 1\na: 2\n"  # a duplicate key, on line 2
+    assert problem(content).startswith("x.yaml:2:1: duplicate key 'a'")
+    deep = "b: " + "[" * 40 + "]" * 40 + "\n"
+    assert problem(content + deep).startswith("x.yaml:3:35: nesting deeper than the limit")
+    assert problem(content + "c: [1, 2\n").startswith("x.yaml:4:1: not valid YAML")
+    anchors = "d: &x 1\ne: &x 2\n"
+    assert problem(content + anchors).startswith("x.yaml:4:4: not valid YAML: second occurrence")
+
+
+def test_a_refused_bomb_builds_nothing_it_would_expand_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    built = 0
+    take = yamlfile._Builder.take
+
+    def counting(self: Any, item: Any) -> None:
+        nonlocal built
+        built += 1
+        take(self, item)
+
+    monkeypatch.setattr(yamlfile._Builder, "take", counting)
+    bomb = (CORPUS / "yaml-billion-laughs" / "proposals" / "p.yaml").read_text(encoding="utf-8")
+    assert "expands the document past 100,000 keys and values" in problem(bomb)
+    assert built < 200  # the anchors as written, and one empty list per alias
