@@ -447,7 +447,6 @@ class Trace:
         overrides: Mapping[str, TermValue],
         contradicted: Iterable[str],
     ) -> None:
-        self.proposal = proposal
         self.facts = facts  # every value the rules saw: the proposal's, overrides, derived ones
         self.derived = derived  # term -> its derivation, sorted by term
         self.overrides = overrides
