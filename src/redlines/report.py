@@ -100,8 +100,10 @@ class RuleRef(Frozen):
 SetBy = Literal["clause", "implication", "override", "unaddressed", "contradiction"]
 
 
+# Also the state of each leaf in an explanation. The docstring is the published schema's
+# description of it, so it stays as it was.
 class TermState(Frozen):
-    """What a term stood at: set by a clause, derived, overridden, contradicted or unaddressed."""
+    """What a finding's term stood at: set by a clause, derived, overridden, or unaddressed."""
 
     term: str
     value: TermValue | None
