@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ..conditions import Facts, Truth, deciding_terms, terms_of
 from ..models import RuleBook, TermValue
@@ -23,8 +23,11 @@ class EngineUnavailable(RuntimeError):
     """The durable engine was asked for where durable-rules cannot be imported or compile a rule."""
 
 
-@dataclass(frozen=True)
-class Derivation:
+# Named tuples, not frozen dataclasses: a sweep makes some for every variant, and a tuple is
+# built in one step where a frozen dataclass sets each field through object.__setattr__.
+
+
+class Derivation(NamedTuple):
     """A term value derived by an implication, and the terms whose values triggered it."""
 
     term: str
@@ -33,8 +36,7 @@ class Derivation:
     because_of: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Clash:
+class Clash(NamedTuple):
     """One term given different values by the proposal and/or several implications."""
 
     term: str
