@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -367,8 +367,6 @@ class ProposalFile(Spec):
             )
         return self
 
-
-FileKind = Literal["terms", "rules", "implications", "proposal"]
 
 SPEC_FOR_KIND: dict[str, type[Spec]] = {
     "terms": TermsFile,
