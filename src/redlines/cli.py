@@ -16,10 +16,11 @@ from typing import Any, NoReturn
 
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
-from .models import InputError, Problem, RuleBook
+from .models import Catalogue, InputError, Problem, RuleBook
 from .render import RenderOptions, find_repo_root, formats, render
 from .report import FailOn, ReportSet, check_all, failing
-from .specs import SPEC_FOR_KIND, json_schema, suggest
+from .schemas import KINDS, published_schema
+from .specs import suggest
 from .version import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -200,33 +201,61 @@ def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
 
 
 def _add_terms(commands: Any) -> None:
-    parser = commands.add_parser("terms", help="list the term catalogue")
+    parser = commands.add_parser(
+        "terms",
+        help="list the term catalogue: each term's type, values and what they mean",
+        description="List the catalogue's terms: title, type, allowed values and what each "
+        "value means. WORDs narrow the list to the terms whose name or title contains every "
+        "one of them (case does not matter): `redlines terms territory`.",
+    )
+    parser.add_argument("words", nargs="*", metavar="WORD", help="only terms matching these")
     add_rules_option(parser)
     parser.add_argument("--format", "-f", choices=formats("terms"), default="text")
     parser.set_defaults(run=run_terms, output=None)
 
 
 def run_terms(args: argparse.Namespace) -> int:
-    emit(rules_from(args).catalogue, args)
+    catalogue = rules_from(args).catalogue
+    if args.words:
+        catalogue = _matching_terms(catalogue, args.words)
+    emit(catalogue, args)
     return EXIT_OK
 
 
-SCHEMA_KINDS = ("proposal", "rules", "implications", "terms", "report")
+def _matching_terms(catalogue: Catalogue, words: Sequence[str]) -> Catalogue:
+    wanted = [word.lower() for word in words]
+    found = {
+        name: term
+        for name, term in catalogue.terms.items()
+        if all(word in f"{name} {term.title}".lower() for word in wanted)
+    }
+    if not found:
+        areas = sorted({name.split(".")[0] for name in catalogue.terms})
+        shown = " ".join(words)
+        raise UsageError(
+            f"no term matches '{shown}'{suggest(shown, [*areas, *catalogue.terms])}; "
+            f"term areas: {', '.join(areas)}"
+        )
+    return catalogue.model_copy(update={"terms": found})
 
 
 def _add_schema(commands: Any) -> None:
-    parser = commands.add_parser("schema", help="print the JSON Schema of a file format")
-    parser.add_argument("kind", choices=SCHEMA_KINDS)
-    parser.set_defaults(run=run_schema, output=None, format="json")
+    parser = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a file format (for editors and validators)",
+        description="Print the JSON Schema (draft-07, which VS Code's YAML extension supports) "
+        "of a file format. Term mappings list the catalogue's terms with their types, values "
+        "and meanings, so an editor completes them and flags a wrong value.",
+    )
+    parser.add_argument("kind", choices=KINDS)
+    add_rules_option(parser)
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.set_defaults(run=run_schema, format="json")
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    if args.kind == "report":
-        schema = ReportSet.model_json_schema()
-    else:
-        assert args.kind in SPEC_FOR_KIND
-        schema = json_schema(args.kind)
-    emit({"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}, args)
+    catalogue = None if args.kind in ("terms", "report") else rules_from(args).catalogue
+    emit(published_schema(args.kind, catalogue), args)
     return EXIT_OK
 
 

@@ -17,11 +17,13 @@ from ..models import (
     Problem,
     Rule,
     RuleBook,
+    RuleExample,
     RuleSet,
+    Setting,
     TermValue,
     fail,
 )
-from ..specs import ImplicationsFile, RulesFile, suggest
+from ..specs import ImplicationsFile, RulesFile, RuleSpec, suggest
 from ..yamlfile import Document, Path_, clip, read_yaml
 from .conditions import parse_condition
 from .fence import bundled_dir, check_inside, check_name, fence_of, yaml_files
@@ -140,6 +142,7 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
         except InputError as err:
             problems.extend(err.problems)
             continue
+        examples = _examples(doc, ("rules", i, "examples"), rule_spec, catalogue, problems)
         rules.append(
             Rule(
                 id=rule_spec.id,
@@ -155,6 +158,7 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
                 valid_from=rule_spec.valid_from,
                 valid_until=rule_spec.valid_until,
                 superseded_by=rule_spec.superseded_by,
+                examples=examples,
                 ruleset=meta.id,
                 actor=meta.actor,
                 origin=doc.at(("rules", i)),
@@ -172,6 +176,40 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
         rules=tuple(rules),
         origin=doc.at(("ruleset",)),
     )
+
+
+def _examples(
+    doc: Document, where: Path_, spec: RuleSpec, catalogue: Catalogue, problems: list[Problem]
+) -> tuple[RuleExample, ...]:
+    """A rule's examples, their terms typed against the catalogue like a clause's."""
+    examples: list[RuleExample] = []
+    for j, example in enumerate(spec.examples):
+        at: Path_ = (*where, j)
+        key = {"met": "meets", "violated": "violates", "open": "open"}[example.expected]
+        settings: list[Setting] = []
+        for term_name, raw in example.terms.items():
+            term_at: Path_ = (*at, key, term_name)
+            try:
+                term = lookup_term(catalogue, term_name)
+            except ValueError as err:
+                problems.append(doc.problem(term_at, str(err), key=True))
+                continue
+            try:
+                value = type_value(term, raw)
+            except ValueError as err:
+                problems.append(doc.problem(term_at, str(err)))
+                continue
+            settings.append(Setting(term=term_name, value=value, origin=doc.key_at(term_at)))
+        examples.append(
+            RuleExample(
+                expect=example.expected,
+                settings=tuple(settings),
+                as_of=example.as_of,
+                note=example.note,
+                origin=doc.at(at),
+            )
+        )
+    return tuple(examples)
 
 
 def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -> list[Implication]:

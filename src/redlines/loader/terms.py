@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..models import Catalogue, InputError, Problem, Term, TermType, fail
-from ..specs import TermsFile
+from ..specs import TermsFile, suggest
 from ..yamlfile import Path_, clip
 from .validate import capped, enough, one_line_problems, read_spec, to_sources
 
@@ -45,7 +45,7 @@ def load_terms(path: str | Path, display: str | None = None) -> Catalogue:
             continue
         message = _shape_problem(
             term_spec.type, term_spec.values, term_spec.min, term_spec.max, term_spec.unit
-        )
+        ) or _meanings_problem(term_spec.values, term_spec.meanings)
         if message:
             problems.append(doc.problem(where, f"term '{term_name}': {message}", key=True))
             continue
@@ -54,6 +54,7 @@ def load_terms(path: str | Path, display: str | None = None) -> Catalogue:
             title=term_spec.title,
             type=term_spec.type,
             values=tuple(term_spec.values or ()),
+            meanings=term_spec.meanings,
             unit=term_spec.unit,
             min=term_spec.min,
             max=term_spec.max,
@@ -68,6 +69,20 @@ def load_terms(path: str | Path, display: str | None = None) -> Catalogue:
 
 def _a(word: str) -> str:
     return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+
+
+def _meanings_problem(values: list[str] | None, meanings: dict[str, str] | None) -> str | None:
+    if meanings is None:
+        return None
+    if values is None:
+        return "'meanings' explain the values of an enum term; this term has no 'values'"
+    for value in meanings:
+        if value not in values:
+            return (
+                f"'meanings' explains '{clip(value)}', which is not one of its values"
+                f"{suggest(value, values)}"
+            )
+    return None
 
 
 def _shape_problem(

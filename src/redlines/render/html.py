@@ -336,8 +336,8 @@ def _source(source: Source) -> str:
     url = web_url(source.url)
     name = e(source_name(source))
     text = f'<a href="{e(url)}" rel="noreferrer">{name}</a>' if url else name
-    if source.date:
-        text += f" ({e(source.date.isoformat())})"
+    if source.dated:
+        text += f" ({e(source.dated)})"
     if source.note:
         text += f" — {e(source.note)}"
     return text
