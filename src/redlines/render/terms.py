@@ -1,12 +1,17 @@
-"""`redlines terms`: the term catalogue, one term per entry with its domain."""
+"""`redlines terms`: the term catalogue, one term per entry with its domain and what values mean."""
 
 from __future__ import annotations
+
+import textwrap
 
 from pydantic import RootModel
 
 from ..models import Catalogue, Term
 from .json import dump
 from .options import RenderOptions
+
+# Meanings are wrapped to this width, so the listing reads in a terminal and diffs by line.
+WIDTH = 100
 
 
 class _Terms(RootModel[dict[str, Term]]):
@@ -15,11 +20,28 @@ class _Terms(RootModel[dict[str, Term]]):
 
 def render_terms_text(catalogue: Catalogue, options: RenderOptions) -> str:
     width = max((len(n) for n in catalogue.terms), default=0)
-    lines = [
-        f"{name.ljust(width)}  {term.title}\n{' ' * width}  {_domain(term)}"
-        for name, term in catalogue.terms.items()
+    pad = " " * (width + 2)
+    lines: list[str] = []
+    for name, term in catalogue.terms.items():
+        lines += [f"{name.ljust(width)}  {term.title}", f"{pad}{_domain(term)}"]
+        for value, meaning in _meanings(term):
+            lines += textwrap.wrap(
+                f"- {value}: {meaning}",
+                width=max(WIDTH, len(pad) + 40),
+                initial_indent=pad,
+                subsequent_indent=pad + "  ",
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+    count = len(catalogue.terms)
+    return "\n".join(lines) + f"\n{count} term{'' if count == 1 else 's'}\n"
+
+
+def _meanings(term: Term) -> list[tuple[str, str]]:
+    meanings = term.meanings or {}
+    return [
+        (value, " ".join(meanings[value].split())) for value in term.values if value in meanings
     ]
-    return "\n".join(lines) + f"\n{len(catalogue.terms)} terms\n"
 
 
 def _domain(term: Term) -> str:
