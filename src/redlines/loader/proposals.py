@@ -15,6 +15,7 @@ from ..models import (
     Catalogue,
     Clause,
     InputError,
+    Origin,
     Problem,
     Proposal,
     RuleBook,
@@ -25,6 +26,9 @@ from ..models import (
 from ..specs import ClauseSpec, ProposalFile, suggest
 from ..yamlfile import Document, Path_, clip
 from .fence import (
+    BUNDLED_PREFIX,
+    bundled_dir,
+    bundled_proposals,
     check_inside,
     check_name,
     fence_of,
@@ -178,7 +182,11 @@ def _load_base(
     if not base_ref.strip():
         fail(at, "'base' is empty; name the proposal file to vary")
     here = resolved(path)
-    base_path = path.parent / base_ref
+    if base_ref.startswith(BUNDLED_PREFIX):
+        base_path = _bundled_base(base_ref.removeprefix(BUNDLED_PREFIX), at)
+        root = bundled_dir("proposals").resolve()
+    else:
+        base_path = path.parent / base_ref
     base_real = resolved(base_path)
     if here is None or base_real is None:
         fail(
@@ -206,8 +214,27 @@ def _load_base(
         fail(at, f"base '{shown_ref}' is a directory; name a proposal file")
     if not base_real.is_file():
         fail(at, f"base '{shown_ref}' not found (paths are relative to this file's folder)")
-    base_display = os.path.normpath(os.path.join(os.path.dirname(display), base_ref))
+    if base_ref.startswith(BUNDLED_PREFIX):
+        base_display = shown_path(base_real)
+    else:
+        base_display = os.path.normpath(os.path.join(os.path.dirname(display), base_ref))
     return _load(base_path, base_display, catalogue, root, chain)
+
+
+def _bundled_base(draft_id: str, at: Origin) -> Path:
+    drafts = bundled_proposals()
+    if draft_id not in drafts:
+        hint = suggest(draft_id, drafts) or f"; bundled drafts: {', '.join(sorted(drafts))}"
+        fail(at, f"no bundled draft '{clip(draft_id)}'{hint}")
+    return drafts[draft_id]
+
+
+def shown_path(path: Path) -> str:
+    """A file for messages and reports: relative to the working directory when inside it."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
 
 
 def _which_clause(clause_id: str, base_ids: list[str]) -> str:
@@ -311,7 +338,7 @@ def _clause(
     problems: list[Problem],
 ) -> Clause:
     settings: list[Setting] = []
-    for term_name, raw in spec.terms.items():
+    for term_name, raw in (spec.terms or {}).items():
         if enough(problems):
             break
         at: Path_ = (*where, "terms", term_name)
@@ -352,6 +379,7 @@ def _clause(
         title=spec.title,
         text=spec.text,
         settings=tuple(settings),
+        deliberately_empty=spec.terms == {},
         sources=tuple(sources),
         note=spec.note,
         origin=doc.at(where),
