@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
-from .models import Catalogue, InputError, Problem, RuleBook
+from .models import Catalogue, InputError, Problem, Proposal, RuleBook
 from .render import RenderOptions, find_repo_root, formats, render
 from .report import FailOn, ReportSet, check_all, failing
 from .schemas import KINDS, published_schema
@@ -287,20 +287,25 @@ def _add_lint(commands: Any) -> None:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    from .lint import has_errors, lint
+    from .lint import has_errors, lint, only_in
+    from .loader import expand_proposal_paths
     from .render.lint import LintResult
 
     book = rules_from(args)
-    paths = args.paths or [
-        str(Path("proposals")) if Path("proposals").is_dir() else str(bundled_dir("proposals"))
-    ]
+    bundled = bundled_dir("proposals")
+    paths = args.paths or [str(Path("proposals")) if Path("proposals").is_dir() else str(bundled)]
     proposals = load_proposals(paths, book)
     problems = lint(book, proposals, today=args.as_of or dt.date.today())
+    # Your drafts against the bundled rules: the rules' own problems are not yours to fix.
+    own_files_only = args.rules is None and paths != [str(bundled)]
+    if own_files_only:
+        problems = only_in(problems, expand_proposal_paths(paths))
     result = LintResult(
         problems=tuple(problems),
         proposals=len(proposals),
         rules=len(book.rules),
         terms=len(book.catalogue.terms),
+        bundled_rules=own_files_only,
     )
     emit(result, args)
     return EXIT_FAIL if has_errors(problems) else EXIT_OK
@@ -481,6 +486,123 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- new ----------------------------------------------------------------------------------------
+
+
+def _add_new(commands: Any) -> None:
+    parser = commands.add_parser(
+        "new",
+        help="start a draft or a variant from a skeleton that loads as written",
+        description="Write the skeleton of a new proposal file: a header with every required "
+        "field (the id is the file name), a source to cite, and a first clause listing the "
+        "catalogue's terms as comments to uncomment; or a variant of a local or bundled draft. "
+        "The first line gives the editor the proposal schema, which is written too if missing.",
+    )
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", parser_class=_Parser)
+    kinds.required = True
+    draft = kinds.add_parser("proposal", help="a new draft")
+    _add_new_options(draft)
+    variant = kinds.add_parser("variant", help="a variant of a draft (base: …)")
+    variant.add_argument(
+        "--of",
+        required=True,
+        metavar="DRAFT",
+        help="its base: a proposal file inside the repository, or a bundled draft "
+        "(bundled:ID or ID, e.g. us-28-point-2025-11)",
+    )
+    _add_new_options(variant)
+    parser.set_defaults(run=run_new)
+
+
+def _add_new_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="PATH", help="the new file (its name is the id)")
+    add_rules_option(parser)
+    parser.add_argument("--title", help="the proposal's title (default: a placeholder)")
+    parser.add_argument(
+        "--date", type=_date, metavar="DATE", help="the proposal's date (default: today)"
+    )
+    parser.add_argument(
+        "--schema",
+        metavar="FILE",
+        help="the schema file the modeline names (default: schemas/proposal.schema.json in "
+        "the repository)",
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from . import scaffold
+
+    path = Path(args.path)
+    try:
+        draft_id = scaffold.proposal_id(path)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    if path.exists() and not args.force:
+        raise UsageError(f"{args.path} exists; choose another name, or --force to overwrite it")
+    book = rules_from(args)
+    folder = Path(os.path.abspath(path.parent))
+    schema = Path(args.schema) if args.schema else find_repo_root(folder) / scaffold.DEFAULT_SCHEMA
+    schema_ref = Path(os.path.relpath(os.path.abspath(schema), folder)).as_posix()
+    date = args.date or dt.date.today()
+    if args.kind == "proposal":
+        text = scaffold.proposal_skeleton(
+            draft_id, book.catalogue, date=date, title=args.title, schema=schema_ref, path=args.path
+        )
+    else:
+        base_ref, base = _variant_base(args.of, path, book)
+        text = scaffold.variant_skeleton(
+            draft_id,
+            base_ref,
+            base,
+            date=date,
+            title=args.title,
+            schema=schema_ref,
+            path=args.path,
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(
+        f"{args.path}: a new {args.kind} ({draft_id}); fill it in, then: redlines check {args.path}"
+    )
+    if not schema.exists():
+        schema.parent.mkdir(parents=True, exist_ok=True)
+        schema.write_text(
+            render(published_schema("proposal", book.catalogue), "json", command="schema"),
+            encoding="utf-8",
+        )
+        shown = os.path.relpath(schema)
+        rules = f" --rules {args.rules}" if args.rules else ""
+        print(
+            f"{shown}: the proposal schema its first line names, for the editor "
+            f"(refresh it with: redlines schema proposal{rules} --output {shown})"
+        )
+    return EXIT_OK
+
+
+def _variant_base(of: str, path: Path, book: RuleBook) -> tuple[str, Proposal]:
+    """The `base:` a new variant names, and the base itself (to list its clauses)."""
+    from .loader.fence import BUNDLED_PREFIX, bundled_proposals, repository_root
+
+    given = Path(of)
+    if not of.startswith(BUNDLED_PREFIX) and given.is_file():
+        base = load_proposal(given, book)
+        here = Path(os.path.abspath(path))
+        root = repository_root(here)
+        if not given.resolve().is_relative_to(root.resolve()):
+            raise UsageError(
+                f"{of} lies outside the repository of {path} ('{root}'); a variant may only "
+                "build on files inside it, or on a bundled draft (--of bundled:ID)"
+            )
+        return Path(os.path.relpath(given.resolve(), here.parent.resolve())).as_posix(), base
+    drafts = bundled_proposals()
+    draft_id = of.removeprefix(BUNDLED_PREFIX)
+    if draft_id not in drafts:
+        hint = suggest(draft_id, drafts) or f"; bundled drafts: {', '.join(sorted(drafts))}"
+        raise UsageError(f"--of {of}: no such proposal file, nor a bundled draft{hint}")
+    return f"{BUNDLED_PREFIX}{draft_id}", load_proposal(drafts[draft_id], book)
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 # Each subcommand registers itself here: (function adding its parser).
@@ -492,6 +614,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     _add_space,
     _add_diff,
     _add_explain,
+    _add_new,
 ]
 
 

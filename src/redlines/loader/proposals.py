@@ -100,13 +100,15 @@ def load_proposals(
 def load_proposal(path: str | Path, catalogue: Catalogue | RuleBook | None = None) -> Proposal:
     """Load a proposal (or a variant and its `base:` chain), typed against the catalogue.
 
-    A folder holding exactly one proposal file stands for that file. Without a catalogue, the
-    bundled rules' catalogue is used.
+    A folder holding exactly one proposal file stands for that file; `bundled:ID` for the
+    bundled draft of that id. Without a catalogue, the bundled rules' catalogue is used.
     """
     if catalogue is None:
         catalogue = load_rules().catalogue
     elif isinstance(catalogue, RuleBook):
         catalogue = catalogue.catalogue
+    if str(path).startswith(BUNDLED_PREFIX):
+        path = shown_path(_bundled_base(str(path).removeprefix(BUNDLED_PREFIX), str(path)))
     if Path(path).is_dir():
         path = _the_one_file(str(path))
     display = os.path.normpath(str(path))
@@ -221,7 +223,7 @@ def _load_base(
     return _load(base_path, base_display, catalogue, root, chain)
 
 
-def _bundled_base(draft_id: str, at: Origin) -> Path:
+def _bundled_base(draft_id: str, at: Origin | str) -> Path:
     drafts = bundled_proposals()
     if draft_id not in drafts:
         hint = suggest(draft_id, drafts) or f"; bundled drafts: {', '.join(sorted(drafts))}"
