@@ -33,17 +33,52 @@ def test_an_alias_repeats_its_anchor_with_the_anchor_s_positions() -> None:
     assert doc.keys[("c",)] == (3, 1)
 
 
-def test_an_alias_as_a_key_is_checked_as_a_key() -> None:
-    assert parse_yaml(b"k: &k name\nm: {*k : 1}\n", "x.yaml").data == {
-        "k": "name",
-        "m": {"name": 1},
-    }
+def test_an_alias_as_a_key_is_checked_as_a_key_at_the_alias() -> None:
+    # The key is where the alias stands; the anchor may be a value lines away.
+    doc = parse_yaml(b"k: &k name\nm: {*k : 1}\n", "x.yaml")
+    assert doc.data == {"k": "name", "m": {"name": 1}}
+    assert doc.keys[("m", "name")] == (2, 5)
     assert problem("k: &k name\nm: {name: 1, *k : 2}\n") == (
-        "x.yaml:1:4: duplicate key 'name': it is already set at line 2; keep one of the two"
+        "x.yaml:2:14: duplicate key 'name': it is already set at line 2; keep one of the two"
+    )
+    assert problem("k: &k name\nm:\n  name: 1\n  *k : 2\n") == (
+        "x.yaml:4:3: duplicate key 'name': it is already set at line 3; keep one of the two"
     )
     assert problem("k: &k [1]\nm: {*k : 2}\n") == (
-        "x.yaml:1:4: a key must be a plain word, not a list or mapping"
+        "x.yaml:2:5: a key must be a plain word, not a list or mapping"
     )
+
+
+# Line breaks to YAML 1.1 (PyYAML and libyaml) that editors and GitHub do not break lines at.
+UNICODE_BREAKS = ["\u2028", "\u2029", "\x85"]
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "pure"])
+@pytest.mark.parametrize("char", UNICODE_BREAKS, ids=["LS", "PS", "NEL"])
+def test_positions_after_a_unicode_line_break_are_an_editor_s(
+    char: str, parser: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if parser == "pure":
+        monkeypatch.setattr(yamlfile, "_PARSER", yamlfile._Loader)
+    elif not yamlfile.yaml.__with_libyaml__:
+        pytest.skip("PyYAML without libyaml")
+    text = f'a: "one{char}two"\nb:\n  c: [1, 2]\n  d: \'x{char}y\'\n'
+    assert text.count("\n") == 4  # what an editor shows: four lines
+    doc = parse_yaml(text.encode(), "x.yaml")
+    assert doc.keys[("b",)] == (2, 1)
+    assert doc.keys[("b", "c")] == (3, 3)
+    assert doc.values[("b", "c", 1)] == (3, 10)
+    assert doc.keys[("b", "d")] == (4, 3)
+    # Problems too, in the builder, in the walk and from the parser.
+    assert problem(f'a: "{char}"\nb: 1\nb: 2\n').startswith("x.yaml:3:1: duplicate key 'b'")
+    assert problem(f'a: "{char}"\nb: *nowhere\n').startswith("x.yaml:2:4: alias '*nowhere'")
+    assert problem(f'a: "{char}"\nb: [1, 2\n').startswith("x.yaml:3:1: not valid YAML")
+    assert "(while scanning a quoted scalar starting at line 2, column 4)" in problem(
+        f'a: "{char}"\nb: "open\n'
+    )
+    unclosed = problem(f'a: "{char}"\nb: "open\nc: 1\nd: "x"\n')
+    assert unclosed.startswith("x.yaml:4:5: not valid YAML")
+    assert "the quoted text opened at line 2, column 4 runs on to here" in unclosed
 
 
 def test_limits_and_syntax_errors_come_before_a_problem_in_the_content() -> None:
