@@ -4,13 +4,17 @@ two-pass reader (limits first, then values) would report."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import redlines.yamlfile as yamlfile
+from conftest import FIXTURES
+from redlines import check_all, load_proposal, load_rules
 from redlines.models import InputError
+from redlines.render import RenderOptions, render
 from redlines.yamlfile import parse_yaml
 
 CORPUS = Path(__file__).parent / "bad_inputs"
@@ -62,7 +66,7 @@ def test_positions_after_a_unicode_line_break_are_an_editor_s(
         monkeypatch.setattr(yamlfile, "_PARSER", yamlfile._Loader)
     elif not yamlfile.yaml.__with_libyaml__:
         pytest.skip("PyYAML without libyaml")
-    text = f'a: "one{char}two"\nb:\n  c: [1, 2]\n  d: \'x{char}y\'\n'
+    text = f"a: \"one{char}two\"\nb:\n  c: [1, 2]\n  d: 'x{char}y'\n"
     assert text.count("\n") == 4  # what an editor shows: four lines
     doc = parse_yaml(text.encode(), "x.yaml")
     assert doc.keys[("b",)] == (2, 1)
@@ -104,3 +108,26 @@ def test_a_refused_bomb_builds_nothing_it_would_expand_to(monkeypatch: pytest.Mo
     bomb = (CORPUS / "yaml-billion-laughs" / "proposals" / "p.yaml").read_text(encoding="utf-8")
     assert "expands the document past 100,000 keys and values" in problem(bomb)
     assert built < 200  # the anchors as written, and one empty list per alias
+
+
+@pytest.mark.parametrize("char", UNICODE_BREAKS, ids=["LS", "PS", "NEL"])
+def test_findings_annotations_and_sarif_point_at_the_editor_s_line(
+    char: str, tmp_path: Path
+) -> None:
+    draft = (FIXTURES / "proposals" / "draft.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "draft.yaml"
+    path.write_text(draft.replace("title: A test draft", f'title: "A{char}test{char}draft"'))
+    book = load_rules(FIXTURES / "rules")
+    reports = check_all([load_proposal(path, book)], book, engine="python")
+    eu1 = next(f for f in reports.reports[0].findings if f.rule == "EU-1")
+    assert (eu1.location.line, eu1.location.col) == (9, 5)  # clause 1, as an editor shows it
+    options = RenderOptions()
+    assert f"{path}:9: clause 1 — EU-1" in render(reports, "text", options)
+    assert "line=9,col=5,title=EU-1 " in render(reports, "github", options)
+    sarif = json.loads(render(reports, "sarif", options))
+    regions = [
+        r["locations"][0]["physicalLocation"]["region"]
+        for r in sarif["runs"][0]["results"]
+        if r["ruleId"] == "EU-1"
+    ]
+    assert regions[0]["startLine"] == 9
