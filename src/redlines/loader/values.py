@@ -33,8 +33,10 @@ def type_value(term: Term, raw: Any) -> TermValue:
                 f"'{term.name}' is an integer: expected a whole number, got {shown(raw)}{hint}"
             )
         if abs(raw) > MAX_INT:  # a --set value or a model built in code; YAML checks its own
+            # (str() of an int past 4,300 digits raises; such a number is not worth quoting.)
+            said = clip(str(raw), 30) if raw.bit_length() < 1000 else "the number"
             raise ValueError(
-                f"'{term.name}' is an integer: {clip(str(raw), 30)} is too large; "
+                f"'{term.name}' is an integer: {said} is too large; "
                 f"whole numbers must lie within ±{MAX_INT:,}"
             )
         if term.min is not None and raw < term.min:
