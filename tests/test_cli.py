@@ -86,6 +86,17 @@ def test_json_output_to_a_file(tmp_path: Path) -> None:
     jsonschema.validate(data, schema)
 
 
+def test_the_report_schema_lists_the_allowed_values() -> None:
+    definitions = json.loads(run_cli("schema", "report").out)["$defs"]
+    assert definitions["TermState"]["properties"]["set_by"]["enum"] == [
+        "clause",
+        "implication",
+        "override",
+        "unaddressed",
+        "contradiction",
+    ]
+
+
 @pytest.mark.parametrize(
     ("kind", "document"),
     [

@@ -29,18 +29,17 @@ from pathlib import Path
 from typing import TextIO
 
 from .loader import expand_proposal_paths, load_proposals, load_rules
-from .models import InputError, Problem, Severity
+from .models import InputError, Problem
 from .render import RenderOptions, find_repo_root, render
 from .render.gfm import code, md
 from .render.github import command, problem_commands
 from .render.links import repo_path
 from .render.logsafe import text_line
 from .render.view import check_view
-from .report import ReportSet, check_all, failing
+from .report import FAIL_LEVELS, ReportSet, check_all, failing
 from .specs import iso_date
 
 DEFAULT_PROPOSALS = "proposals/**/*.yaml proposals/**/*.yml"
-FAIL_LEVELS = (*(s.value for s in Severity), "never")
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
@@ -117,9 +116,10 @@ def set_outputs(env: Mapping[str, str], outputs: Mapping[str, str]) -> None:
 
 def run(env: Mapping[str, str], out: TextIO) -> int:
     """Everything but the working directory and the handling of unexpected errors."""
-    fail_on = get_input(env, "fail-on", "red_line")
-    if fail_on not in FAIL_LEVELS:
-        raise ActionError(f"fail-on must be one of {', '.join(FAIL_LEVELS)}, not '{fail_on}'")
+    fail_on_text = get_input(env, "fail-on", "red_line")
+    fail_on = next((level for level in FAIL_LEVELS if level == fail_on_text), None)
+    if fail_on is None:
+        raise ActionError(f"fail-on must be one of {', '.join(FAIL_LEVELS)}, not '{fail_on_text}'")
     strict_text = get_input(env, "strict", "false").lower()
     if strict_text not in ("true", "false"):
         raise ActionError(f"strict must be true or false, not '{strict_text}'")

@@ -16,10 +16,10 @@ from typing import Any, NoReturn
 
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
-from .models import InputError, RuleBook
+from .models import InputError, Problem, RuleBook
 from .render import RenderOptions, find_repo_root, formats, render
 from .render.logsafe import text_lines
-from .report import ReportSet, check_all, failing
+from .report import FailOn, ReportSet, check_all, failing
 from .specs import SPEC_FOR_KIND, iso_date, json_schema, suggest
 from .version import __version__
 
@@ -92,6 +92,18 @@ def add_output_options(parser: argparse.ArgumentParser, choices: Sequence[str]) 
     )
 
 
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        dest="overrides",
+        metavar="TERM=VALUE",
+        help="override a term for a what-if check",
+    )
+
+
 def rules_from(args: argparse.Namespace) -> RuleBook:
     return load_rules(args.rules)
 
@@ -161,15 +173,7 @@ def _add_check(commands: Any) -> None:
         metavar="DATE",
         help="apply the rules in force on this date (default: each proposal's date)",
     )
-    parser.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        dest="overrides",
-        metavar="TERM=VALUE",
-        help="override a term for a what-if check",
-    )
+    add_set_option(parser)
     parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
     parser.set_defaults(run=run_check)
 
@@ -198,7 +202,7 @@ def check_reports(args: argparse.Namespace) -> ReportSet:
     )
 
 
-def exit_code(reports: ReportSet, fail_on: str, strict: bool) -> int:
+def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
     failed = any(failing(report, fail_on, strict) for report in reports.reports)
     return EXIT_FAIL if failed else EXIT_OK
 
@@ -332,8 +336,9 @@ def _add_space(commands: Any) -> None:
         "--as-of",
         type=_date,
         metavar="DATE",
-        help="apply the rules in force on this date (default: a draft's date; "
-        "for the blank page, the latest valid_from among the rules)",
+        help="apply the rules in force on this date (default: a draft's date; for the blank "
+        "page, the first day the newest positions hold: the latest valid_from, or the day after "
+        "the latest valid_until if later)",
     )
     parser.add_argument(
         "--red-line-weight",
@@ -397,14 +402,14 @@ def _add_diff(commands: Any) -> None:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from .diff import diff
+    from .diff import diff_reports
     from .report import check
 
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
     old, new = load_proposal(args.old, book), load_proposal(args.new, book)
     as_of = args.as_of or new.date
-    result = diff(
+    result = diff_reports(
         check(old, book, as_of=as_of, actors=actors, engine=args.engine),
         check(new, book, as_of=as_of, actors=actors, engine=args.engine),
         old,
@@ -432,16 +437,26 @@ def _add_explain(commands: Any) -> None:
         metavar="DATE",
         help="apply the rules in force on this date (default: the proposal's)",
     )
+    add_set_option(parser)
     parser.set_defaults(run=run_explain)
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from .explain import UnknownRule, explain
+    from .explain import UnknownRule, explain_rule
 
+    if args.overrides and not args.proposal:
+        raise UsageError("--set needs a PROPOSAL to lay the values over")
     book = rules_from(args)
     proposal = load_proposal(args.proposal, book) if args.proposal else None
     try:
-        result = explain(book, args.rule, proposal, as_of=args.as_of, engine=args.engine)
+        result = explain_rule(
+            book,
+            args.rule,
+            proposal,
+            as_of=args.as_of,
+            overrides=dict(args.overrides),
+            engine=args.engine,
+        )
     except UnknownRule as err:
         raise UsageError(str(err)) from None
     emit(result, args)
@@ -475,6 +490,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The library names the argument a problem is in; the CLI names the option that fed it, and
+# always prints file:line:col.
+_OPTION_FOR_ARGUMENT = {"overrides": "--set"}
+
+
+def _as_printed(problem: Problem) -> str:
+    option = _OPTION_FOR_ARGUMENT.get(problem.file)
+    if problem.line == 0 and option is not None:
+        return f"{option}:1:1: {problem.message}"
+    return str(problem)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
     try:
@@ -482,7 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except InputError as err:
-        _say(*(str(problem) for problem in err.problems))
+        _say(*(_as_printed(problem) for problem in err.problems))
         return EXIT_BAD_INPUT
     except (UsageError, EngineUnavailable) as err:
         _say(f"redlines: error: {err}")

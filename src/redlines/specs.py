@@ -11,7 +11,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -465,8 +465,6 @@ class ProposalFile(Spec):
             )
         return self
 
-
-FileKind = Literal["terms", "rules", "implications", "proposal"]
 
 SPEC_FOR_KIND: dict[str, type[Spec]] = {
     "terms": TermsFile,
