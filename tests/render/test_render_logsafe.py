@@ -25,6 +25,9 @@ def test_what_each_helper_writes() -> None:
     assert text_line("::error::x") == "\\::error::x"
     assert text_line("   ::add-mask::x") == "   \\::add-mask::x"  # the runner skips spaces
     assert text_line("a\n::error::x") == "a\\n::error::x"
+    assert text_line("    A message from a folded block scalar.\n") == (
+        "    A message from a folded block scalar."
+    )
     assert text_line("a\u2028b\x85c") == "a\\u2028b\\x85c"
     assert text_line("see ##[error]x") == "see ##\\[error]x"
     assert text_line("\x1b[31mred\x1b[0m", colour=True) == "\x1b[31mred\x1b[0m"

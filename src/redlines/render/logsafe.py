@@ -31,6 +31,7 @@ from ..yamlfile import one_line
 # What a runner, an editor or a log viewer may take for the end of a line, besides "\n".
 _OTHER_BREAKS = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _COLOUR = re.compile("(\x1b\\[[0-9;]*m)")  # an SGR sequence: what `--color` paints with
+_LINE_END = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def defused(line: str, colon: str = "\\:", bracket: str = "\\[") -> str:
@@ -46,9 +47,12 @@ def defused(line: str, colon: str = "\\:", bracket: str = "\\[") -> str:
 def text_line(line: str, *, colour: bool = False) -> str:
     """One line of text output: control characters and line breaks escaped, then defused.
 
-    With `colour`, the SGR sequences the text renderer paints with are kept (user text cannot
-    hold an escape character: the loader refuses control characters).
+    Line breaks at the very end go: the line ends there anyway, and a message written as a YAML
+    block scalar (`message: >`) ends in one. With `colour`, the SGR sequences the text renderer
+    paints with are kept (user text cannot hold an escape character: the loader refuses control
+    characters).
     """
+    line = line.rstrip(_LINE_END)
     if colour and "\x1b" in line:
         line = "".join(
             part if _COLOUR.fullmatch(part) else one_line(part) for part in _COLOUR.split(line)
