@@ -171,8 +171,7 @@ def _proposal_problems(proposal: Proposal) -> list[LintProblem]:
         add(
             proposal.origin,
             "RL107",
-            f"{name} has no clauses: there is nothing to check; add the clauses the draft "
-            "makes",
+            f"{name} has no clauses: there is nothing to check; add the clauses the draft makes",
         )
     stem = Path(proposal.path).stem
     if not KEBAB.match(proposal.id):

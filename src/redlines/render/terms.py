@@ -8,6 +8,7 @@ from pydantic import RootModel
 
 from ..models import Catalogue, Term
 from .json import dump
+from .logsafe import text_lines
 from .options import RenderOptions
 
 # Meanings are wrapped to this width, so the listing reads in a terminal and diffs by line.
@@ -34,7 +35,7 @@ def render_terms_text(catalogue: Catalogue, options: RenderOptions) -> str:
                 break_long_words=False,
             )
     count = len(catalogue.terms)
-    return "\n".join(lines) + f"\n{count} term{'' if count == 1 else 's'}\n"
+    return text_lines([*lines, f"{count} term{'' if count == 1 else 's'}"])
 
 
 def _meanings(term: Term) -> list[tuple[str, str]]:
