@@ -497,6 +497,72 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- test ---------------------------------------------------------------------------------------
+
+
+def _add_test(commands: Any) -> None:
+    parser = commands.add_parser(
+        "test",
+        help="run test files and the rules' own examples: drafts with the verdicts they must get",
+        description="Run test cases (a draft, the day to judge it on, and the rule statuses, "
+        "verdicts and red lines it must get) and the examples written in the rules. Examples "
+        "run when no PATH is given or --rules names your own rules. Exit 0 when every case "
+        "passes, 1 when one fails, 2 on bad input.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="test files (a directory: every *.yaml and *.yml under it)",
+    )
+    add_rules_option(parser)
+    parser.add_argument("--format", "-f", choices=formats("test"), default="text")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="list the cases that passed too"
+    )
+    examples = parser.add_mutually_exclusive_group()
+    examples.add_argument(
+        "--examples",
+        dest="examples",
+        action="store_const",
+        const=True,
+        help="run the rules' examples too (the default without PATH or with --rules)",
+    )
+    examples.add_argument(
+        "--no-examples",
+        dest="examples",
+        action="store_const",
+        const=False,
+        help="run only the test files",
+    )
+    parser.set_defaults(run=run_test, examples=None)
+
+
+def run_test(args: argparse.Namespace) -> int:
+    from .loader.testfiles import load_test_files
+    from .ruletest import example_cases, run_tests
+
+    book = rules_from(args)
+    if args.engine != "auto":
+        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
+    cases = load_test_files(args.paths, book) if args.paths else []
+    examples = args.examples
+    if examples is None:  # the bundled rules' examples are the project's, not a user's, to run
+        examples = not args.paths or args.rules is not None
+    if examples:
+        cases += example_cases(book)
+    if not cases:
+        raise UsageError(
+            "nothing to test: name test files, or write examples: in the rules "
+            "(see docs/testing.md)"
+        )
+    result = run_tests(cases, book, engine=args.engine)
+    emit(result, args, RenderOptions(repo_root=str(find_repo_root()), verbose=args.verbose))
+    return EXIT_FAIL if result.failed else EXIT_OK
+
+
 # --- new ----------------------------------------------------------------------------------------
 
 
@@ -626,6 +692,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     _add_diff,
     _add_explain,
     _add_new,
+    _add_test,
 ]
 
 

@@ -21,7 +21,6 @@ from ..models import (
     RuleBook,
     RuleExample,
     RuleSet,
-    Setting,
     TermValue,
     fail,
 )
@@ -38,7 +37,7 @@ from .validate import (
     to_sources,
     validate_spec,
 )
-from .values import lookup_term, shown, type_value
+from .values import lookup_term, shown, type_value, typed_settings
 
 # Rules and implications in one rules directory, all files together: the durable engine needs
 # about 100 MB and 0.4 s per check for 1,000 rules, and a pull request could add files.
@@ -201,24 +200,11 @@ def _examples(
     for j, example in enumerate(spec.examples):
         at: Path_ = (*where, j)
         key = {"met": "meets", "violated": "violates", "open": "open"}[example.expected]
-        settings: list[Setting] = []
-        for term_name, raw in example.terms.items():
-            term_at: Path_ = (*at, key, term_name)
-            try:
-                term = lookup_term(catalogue, term_name)
-            except ValueError as err:
-                problems.append(doc.problem(term_at, str(err), key=True))
-                continue
-            try:
-                value = type_value(term, raw)
-            except ValueError as err:
-                problems.append(doc.problem(term_at, str(err)))
-                continue
-            settings.append(Setting(term=term_name, value=value, origin=doc.key_at(term_at)))
+        settings = typed_settings(doc, (*at, key), example.terms, catalogue, problems)
         examples.append(
             RuleExample(
                 expect=example.expected,
-                settings=tuple(settings),
+                settings=settings,
                 as_of=example.as_of,
                 note=example.note,
                 origin=doc.at(at),

@@ -30,7 +30,8 @@ Renderer = Callable[[Any, RenderOptions], str]
 # (command, format) -> "module:function" in this package; text first, the default. The result
 # each command's renderers take:
 # check: ReportSet · space: SpaceReportSet · diff: ProposalDiff · explain: Explanation ·
-# terms: Catalogue · lint: render.lint.LintResult · schema: a JSON Schema (dict).
+# terms: Catalogue · lint: render.lint.LintResult · schema: a JSON Schema (dict) ·
+# test: ruletest.TestRun.
 REGISTRY: dict[tuple[str, str], str] = {
     ("check", "text"): "text:render_text",
     ("check", "json"): "json:render_json",
@@ -53,6 +54,9 @@ REGISTRY: dict[tuple[str, str], str] = {
     ("lint", "text"): "lint:render_lint_text",
     ("lint", "json"): "lint:render_lint_json",
     ("schema", "json"): "json:render_sorted_json",
+    ("test", "text"): "ruletest:render_test_text",
+    ("test", "json"): "json:render_json",
+    ("test", "junit"): "ruletest:render_test_junit",
 }
 
 

@@ -21,3 +21,5 @@ class RenderOptions:
     # The CLI's --fail-on and --strict, for formats that show pass/fail per rule (junit).
     fail_on: FailOn = "red_line"
     strict: bool = False
+    # `redlines test -v`: list the cases that passed too, not only the failures.
+    verbose: bool = False
