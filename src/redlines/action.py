@@ -37,6 +37,7 @@ from .render.links import repo_path
 from .render.logsafe import text_line
 from .render.view import check_view
 from .report import FAIL_LEVELS, ReportSet, check_all, failing
+from .ruledocs import pages_base, rule_page_urls
 from .specs import iso_date
 
 DEFAULT_PROPOSALS = "proposals/**/*.yaml proposals/**/*.yml"
@@ -133,11 +134,18 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     if not paths:
         raise ActionError(f"no proposal files match '{patterns}'")
 
-    book = load_rules(get_input(env, "rules") or None)
+    rules_dir = get_input(env, "rules") or None
+    book = load_rules(rules_dir)
     reports: ReportSet = check_all(load_proposals(paths, book), book, as_of=as_of)
     strict = strict_text == "true"
+    # The bundled rules link to their published pages; a repository's own rules to none.
+    findings = {(f.rule, f.ruleset) for report in reports.reports for f in report.findings}
     options = RenderOptions(
-        repo_root=str(find_repo_root()), link_base=link_base(env), fail_on=fail_on, strict=strict
+        repo_root=str(find_repo_root()),
+        link_base=link_base(env),
+        fail_on=fail_on,
+        strict=strict,
+        rule_pages=rule_page_urls(sorted(findings), pages_base(rules_dir, None)),
     )
 
     out.write(render(reports, "github", options))

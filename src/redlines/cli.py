@@ -10,13 +10,13 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
-from .models import Catalogue, InputError, Problem, Proposal, RuleBook
+from .models import Catalogue, InputError, Problem, Proposal, RuleBook, Severity
 from .render import RenderOptions, find_repo_root, formats, render
 from .render.logsafe import text_lines
 from .report import FailOn, ReportSet, check_all, failing
@@ -176,16 +176,19 @@ def _add_check(commands: Any) -> None:
     )
     add_set_option(parser)
     parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
+    add_rule_docs_option(parser)
     parser.set_defaults(run=run_check)
 
 
 def run_check(args: argparse.Namespace) -> int:
     reports = check_reports(args)
+    findings = {(f.rule, f.ruleset) for report in reports.reports for f in report.findings}
     options = RenderOptions(
         color=use_color(args),
         repo_root=str(find_repo_root()),
         fail_on=args.fail_on,
         strict=args.strict,
+        rule_pages=rule_pages(args, sorted(findings)),
     )
     emit(reports, args, options)
     return exit_code(reports, args.fail_on, args.strict)
@@ -497,6 +500,134 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- rules and docs -----------------------------------------------------------------------------
+
+
+def add_rule_docs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rule-docs",
+        metavar="URL",
+        help="where your rules' pages (`redlines docs`) are published; reports link each rule "
+        "to URL/<rule set>.md#<rule id> (default: the bundled rules' pages for the bundled "
+        "rules, no link for others)",
+    )
+
+
+def rule_pages(args: argparse.Namespace, rules: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each rule's page (rule id -> URL), for (rule id, rule set id) pairs."""
+    from .ruledocs import pages_base, rule_page_urls
+
+    return rule_page_urls(rules, pages_base(args.rules, getattr(args, "rule_docs", None)))
+
+
+def _add_rules(commands: Any) -> None:
+    parser = commands.add_parser("rules", help="list the rules: id, actor, severity, validity")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    listing = actions.add_parser(
+        "list",
+        help="list the rules, filtered by actor, severity, tag and date",
+        description="List the rules: id, rule set, severity, validity and title. Filters "
+        "combine: a rule is listed when it belongs to one of the --actor rule sets, has one of "
+        "the --severity levels and carries one of the --tag tags (each: any, when not given), "
+        "and is in force on --as-of (default: every rule, whatever its dates).",
+    )
+    add_rules_option(listing)
+    add_actor_option(listing)
+    listing.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        choices=[s.value for s in Severity],
+        help="only rules of this severity (repeatable)",
+    )
+    listing.add_argument(
+        "--tag", action="append", default=[], metavar="T", help="only rules tagged T (repeatable)"
+    )
+    listing.add_argument(
+        "--as-of", type=_date, metavar="DATE", help="only the rules in force on this date"
+    )
+    listing.add_argument("--format", "-f", choices=formats("rules"), default="text")
+    listing.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    add_rule_docs_option(listing)
+    parser.set_defaults(run=run_rules)
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    from .ruledocs import all_tags, list_rules
+
+    book = rules_from(args)
+    rulesets = resolve_actors(book, args.actor)
+    known_tags = all_tags(book.rules)
+    for tag in args.tag:
+        if tag not in known_tags:
+            listed = ", ".join(known_tags) if known_tags else "no rule carries a tag"
+            raise UsageError(f"no rule is tagged '{tag}'{suggest(tag, known_tags)}; tags: {listed}")
+    listing = list_rules(
+        book,
+        rulesets=rulesets,
+        severities=[Severity(s) for s in args.severity],
+        tags=args.tag,
+        as_of=args.as_of,
+        pages=rule_pages(args, ((r.id, r.ruleset) for r in book.rules)),
+    )
+    emit(listing, args)
+    return EXIT_OK
+
+
+def _add_docs(commands: Any) -> None:
+    parser = commands.add_parser(
+        "docs",
+        help="write a Markdown page per rule set (and an index) from the rule files",
+        description="Write DIR/<rule set>.md for each rule set and DIR/README.md, an index with "
+        "the implications: each rule under an anchor that is its id in lower case, with its "
+        "condition in words, message, rationale, sources, validity and examples. The bundled "
+        "rules' pages are docs/rules/ in the project; reports link to them.",
+    )
+    parser.add_argument(
+        "--output", "-o", metavar="DIR", required=True, help="the folder to write the pages to"
+    )
+    add_rules_option(parser)
+    parser.set_defaults(run=run_docs, format="markdown")
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    from .ruledocs import RulePage, page_name
+
+    book = rules_from(args)
+    folder = Path(args.output)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output {args.output} is a file; name a folder for the pages")
+    prefix = _rules_relative_to(folder, book)
+    pages = {"README.md": RulePage(book=book, ruleset=None, source_prefix=prefix)}
+    pages.update(
+        {
+            page_name(rs.id): RulePage(book=book, ruleset=rs.id, source_prefix=prefix)
+            for rs in book.rulesets
+        }
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, page in pages.items():
+        (folder / name).write_text(
+            render(page, "markdown", command="docs"), encoding="utf-8", newline="\n"
+        )
+    print(f"{len(pages)} pages written to {args.output}: {', '.join(pages)}")
+    return EXIT_OK
+
+
+def _rules_relative_to(folder: Path, book: RuleBook) -> str | None:
+    """How a page in `folder` reaches the rule files, when both are in one repository."""
+    first = next((rs.origin.file for rs in book.rulesets if rs.origin), None)
+    if first is None or not Path(first).is_file():
+        return None  # the bundled rules of an installed wheel: nothing to link to
+    rules_dir = Path(first).resolve().parent
+    pages_dir = Path(os.path.abspath(folder))
+    repo = find_repo_root(pages_dir)
+    if not rules_dir.is_relative_to(repo):
+        return None
+    return Path(os.path.relpath(rules_dir, pages_dir)).as_posix()
+
+
 # --- test ---------------------------------------------------------------------------------------
 
 
@@ -693,6 +824,8 @@ COMMANDS: list[Callable[[Any], None]] = [
     _add_explain,
     _add_new,
     _add_test,
+    _add_rules,
+    _add_docs,
 ]
 
 

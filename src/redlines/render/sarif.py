@@ -1,8 +1,9 @@
 """`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
 One run; `tool.driver.rules` holds every rule the check evaluated (plus one for contradictions),
-each with its sources as help text and its first source as `helpUri`. Results are what
-`view.items` reports, per proposal its contradictions first:
+each with its sources as help text and its documentation page as `helpUri` (`ruledocs`: the
+bundled rules' pages, or the pages a user publishes with `--rule-docs`; none otherwise).
+Results are what `view.items` reports, per proposal its contradictions first:
 
 - a violated rule: level by severity (red line `error`, priority `warning`, preference `note`);
 - an open red line: level `note`, with `properties.status = "open"`. SARIF's own `kind: open`
@@ -26,7 +27,7 @@ from urllib.parse import quote
 
 from ..report import Finding, Location, ReportSet
 from .gfm import md, source_link
-from .links import first_url, repo_path, repo_relative
+from .links import repo_path, repo_relative
 from .logsafe import json_text
 from .options import RenderOptions
 from .view import (
@@ -50,7 +51,7 @@ FINGERPRINT_KEY = "redlinesFinding/v1"
 
 
 def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
-    rules = _rules(reports)
+    rules = _rules(reports, options)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = [_result(item, index, options) for item in check_view(reports).items]
     run: dict[str, Any] = {
@@ -87,19 +88,19 @@ def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
 # --- rules --------------------------------------------------------------------------------------
 
 
-def _rules(reports: ReportSet) -> list[dict[str, Any]]:
+def _rules(reports: ReportSet, options: RenderOptions) -> list[dict[str, Any]]:
     """One entry per rule id across all reports; the first finding describes it."""
     described: dict[str, Finding] = {}
     for report in reports.reports:
         for f in report.findings:
             described.setdefault(f.rule, f)
-    entries = [_rule(f) for _, f in sorted(described.items())]
+    entries = [_rule(f, options.rule_pages.get(f.rule)) for _, f in sorted(described.items())]
     if any(r.contradictions for r in reports.reports):
         entries.append(_contradiction_rule())
     return entries
 
 
-def _rule(f: Finding) -> dict[str, Any]:
+def _rule(f: Finding, page: str | None) -> dict[str, Any]:
     severity = SEVERITY_NAME[f.severity]
     weight = f" (weight {f.weight})" if f.weight is not None else ""
     full = f"{f.actor} {severity}{weight}: {f.title}. A violation means: {f.message}"
@@ -130,9 +131,8 @@ def _rule(f: Finding) -> dict[str, Any]:
             "severity": f.severity.value,
         },
     }
-    url = first_url(f.sources)
-    if url:
-        entry["helpUri"] = url
+    if page:
+        entry["helpUri"] = page
     if f.weight is not None:
         entry["properties"]["weight"] = f.weight
     return entry
