@@ -96,6 +96,23 @@ def test_the_report_schema_lists_the_allowed_values() -> None:
     ]
 
 
+def test_terms_says_what_each_value_means_and_filters_by_words() -> None:
+    run = run_cli("terms", "territory", "crimea")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert lines[0].split() == ["territory.crimea", "Status", "of", "Crimea", "and", "Sevastopol"]
+    assert "- ukrainian: The region returns to Ukrainian control." in run.out
+    assert lines[-1] == "1 term"
+    army = run_cli("terms", "ARMY").out
+    assert "ukraine.army_cap" in army and "territory." not in army
+    missing = run_cli("terms", "terrtory")
+    assert missing.code == 2
+    assert "no term matches 'terrtory' (did you mean 'territory'?)" in missing.err
+    as_json = json.loads(run_cli("terms", "crimea", "-f", "json").out)
+    assert list(as_json) == ["territory.crimea"]
+    assert as_json["territory.crimea"]["meanings"]["contested"].startswith("Its status is left")
+
+
 def test_terms_lists_the_catalogue() -> None:
     run = run_cli("terms", "--rules", RULES)
     assert run.code == 0

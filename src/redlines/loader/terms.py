@@ -45,9 +45,15 @@ def load_terms(path: str | Path, display: str | None = None) -> Catalogue:
             continue
         message = _shape_problem(
             term_spec.type, term_spec.values, term_spec.min, term_spec.max, term_spec.unit
-        ) or _meanings_problem(term_spec.values, term_spec.meanings)
+        )
         if message:
             problems.append(doc.problem(where, f"term '{term_name}': {message}", key=True))
+            continue
+        unexplained = _meanings_problem(term_spec.values, term_spec.meanings)
+        if unexplained:
+            value, message = unexplained
+            at: Path_ = (*where, "meanings", value) if value else (*where, "meanings")
+            problems.append(doc.problem(at, f"term '{term_name}': {message}", key=True))
             continue
         terms[term_name] = Term(
             name=term_name,
@@ -71,14 +77,17 @@ def _a(word: str) -> str:
     return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
 
 
-def _meanings_problem(values: list[str] | None, meanings: dict[str, str] | None) -> str | None:
+def _meanings_problem(
+    values: list[str] | None, meanings: dict[str, str] | None
+) -> tuple[str, str] | None:
+    """(the value at fault, or '' for the whole mapping; the message), or None."""
     if meanings is None:
         return None
     if values is None:
-        return "'meanings' explain the values of an enum term; this term has no 'values'"
+        return "", "'meanings' explain the values of an enum term; this term has no 'values'"
     for value in meanings:
         if value not in values:
-            return (
+            return value, (
                 f"'meanings' explains '{clip(value)}', which is not one of its values"
                 f"{suggest(value, values)}"
             )
