@@ -213,3 +213,11 @@ def test_an_example_with_an_unknown_term_is_a_load_error_at_its_line(repo: Path)
         "rules/eu.yaml:22:17: unknown term 'eu.lng_ban' (did you mean 'eu.lng_ban_from'?)"
         in run.err
     )
+
+
+def test_the_failure_output_in_the_docs_is_the_real_one() -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "testing.md").read_text(encoding="utf-8")
+    assert (GOLDEN / "test-failures.txt").read_text(encoding="utf-8") in docs, (
+        "docs/testing.md shows an output redlines test no longer gives; paste the golden "
+        "tests/golden/authoring/test-failures.txt into it"
+    )
