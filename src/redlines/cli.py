@@ -14,11 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .checkrun import CheckRun, TooManyProposals
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
 from .models import InputError, RuleBook
-from .render import RenderOptions, find_repo_root, formats, render
-from .report import ReportSet, check_all, failing
+from .outputs import Output, OutputError, write_output
+from .render import RenderOptions, check_writer, find_repo_root, formats, render
+from .report import ReportSet, failing
 from .specs import SPEC_FOR_KIND, json_schema, suggest
 from .version import __version__
 
@@ -103,13 +105,10 @@ def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
 
 
 def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
-    """Render the command's result in the format asked for, to --output or stdout."""
+    """Render the command's result in the format asked for, to --output (whole or not at all,
+    outputs.py) or stdout."""
     text = render(result, args.format, options, command=args.command)
-    output = getattr(args, "output", None)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    write_output(getattr(args, "output", None) or None, text)
 
 
 def use_color(args: argparse.Namespace) -> bool:
@@ -164,31 +163,30 @@ def _add_check(commands: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    reports = check_reports(args)
+    """Check the proposals one at a time, each report written and dropped (checkrun.py)."""
+    book = rules_from(args)
+    actors = resolve_actors(book, args.actor)
+    run = CheckRun.load(args.proposals, book)
+    if args.engine != "auto":
+        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
     options = RenderOptions(
         color=use_color(args),
         repo_root=str(find_repo_root()),
         fail_on=args.fail_on,
         strict=args.strict,
     )
-    emit(reports, args, options)
-    return exit_code(reports, args.fail_on, args.strict)
-
-
-def check_reports(args: argparse.Namespace) -> ReportSet:
-    book = rules_from(args)
-    actors = resolve_actors(book, args.actor)
-    proposals = load_proposals(args.proposals, book)
-    overrides = dict(args.overrides)
-    if args.engine != "auto":
-        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
-    return check_all(
-        proposals, book, as_of=args.as_of, overrides=overrides, actors=actors, engine=args.engine
+    failed = False
+    reports = run.reports(
+        as_of=args.as_of, overrides=dict(args.overrides), actors=actors, engine=args.engine
     )
-
-
-def exit_code(reports: ReportSet, fail_on: str, strict: bool) -> int:
-    failed = any(failing(report, fail_on, strict) for report in reports.reports)
+    with (
+        Output.to(args.output or None) as output,
+        check_writer(args.format)(output, options, spool=output.spool) as writer,
+    ):
+        for report in reports:
+            writer.add(report)
+            failed = failed or bool(failing(report, args.fail_on, args.strict))
+        writer.finish()
     return EXIT_FAIL if failed else EXIT_OK
 
 
@@ -474,7 +472,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in err.problems:
             print(problem, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (UsageError, EngineUnavailable) as err:
+    except (UsageError, EngineUnavailable, OutputError, TooManyProposals) as err:
         print(f"redlines: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version
@@ -483,8 +481,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except OSError as err:  # e.g. --output into a missing folder
-        print(f"redlines: error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+    except OSError as err:  # a file the loader does not read itself (outputs: OutputError)
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"redlines: error: {where}{err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug: say so plainly instead of a traceback
         print(

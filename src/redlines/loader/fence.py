@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..models import fail
 from ..yamlfile import one_line
+from .walk import files_under
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -95,8 +96,13 @@ def check_name(display: str) -> None:
 
 
 def yaml_files(folder: Path) -> list[Path]:
-    """Every regular `*.yaml` and `*.yml` file under `folder`, at any depth, sorted."""
-    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    """Every `*.yaml` and `*.yml` file under `folder`, at any depth, sorted; links to folders
+    are not followed (`walk.files_under`)."""
+    return sorted(
+        folder.joinpath(*parts)
+        for parts in files_under(folder)
+        if Path(parts[-1]).suffix in YAML_SUFFIXES
+    )
 
 
 def shown_dir(folder: Path) -> str:
