@@ -5,8 +5,10 @@ stood when the disk fills or the process is killed half-way (an 82 MB report was
 4 MB, another at 0 bytes). So `Output.to(path)` writes a temporary file in the target's folder
 (on Linux an unnamed one, which not even SIGKILL can leave behind), flushes it to the disk and
 renames it over the target in one step: a reader finds the old report or the new one, never a
-part of one. The new file keeps the old one's permissions. On failure the temporary file is
-removed, the old report stays, and the error names the path the user gave.
+part of one. The new file keeps the old one's permissions; a file the user may not write is
+not replaced, and a symbolic link is followed (its target is replaced, as a shell's `>` would
+write it). On failure the temporary file is removed, the old report stays, and the error names
+the path the user gave.
 
 A target that exists but is not a regular file (a pipe, a terminal, `/dev/null`, `/dev/full`)
 holds no report to keep: it is written directly.
@@ -199,6 +201,9 @@ class _File(Output):
             old = _stat(target)
             if old is not None and stat.S_ISDIR(old.st_mode):
                 raise IsADirectoryError(errno.EISDIR, "is a directory")
+            if old is not None and not os.access(target, os.W_OK):
+                # A rename could replace it; a file the user may not write is not replaced.
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
             self._direct = old is not None and not stat.S_ISREG(old.st_mode)
             if self._direct:
                 self.folder = None  # never spool into /dev
