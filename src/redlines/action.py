@@ -115,10 +115,6 @@ class RunnerFiles:
         self.append("GITHUB_OUTPUT", "".join(f"{k}={v}\n" for k, v in outputs.items()))
 
 
-def set_outputs(env: Mapping[str, str], outputs: Mapping[str, str]) -> None:
-    RunnerFiles(env).set_outputs(outputs)
-
-
 def read_event(env: Mapping[str, str], warn: Callable[[str], None]) -> Any:
     """The event that started the workflow (`$GITHUB_EVENT_PATH`), read within the limit every
     input has; None (after a warning) when it cannot be."""
@@ -127,12 +123,15 @@ def read_event(env: Mapping[str, str], warn: Callable[[str], None]) -> Any:
         return None
     where = f"$GITHUB_EVENT_PATH ({path})"
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            warn(f"{where} is not a regular file; it is not read")
-            return None
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        # Opened without blocking and checked through its descriptor, so that a pipe put in its
+        # place cannot hang the run.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with open(handle, "rb") as event:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode):
+                warn(f"{where} is not a regular file; it is not read")
+                return None
+            raw = event.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         warn(f"{where} cannot be read: {reason(err)}")
         return None

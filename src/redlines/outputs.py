@@ -119,7 +119,11 @@ class Output:
         raise NotImplementedError
 
     def spool(self) -> Spool:
-        return Spool(self.folder, self.where)
+        """A spool for this output: in its folder, named after it in messages; in the system's
+        temporary folder, named after that."""
+        if self.folder is not None:
+            return Spool(self.folder, self.where)
+        return Spool(None, f"a temporary file in {tempfile.gettempdir()}, for {self.where}")
 
     def commit(self) -> None:
         """Everything is written: make it the output."""
