@@ -71,7 +71,7 @@ def main() -> int:
 
     import redlines
 
-    engines = ["python", "durable"] if redlines.durable_available() else ["python"]
+    engines = ["python", "durable"] if redlines.engine.durable_available() else ["python"]
     print(f"{machine()}\n")
     targets = []
     for engine in engines:

@@ -181,7 +181,7 @@ def worker(task: dict[str, Any]) -> dict[str, Any]:
         "engines": {},
     }
     for engine in task["engines"]:
-        if engine == "durable" and not redlines.durable_available():
+        if engine == "durable" and not redlines.engine.durable_available():
             result["engines"][engine] = {"error": "durable-rules is not importable here"}
             continue
         before = _memory()

@@ -4,12 +4,13 @@
 
 In one process, against all bundled rules: `check_many(variants, rules, base=draft)` with each
 engine side by side, and `engine="fastest"` (which says which engine it took). Baselines in
-the same run: a plain recursive evaluator of the same rules (the ~25-line kind the durable-rules
-notes measured at ~8,000 checks/s on 100 rules) and a loop of full `check()` reports. Then the
-parallel sweep: `check_many(..., workers=2)` against `workers=1` on a large batch.
+the same run: a plain recursive evaluator of the same rules (the ~25-line kind that ran ~8,000
+checks/s on 100 rules when durable-rules was evaluated) and a loop of full `check()` reports.
+Then the parallel sweep: `check_many(..., workers=2)` against `workers=1` on a large batch.
 
-Targets: python engine >= 20,000 checks/s; durable >= 1,000 checks/s; workers=2 faster than 1
-(the issue asks to show the speed-up; a sweep with workers starts the extra process first, ~0.3 s).
+Targets: python engine >= 50,000 checks/s (issue 12; issue 8 asked for 20,000); durable >= 1,000
+checks/s; workers=2 faster than 1 (issue 8 asks to show the speed-up; a sweep with workers
+starts the extra process first, ~0.3 s).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def main() -> int:
     )
     used = {}
     for engine in ("python", "durable", "fastest"):
-        if engine == "durable" and not redlines.durable_available():
+        if engine == "durable" and not redlines.engine.durable_available():
             print("durable-rules is not importable here; skipping it")
             continue
         batch = variants if engine != "durable" else variants[: max(1, size // 4)]
@@ -143,7 +144,7 @@ def main() -> int:
 
     python_rate = rates[f"check_many, engine=python (took {used['python']})"]
     targets = [
-        Target("python engine >= 20,000 checks/s", python_rate >= 20_000, f"{python_rate:,.0f}"),
+        Target("python engine >= 50,000 checks/s", python_rate >= 50_000, f"{python_rate:,.0f}"),
         Target("fastest engine is the python engine", used.get("fastest") == "python", str(used)),
         *(
             Target(f"{engine}: workers=2 faster than workers=1", gain > 1.0, f"{gain:.2f}x")

@@ -29,7 +29,8 @@ def machine() -> str:
     import redlines
 
     cpus = os.cpu_count()
-    engine = "durable-rules available" if redlines.durable_available() else "no durable-rules"
+    durable = redlines.engine.durable_available()
+    engine = "durable-rules available" if durable else "no durable-rules"
     return (
         f"{platform.machine()}, {cpus} CPUs, {platform.system()} {platform.release()}, "
         f"CPython {platform.python_version()}, redlines {redlines.__version__}, {engine}, "

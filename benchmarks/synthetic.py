@@ -706,8 +706,8 @@ def variants(
     """`count` term -> value mappings, each setting a random `share` of the catalogue's terms
     (at least one, at most `most`).
 
-    `catalogue` is a loaded `redlines.Catalogue` (or a RuleBook); values are typed as the engine
-    wants them (bool, enum text, int, datetime.date), drawn from the same grids as the rules'
+    `catalogue` is a loaded `redlines.models.Catalogue` (or a RuleBook); values are typed as the
+    engine wants them (bool, enum text, int, datetime.date), drawn from the same grids as the rules'
     constants so that rules come out met, violated and open in a realistic mix.
     """
     terms = getattr(catalogue, "catalogue", catalogue).terms

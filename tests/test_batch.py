@@ -129,9 +129,30 @@ def test_a_bad_variant_is_named_by_its_place(draft: Proposal, fixture_rules: Rul
     with pytest.raises(InputError) as caught:
         check_many([{}, {}, {"ukraine.army_cap": "lots"}], fixture_rules, base=draft)
     (problem,) = caught.value.problems
-    assert str(problem).startswith("variants[2]:1:1: ukraine.army_cap:")
+    assert str(problem).startswith("variants[2]: ukraine.army_cap:")  # an argument, not a file
     with pytest.raises(InputError, match="variants\\[0\\]"):
         check_many([{"no.such_term": True}], fixture_rules, base=draft)
+
+
+def test_a_value_typed_once_is_not_taken_for_an_equal_value_of_another_type(
+    draft: Proposal, fixture_rules: RuleBook
+) -> None:
+    # Typed values are remembered per (term, type, raw value) across a sweep: True == 1 in
+    # Python, yet a boolean is no value of a boolean term's neighbour type and vice versa.
+    swept = check_many(
+        [{"ukraine.martial_law_ended": True}, {"ukraine.martial_law_ended": "true"}],
+        fixture_rules,
+        base=draft,
+    )
+    assert swept.outcomes[0] == swept.outcomes[1]
+    with pytest.raises(InputError, match=r"variants\[1\]: ukraine\.martial_law_ended: .*boolean"):
+        check_many(
+            [{"ukraine.martial_law_ended": True}, {"ukraine.martial_law_ended": 1}],
+            fixture_rules,
+            base=draft,
+        )
+    with pytest.raises(InputError, match=r"variants\[1\]: ukraine\.army_cap: .*whole number"):
+        check_many([{"ukraine.army_cap": 1}, {"ukraine.army_cap": True}], fixture_rules, base=draft)
 
 
 def test_workers_must_be_positive(draft: Proposal, fixture_rules: RuleBook) -> None:

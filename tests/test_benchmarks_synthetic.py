@@ -78,7 +78,7 @@ def test_variants_are_typed_and_deterministic(tmp_path: Path) -> None:
     drawn = synthetic.variants(book, 5, seed=3, share=0.5, most=20)
     assert drawn == synthetic.variants(book, 5, seed=3, share=0.5, most=20)
     assert all(len(v) == 20 for v in drawn)
-    engine = redlines.make_engine(book, "python")
+    engine = redlines.engine.make_engine(book, "python")
     for values in drawn:  # values the engine takes as they are: typed by the catalogue
         assert len(engine.evaluate(values).truths) == len(book.rules)
 

@@ -36,7 +36,7 @@ ENGINES = [
     pytest.param(
         "durable",
         marks=pytest.mark.skipif(
-            not redlines.durable_available(), reason="durable-rules is not importable here"
+            not redlines.engine.durable_available(), reason="durable-rules is not importable here"
         ),
     ),
 ]
@@ -156,7 +156,7 @@ def test_each_rule_set_has_enough_red_lines_and_priorities_in_force(
 
 
 def test_every_rule_and_implication_is_reasoned_and_sourced(rules: redlines.RuleBook) -> None:
-    items: list[tuple[str, str | None, tuple[redlines.Source, ...]]] = [
+    items: list[tuple[str, str | None, tuple[redlines.models.Source, ...]]] = [
         (r.id, r.rationale, r.sources) for r in rules.rules
     ]
     items += [(i.id, i.rationale, i.sources) for i in rules.implications]

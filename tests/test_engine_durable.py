@@ -1,4 +1,4 @@
-"""One test per durable-rules workaround, each pinning a measured defect of durable-rules 2.0.28."""
+"""One test per durable-rules workaround (each is described in `redlines/engine/durable.py`)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,13 @@ import subprocess
 import sys
 import textwrap
 import threading
+from typing import Any
 
 import pytest
 
 from redlines import engine as engine_module
-from redlines.engine import (
-    MARKER,
-    RULES_PER_RULESET,
-    TERMS_PER_FACT,
-    DurableEngine,
-    EngineUnavailable,
-    PythonEngine,
-    durable_available,
-    make_engine,
-)
+from redlines.engine import EngineUnavailable, PythonEngine, durable_available, make_engine
+from redlines.engine.durable import MARKER, RULES_PER_RULESET, TERMS_PER_FACT, DurableEngine
 from redlines.models import (
     AllOf,
     AnyOf,
@@ -59,6 +52,22 @@ def red_line(rule_id: str, requires: Leaf) -> Rule:
 CAP = {"x.cap": Term(name="x.cap", title="cap", type=TermType.INTEGER)}
 
 
+@pytest.fixture
+def created(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
+    """Every ruleset an engine hands the C core from here on: name -> its durable JSON rules."""
+    import durable_rules_engine
+
+    found: dict[str, dict[str, Any]] = {}
+    create = durable_rules_engine.create_ruleset
+
+    def recording(name: str, definition: str) -> Any:
+        found[name] = json.loads(definition)
+        return create(name, definition)
+
+    monkeypatch.setattr(durable_rules_engine, "create_ruleset", recording)
+    return found
+
+
 def test_facts_are_asserted_never_posted_so_every_matching_rule_fires(
     fixture_rules: RuleBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,10 +88,12 @@ def test_facts_are_asserted_never_posted_so_every_matching_rule_fires(
     assert [r for r, t in sorted(truths.items()) if t is True] == ["EU-1", "UA-1", "UA-3"]
 
 
-def test_every_rule_is_guarded_by_the_marker(fixture_rules: RuleBook) -> None:
-    engine = DurableEngine(fixture_rules)
-    assert engine.definitions
-    for definition in engine.definitions.values():
+def test_every_rule_is_guarded_by_the_marker(
+    fixture_rules: RuleBook, created: dict[str, dict[str, Any]]
+) -> None:
+    DurableEngine(fixture_rules)
+    assert created
+    for definition in created.values():
         for rule in definition.values():
             (pattern,) = rule["all"]
             assert pattern["m"]["$and"][0] == {MARKER[0]: MARKER[1]}
@@ -92,7 +103,7 @@ def test_a_bare_absence_test_does_not_spin_forever() -> None:
     # Without the marker guard this rule matches the engine's own state messages and the
     # process spins at 100% CPU; a subprocess with a timeout turns a hang into a failure.
     script = textwrap.dedent("""
-        from redlines.engine import DurableEngine
+        from redlines.engine.durable import DurableEngine
         from redlines.models import *
         term = Term(name="x.cap", title="cap", type=TermType.INTEGER)
         rule = Rule(id="R", title="R", severity="red_line", message="m", ruleset="t", actor="T",
@@ -130,15 +141,14 @@ def test_large_rule_books_are_split_below_the_c_stack_limit() -> None:
 
 
 def test_no_background_threads_and_rulesets_are_freed_with_their_engine(
-    fixture_rules: RuleBook,
+    fixture_rules: RuleBook, created: dict[str, dict[str, Any]]
 ) -> None:
     # durable's Host starts two timer threads per instance that never stop and keeps every
     # ruleset for ever; the adapter drives the C core itself and deletes its rulesets.
     threads = threading.active_count()
     engines = [DurableEngine(fixture_rules) for _ in range(5)]
     assert threading.active_count() == threads
-    names = [name for engine in engines for name in engine.definitions]
-    assert len(names) == len(set(names))
+    assert len(created) == 5 * len(engines[0]._rule_handles + engines[0]._when_handles)
     engine = engines.pop()
     core, (handle, _) = engine._core, engine._rule_handles[0]
     del engine
@@ -174,11 +184,14 @@ def test_numbers_never_meet_strings() -> None:
     assert DurableEngine(book).evaluate({"x.cap": 60}).truths["R"] is True
 
 
-def test_no_python_code_runs_inside_the_engine(fixture_rules: RuleBook) -> None:
+def test_no_python_code_runs_inside_the_engine(
+    fixture_rules: RuleBook, created: dict[str, dict[str, Any]]
+) -> None:
     # The Host swallowed exceptions raised in rule callbacks; the adapter registers none and
     # reads the names of the actions the network scheduled instead.
-    engine = DurableEngine(fixture_rules)
-    for definition in engine.definitions.values():
+    DurableEngine(fixture_rules)
+    assert created
+    for definition in created.values():
         for rule in definition.values():
             assert set(rule) == {"all"}
 
@@ -217,3 +230,42 @@ def test_a_rule_too_wide_for_durable_falls_back_or_says_so(
     monkeypatch.setattr(engine_module, "_notice_given", False)
     assert make_engine(book, "auto").name == "python"
     assert "WIDE tests 251 terms" in capsys.readouterr().err
+
+
+def test_a_value_listed_many_times_compiles_to_one_branch() -> None:
+    # durable-rules refuses an $or of more than 128 identical branches (error 107): an `in`
+    # repeating one value 200 times crashed the default engine.
+    kinds = {"x.kind": Term(name="x.kind", title="kind", type=TermType.ENUM, values=("a", "b"))}
+    book = book_of([red_line("R", Leaf(term="x.kind", op="in", value=("a",) * 200))], kinds)
+    assert DurableEngine(book).evaluate({"x.kind": "a"}).truths == {"R": True}
+    assert DurableEngine(book).evaluate({"x.kind": "b"}).truths == {"R": False}
+
+
+def test_a_condition_too_wide_for_one_rule_falls_back_instead_of_hanging() -> None:
+    # Creating a ruleset with an $or of 513 branches or more never returns; such a condition
+    # (here an `in` of 600 values) goes to the python engine. A subprocess with a timeout turns
+    # a hang into a failure.
+    script = textwrap.dedent("""
+        from redlines.engine import EngineUnavailable, make_engine
+        from redlines.models import *
+        term = Term(name="x.cap", title="cap", type=TermType.INTEGER)
+        rule = Rule(id="WIDE", title="W", severity="red_line", message="m", ruleset="t",
+                    actor="T", requires=Leaf(term="x.cap", op="in", value=tuple(range(600))))
+        book = RuleBook(catalogue=Catalogue(terms={"x.cap": term}),
+                        rulesets=(RuleSet(id="t", actor="T", title="t", rules=(rule,)),))
+        try:
+            make_engine(book, "durable")
+        except EngineUnavailable as why:
+            print(why)
+        engine = make_engine(book, "auto")
+        print(engine.name, engine.evaluate({"x.cap": 599}).truths["WIDE"])
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.splitlines() == [
+        "WIDE compiles to 600 alternatives, more than the 512 durable-rules can take in one rule; "
+        "use --engine python",
+        "python True",
+    ], done.stderr
+    assert "WIDE compiles to 600 alternatives" in done.stderr  # the fallback's one-line notice

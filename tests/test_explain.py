@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from conftest import FIXTURES, run_cli
+from redlines import explain_rule
+from redlines.engine import PythonEngine
 from redlines.explain import Explanation, Node, UnknownRule, explain
 from redlines.models import Proposal, RuleBook
 from redlines.report import Status, check
@@ -45,11 +47,11 @@ def test_derived_leaf_and_unaddressed_leaf(fixture_rules: RuleBook, draft: Propo
     first, second = leaves(result.tree)
     assert first.truth is True and first.state is not None
     assert first.state.set_by == "implication" and first.state.implication == "IMP-1"
-    assert first.state.because_of == ("territory.crimea",)
     assert second.truth is None and second.state is not None
     assert second.state.set_by == "unaddressed"
     (derived,) = result.derived
     assert derived.term == "ukraine.constitution_amended" and derived.implication == "IMP-1"
+    assert derived.because_of == ("territory.crimea",)
     assert [(c.id, c.location.line) for c in derived.clauses] == [("1", 9)]
 
 
@@ -86,6 +88,48 @@ def test_rule_not_in_force_and_when_silent(fixture_rules: RuleBook, variant: Pro
 def test_unknown_rule(fixture_rules: RuleBook) -> None:
     with pytest.raises(UnknownRule, match="did you mean 'UA-1'"):
         explain(fixture_rules, "UA-11")
+
+
+def test_a_rule_id_in_the_wrong_case_suggests_the_id() -> None:
+    done = run_cli("explain", "ua-army-1")
+    assert done.code == 2
+    assert "no rule 'ua-army-1' (did you mean 'UA-ARMY-1'?)" in done.err
+
+
+def test_set_lays_values_over_the_proposal_as_check_does(
+    fixture_rules: RuleBook, draft: Proposal
+) -> None:
+    overrides = {"ukraine.army_cap": "800000"}
+    result = explain_rule(fixture_rules, "UA-3", draft, overrides=overrides)
+    finding = next(
+        f for f in check(draft, fixture_rules, overrides=overrides).findings if f.rule == "UA-3"
+    )
+    assert result.status is finding.status is Status.MET
+    (leaf,) = leaves(result.tree)
+    assert leaf.state is not None and leaf.state == finding.terms[0]
+    assert leaf.state.set_by == "override" and leaf.state.value == 800_000
+    text = run_cli("explain", "UA-3", DRAFT, "--rules", RULES, "--set", "ukraine.army_cap=800000")
+    assert text.code == 0, text.err
+    assert "MET" in text.out and "= 800,000, set by --set" in text.out
+    bad = run_cli("explain", "UA-3", DRAFT, "--rules", RULES, "--set", "ukraine.army_cap=lots")
+    assert bad.code == 2 and bad.err.startswith("--set:1:1: ukraine.army_cap: ")
+    alone = run_cli("explain", "UA-3", "--rules", RULES, "--set", "ukraine.army_cap=1")
+    assert alone.code == 2 and "--set needs a PROPOSAL" in alone.err
+
+
+def test_explain_reads_the_evaluation_check_made(
+    fixture_rules: RuleBook, draft: Proposal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    evaluate = PythonEngine.evaluate
+
+    def counted(self: PythonEngine, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return evaluate(self, *args, **kwargs)
+
+    monkeypatch.setattr(PythonEngine, "evaluate", counted)
+    explain_rule(fixture_rules, "UA-2", draft, engine="python")
+    assert len(calls) == 1
 
 
 def test_cli() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -92,3 +93,21 @@ def test_expired_rule_needs_a_successor(workspace: Path) -> None:
         "    valid_until: 2025-12-31\n    superseded_by: EU-2\n",
     )
     assert lint(workspace)[0] == 0
+
+
+def test_a_lint_problem_is_a_problem_and_its_json_keeps_its_order(workspace: Path) -> None:
+    import datetime as dt
+
+    import redlines
+    from redlines.lint import lint as run_lint
+    from redlines.models import Problem
+
+    book = redlines.load_rules(workspace / "rules")
+    problems = run_lint(book, [], today=dt.date(2026, 11, 26))
+    assert problems and all(isinstance(p, Problem) for p in problems)
+    run = run_cli(
+        "lint", "proposals", "--rules", "rules", "--as-of", "2026-11-26", "-f", "json",
+        cwd=workspace,
+    )  # fmt: skip
+    first = json.loads(run.out)[0]
+    assert list(first) == ["file", "line", "col", "level", "code", "message"]

@@ -7,8 +7,12 @@ import datetime as dt
 import pytest
 
 import redlines
+from conftest import FIXTURES, run_cli
 from redlines.models import InputError, Proposal, RuleBook
 from redlines.report import ActorVerdictKind, Report, Status, Verdict, failing
+
+RULES = str(FIXTURES / "rules")
+DRAFT = FIXTURES / "proposals" / "draft.yaml"
 
 
 def finding(report: Report, rule: str) -> redlines.Finding:
@@ -95,6 +99,16 @@ def test_overrides_are_typed_by_the_catalogue(draft: Proposal, fixture_rules: Ru
         redlines.check(draft, fixture_rules, overrides={"ukraine.martial_law_ended": "yes"})
     with pytest.raises(InputError, match=r"unknown term 'ukraine\.army_cpa'"):
         redlines.check(draft, fixture_rules, overrides={"ukraine.army_cpa": "1"})
+
+
+def test_an_override_error_names_the_argument_the_cli_names_its_option(
+    draft: Proposal, fixture_rules: RuleBook
+) -> None:
+    with pytest.raises(InputError) as caught:
+        redlines.check(draft, fixture_rules, overrides={"ukraine.army_cap": "lots"})
+    assert str(caught.value).startswith("overrides: ukraine.army_cap: ")
+    run = run_cli("check", str(DRAFT), "--rules", RULES, "--set", "ukraine.army_cap=lots")
+    assert run.code == 2 and run.err.startswith("--set:1:1: ukraine.army_cap: ")
 
 
 def test_feasible_when_every_red_line_is_met(draft: Proposal, fixture_rules: RuleBook) -> None:

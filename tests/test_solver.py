@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from redlines.solver import Formula, Oracle, maxsat, shrink, smallest_cores
+from redlines.space.solver import Formula, Oracle, maxsat, shrink, smallest_cores
 
 
 def models(formula: Formula, names: list[int]) -> set[tuple[bool, ...]]:

@@ -132,6 +132,36 @@ def test_default_as_of_is_the_latest_valid_from(fixture_rules: RuleBook) -> None
     assert default_as_of(undated) is None
 
 
+def test_a_position_that_ended_is_not_revived_on_the_blank_page(fixture_rules: RuleBook) -> None:
+    # UA-1 held from 2010 to 2020 and nothing else is dated: the newest set of positions, the
+    # one that holds now, begins the day after UA-1 ended, not on the day UA-1 began.
+    def dated(rule: redlines.Rule) -> redlines.Rule:
+        span = (dt.date(2010, 1, 1), dt.date(2020, 12, 31)) if rule.id == "UA-1" else (None, None)
+        return rule.model_copy(update={"valid_from": span[0], "valid_until": span[1]})
+
+    book = fixture_rules.model_copy(
+        update={
+            "rulesets": tuple(
+                rs.model_copy(update={"rules": tuple(map(dated, rs.rules))})
+                for rs in fixture_rules.rulesets
+            )
+        }
+    )
+    assert default_as_of(book) == dt.date(2021, 1, 1)
+    report = analyze_space(book, engine="python")
+    assert report.as_of == dt.date(2021, 1, 1)
+    assert report.as_of_basis == "the day after the latest valid_until among the rules"
+    assert report.red_lines == analyze_space(fixture_rules, engine="python").red_lines - 1
+    # A position starting on or after that day sets the date again, by its valid_from.
+    later = book.model_copy(
+        update={"implications": (book.implications[0].model_copy(
+            update={"valid_from": dt.date(2021, 1, 1)}),)}
+    )  # fmt: skip
+    assert analyze_space(later, engine="python").as_of_basis == (
+        "the latest valid_from among the rules"
+    )
+
+
 def test_as_of_selects_rules(fixture_rules: RuleBook) -> None:
     before = analyze_space(fixture_rules, as_of=dt.date(2020, 1, 1), engine="python")
     assert before.as_of_basis == "--as-of"

@@ -58,8 +58,8 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_globs_name_the_files_glob_names(tree: Path, pattern: str) -> None:
-    """Without links, the same files as `glob.glob(..., recursive=True)`, spelt alike."""
-    expected = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+    """Without links, what `glob.glob(..., recursive=True)` names but folders, spelt alike."""
+    expected = sorted(p for p in glob.glob(pattern, recursive=True) if not os.path.isdir(p))
     assert glob_files([pattern]) == expected
 
 
@@ -120,6 +120,16 @@ def test_a_folder_given_to_a_command_is_walked_by_the_same_walker(tmp_path: Path
         tmp_path / "a" / "b" / "two.yml",
         tmp_path / "a" / "one.yaml",
     ]
+
+
+def test_a_pipe_named_like_a_draft_is_refused_by_name_not_skipped(tmp_path: Path) -> None:
+    """As in a folder given to the CLI: a draft left out in silence would change the verdict."""
+    ws = make_workspace(tmp_path, "passing.yaml")
+    os.mkfifo(ws.root / "proposals" / "pipe.yaml")
+    out = io.StringIO()
+    assert action.main(ws.env(), out) == 2
+    assert "::error file=proposals/pipe.yaml,line=1,col=1," in out.getvalue()
+    assert "is not a regular file" in out.getvalue()
 
 
 def test_depth_limit(tmp_path: Path) -> None:

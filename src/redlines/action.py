@@ -24,7 +24,6 @@ the mapping given to `main`, so tests run it in-process with a made-up environme
 
 from __future__ import annotations
 
-import datetime as dt
 import glob
 import json
 import os
@@ -38,21 +37,22 @@ from typing import Any, TextIO
 from .checkrun import CheckRun, TooManyProposals
 from .loader import expand_proposal_paths, load_rules
 from .loader.walk import glob_files
-from .models import InputError, Problem, Severity
+from .models import InputError, Problem
 from .outputs import Output, OutputError, reason
 from .render import RenderOptions, find_repo_root
 from .render.gfm import code, md
 from .render.github import GithubWriter, command, problem_commands
 from .render.links import repo_path
+from .render.logsafe import text_line
 from .render.markdown import MarkdownWriter
 from .render.sarif import SarifWriter
 from .render.stream import CheckWriter
 from .render.view import report_view
-from .report import Report, failing
+from .report import FAIL_LEVELS, Report, failing
+from .specs import iso_date
 from .yamlfile import MAX_FILE_BYTES
 
 DEFAULT_PROPOSALS = "proposals/**/*.yaml proposals/**/*.yml"
-FAIL_LEVELS = (*(s.value for s in Severity), "never")
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
@@ -165,15 +165,16 @@ def link_base(env: Mapping[str, str], warn: Callable[[str], None] = lambda _: No
 def run(env: Mapping[str, str], out: TextIO, files: RunnerFiles | None = None) -> int:
     """Everything but the working directory and the handling of unexpected errors."""
     files = files or RunnerFiles(env)
-    fail_on = get_input(env, "fail-on", "red_line")
-    if fail_on not in FAIL_LEVELS:
-        raise ActionError(f"fail-on must be one of {', '.join(FAIL_LEVELS)}, not '{fail_on}'")
+    fail_on_text = get_input(env, "fail-on", "red_line")
+    fail_on = next((level for level in FAIL_LEVELS if level == fail_on_text), None)
+    if fail_on is None:
+        raise ActionError(f"fail-on must be one of {', '.join(FAIL_LEVELS)}, not '{fail_on_text}'")
     strict_text = get_input(env, "strict", "false").lower()
     if strict_text not in ("true", "false"):
         raise ActionError(f"strict must be true or false, not '{strict_text}'")
     as_of_text = get_input(env, "as-of")
     try:
-        as_of = dt.date.fromisoformat(as_of_text) if as_of_text else None
+        as_of = iso_date(as_of_text) if as_of_text else None
     except ValueError:
         raise ActionError(f"as-of must be a date (YYYY-MM-DD), not '{as_of_text}'") from None
     patterns = get_input(env, "proposals", DEFAULT_PROPOSALS)
@@ -224,14 +225,14 @@ def run(env: Mapping[str, str], out: TextIO, files: RunnerFiles | None = None) -
             destination.writer.close()
     sarif_written = any(d.output is sarif and not d.failed for d in outputs)
     if sarif_written:
-        out.write(f"SARIF written to {sarif_file}\n")
+        out.write(text_line(f"SARIF written to {sarif_file}") + "\n")
 
     overall = outputs[0].writer.tally.overall.value
     verdict = {"verdict": overall, "findings": str(findings), "failures": str(len(reasons))}
     files.set_outputs(verdict)
     if reasons:
         shown = "; ".join(reasons[:10]) + ("; …" if len(reasons) > 10 else "")
-        out.write(f"redlines: failing at fail-on {fail_on}: {shown}\n")
+        out.write(text_line(f"redlines: failing at fail-on {fail_on}: {shown}") + "\n")
     _could_not_write(out, files, verdict)
     if sarif is not None and not sarif_written:  # the report the workflow asked for is missing
         return EXIT_BAD_INPUT

@@ -16,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .conditions import Truth
 from .engine import Engine, EngineName, durable_available, make_engine
 from .gcpause import collector_paused
 from .models import Proposal, Rule, RuleBook, Severity, TermValue
@@ -125,16 +127,50 @@ def _worker_count(workers: int | None, size: int, least: int) -> int:
     return max(1, min(wanted, size // least))
 
 
-# A rule's status for each truth of its condition (`rule_status`, looked up rather than recomputed).
-_StatusOf = dict[bool | None, Status]
-
-
-@dataclass
 class _RuleSetPlan:
-    id: str
-    red_lines: list[tuple[str, _StatusOf]]  # (rule id, status by truth), in report order
-    soft: list[tuple[str, int, _StatusOf]]  # (rule id, weight, status by truth)
-    soft_total: int
+    """One rule set's rules in report order, as positions in the engine's list of truths."""
+
+    def __init__(self, ruleset_id: str, rules: Sequence[Rule], position: Mapping[str, int]):
+        ordered = sorted(rules, key=lambda r: (-r.severity.rank, r.id))
+        red = [r for r in ordered if r.severity is Severity.RED_LINE]
+        soft = [r for r in ordered if r.severity is not Severity.RED_LINE]
+        self.id = ruleset_id
+        # (position, rule id, the rule's status for each truth of its condition)
+        self._red_lines = [
+            (position[r.id], r.id, {t: rule_status(r, t)[0] for t in (True, False, None)})
+            for r in red
+        ]
+        # (position, weight, the truths under which the rule is met)
+        self._soft = [
+            (
+                position[r.id],
+                r.weight or 0,
+                frozenset(t for t in (True, False, None) if rule_status(r, t)[0] is Status.MET),
+            )
+            for r in soft
+        ]
+        self.soft_total = sum(r.weight or 0 for r in soft)
+
+    def tally(self, truths: Sequence[Truth]) -> tuple[list[str], list[str], int]:
+        """The red lines violated, those left open, and the weight of soft rules met.
+
+        This runs for every rule set of every variant: a plain loop over positions and looked-up
+        statuses, measured faster here than `itemgetter`/`map`/`compress` on rule sets this size.
+        """
+        violated_status, open_status = Status.VIOLATED, Status.OPEN
+        broken: list[str] = []
+        still_open: list[str] = []
+        for position, rule, status_of in self._red_lines:
+            status = status_of[truths[position]]
+            if status is violated_status:
+                broken.append(rule)
+            elif status is open_status:
+                still_open.append(rule)
+        met = 0
+        for position, weight, meeting in self._soft:
+            if truths[position] in meeting:
+                met += weight
+        return broken, still_open, met
 
 
 @dataclass
@@ -145,8 +181,8 @@ class _Plan:
     rulesets: list[_RuleSetPlan]
 
 
-def _status_table(rule: Rule) -> _StatusOf:
-    return {truth: rule_status(rule, truth)[0] for truth in (True, False, None)}
+# Typed override values remembered per job; past this many, the memory starts over.
+_MAX_TYPED = 100_000
 
 
 class _Job:
@@ -168,6 +204,8 @@ class _Job:
         self.engine = engine
         self.engine_used: str = engine  # until a rule book is compiled (auto may fall back)
         self._plans: dict[dt.date, _Plan] = {}
+        # (term, type, raw value) -> typed value: a sweep sets the same few values again and again.
+        self._typed: dict[tuple[str, type, Any], TermValue] = {}
         self._base_values: dict[str, TermValue] = {}
         self._base_contradictions: list[str] = []
         if base is not None:
@@ -178,6 +216,7 @@ class _Job:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_plans"] = {}  # engines hold compiled rules; each process compiles its own
+        state["_typed"] = {}
         return state
 
     def run(self, items: Sequence[Variant], first: int) -> list[Outcome]:
@@ -189,7 +228,7 @@ class _Job:
             date = self.as_of or item.date
             clause_terms = sorted(contradictions)
         else:
-            overrides = type_overrides(self.rules, item, where=f"variants[{index}]")
+            overrides = self._type(item, index)
             values = dict(self._base_values)
             values.update(overrides)
             date = self.as_of or self._base_date()
@@ -197,20 +236,13 @@ class _Job:
             clause_terms = [t for t in self._base_contradictions if t not in overrides]
         plan = self._plan(date)
         evaluation = plan.engine.evaluate(values, explain=False)
-        truths = evaluation.truths
+        truths = evaluation.truth_list
         verdicts: dict[str, ActorVerdictKind] = {}
         scores: dict[str, float | None] = {}
         violated: list[str] = []
         still_open: list[str] = []
-        # Local names for the statuses: this loop runs for every rule of every variant.
-        met_status, violated_status, open_status = Status.MET, Status.VIOLATED, Status.OPEN
         for ruleset in plan.rulesets:
-            red = [(rule, status_of[truths[rule]]) for rule, status_of in ruleset.red_lines]
-            broken = [rule for rule, status in red if status is violated_status]
-            undecided = [rule for rule, status in red if status is open_status]
-            met = sum(
-                w for rule, w, status_of in ruleset.soft if status_of[truths[rule]] is met_status
-            )
+            broken, undecided, met = ruleset.tally(truths)
             verdicts[ruleset.id] = actor_verdict_kind(broken, undecided)
             scores[ruleset.id] = soft_score(met, ruleset.soft_total)
             violated += broken
@@ -224,6 +256,21 @@ class _Job:
             open=tuple(still_open),
             contradictions=tuple(clause_terms) + tuple(c.term for c in evaluation.clashes),
         )
+
+    def _type(self, item: Mapping[str, Any], index: int) -> dict[str, TermValue]:
+        """The variant's values typed by the catalogue, each (term, raw value) typed once."""
+        typed = self._typed
+        try:
+            return {name: typed[name, type(raw), raw] for name, raw in item.items()}
+        except (KeyError, TypeError):  # not typed yet, or a raw value that cannot be a key
+            pass
+        overrides = type_overrides(self.rules, item, where=f"variants[{index}]")
+        if len(typed) > _MAX_TYPED:
+            typed.clear()
+        for name, raw in item.items():
+            with suppress(TypeError):  # a raw value that cannot be a key is typed every time
+                typed[name, type(raw), raw] = overrides[name]
+        return overrides
 
     def _base_date(self) -> dt.date:
         assert self.base is not None  # check_many demands a base or an as-of for mappings
@@ -240,19 +287,11 @@ class _Job:
         book = self.rules.for_actors(list(self.actors)).in_force(date)
         engine = make_engine(book, self.engine)
         self.engine_used = engine.name
-        rulesets = []
-        for rs in sorted(book.rulesets, key=lambda rs: rs.id):
-            ordered = sorted(rs.rules, key=lambda r: (-r.severity.rank, r.id))
-            red = [r for r in ordered if r.severity is Severity.RED_LINE]
-            soft = [r for r in ordered if r.severity is not Severity.RED_LINE]
-            rulesets.append(
-                _RuleSetPlan(
-                    id=rs.id,
-                    red_lines=[(r.id, _status_table(r)) for r in red],
-                    soft=[(r.id, r.weight or 0, _status_table(r)) for r in soft],
-                    soft_total=sum(r.weight or 0 for r in soft),
-                )
-            )
+        position = {rule_id: i for i, rule_id in enumerate(engine.rule_ids)}
+        rulesets = [
+            _RuleSetPlan(rs.id, rs.rules, position)
+            for rs in sorted(book.rulesets, key=lambda rs: rs.id)
+        ]
         return _Plan(engine, rulesets)
 
 

@@ -17,11 +17,12 @@ from typing import Any, NoReturn
 from .checkrun import CheckRun, TooManyProposals
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
-from .models import InputError, RuleBook
+from .models import InputError, Problem, RuleBook
 from .outputs import Output, OutputError, write_output
 from .render import RenderOptions, check_writer, find_repo_root, formats, render
+from .render.logsafe import text_lines
 from .report import ReportSet, failing
-from .specs import SPEC_FOR_KIND, json_schema, suggest
+from .specs import SPEC_FOR_KIND, iso_date, json_schema, suggest
 from .version import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -42,16 +43,25 @@ class _Parser(argparse.ArgumentParser):
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+        return iso_date(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _assignment(text: str) -> tuple[str, str]:
     term, sep, value = text.partition("=")
     if not sep or not term:
         raise argparse.ArgumentTypeError(f"'{text}' is not TERM=VALUE")
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError(f"'{text}' holds a line break or control character")
     return term.strip(), value.strip()
+
+
+def _name(text: str) -> str:
+    """An --actor value: one line of printable text (it is quoted back in messages)."""
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError(f"'{text}' holds a line break or control character")
+    return text
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -66,6 +76,7 @@ def add_actor_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--actor",
         metavar="ID",
+        type=_name,
         action="append",
         default=[],
         help="only this actor's rule set (repeatable)",
@@ -80,6 +91,18 @@ def add_output_options(parser: argparse.ArgumentParser, choices: Sequence[str]) 
         choices=["auto", "always", "never"],
         default="auto",
         help="colour in text output (auto: only on a terminal)",
+    )
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        dest="overrides",
+        metavar="TERM=VALUE",
+        help="override a term for a what-if check",
     )
 
 
@@ -149,15 +172,7 @@ def _add_check(commands: Any) -> None:
         metavar="DATE",
         help="apply the rules in force on this date (default: each proposal's date)",
     )
-    parser.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        dest="overrides",
-        metavar="TERM=VALUE",
-        help="override a term for a what-if check",
-    )
+    add_set_option(parser)
     parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
     parser.set_defaults(run=run_check)
 
@@ -319,8 +334,9 @@ def _add_space(commands: Any) -> None:
         "--as-of",
         type=_date,
         metavar="DATE",
-        help="apply the rules in force on this date (default: a draft's date; "
-        "for the blank page, the latest valid_from among the rules)",
+        help="apply the rules in force on this date (default: a draft's date; for the blank "
+        "page, the first day the newest positions hold: the latest valid_from, or the day after "
+        "the latest valid_until if later)",
     )
     parser.add_argument(
         "--red-line-weight",
@@ -384,14 +400,14 @@ def _add_diff(commands: Any) -> None:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from .diff import diff
+    from .diff import diff_reports
     from .report import check
 
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
     old, new = load_proposal(args.old, book), load_proposal(args.new, book)
     as_of = args.as_of or new.date
-    result = diff(
+    result = diff_reports(
         check(old, book, as_of=as_of, actors=actors, engine=args.engine),
         check(new, book, as_of=as_of, actors=actors, engine=args.engine),
         old,
@@ -419,16 +435,26 @@ def _add_explain(commands: Any) -> None:
         metavar="DATE",
         help="apply the rules in force on this date (default: the proposal's)",
     )
+    add_set_option(parser)
     parser.set_defaults(run=run_explain)
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from .explain import UnknownRule, explain
+    from .explain import UnknownRule, explain_rule
 
+    if args.overrides and not args.proposal:
+        raise UsageError("--set needs a PROPOSAL to lay the values over")
     book = rules_from(args)
     proposal = load_proposal(args.proposal, book) if args.proposal else None
     try:
-        result = explain(book, args.rule, proposal, as_of=args.as_of, engine=args.engine)
+        result = explain_rule(
+            book,
+            args.rule,
+            proposal,
+            as_of=args.as_of,
+            overrides=dict(args.overrides),
+            engine=args.engine,
+        )
     except UnknownRule as err:
         raise UsageError(str(err)) from None
     emit(result, args)
@@ -462,6 +488,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The library names the argument a problem is in; the CLI names the option that fed it, and
+# always prints file:line:col.
+_OPTION_FOR_ARGUMENT = {"overrides": "--set"}
+
+
+def _as_printed(problem: Problem) -> str:
+    option = _OPTION_FOR_ARGUMENT.get(problem.file)
+    if problem.line == 0 and option is not None:
+        return f"{option}:1:1: {problem.message}"
+    return str(problem)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
     try:
@@ -469,11 +507,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except InputError as err:
-        for problem in err.problems:
-            print(problem, file=sys.stderr)
+        _say(*(_as_printed(problem) for problem in err.problems))
         return EXIT_BAD_INPUT
     except (UsageError, EngineUnavailable, OutputError, TooManyProposals) as err:
-        print(f"redlines: error: {err}", file=sys.stderr)
+        _say(f"redlines: error: {err}")
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
@@ -483,15 +520,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except OSError as err:  # a file the loader does not read itself (outputs: OutputError)
         where = f"{err.filename}: " if err.filename else ""
-        print(f"redlines: error: {where}{err.strerror or err}", file=sys.stderr)
+        _say(f"redlines: error: {where}{err.strerror or err}")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug: say so plainly instead of a traceback
-        print(
+        _say(
             f"redlines: internal error: {type(err).__name__}: {err} "
-            "(please report this with the input that caused it)",
-            file=sys.stderr,
+            "(please report this with the input that caused it)"
         )
         return EXIT_INTERNAL
+
+
+def _say(*lines: str) -> None:
+    """Messages on stderr, each on one line whatever it quotes (a CI log shows them too)."""
+    sys.stderr.write(text_lines(lines))
 
 
 if __name__ == "__main__":

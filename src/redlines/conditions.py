@@ -31,7 +31,7 @@ Compiled = Callable[[Facts], Truth]
 
 def compile_condition(condition: Condition) -> Compiled:
     """Compile once to nested closures: the reference semantics, plainly written (the python
-    engine generates faster straight-line code from the same conditions; engine.py)."""
+    engine generates faster straight-line code from the same conditions; engine/python.py)."""
     if isinstance(condition, Leaf):
         return _compile_leaf(condition)
     if isinstance(condition, Not):

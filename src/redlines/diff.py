@@ -1,18 +1,18 @@
 """What changed between two drafts, and what those changes do to each actor's red lines.
 
-`diff(old_report, new_report, old_proposal, new_proposal)` is pure: clauses added, removed and
-changed (matched by id, with their term changes), the effective term values that moved (including
-derived ones), and every rule whose status changed, grouped per actor. `crossed` lists the red
-lines NEW violates that OLD did not; the CLI exits 1 on any, for pull-request gates.
+`diff_reports(old_report, new_report, old_proposal, new_proposal)` is pure: clauses added,
+removed and changed (matched by id, with their term changes), the effective term values that
+moved (including derived ones), and every rule whose status changed, grouped per actor.
+`crossed` lists the red lines NEW violates that OLD did not; the CLI exits 1 on any, for
+pull-request gates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from .models import Clause, Proposal, Severity, TermValue
+from .models import Clause, Frozen, Proposal, Severity, TermValue
 from .report import (
     ActorVerdictKind,
     Finding,
@@ -20,16 +20,15 @@ from .report import (
     ProposalInfo,
     Report,
     Status,
+    TermState,
+    Trace,
     Verdict,
-    proposal_values,
 )
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+RuleChangeKind = Literal["newly_violated", "newly_met", "newly_open", "dropped"]
 
 
-class TermChange(_Model):
+class TermChange(Frozen):
     term: str
     old: TermValue | None  # None: not set
     new: TermValue | None
@@ -37,9 +36,9 @@ class TermChange(_Model):
     new_by: str | None = None
 
 
-class ClauseChange(_Model):
+class ClauseChange(Frozen):
     id: str
-    change: str  # "added" | "removed" | "changed"
+    change: Literal["added", "removed", "changed"]
     title: str  # the new title (the old one for removed clauses)
     old_title: str | None = None  # set when the title changed
     text_changed: bool = False
@@ -48,7 +47,7 @@ class ClauseChange(_Model):
     location: Location | None = None  # in NEW (in OLD for removed clauses)
 
 
-class RuleChange(_Model):
+class RuleChange(Frozen):
     rule: str
     title: str
     ruleset: str
@@ -56,12 +55,12 @@ class RuleChange(_Model):
     severity: Severity
     old: Status | None  # None: not checked in that report (not in force, other actors)
     new: Status | None
-    change: str  # "newly_violated" | "newly_met" | "newly_open" | "dropped"
+    change: RuleChangeKind
     location: Location | None  # where NEW decides it
     message: str
 
 
-class ActorChange(_Model):
+class ActorChange(Frozen):
     ruleset: str
     actor: str
     old: ActorVerdictKind | None
@@ -73,7 +72,7 @@ class ActorChange(_Model):
     new_soft_score: float | None
 
 
-class ProposalDiff(_Model):
+class ProposalDiff(Frozen):
     old: ProposalInfo
     new: ProposalInfo
     old_as_of: dt.date
@@ -87,9 +86,10 @@ class ProposalDiff(_Model):
     crossed: tuple[str, ...]  # red lines NEW violates and OLD did not
 
 
-def diff(
+def diff_reports(
     old_report: Report, new_report: Report, old_proposal: Proposal, new_proposal: Proposal
 ) -> ProposalDiff:
+    """Compare two checked drafts: each report with the proposal it was made from."""
     rules = _rule_changes(old_report, new_report)
     return ProposalDiff(
         old=old_report.proposal,
@@ -108,6 +108,10 @@ def diff(
             if r.change == "newly_violated" and r.severity is Severity.RED_LINE
         ),
     )
+
+
+# The name it had before `redlines.diff_reports`; `from redlines.diff import diff` works on.
+diff = diff_reports
 
 
 def _clause_changes(old: Proposal, new: Proposal) -> list[ClauseChange]:
@@ -178,15 +182,17 @@ def _key(value: TermValue | None) -> tuple[str, str]:
 
 
 def _effective(report: Report, proposal: Proposal) -> dict[str, tuple[TermValue, str]]:
-    values, _ = proposal_values(proposal, {})
-    setters: dict[str, str] = {}
-    for clause in proposal.clauses:
-        for setting in clause.settings:
-            setters.setdefault(setting.term, f"clause {clause.id}")
-    found = {t: (v, setters.get(t, "proposal")) for t, v in values.items()}
-    for derived in report.derived:
-        found.setdefault(derived.term, (derived.value, f"implication {derived.implication}"))
-    return found
+    """Every term the rules saw a value for, and who set it ("clause 7", "implication IMP-1")."""
+    trace = Trace.of_report(report, proposal)
+    return {term: (value, _set_by(trace.state(term))) for term, value in trace.facts.items()}
+
+
+def _set_by(state: TermState) -> str:
+    if state.set_by == "clause":
+        return f"clause {state.clause}"
+    if state.set_by == "implication":
+        return f"implication {state.implication}"
+    return "--set" if state.set_by == "override" else state.set_by
 
 
 def _term_changes(
@@ -209,7 +215,7 @@ def _term_changes(
     return changes
 
 
-_CHANGE_FOR = {
+_CHANGE_FOR: dict[Status, RuleChangeKind] = {
     Status.VIOLATED: "newly_violated",
     Status.MET: "newly_met",
     Status.OPEN: "newly_open",
@@ -251,7 +257,7 @@ def _actor_changes(old: Report, new: Report, rules: list[RuleChange]) -> list[Ac
         was, now = before.get(ruleset), after.get(ruleset)
         own = [r for r in rules if r.ruleset == ruleset]
 
-        def ids(change: str, own: list[RuleChange] = own) -> tuple[str, ...]:
+        def ids(change: RuleChangeKind, own: list[RuleChange] = own) -> tuple[str, ...]:
             return tuple(r.rule for r in own if r.change == change)
 
         changes.append(

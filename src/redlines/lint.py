@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import SerializerFunctionWrapHandler, model_serializer
 
 from .conditions import terms_of
-from .models import Origin, Proposal, RuleBook, Source
+from .models import Origin, Problem, Proposal, RuleBook, Source
 
 
 class Level(StrEnum):
@@ -22,18 +23,21 @@ class Level(StrEnum):
     WARNING = "warning"
 
 
-class LintProblem(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class LintProblem(Problem):
+    """A problem lint finds, with its level and code (the README lists the codes)."""
 
-    file: str
-    line: int
-    col: int
     level: Level
     code: str
-    message: str
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.level.value} {self.code} {self.message}"
+
+    @model_serializer(mode="wrap")
+    def _in_reading_order(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # `lint --format json` has always listed the level and code before the message, as the
+        # text line reads; a Problem's own fields would put the message first.
+        data: dict[str, Any] = handler(self)
+        return {key: data[key] for key in ("file", "line", "col", "level", "code", "message")}
 
 
 # code -> (level, what it means); the README lists these.

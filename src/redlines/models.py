@@ -34,7 +34,11 @@ class Origin(Frozen):
 
 
 class Problem(Frozen):
-    """One thing wrong with an input file, at the place a user must fix it."""
+    """One thing wrong with an input, at the place a user must fix it.
+
+    `file` is the file as given. A problem in a function's argument rather than in a file
+    (`overrides`, `variants[3]`) names the argument instead, with `line` and `col` 0.
+    """
 
     file: str
     line: int
@@ -42,7 +46,13 @@ class Problem(Frozen):
     message: str
 
     def __str__(self) -> str:
+        if not self.line:
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+    @classmethod
+    def in_argument(cls, argument: str, message: str) -> Problem:
+        return cls(file=argument, line=0, col=0, message=message)
 
     @classmethod
     def at(cls, origin: Origin | None, message: str, file: str = "<input>") -> Problem:

@@ -9,15 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, Literal, NamedTuple, Protocol, Self
 
 from .conditions import Truth, deciding_terms, format_value
 from .engine import EngineName, Evaluation, make_engine
 from .loader.values import lookup_term, type_value
 from .models import (
     Clause,
+    Frozen,
     InputError,
     Origin,
     Problem,
@@ -31,9 +30,9 @@ from .models import (
 )
 from .version import __version__
 
-
-class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+# The lowest severity whose violation fails a run (`--fail-on`); "never": nothing fails.
+FailOn = Literal["red_line", "priority", "preference", "never"]
+FAIL_LEVELS: tuple[FailOn, ...] = ("red_line", "priority", "preference", "never")
 
 
 class Status(StrEnum):
@@ -58,7 +57,7 @@ class Verdict(StrEnum):
         return {"infeasible": 2, "incomplete": 1, "feasible": 0}[self.value]
 
 
-class Location(Model):
+class Location(Frozen):
     """A place in a file a reviewer can open: path as given, 1-based line and column."""
 
     path: str
@@ -70,24 +69,51 @@ class Location(Model):
         return cls(path=origin.file, line=origin.line, col=origin.col)
 
 
-class ClauseRef(Model):
+class ClauseRef(Frozen):
     id: str
     title: str
     location: Location
 
 
-class TermState(Model):
+class RuleRef(Frozen):
+    """A rule as a result names it; `space` and `explain` (which adds details) build it alike."""
+
+    id: str
+    title: str
+    ruleset: str
+    actor: str
+    severity: Severity
+    weight: int | None
+
+    @classmethod
+    def of(cls, rule: Rule) -> Self:
+        """Every field is the rule's attribute of that name (a subclass adds fields the same
+        way), except `location`, where the rule is written."""
+        fields: dict[str, Any] = {
+            name: getattr(rule, name) for name in cls.model_fields if name != "location"
+        }
+        if "location" in cls.model_fields:
+            fields["location"] = Location.of(rule.origin) if rule.origin else None
+        return cls(**fields)
+
+
+SetBy = Literal["clause", "implication", "override", "unaddressed", "contradiction"]
+
+
+# Also the state of each leaf in an explanation. The docstring is the published schema's
+# description of it, so it stays as it was.
+class TermState(Frozen):
     """What a finding's term stood at: set by a clause, derived, overridden, or unaddressed."""
 
     term: str
     value: TermValue | None
-    set_by: str  # "clause" | "implication" | "override" | "unaddressed" | "contradiction"
+    set_by: SetBy
     clause: str | None = None
     implication: str | None = None
-    location: Location | None = None
+    location: Location | None = None  # where the clause sets it
 
 
-class Finding(Model):
+class Finding(Frozen):
     rule: str
     title: str
     ruleset: str
@@ -104,13 +130,13 @@ class Finding(Model):
     sources: tuple[Source, ...]
 
 
-class RedLineCounts(Model):
+class RedLineCounts(Frozen):
     met: int
     violated: int
     open: int
 
 
-class ActorVerdict(Model):
+class ActorVerdict(Frozen):
     ruleset: str
     actor: str
     verdict: ActorVerdictKind
@@ -122,19 +148,19 @@ class ActorVerdict(Model):
     open: tuple[str, ...]  # ids of open red lines
 
 
-class Claim(Model):
+class Claim(Frozen):
     value: TermValue
     by: str  # clause id, implication id or "--set"
     location: Location | None
 
 
-class Contradiction(Model):
+class Contradiction(Frozen):
     term: str
     claims: tuple[Claim, ...]
     message: str
 
 
-class DerivedTerm(Model):
+class DerivedTerm(Frozen):
     term: str
     value: TermValue
     implication: str
@@ -142,7 +168,7 @@ class DerivedTerm(Model):
     clauses: tuple[ClauseRef, ...]
 
 
-class ProposalInfo(Model):
+class ProposalInfo(Frozen):
     id: str
     title: str
     date: dt.date
@@ -155,7 +181,7 @@ class ProposalInfo(Model):
     location: Location
 
 
-class RuleSetInfo(Model):
+class RuleSetInfo(Frozen):
     id: str
     actor: str
     title: str
@@ -164,12 +190,12 @@ class RuleSetInfo(Model):
     location: Location | None
 
 
-class Override(Model):
+class Override(Frozen):
     term: str
     value: TermValue
 
 
-class Report(Model):
+class Report(Frozen):
     """The check of one proposal against one rule book."""
 
     proposal: ProposalInfo
@@ -183,7 +209,7 @@ class Report(Model):
     overrides: tuple[Override, ...]
 
 
-class ReportSet(Model):
+class ReportSet(Frozen):
     """Several proposals checked in one run: what `--format json` prints."""
 
     tool: str = "redlines"
@@ -210,12 +236,40 @@ def check(
     `overrides` sets terms for a what-if check, typed by the catalogue ("800000" or 800000).
     `actors` limits the check to those rule set ids.
     """
+    return check_and_trace(
+        proposal, rules, as_of=as_of, overrides=overrides, actors=actors, engine=engine
+    ).report
+
+
+class Checked(NamedTuple):
+    report: Report
+    trace: Trace  # where each term's value came from, for whoever explains the report further
+
+
+def check_and_trace(
+    proposal: Proposal,
+    rules: RuleBook,
+    *,
+    as_of: dt.date | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    actors: Sequence[str] = (),
+    engine: EngineName = "auto",
+) -> Checked:
+    """`check`, and the trace of the one evaluation it made (what `explain` and `space` read)."""
     as_of = as_of or proposal.date
     book = rules.for_actors(list(actors)).in_force(as_of)
     typed_overrides = type_overrides(rules, overrides or {})
     values, contradictions = proposal_values(proposal, typed_overrides)
     evaluation = make_engine(book, engine).evaluate(values)
-    return build_report(proposal, book, as_of, evaluation, contradictions, typed_overrides)
+    trace = Trace(
+        proposal,
+        facts=evaluation.facts,
+        derived=evaluation.derived,
+        overrides=typed_overrides,
+        contradicted=[*contradictions, *(clash.term for clash in evaluation.clashes)],
+    )
+    report = build_report(proposal, book, as_of, evaluation, contradictions, trace)
+    return Checked(report, trace)
 
 
 def worst(verdicts: Iterable[Verdict]) -> Verdict:
@@ -232,11 +286,12 @@ def check_all(proposals: Sequence[Proposal], rules: RuleBook, **options: Any) ->
 
 
 def type_overrides(
-    rules: RuleBook, overrides: Mapping[str, Any], where: str = "--set"
+    rules: RuleBook, overrides: Mapping[str, Any], where: str = "overrides"
 ) -> dict[str, TermValue]:
-    """Type --set values by the catalogue; text is parsed ("true", "800000", "2026-01-01").
+    """Type override values by the catalogue; text is parsed ("true", "800000", "2026-01-01").
 
-    `where` names the input in error messages (`--set`, or a variant's place in a batch).
+    `where` names the argument in error messages (`overrides`, or a variant's place in a batch);
+    the CLI prints a problem in `overrides` as one in its `--set` option.
     """
     typed: dict[str, TermValue] = {}
     problems: list[Problem] = []
@@ -245,7 +300,7 @@ def type_overrides(
             term = lookup_term(rules.catalogue, name)
             typed[name] = type_value(term, _parse_text(raw, term.type.value))
         except ValueError as err:
-            problems.append(Problem(file=where, line=1, col=1, message=f"{name}: {err}"))
+            problems.append(Problem.in_argument(where, f"{name}: {err}"))
     if problems:
         raise InputError(problems)
     return typed
@@ -303,17 +358,15 @@ def build_report(
     as_of: dt.date,
     evaluation: Evaluation,
     clause_contradictions: _Claims,
-    overrides: Mapping[str, TermValue],
+    trace: Trace,
 ) -> Report:
-    setters = _setters(proposal)
     header = (
         Location.of(proposal.origin)
         if proposal.origin
         else Location(path=proposal.path, line=1, col=1)
     )
-    states = _TermStates(proposal, evaluation, setters, overrides, clause_contradictions)
     findings = tuple(
-        _finding(rule, evaluation, states, header)
+        _finding(rule, evaluation, trace, header)
         for rule in sorted(book.rules, key=lambda r: (r.ruleset, -r.severity.rank, r.id))
     )
     verdicts = tuple(
@@ -323,7 +376,9 @@ def build_report(
     overall = overall_verdict(v.verdict for v in verdicts)
     contradictions = tuple(
         _clause_contradiction(term, said) for term, said in sorted(clause_contradictions.items())
-    ) + tuple(states.derived_contradictions())
+    ) + tuple(
+        _derived_contradiction(clash.term, clash.claims, trace) for clash in evaluation.clashes
+    )
     return Report(
         proposal=ProposalInfo(
             id=proposal.id,
@@ -353,45 +408,80 @@ def build_report(
         verdicts=verdicts,
         findings=findings,
         contradictions=contradictions,
-        derived=tuple(states.derived_terms()),
-        overrides=tuple(Override(term=t, value=v) for t, v in sorted(overrides.items())),
+        derived=tuple(trace.derived_term(term) for term in trace.derived),
+        overrides=tuple(Override(term=t, value=v) for t, v in sorted(trace.overrides.items())),
     )
 
 
-def _setters(proposal: Proposal) -> dict[str, tuple[Clause, Origin | None]]:
-    """The clause (and value position) that sets each term; the first one, for contradictions."""
-    found: dict[str, tuple[Clause, Origin | None]] = {}
-    for clause in proposal.clauses:
-        for setting in clause.settings:
-            found.setdefault(setting.term, (clause, setting.origin))
-    return found
-
-
-def _clause_ref(clause: Clause) -> ClauseRef:
+def clause_ref(clause: Clause) -> ClauseRef:
     assert clause.origin is not None
     return ClauseRef(id=clause.id, title=clause.title, location=Location.of(clause.origin))
 
 
-class _TermStates:
-    """Answers 'what did this term stand at, and which clauses put it there?'."""
+# --- where a term's value came from -------------------------------------------------------------
+
+
+class _Derived(Protocol):
+    """A derivation as an engine's evaluation and a report's `derived` both record it."""
+
+    @property
+    def value(self) -> TermValue: ...
+    @property
+    def implication(self) -> str: ...
+    @property
+    def because_of(self) -> tuple[str, ...]: ...
+
+
+class Trace:
+    """Where each term's value came from in one checked proposal, and which clauses put it there.
+
+    The one answer to that question: `check` reads it for its findings and derived terms,
+    `explain` for its tree's leaves and derivation chains, `diff` for the effective values it
+    compares, `space` for the draft clauses behind a package.
+    """
 
     def __init__(
         self,
         proposal: Proposal,
-        evaluation: Evaluation,
-        setters: dict[str, tuple[Clause, Origin | None]],
+        *,
+        facts: Mapping[str, TermValue],
+        derived: Mapping[str, _Derived],
         overrides: Mapping[str, TermValue],
-        clause_contradictions: _Claims,
+        contradicted: Iterable[str],
     ) -> None:
-        self.evaluation = evaluation
-        self.setters = setters
+        self.facts = facts  # every value the rules saw: the proposal's, overrides, derived ones
+        self.derived = derived  # term -> its derivation, sorted by term
         self.overrides = overrides
-        self.contradicted = set(clause_contradictions) | {c.term for c in evaluation.clashes}
+        self.contradicted = frozenset(contradicted)  # by clauses, or by implications
+        # The first clause that sets each term, and where; clauses disagreeing is a contradiction.
+        self._setters: dict[str, tuple[Clause, Origin | None]] = {}
+        for clause in proposal.clauses:
+            for setting in clause.settings:
+                origin = setting.origin or clause.origin
+                self._setters.setdefault(setting.term, (clause, origin))
+
+    @classmethod
+    def of_report(cls, report: Report, proposal: Proposal) -> Trace:
+        """The trace of the evaluation behind a report, rebuilt from what the report records."""
+        overrides = {o.term: o.value for o in report.overrides}
+        values, _ = proposal_values(proposal, overrides)
+        derived = {d.term: d for d in report.derived}
+        return cls(
+            proposal,
+            facts={**values, **{term: d.value for term, d in derived.items()}},
+            derived=derived,
+            overrides=overrides,
+            contradicted=[c.term for c in report.contradictions],
+        )
+
+    def setter(self, term: str) -> tuple[Clause, Origin | None] | None:
+        """The first clause that sets `term`, and where it does."""
+        return self._setters.get(term)
 
     def state(self, term: str) -> TermState:
         if term in self.overrides:
             return TermState(term=term, value=self.overrides[term], set_by="override")
-        derivation = self.evaluation.derived.get(term)
+        derivation = self.derived.get(term)
         if derivation is not None:
             return TermState(
                 term=term,
@@ -399,13 +489,13 @@ class _TermStates:
                 set_by="implication",
                 implication=derivation.implication,
             )
-        if term in self.contradicted and term not in self.evaluation.facts:
+        if term in self.contradicted and term not in self.facts:
             return TermState(term=term, value=None, set_by="contradiction")
-        if term in self.setters and term in self.evaluation.facts:
-            clause, origin = self.setters[term]
+        if term in self._setters and term in self.facts:
+            clause, origin = self._setters[term]
             return TermState(
                 term=term,
-                value=self.evaluation.facts[term],
+                value=self.facts[term],
                 set_by="clause",
                 clause=clause.id,
                 location=Location.of(origin) if origin else None,
@@ -416,59 +506,40 @@ class _TermStates:
         """The clauses behind a term's value, following derivations back to their causes."""
         if term in self.overrides or term in seen:
             return []
-        derivation = self.evaluation.derived.get(term)
+        derivation = self.derived.get(term)
         if derivation is not None:
             found: list[Clause] = []
             for cause in derivation.because_of:
                 found.extend(self.clauses(cause, seen | {term}))
             return found
-        if term in self.setters and term in self.evaluation.facts:
-            return [self.setters[term][0]]
+        if term in self._setters and term in self.facts:
+            return [self._setters[term][0]]
         return []
 
-    def derived_terms(self) -> list[DerivedTerm]:
-        result = []
-        for term, d in self.evaluation.derived.items():
-            clauses = _unique(self.clauses(term))
-            result.append(
-                DerivedTerm(
-                    term=term,
-                    value=d.value,
-                    implication=d.implication,
-                    because_of=d.because_of,
-                    clauses=tuple(_clause_ref(c) for c in clauses),
-                )
-            )
-        return result
+    def derived_term(self, term: str) -> DerivedTerm:
+        """A derived term with the clauses at the root of its chain."""
+        derivation = self.derived[term]
+        return DerivedTerm(
+            term=term,
+            value=derivation.value,
+            implication=derivation.implication,
+            because_of=derivation.because_of,
+            clauses=tuple(clause_ref(c) for c in _unique(self.clauses(term))),
+        )
 
-    def derived_contradictions(self) -> list[Contradiction]:
-        result = []
-        for clash in self.evaluation.clashes:
-            claims = []
-            for value, who in clash.claims:
-                if who == "proposal":
-                    if clash.term in self.overrides:
-                        claims.append(Claim(value=value, by="--set", location=None))
-                        continue
-                    clause, origin = self.setters[clash.term]
-                    claims.append(
-                        Claim(
-                            value=value,
-                            by=f"clause {clause.id}",
-                            location=Location.of(origin) if origin else None,
-                        )
-                    )
-                else:
-                    claims.append(Claim(value=value, by=f"implication {who}", location=None))
-            said = ", ".join(f"{c.by}: {format_value(c.value)}" for c in claims)
-            result.append(
-                Contradiction(
-                    term=clash.term,
-                    claims=tuple(claims),
-                    message=f"'{clash.term}' is given different values ({said})",
-                )
-            )
-        return result
+    def chain(self, terms: Iterable[str]) -> list[str]:
+        """The derived terms behind these terms, each once, nearest first: the terms' own
+        derivations, then those of the terms they were derived from, and so on."""
+        found: dict[str, None] = {}
+        queue = list(terms)
+        while queue:
+            term = queue.pop(0)
+            derivation = self.derived.get(term)
+            if derivation is None or term in found:
+                continue
+            found[term] = None
+            queue.extend(derivation.because_of)
+        return list(found)
 
 
 def _unique(clauses: Iterable[Clause]) -> list[Clause]:
@@ -489,6 +560,31 @@ def _clause_contradiction(term: str, said: list[tuple[TermValue, Clause]]) -> Co
     )
 
 
+def _derived_contradiction(
+    term: str, said: tuple[tuple[TermValue, str], ...], trace: Trace
+) -> Contradiction:
+    """Implications that disagree with each other or with the proposal (who: "proposal" or an
+    implication id)."""
+    claims = []
+    for value, who in said:
+        if who != "proposal":
+            claims.append(Claim(value=value, by=f"implication {who}", location=None))
+        elif term in trace.overrides:
+            claims.append(Claim(value=value, by="--set", location=None))
+        else:
+            setter = trace.setter(term)
+            assert setter is not None  # the proposal set it
+            clause, origin = setter
+            location = Location.of(origin) if origin else None
+            claims.append(Claim(value=value, by=f"clause {clause.id}", location=location))
+    listed = ", ".join(f"{c.by}: {format_value(c.value)}" for c in claims)
+    return Contradiction(
+        term=term,
+        claims=tuple(claims),
+        message=f"'{term}' is given different values ({listed})",
+    )
+
+
 def rule_status(rule: Rule, truth: Truth) -> tuple[Status, bool]:
     """A rule's status for a condition's truth, and whether `when_silent` decided it."""
     if truth is True:
@@ -500,10 +596,10 @@ def rule_status(rule: Rule, truth: Truth) -> tuple[Status, bool]:
     return Status(rule.when_silent.value), True
 
 
-def _finding(rule: Rule, evaluation: Evaluation, states: _TermStates, header: Location) -> Finding:
+def _finding(rule: Rule, evaluation: Evaluation, trace: Trace, header: Location) -> Finding:
     status, silent = rule_status(rule, evaluation.truths.get(rule.id))
     _, terms = deciding_terms(rule.requires, evaluation.facts)
-    clauses = _unique(c for term in terms for c in states.clauses(term))
+    clauses = _unique(c for term in terms for c in trace.clauses(term))
     clauses.sort(key=lambda c: (c.origin.file, c.origin.line) if c.origin else ("", 0))
     location = Location.of(clauses[0].origin) if clauses and clauses[0].origin else header
     return Finding(
@@ -517,8 +613,8 @@ def _finding(rule: Rule, evaluation: Evaluation, states: _TermStates, header: Lo
         silent=silent,
         message=rule.message,
         rationale=rule.rationale,
-        terms=tuple(states.state(t) for t in terms),
-        clauses=tuple(_clause_ref(c) for c in clauses),
+        terms=tuple(trace.state(t) for t in terms),
+        clauses=tuple(clause_ref(c) for c in clauses),
         location=location,
         sources=rule.sources,
     )
@@ -574,7 +670,7 @@ def overall_verdict(kinds: Iterable[ActorVerdictKind]) -> Verdict:
     return Verdict.FEASIBLE
 
 
-def failing(report: Report, fail_on: str, strict: bool = False) -> list[str]:
+def failing(report: Report, fail_on: FailOn, strict: bool = False) -> list[str]:
     """Why this report should fail a CI run at the given level (empty: it passes)."""
     if fail_on == "never":
         return []

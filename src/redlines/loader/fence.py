@@ -31,7 +31,9 @@ def bundled_dir(name: str) -> Path:
 def repository_of(folder: Path) -> Path | None:
     """The nearest folder at or above `folder` holding `.git`, if any."""
     for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():  # a folder, or a file in worktrees and submodules
+        # A folder, or a file in worktrees and submodules. (os.path answers False where a name
+        # is too long for the file system; pathlib would raise.)
+        if os.path.exists(candidate / ".git"):
             return candidate
     return None
 
@@ -97,7 +99,12 @@ def check_name(display: str) -> None:
 
 def yaml_files(folder: Path) -> list[Path]:
     """Every `*.yaml` and `*.yml` file under `folder`, at any depth, sorted; links to folders
-    are not followed (`walk.files_under`)."""
+    are not followed (`walk.files_under`).
+
+    Whatever is not a folder counts, so that a FIFO, a device or a broken link named like a YAML
+    file is refused by name (`yamlfile.read_yaml` reads regular files only), never skipped in
+    silence: a rule set left out unnoticed would change every verdict.
+    """
     return sorted(
         folder.joinpath(*parts)
         for parts in files_under(folder)

@@ -6,7 +6,8 @@ symbolic links to folders under `**`, so a pull request that adds two links to `
 enumeration grow without end, and one link reports each draft once per path through it (41
 times in one case). Here a link to a folder is never entered (it could lead out of the
 repository, or back into it), and a folder reached twice by other means (a bind mount) is
-entered once. Links to files are listed like files; the loader decides whether they may be read.
+entered once. Everything else is listed (links to files, and pipes or devices too): the loader
+decides whether it may be read, and says so by name.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ ANY_FOLDERS = "**"
 def files_under(
     folder: str | Path, *, max_depth: int | None = None, skip_hidden: bool = False
 ) -> Iterator[tuple[str, ...]]:
-    """Every file under `folder` (a link to a file counts), as its path parts below `folder`.
+    """Everything under `folder` that is not a folder, as its path parts below `folder`: files,
+    links to files, and also pipes, devices and broken links, for the loader to refuse by name.
 
-    Links to folders are not followed, and no folder is entered twice. `max_depth` counts the
-    parts of a file's relative path (1: only the folder's own files); `skip_hidden` passes over
-    folders whose names start with `.`. Folders that cannot be read are passed over, as
-    `Path.rglob` and `glob` do. In no particular order.
+    Links to folders are neither followed nor listed, and no folder is entered twice.
+    `max_depth` counts the parts of a file's relative path (1: only the folder's own files);
+    `skip_hidden` passes over folders whose names start with `.`. Folders that cannot be read
+    are passed over, as `Path.rglob` and `glob` do. In no particular order.
     """
     seen: set[tuple[int, int]] = set()
     pending: list[tuple[tuple[str, ...], str]] = [((), os.fspath(folder))]
@@ -51,14 +53,14 @@ def files_under(
                     deep_enough = max_depth is not None and len(below) >= max_depth
                     if not deep_enough and not (skip_hidden and _hidden(entry.name)):
                         pending.append((below, entry.path))
-                elif entry.is_file():
+                elif not entry.is_dir():  # a link to a folder is neither entered nor listed
                     yield below
             except OSError:
                 continue
 
 
 def glob_files(patterns: Sequence[str]) -> list[str]:
-    """The files the glob patterns name, sorted, each once, spelt as `glob.glob` spells them.
+    """What the glob patterns name but folders, sorted, each once, spelt as `glob.glob` does.
 
     The same patterns as `glob.glob(pattern, recursive=True)`: `*`, `?` and `[…]` within one
     path component, `**` as a whole component for any number of folders, and wildcards that do

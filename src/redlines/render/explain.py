@@ -6,9 +6,11 @@ Markdown is the text in a fenced block under the rule's heading (JSON: `json.py`
 from __future__ import annotations
 
 from ..conditions import format_value
-from ..explain import Explanation, LeafState, Node
+from ..explain import Explanation, Node
 from ..models import WhenSilent
+from ..report import TermState
 from .gfm import code, code_block, md
+from .logsafe import markdown_text, text_lines
 from .options import RenderOptions
 
 
@@ -16,14 +18,17 @@ def _truth(value: bool | None) -> str:
     return "unknown" if value is None else "true" if value else "false"
 
 
-def _state(state: LeafState) -> str:
+def _state(state: TermState, because_of: dict[str, tuple[str, ...]]) -> str:
     match state.set_by:
         case "clause":
             where = f" at {state.location.path}:{state.location.line}" if state.location else ""
             return f"= {format_value(state.value)}, clause {state.clause}{where}"
         case "implication":
-            because = f" from {', '.join(state.because_of)}" if state.because_of else ""
+            causes = because_of.get(state.term, ())
+            because = f" from {', '.join(causes)}" if causes else ""
             return f"= {format_value(state.value)}, derived by {state.implication}{because}"
+        case "override":
+            return f"= {format_value(state.value)}, set by --set"
         case "contradiction":
             return "contradicted: the proposal gives it different values"
     return "unaddressed"
@@ -59,17 +64,19 @@ def _head(result: Explanation) -> list[str]:
     return lines
 
 
-def _tree_lines(node: Node, depth: int, with_truth: bool) -> list[str]:
+def _tree_lines(
+    node: Node, depth: int, with_truth: bool, because_of: dict[str, tuple[str, ...]]
+) -> list[str]:
     indent = "    " + "  " * depth
     role = f"{node.role} " if node.role else ""
     label = f"{indent}{role}{node.text}"
     if not with_truth:
         lines = [label]
     else:
-        tail = f"  ({_state(node.state)})" if node.state else ""
+        tail = f"  ({_state(node.state, because_of)})" if node.state else ""
         lines = [f"{label}  [{_truth(node.truth)}]{tail}"]
     for child in node.children:
-        lines += _tree_lines(child, depth + 1, with_truth)
+        lines += _tree_lines(child, depth + 1, with_truth, because_of)
     return lines
 
 
@@ -77,8 +84,8 @@ def render_explain_text(result: Explanation, options: RenderOptions) -> str:
     lines = _head(result)
     if result.proposal is None:
         lines += ["", "  Condition tree:"]
-        lines += _tree_lines(result.tree, 0, with_truth=False)
-        return "\n".join(lines) + "\n"
+        lines += _tree_lines(result.tree, 0, with_truth=False, because_of={})
+        return text_lines(lines)
     p = result.proposal
     assert result.as_of is not None and result.status is not None
     silent = " (by when_silent)" if result.silent else ""
@@ -89,7 +96,8 @@ def render_explain_text(result: Explanation, options: RenderOptions) -> str:
     ]
     if not result.in_force:
         lines.append("  (this rule is not in force on that date, so `check` does not report it)")
-    lines += _tree_lines(result.tree, 0, with_truth=True)
+    because_of = {d.term: d.because_of for d in result.derived}
+    lines += _tree_lines(result.tree, 0, with_truth=True, because_of=because_of)
     if result.derived:
         lines += ["", "  Derived terms"]
         for d in result.derived:
@@ -105,10 +113,10 @@ def render_explain_text(result: Explanation, options: RenderOptions) -> str:
         lines += ["", f"  `check` reports it at {loc.path}:{loc.line}"]
     if result.rule.when_silent is not WhenSilent.OPEN and result.truth is None:
         lines.append(f"  unknown counts as {result.rule.when_silent.value} for this rule")
-    return "\n".join(lines) + "\n"
+    return text_lines(lines)
 
 
 def render_explain_markdown(result: Explanation, options: RenderOptions) -> str:
     rule = result.rule
     text = render_explain_text(result, options)
-    return f"### {code(rule.id)} {md(rule.title)}\n\n{code_block(text)}"
+    return markdown_text(f"### {code(rule.id)} {md(rule.title)}\n\n{code_block(text)}")

@@ -27,6 +27,7 @@ from ..report import (
     Status,
 )
 from .links import file_link, repo_path, source_name, web_url
+from .logsafe import xml_text
 from .options import RenderOptions
 from .stream import CheckWriter, copy, render_with
 from .view import (
@@ -121,7 +122,8 @@ _Row = tuple[str, dict[str, str], str]
 
 class HtmlWriter(CheckWriter):
     """The header and the verdict matrix need the whole run: each proposal's section waits in a
-    spool, and only its row of the matrix is kept."""
+    spool, and only its row of the matrix is kept. Every piece is whole lines, made log-safe as
+    it is written (`xml_text` works line by line)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,7 +135,7 @@ class HtmlWriter(CheckWriter):
         view = report_view(report)
         anchor = _anchor(self.tally.proposals - 1, report.proposal.id)
         self.rows.append(_row(report, anchor))
-        self.body.write("\n".join(_report(view, anchor, self.options)) + "\n")
+        self.body.write(xml_text("\n".join(_report(view, anchor, self.options)) + "\n"))
 
     def finish(self) -> None:
         overall = self.tally.overall.value
@@ -158,7 +160,7 @@ class HtmlWriter(CheckWriter):
         ]
         if self.rows:
             parts += _matrix(self.tally.actors, self.rows)
-        self.out.write("\n".join(parts) + "\n")
+        self.out.write(xml_text("\n".join(parts) + "\n"))
         copy(self.body, self.out)
         footer = [
             "</main>",
@@ -170,7 +172,7 @@ class HtmlWriter(CheckWriter):
             "</body>",
             "</html>",
         ]
-        self.out.write("\n".join(footer) + "\n")
+        self.out.write(xml_text("\n".join(footer) + "\n"))
 
 
 def _anchor(index: int, proposal_id: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from ..report import Report, ReportSet
+from .logsafe import json_text
 from .options import RenderOptions
 from .stream import CheckWriter, copy
 
@@ -39,7 +40,7 @@ def dump(model: BaseModel, *, ensure_ascii: bool = False, **fields: Any) -> str:
     if _small_float(model) or (ensure_ascii and "\x7f" in text):
         data = model.model_dump(mode="json", **fields)
         text = json.dumps(data, indent=2, ensure_ascii=ensure_ascii)
-    return text + "\n"
+    return json_text(text) + "\n"
 
 
 class JsonWriter(CheckWriter):
@@ -72,7 +73,7 @@ class JsonWriter(CheckWriter):
 
 def render_sorted_json(result: dict[str, Any], options: RenderOptions) -> str:
     """A plain mapping (a JSON Schema) with sorted keys, so that its diffs stay small."""
-    return json.dumps(result, indent=2, sort_keys=True) + "\n"
+    return json_text(json.dumps(result, indent=2, sort_keys=True)) + "\n"
 
 
 def _small_float(value: object) -> bool:

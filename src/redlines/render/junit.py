@@ -23,6 +23,7 @@ from typing import Any
 from ..models import Severity
 from ..report import Finding, Report, ReportSet, Status
 from .links import repo_path
+from .logsafe import xml_text
 from .options import RenderOptions
 from .stream import CheckWriter, copy, render_with
 from .view import SEVERITY_NAME, clause_label, open_message
@@ -44,7 +45,8 @@ class JunitWriter(CheckWriter):
 
     A proposal's suites are built and indented under a throwaway root, as `ET.indent` lays them
     out under the real one (one level down), and written with the separators it would put
-    between them.
+    between them. Each piece is made log-safe as it is written: `xml_text` works line by line,
+    and every piece starts or ends at a line's start or end.
     """
 
     _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -67,7 +69,7 @@ class JunitWriter(CheckWriter):
         ET.indent(holder)
         for suite in holder:
             suite.tail = None
-            self.body.write("\n  " + ET.tostring(suite, encoding="unicode"))
+            self.body.write(xml_text("\n  " + ET.tostring(suite, encoding="unicode")))
 
     def finish(self) -> None:
         root = ET.Element("testsuites", name="redlines")
@@ -75,13 +77,14 @@ class JunitWriter(CheckWriter):
             root.set(key, str(value))
         root.set("errors", "0")
         if not self.tally.proposals:
-            self.out.write(self._XML_DECLARATION + ET.tostring(root, encoding="unicode") + "\n")
+            self.out.write(xml_text(self._XML_DECLARATION + ET.tostring(root, encoding="unicode")))
+            self.out.write("\n")
             return
         root.text = "\n"  # a placeholder, so that the start and end tags come apart
         start, end = ET.tostring(root, encoding="unicode").split("\n")
-        self.out.write(self._XML_DECLARATION + start)
+        self.out.write(xml_text(self._XML_DECLARATION + start))
         copy(self.body, self.out)
-        self.out.write("\n" + end + "\n")
+        self.out.write(xml_text("\n" + end + "\n"))
 
 
 def _suite(root: ET.Element, report: Report, name: str, options: RenderOptions) -> ET.Element:

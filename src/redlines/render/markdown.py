@@ -22,6 +22,7 @@ from ..report import ActorVerdict, ActorVerdictKind, Finding, Location, Report, 
 from ..report import Verdict as Overall
 from .gfm import code, link, md, source_link
 from .links import file_link, repo_path
+from .logsafe import markdown_text
 from .options import RenderOptions
 from .stream import CheckWriter, copy, render_with
 from .view import (
@@ -51,7 +52,8 @@ _Row = tuple[str, dict[str, str], str]
 
 class MarkdownWriter(CheckWriter):
     """The heading, the summary and the verdict matrix need the whole run: each proposal's
-    section waits in a spool, and only its row of the matrix is kept."""
+    section waits in a spool, and only its row of the matrix is kept. Every piece is whole
+    lines, made log-safe as it is written (`markdown_text` works line by line)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,7 +64,7 @@ class MarkdownWriter(CheckWriter):
         super().add(report)
         view = report_view(report)
         self.rows.append(_row(view, self.options))
-        self.body.write("\n".join(_report(view, self.options)) + "\n")
+        self.body.write(markdown_text("\n".join(_report(view, self.options)) + "\n"))
 
     def finish(self) -> None:
         overall = self.tally.overall
@@ -75,9 +77,9 @@ class MarkdownWriter(CheckWriter):
         if self.rows:
             lines += _matrix(self.tally.actors, self.rows)
             lines += ["", _legend(), ""]
-        self.out.write("\n".join(lines) + "\n")
+        self.out.write(markdown_text("\n".join(lines) + "\n"))
         copy(self.body, self.out)
-        self.out.write(f"*Checked with redlines {md(self.version)}.*\n")
+        self.out.write(markdown_text(f"*Checked with redlines {md(self.version)}.*\n"))
 
 
 def _legend() -> str:

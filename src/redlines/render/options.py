@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..loader.fence import find_repo_root as find_repo_root  # one lookup, also used by loading
+from ..report import FailOn
 
 
 @dataclass(frozen=True)
@@ -18,5 +19,5 @@ class RenderOptions:
     # or PR comment has no file to be relative to, so the Action sets this; None: relative links.
     link_base: str | None = None
     # The CLI's --fail-on and --strict, for formats that show pass/fail per rule (junit).
-    fail_on: str = "red_line"
+    fail_on: FailOn = "red_line"
     strict: bool = False

@@ -28,6 +28,7 @@ from urllib.parse import quote
 from ..report import Finding, Location, Report, ReportSet
 from .gfm import md, source_link
 from .links import first_url, repo_path, repo_relative
+from .logsafe import json_text
 from .options import RenderOptions
 from .stream import CheckWriter, render_with
 from .view import (
@@ -109,7 +110,7 @@ class SarifWriter(CheckWriter):
             "properties": {"overall": self.tally.overall.value, "proposals": self.proposals},
         }
         document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text = json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
         if first is None:
             self.out.write(text)
             return
@@ -123,7 +124,7 @@ class SarifWriter(CheckWriter):
     def _write_result(self, line: str, index: dict[str, int], separator: str) -> None:
         result = json.loads(line)
         result["ruleIndex"] = index[result["ruleId"]]
-        text = json.dumps(result, indent=2, ensure_ascii=False)
+        text = json_text(json.dumps(result, indent=2, ensure_ascii=False))
         self.out.write(separator + text.replace("\n", "\n" + self._INDENT))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..conditions import format_value
 from ..report import ActorVerdictKind, Finding, Report, ReportSet, Verdict
+from .logsafe import text_lines
 from .options import RenderOptions
 from .stream import CheckWriter, render_with
 from .view import ReportView, claim_location, report_view, soft_score, unaddressed
@@ -46,15 +47,16 @@ def render_text(reports: ReportSet, options: RenderOptions) -> str:
 
 
 class TextWriter(CheckWriter):
-    """Each proposal's block, a blank line, and after the last one the summary line."""
+    """Each proposal's block and a blank line as it comes, then the summary line. Each item is
+    one line, whatever text from the files it holds (see logsafe)."""
 
     def add(self, report: Report) -> None:
         super().add(report)
-        style = _Style(self.options.color)
-        self.out.write("\n".join(_report(report_view(report), style)) + "\n\n")
+        lines = [*_report(report_view(report), _Style(self.options.color)), ""]
+        self.out.write(text_lines(lines, colour=self.options.color))
 
     def finish(self) -> None:
-        self.out.write(self.tally.summary + "\n")
+        self.out.write(text_lines([self.tally.summary], colour=self.options.color))
 
 
 def _report(view: ReportView, style: _Style) -> list[str]:

@@ -1,0 +1,113 @@
+"""Decide every rule on a set of term values: two engines behind one interface.
+
+`base` holds what they share (the forward chaining of implications, the `Evaluation`), `python`
+the engine that compiles conditions to straight-line Python, `durable` the adapter that lets
+durable-rules' Rete network decide. `make_engine` picks one and compiles it once per rule book.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import threading
+import weakref
+from typing import Any
+
+from ..gcpause import collector_paused
+from ..models import Implication, Rule, RuleBook
+from .base import Clash, Derivation, Engine, EngineName, EngineUnavailable, Evaluation
+from .durable import DurableEngine, durable_available
+from .python import PythonEngine
+
+_cache: dict[tuple[str, str], Engine] = {}
+_cache_lock = threading.Lock()
+_notice_given = False
+
+
+def make_engine(book: RuleBook, name: EngineName = "auto") -> Engine:
+    """An engine for this rule book, compiled once and reused for equal rule books.
+
+    "auto" is durable-rules where it imports, else the python engine with a one-line notice on
+    stderr (e.g. Python 3.13, where durable-rules does not build).
+    """
+    auto = name == "auto"
+    if auto:
+        if durable_available():
+            name = "durable"
+        else:
+            _notice("durable-rules is not available here")
+            name = "python"
+    elif name == "durable" and not durable_available():
+        raise EngineUnavailable(
+            "the durable engine needs durable-rules, which is not installed or does not build on "
+            f"Python {sys.version_info.major}.{sys.version_info.minor}; use --engine python"
+        )
+    with _cache_lock, collector_paused():
+        key = (name, _fingerprint(book))
+        engine = _cache.get(key)
+        if engine is None:
+            try:
+                engine = DurableEngine(book) if name == "durable" else PythonEngine(book)
+            except EngineUnavailable as why:
+                if not auto:
+                    raise EngineUnavailable(f"{why}; use --engine python") from None
+                _notice(str(why))
+                engine = PythonEngine(book)
+            _cache[key] = engine
+    return engine
+
+
+def _notice(why: str) -> None:
+    global _notice_given
+    if not _notice_given:
+        print(f"redlines: {why}; using the python engine", file=sys.stderr)
+        _notice_given = True
+
+
+def _fingerprint(book: RuleBook) -> str:
+    """A digest of what an engine compiles: the term names, the rules' and implications' logic."""
+    digest = hashlib.sha256()
+    for part in (
+        json.dumps(sorted(book.catalogue.terms)),
+        *(_content_key(rule, {"id", "requires"}) for rule in book.rules),
+        *(_content_key(imp, {"id", "when", "then"}) for imp in book.implications),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# Each rule's part of the key, remembered by object: `in_force` and `for_actors` build new books
+# around the same frozen Rule objects, so a check does not dump every rule again (at 10,000 rules
+# that was ~0.35 s per call). An entry goes when its object is collected.
+_content_keys: dict[int, tuple[weakref.ref[Any], str]] = {}
+
+
+def _content_key(item: Rule | Implication, fields: set[str]) -> str:
+    ident = id(item)
+    found = _content_keys.get(ident)
+    if found is not None and found[0]() is item:
+        return found[1]
+    key = json.dumps(item.model_dump(mode="json", include=fields), sort_keys=True, default=str)
+
+    def forget(ref: weakref.ref[Any]) -> None:
+        if _content_keys.get(ident, (None, ""))[0] is ref:
+            del _content_keys[ident]
+
+    _content_keys[ident] = (weakref.ref(item, forget), key)
+    return key
+
+
+__all__ = [
+    "Clash",
+    "Derivation",
+    "DurableEngine",
+    "Engine",
+    "EngineName",
+    "EngineUnavailable",
+    "Evaluation",
+    "PythonEngine",
+    "durable_available",
+    "make_engine",
+]
