@@ -25,8 +25,8 @@ from .models import InputError, Problem, RuleBook
 from .report import Report, check
 
 # Proposal files in one run of `redlines check` or the Action. Memory stays small per draft
-# (benchmarks/bench_many_drafts.py: under 100 MB at this limit, in every format); time and the
-# size of the output do not (7 to 20 ms and, in JSON, 240 KB per small draft).
+# (benchmarks/bench_many_drafts.py: at most 100 MB at this limit, in every format); time and
+# the size of the output do not (7 to 20 ms and, in JSON, 240 KB per small draft).
 MAX_PROPOSALS = 10_000
 
 
