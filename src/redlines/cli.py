@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .checkrun import CheckRun, TooManyProposals
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
 from .models import Catalogue, InputError, Problem, Proposal, RuleBook, Severity
-from .render import RenderOptions, find_repo_root, formats, render
+from .outputs import Output, OutputError, write_output
+from .render import RenderOptions, check_writer, find_repo_root, formats, render
 from .render.logsafe import text_lines
-from .report import FailOn, ReportSet, check_all, failing
+from .report import failing
 from .schemas import KINDS, published_schema
 from .specs import iso_date, suggest
 from .version import __version__
@@ -127,13 +129,10 @@ def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
 
 
 def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
-    """Render the command's result in the format asked for, to --output or stdout."""
+    """Render the command's result in the format asked for, to --output (whole or not at all,
+    outputs.py) or stdout."""
     text = render(result, args.format, options, command=args.command)
-    output = getattr(args, "output", None)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    write_output(getattr(args, "output", None) or None, text)
 
 
 def use_color(args: argparse.Namespace) -> bool:
@@ -181,33 +180,31 @@ def _add_check(commands: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    reports = check_reports(args)
-    findings = {(f.rule, f.ruleset) for report in reports.reports for f in report.findings}
+    """Check the proposals one at a time, each report written and dropped (checkrun.py)."""
+    book = rules_from(args)
+    actors = resolve_actors(book, args.actor)
+    run = CheckRun.load(args.proposals, book)
+    if args.engine != "auto":
+        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
     options = RenderOptions(
         color=use_color(args),
         repo_root=str(find_repo_root()),
         fail_on=args.fail_on,
         strict=args.strict,
-        rule_pages=rule_pages(args, sorted(findings)),
+        rule_pages=rule_pages(args, ((rule.id, rule.ruleset) for rule in book.rules)),
     )
-    emit(reports, args, options)
-    return exit_code(reports, args.fail_on, args.strict)
-
-
-def check_reports(args: argparse.Namespace) -> ReportSet:
-    book = rules_from(args)
-    actors = resolve_actors(book, args.actor)
-    proposals = load_proposals(args.proposals, book)
-    overrides = dict(args.overrides)
-    if args.engine != "auto":
-        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
-    return check_all(
-        proposals, book, as_of=args.as_of, overrides=overrides, actors=actors, engine=args.engine
+    failed = False
+    reports = run.reports(
+        as_of=args.as_of, overrides=dict(args.overrides), actors=actors, engine=args.engine
     )
-
-
-def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
-    failed = any(failing(report, fail_on, strict) for report in reports.reports)
+    with (
+        Output.to(args.output or None) as output,
+        check_writer(args.format)(output, options, spool=output.spool) as writer,
+    ):
+        for report in reports:
+            writer.add(report)
+            failed = failed or bool(failing(report, args.fail_on, args.strict))
+        writer.finish()
     return EXIT_FAIL if failed else EXIT_OK
 
 
@@ -608,9 +605,7 @@ def run_docs(args: argparse.Namespace) -> int:
     )
     folder.mkdir(parents=True, exist_ok=True)
     for name, page in pages.items():
-        (folder / name).write_text(
-            render(page, "markdown", command="docs"), encoding="utf-8", newline="\n"
-        )
+        write_output(str(folder / name), render(page, "markdown", command="docs"))
     print(f"{len(pages)} pages written to {args.output}: {', '.join(pages)}")
     return EXIT_OK
 
@@ -769,15 +764,15 @@ def run_new(args: argparse.Namespace) -> int:
             path=args.path,
         )
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_output(str(path), text)
     print(
         f"{args.path}: a new {args.kind} ({draft_id}); fill it in, then: redlines check {args.path}"
     )
     if not schema.exists():
         schema.parent.mkdir(parents=True, exist_ok=True)
-        schema.write_text(
+        write_output(
+            str(schema),
             render(published_schema("proposal", book.catalogue), "json", command="schema"),
-            encoding="utf-8",
         )
         shown = os.path.relpath(schema)
         rules = f" --rules {args.rules}" if args.rules else ""
@@ -863,7 +858,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         _say(*(_as_printed(problem) for problem in err.problems))
         return EXIT_BAD_INPUT
-    except (UsageError, EngineUnavailable) as err:
+    except (UsageError, EngineUnavailable, OutputError, TooManyProposals) as err:
         _say(f"redlines: error: {err}")
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version
@@ -872,8 +867,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except OSError as err:  # e.g. --output into a missing folder
-        _say(f"redlines: error: {err.filename or ''}: {err.strerror or err}")
+    except OSError as err:  # a file the loader does not read itself (outputs: OutputError)
+        where = f"{err.filename}: " if err.filename else ""
+        _say(f"redlines: error: {where}{err.strerror or err}")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug: say so plainly instead of a traceback
         _say(
