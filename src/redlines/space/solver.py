@@ -237,9 +237,12 @@ def maxsat(
 
     with Oracle(formula) as oracle:
         # RC2Stratified fails with a TypeError, rather than returning None, on unsatisfiable
-        # hard clauses (python-sat 1.9.dev24), so ask first.
+        # hard clauses (python-sat 1.9.dev24), so ask first; and on no soft clause at all
+        # (no rule in force on the day asked), so answer that here.
         if not oracle.solve(fixed):
             return None
+        if not soft:
+            return oracle.model(), 0
     wcnf = _wcnf(formula, fixed)
     for lit, weight in soft:
         wcnf.append([lit], weight=weight)
