@@ -273,6 +273,10 @@ def _item(item: Dated) -> TimelineItem:
 # --- the drafts ---------------------------------------------------------------------------------
 
 
+# A rule set's id and actor, and its red lines in force, each with its status per truth.
+_RuleSetRedLines = tuple[str, str, list[tuple[str, dict[Truth, Status]]]]
+
+
 class _DraftsOverTime:
     """Each draft evaluated once per set of implications in force; verdicts tallied per date."""
 
@@ -282,6 +286,17 @@ class _DraftsOverTime:
         self.rulesets = sorted(book.rulesets, key=lambda rs: rs.id)
         self.drafts = [(d.id, *proposal_values(d, {})) for d in drafts]
         self._engines: dict[tuple[str, ...], Engine] = {}
+        self._red = {
+            rs.id: sorted(
+                (r for r in rs.rules if r.severity is Severity.RED_LINE), key=lambda r: r.id
+            )
+            for rs in self.rulesets
+        }
+        self._status = {
+            r.id: {t: rule_status(r, t)[0] for t in (True, False, None)}
+            for rules in self._red.values()
+            for r in rules
+        }
         self._evaluated: dict[tuple[tuple[str, ...], str], tuple[dict[str, Truth], list[str]]] = {}
 
     def _engine(self, on: dt.date) -> tuple[tuple[str, ...], Engine]:
@@ -308,22 +323,43 @@ class _DraftsOverTime:
             self._evaluated[key, draft] = found
         return found
 
-    def verdicts(self, on: dt.date, draft: str, values: dict[str, TermValue],
-                 clauses: Iterable[str]) -> DraftAt:  # fmt: skip
+    def verdicts(
+        self, on: dt.date, draft: str, values: dict[str, TermValue], clauses: Iterable[str]
+    ) -> DraftAt:
+        return self._verdicts(on, self._red_lines(on), draft, values, clauses)
+
+    def _red_lines(
+        self, on: dt.date
+    ) -> list[tuple[str, str, list[tuple[str, dict[Truth, Status]]]]]:
+        """Per rule set (id, actor): its red lines in force, by id, each with its status for each
+        truth of its condition."""
+        return [
+            (
+                ruleset.id,
+                ruleset.actor,
+                [(r.id, self._status[r.id]) for r in self._red[ruleset.id] if r.in_force(on)],
+            )
+            for ruleset in self.rulesets
+        ]
+
+    def _verdicts(
+        self,
+        on: dt.date,
+        red_lines: list[_RuleSetRedLines],
+        draft: str,
+        values: dict[str, TermValue],
+        clauses: Iterable[str],
+    ) -> DraftAt:
         truths, contradictions = self.truths(on, draft, values, clauses)
         actors = []
-        for ruleset in self.rulesets:
-            red = sorted(
-                (r for r in ruleset.rules if r.severity is Severity.RED_LINE and r.in_force(on)),
-                key=lambda r: r.id,
-            )
-            statuses = [(r.id, rule_status(r, truths[r.id])[0]) for r in red]
+        for ruleset, actor, red in red_lines:
+            statuses = [(rule, status[truths[rule]]) for rule, status in red]
             violated = tuple(r for r, s in statuses if s is Status.VIOLATED)
             still_open = tuple(r for r, s in statuses if s is Status.OPEN)
             actors.append(
                 ActorAt(
-                    ruleset=ruleset.id,
-                    actor=ruleset.actor,
+                    ruleset=ruleset,
+                    actor=actor,
                     verdict=actor_verdict_kind(violated, still_open),
                     violated=violated,
                     open=still_open,
@@ -337,8 +373,10 @@ class _DraftsOverTime:
         )
 
     def all_at(self, on: dt.date) -> tuple[DraftAt, ...]:
+        red_lines = self._red_lines(on)
         return tuple(
-            self.verdicts(on, draft, values, clauses) for draft, values, clauses in self.drafts
+            self._verdicts(on, red_lines, draft, values, clauses)
+            for draft, values, clauses in self.drafts
         )
 
 

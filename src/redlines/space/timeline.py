@@ -30,6 +30,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..conditions import terms_of
 from ..models import Rule, RuleBook, Severity
 from .analyses import DEFAULT_CORE_BUDGET, DEFAULT_MAX_CORES, SpaceError, explain_core
 from .analyses import open_term_zone as _open_term_zone
@@ -92,6 +93,17 @@ class BlankPageOverTime:
         self.red = [r.id for r in enc.rules if r.severity is Severity.RED_LINE]
         self._red_by_selector = {enc.selector[r]: r for r in self.red}
         self._candidates = {name: code.candidates() for name, code in enc.codes.items()}
+        # The terms each red line and implication reads or sets: on a date, a term none of
+        # those in force mentions is free of every constraint (any candidate is possible as
+        # soon as some package is), and is never probed.
+        self._mentions: dict[str, frozenset[str]] = {
+            **{r.id: frozenset(terms_of(r.requires)) for r in enc.rules},
+            **{i.id: frozenset([*terms_of(i.when), *i.then]) for i in enc.implications},
+        }
+        self._constrained = sorted(
+            {t for r in self.red for t in self._mentions[r]}
+            | {t for i in enc.implications for t in self._mentions[i.id]}
+        )
         # Made now, so that every stored package assigns them (a gate made later would read as
         # false in a package found before it).
         self._free = {name: enc.free_lit(name) for name in enc.codes}
@@ -124,7 +136,9 @@ class BlankPageOverTime:
                               limit=self.max_cores), None)  # fmt: skip
         if oracle.solve([*base, *red]):
             witness = self._store(oracle.model())
-            return DatedSpace(on, len(red), True, True, None, self._zone(base + red, witness))
+            mentioned = self._mentioned(on, red_ids)
+            zone = self._zone(base + red, witness, mentioned)
+            return DatedSpace(on, len(red), True, True, None, zone)
         return DatedSpace(on, len(red), True, False, self._deadlocks(on, base, red), None)
 
     def _base(self, on: dt.date) -> list[int]:
@@ -203,7 +217,8 @@ class BlankPageOverTime:
     # --- the zone --------------------------------------------------------------------------------
 
     def _store(self, model: Model) -> int:
-        stored = _Stored(model, {name: code.which(model) for name, code in self.enc.codes.items()})
+        codes = self.enc.codes
+        stored = _Stored(model, {name: codes[name].which(model) for name in self._constrained})
         self._stored.append(stored)
         index = len(self._stored) - 1
         for name, pick in stored.picks.items():
@@ -215,7 +230,15 @@ class BlankPageOverTime:
     def _probe(self, name: str, index: int) -> _Probe:
         return self._probes.setdefault((name, index), _Probe())
 
-    def _zone(self, assumptions: list[int], witness: int) -> Zone:
+    def _mentioned(self, on: dt.date, red_ids: list[str]) -> set[str]:
+        """The terms some red line or implication in force reads or sets."""
+        found = {t for r in red_ids for t in self._mentions[r]}
+        for imp in self.enc.implications:
+            if imp.in_force(on):
+                found |= self._mentions[imp.id]
+        return found
+
+    def _zone(self, assumptions: list[int], witness: int, mentioned: set[str]) -> Zone:
         oracle = self.oracle
         inside = set(assumptions)
         valid: dict[int, bool] = {witness: True}
@@ -243,6 +266,10 @@ class BlankPageOverTime:
 
         terms = []
         for name, code in sorted(self.enc.codes.items()):
+            if name not in mentioned:
+                every = set(range(len(self._candidates[name])))
+                terms.append(_open_term_zone(code, every, False))
+                continue
             seen = {
                 index
                 for index, lits in enumerate(self._candidates[name])
