@@ -10,7 +10,7 @@ in the environment. This module then, in the workspace:
 5. writes SARIF to `sarif-file` when asked;
 6. sets the outputs `verdict`, `findings` and `failures` through `$GITHUB_OUTPUT`;
 7. exits 1 when a rule at or above `fail-on` is violated (or a proposal contradicts itself,
-   or, with `strict`, a red line is left open), 2 on bad input, as the CLI does.
+   or, with `strict`, a red line is left open), 2 on bad input, 4 out of memory, as the CLI does.
 
 Inputs are read as `INPUT_<NAME>` with dashes as underscores (`INPUT_FAIL_ON`); the spelling
 GitHub uses for JavaScript actions (`INPUT_FAIL-ON`) is accepted too. Everything is read from
@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from . import memory
 from .loader import expand_proposal_paths, load_proposals, load_rules
 from .models import InputError, Problem
 from .render import RenderOptions, find_repo_root, render
@@ -203,6 +204,9 @@ def _bad_input_summary(
 if __name__ == "__main__":
     try:
         sys.exit(main())
+    except MemoryError as err:  # one annotation and exit 4, as the CLI does (`redlines.memory`)
+        print(command("error", memory.message(err)))
+        sys.exit(memory.EXIT_OUT_OF_MEMORY)
     except Exception as err:  # a bug: one readable annotation instead of a traceback
         print(
             command(
