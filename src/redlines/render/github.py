@@ -11,19 +11,29 @@ request; the rest stay in the log. SARIF upload has no such limit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..models import Problem
 from ..report import ReportSet
+from ..yamlfile import one_line
 from .links import repo_path
+from .logsafe import text_line
 from .options import RenderOptions
 from .view import Item, Level, check_view, clause_label
 
 COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 
 
+# Line breaks other than CR and LF, which GitHub has no escape for: shown escaped (`\u2028`), as
+# in the text output.
+_UNESCAPABLE = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def escape_data(text: str) -> str:
-    """A command's message: GitHub unescapes exactly these."""
+    """A command's message: GitHub unescapes exactly %25, %0D and %0A, so the whole message,
+    line breaks and all, stays on the command's one line."""
+    text = _UNESCAPABLE.sub(lambda m: one_line(m.group()), text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -33,6 +43,8 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, message: str, **properties: str | int | None) -> str:
+    """`::name key=value,…::message`, each part escaped: the one way this format writes a
+    command. Every other line it writes is a `text_line`, which no runner reads as one."""
     given = ",".join(
         f"{key}={escape_property(str(value))}"
         for key, value in properties.items()
@@ -53,10 +65,10 @@ def render_github(reports: ReportSet, options: RenderOptions) -> str:
                 f"{p.id} — {p.title}: {report.overall.value} ({repo_path(p.path, options)})",
             )
         )
-        lines.append(escape_data(f"{p.id}: {report.overall.value} — {proposal.headline}"))
+        lines.append(text_line(f"{p.id}: {report.overall.value} — {proposal.headline}"))
         lines += [_annotation(item, options) for item in proposal.items]
         lines.append("::endgroup::")
-    lines.append(escape_data(view.summary))
+    lines.append(text_line(view.summary))
     return "\n".join(lines) + "\n"
 
 

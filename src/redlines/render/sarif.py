@@ -27,6 +27,7 @@ from urllib.parse import quote
 from ..report import Finding, Location, ReportSet
 from .gfm import md, source_link
 from .links import first_url, repo_path, repo_relative
+from .logsafe import json_text
 from .options import RenderOptions
 from .view import (
     CONTRADICTION_RULE,
@@ -80,7 +81,7 @@ def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
         },
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 # --- rules --------------------------------------------------------------------------------------

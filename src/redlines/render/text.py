@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..conditions import format_value
 from ..report import ActorVerdictKind, Finding, ReportSet, Verdict
+from .logsafe import text_lines
 from .options import RenderOptions
 from .view import CheckView, ReportView, check_view, claim_location, soft_score, unaddressed
 
@@ -43,9 +44,10 @@ class _Style:
 def render_text(reports: ReportSet, options: RenderOptions) -> str:
     view: CheckView = check_view(reports)
     style = _Style(options.color)
-    blocks = ["\n".join(_report(proposal, style)) for proposal in view.proposals]
-    blocks.append(view.summary)
-    return "\n\n".join(blocks) + "\n"
+    lines = [line for proposal in view.proposals for line in (*_report(proposal, style), "")]
+    lines.append(view.summary)
+    # Each item is one line, whatever text from the files it holds (see logsafe).
+    return text_lines(lines, colour=options.color)
 
 
 def _report(view: ReportView, style: _Style) -> list[str]:
