@@ -39,6 +39,7 @@ from redlines.engine.durable_limits import (
     NEVER,
     And,
     Cond,
+    Load,
     Network,
     Or,
     TooLarge,
@@ -416,6 +417,17 @@ def test_every_packed_ruleset_fits_the_budget(rules: list[Cond]) -> None:
     assert [unit for ruleset in rulesets for unit in ruleset] == units  # all, in order
     for ruleset in rulesets:
         assert not measure(unit.cond for unit in ruleset).over(BUDGET)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rules=st.lists(conds, min_size=2, max_size=20))
+def test_a_ruleset_never_needs_more_than_its_rules_add_up_to(rules: list[Cond]) -> None:
+    # what lets `pack` decide by sums: a node shared by several rules is pushed once
+    total = Load()
+    for cond in rules:
+        total = total.plus(measure([cond]))
+    union = measure(rules)
+    assert all(together <= apart for together, apart in zip(union, total, strict=True))
 
 
 def test_the_budget_keeps_half_of_each_c_limit_in_reserve() -> None:

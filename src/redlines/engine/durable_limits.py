@@ -37,6 +37,7 @@ keeps a model error from becoming a hang.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeAlias
@@ -263,43 +264,52 @@ class Network:
     def load(self) -> Load:
         """What this network needs of each capacity; `stack` and `work` for the worst fact.
 
-        For each node, the children one fact can push at once: every forward node; per key,
-        either its $nex tests (the key is absent) or the tests its one integer value meets.
-        The pending stack is then at most that count less one plus the deepest child's need;
-        the work counts a child once per path that reaches it.
+        A node pushes, for one fact, every forward node in its next list and, per key, either
+        the $nex tests (the key is absent) or the tests the key's one integer value meets; the
+        stack then holds those less one plus what the last pushed needs, and the work counts a
+        child once per path that reaches it. Both are maxima over every fact, key by key (keys
+        take their values independently). So a sum of loads bounds the load of the union of
+        their rules: a node shared by several rules is pushed once where each sum counts it.
         """
         widest = longest = most_rules = 0
         for node in reversed(self.nodes):  # each after every node below it
-            if node.rules > most_rules:
-                most_rules = node.rules
+            most_rules = max(most_rules, node.rules)
             node.need, node.work = 0, node.rules
-            if not node.children and not node.next_list:
-                continue
+            if not node.next_list:
+                if not node.children:
+                    continue
+                if len(node.children) == 1:  # a link of an $and's chain: one test, one value
+                    (child,) = node.children.values()
+                    node.need, node.work = max(1, child.need), node.work + 1 + child.work
+                    widest = max(widest, 1)
+                    continue
             widest = max(widest, len(node.children))
             longest = max(longest, len(node.next_list))
-            count = deepest = 0
-            absent: dict[str, list[_Node]] = {}
+            by_key: dict[str, tuple[list[_Node], list[_Node]]] = {}
+            forwards = []
             for child in node.next_list:
-                deepest = max(deepest, child.need)
-                if child.test is None:  # a forward node: its key never is in a fact
-                    count += 1
-                    node.work += 1 + child.work
+                if child.test is None:  # a forward node: its key is never in a fact
+                    forwards.append(child)
                 else:
-                    absent.setdefault(child.test.key, []).append(child)
-            present: dict[str, list[_Node]] = {}
+                    by_key.setdefault(child.test.key, ([], []))[0].append(child)
             for test, child in node.children.items():
-                deepest = max(deepest, child.need)
-                present.setdefault(test.key, []).append(child)
-            for key in absent.keys() | present.keys():
-                if_absent = absent.get(key, [])
-                if_present = present.get(key, [])
-                count += max(len(if_absent), _most_at_once(if_present, steps=False))
-                node.work += max(
-                    sum(1 + child.work for child in if_absent),
-                    _most_at_once(if_present, steps=True),
-                )
+                by_key.setdefault(test.key, ([], []))[1].append(child)
+            count = len(forwards)  # pushed at once, for the fact that pushes the most
+            node.work += sum(1 + child.work for child in forwards)
+            # how much more than `count` the stack holds, for each child that may be last
+            deeper = [max((child.need for child in forwards), default=0)]
+            for absent, present in by_key.values():
+                pushed, steps, deepest = _present(present)
+                if absent:
+                    need = max(child.need for child in absent)
+                    steps = max(steps, sum(1 + child.work for child in absent))
+                    deepest = max(deepest, len(absent) + need)
+                    pushed = max(pushed, len(absent))
+                count += pushed
+                node.work += steps
+                deeper.append(deepest - pushed)
             if count:
-                node.need = max(count, count - 1 + deepest)
+                node.need = max(count, count - 1 + max(deeper))
         return Load(
             rules=self.rules,
             widest_node=widest,
@@ -328,24 +338,42 @@ def _matching(test: Test) -> list[tuple[float, float]]:
     return [(-_INF, _INF)]  # $ex
 
 
-def _most_at_once(nodes: list[_Node], *, steps: bool) -> int:
-    """How many of these tests on one key one integer value meets at most; with `steps`, the
-    most steps those it meets take (each: itself and its work)."""
-    if len(nodes) <= 1 or all(node.test is not None and node.test.op == "$eq" for node in nodes):
-        # none or one; or equalities with distinct values, of which one is met at most
-        return max((1 + node.work if steps else 1 for node in nodes), default=0)
-    change: dict[float, int] = {}
-    for node in nodes:
-        assert node.test is not None
-        gain = 1 + node.work if steps else 1
-        for low, high in _matching(node.test):
-            change[low] = change.get(low, 0) + gain
-            if high != _INF:
-                change[high + 1] = change.get(high + 1, 0) - gain
-    best = running = 0
-    for at in sorted(change):
-        running += change[at]
-        best = max(best, running)
+def _present(nodes: list[_Node]) -> tuple[int, int, int]:
+    """For tests on one key, over every integer value: the most of them it meets, the most
+    steps those take (each: itself and its work), and the most of (how many it meets plus the
+    largest need among them). The maxima lie where a test's interval begins."""
+    if len(nodes) <= 1:
+        return (1, 1 + nodes[0].work, 1 + nodes[0].need) if nodes else (0, 0, 0)
+    if all(node.test is not None and node.test.op == "$eq" for node in nodes):
+        # distinct values: one is met at most
+        return 1, max(1 + node.work for node in nodes), 1 + max(node.need for node in nodes)
+    intervals = sorted(  # (low, high, which test): a $neq holds on two
+        (low, high, index)
+        for index, node in enumerate(nodes)
+        for low, high in _matching(node.test)  # type: ignore[arg-type]
+    )
+    ends: list[tuple[float, int]] = []  # (high, serial) of the intervals begun, a heap
+    needs: list[tuple[int, int]] = []  # (-need, serial) of the same, a heap; ended ones lazily
+    ended: set[int] = set()
+    met = steps = 0
+    best = (0, 0, 0)
+    serial = 0
+    while serial < len(intervals):
+        here = intervals[serial][0]
+        while serial < len(intervals) and intervals[serial][0] == here:
+            node = nodes[intervals[serial][2]]
+            heapq.heappush(ends, (intervals[serial][1], serial))
+            heapq.heappush(needs, (-node.need, serial))
+            met, steps = met + 1, steps + 1 + node.work
+            serial += 1
+        while ends and ends[0][0] < here:
+            _, gone = heapq.heappop(ends)
+            ended.add(gone)
+            node = nodes[intervals[gone][2]]
+            met, steps = met - 1, steps - 1 - node.work
+        while needs[0][1] in ended:
+            heapq.heappop(needs)
+        best = (max(best[0], met), max(best[1], steps), max(best[2], met - needs[0][0]))
     return best
 
 
@@ -355,6 +383,9 @@ def measure(conds: Iterable[Cond]) -> Load:
 
 
 # --- fitting and packing --------------------------------------------------------------------------
+
+# The load of a rule of one test: the same for every test but $nex (kept in the next list).
+_ONE_TEST = {nex: measure([Test("$nex" if nex else "$eq", "t0", 1)]) for nex in (False, True)}
 
 
 def fit(cond: Cond, budget: Load = BUDGET) -> list[tuple[Cond, Load]]:
@@ -367,6 +398,8 @@ def fit(cond: Cond, budget: Load = BUDGET) -> list[tuple[Cond, Load]]:
     empty list: `cond` never holds. Raises TooLarge past MAX_PIECES, or when no cut helps.
     """
     cond = normalise(cond)
+    if isinstance(cond, Test):  # half the conditions of a typical book: measured once for all
+        return [(cond, _ONE_TEST[cond.op == "$nex"])]
     if cond == NEVER:
         return []
     whole = measure([cond])
@@ -375,7 +408,7 @@ def fit(cond: Cond, budget: Load = BUDGET) -> list[tuple[Cond, Load]]:
     if operators(guarded(cond)) <= MAX_OPERATORS and not whole.over(budget):
         return [(cond, whole)]  # the common case
     pieces: list[tuple[Cond, Load]] = []
-    todo = [cond]
+    todo: list[Cond] = [cond]
     while todo:
         if len(pieces) + len(todo) > MAX_PIECES:
             raise TooLarge(f"it needs more than {MAX_PIECES} durable rules")
@@ -493,9 +526,8 @@ class Unit(NamedTuple):
 def pack(units: list[Unit], budget: Load = BUDGET) -> list[list[Unit]]:
     """Rulesets of consecutive units, each within `budget` and TERMS_PER_FACT keys.
 
-    Loads are added up to decide where a ruleset ends (a shared node only makes the union
-    smaller), then each ruleset's own network is measured, and cut in two should the sum have
-    been too hopeful. Every unit must fit alone (`fit` sees to it).
+    A ruleset's load is at most the sum of its rules' loads (`Network.load`), so the sum
+    decides where a ruleset ends. Every unit must fit alone (`fit` sees to it).
     """
     rulesets: list[list[Unit]] = []
     load = Load()
@@ -509,11 +541,4 @@ def pack(units: list[Unit], budget: Load = BUDGET) -> list[list[Unit]]:
                 continue
         rulesets.append([unit])
         load, keys = unit.load, set(unit.keys)
-    return [part for ruleset in rulesets for part in _within(ruleset, budget)]
-
-
-def _within(ruleset: list[Unit], budget: Load) -> list[list[Unit]]:
-    if len(ruleset) == 1 or not measure(unit.cond for unit in ruleset).over(budget):
-        return [ruleset]
-    half = len(ruleset) // 2
-    return _within(ruleset[:half], budget) + _within(ruleset[half:], budget)
+    return rulesets
