@@ -124,8 +124,12 @@ def big_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[int,
 
 
 @needs_durable
-@pytest.mark.parametrize("engine", ["auto", "durable"])
-@pytest.mark.parametrize("size", [80, 110, 140, 170])
+@pytest.mark.parametrize(
+    ("engine", "size"),
+    # auto: durable-rules lacks memory, then the python engine does too / has enough; durable:
+    # where its mallocs segfaulted (104-132 MB), and where it has enough
+    [("auto", 80), ("auto", 110), ("durable", 110), ("durable", 140), ("durable", 170)],
+)
 def test_a_large_book_under_an_address_space_limit(
     engine: str, size: int, big_book: tuple[Path, tuple[int, str]]
 ) -> None:
