@@ -2,7 +2,9 @@
 
 `base` holds what they share (the forward chaining of implications, the `Evaluation`), `python`
 the engine that compiles conditions to straight-line Python, `durable` the adapter that lets
-durable-rules' Rete network decide. `make_engine` picks one and compiles it once per rule book.
+durable-rules' Rete network decide, and `durable_limits` what that network can take and how the
+adapter's rulesets are fitted under it. `make_engine` picks one and compiles it once per rule
+book.
 """
 
 from __future__ import annotations
