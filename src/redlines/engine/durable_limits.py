@@ -163,6 +163,8 @@ def combine(kind: type[And] | type[Or], parts: Iterable[Cond]) -> Cond:
             flat.update(dict.fromkeys(part.parts))
         else:
             flat[part] = None
+    if len(flat) == 1:
+        return next(iter(flat))
     if (NEVER if conjunction else ALWAYS) in flat:
         return NEVER if conjunction else ALWAYS
     merged = _merge_bounds(list(flat), tighter=conjunction)
@@ -178,7 +180,7 @@ def _merge_bounds(parts: list[Cond], *, tighter: bool) -> list[Cond]:
     for part in parts:
         if isinstance(part, Test) and part.op in _UPPER:
             slots.setdefault((part.key, _UPPER[part.op]), []).append(part)
-    if all(len(tests) == 1 for tests in slots.values()):
+    if len(slots) == sum(len(tests) for tests in slots.values()):
         return parts  # nothing to merge
     kept: dict[tuple[str, bool], Test] = {}
     for (key, upper), tests in slots.items():
