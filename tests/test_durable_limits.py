@@ -102,12 +102,17 @@ def probe(rules: dict[str, Cond], facts: list[dict[str, Any]], cpu_seconds: int 
     """What the C core does with one ruleset of these (guarded) rules and these facts:
     "ok", "spin:create", "spin:assert", "error:NNN@create", "error:NNN@assert" or "crash:SIGNAL".
     """
+    definitions = {name: {"all": [{"m": as_json(c)}]} for name, c in rules.items()}
+    return probe_json(definitions, facts, cpu_seconds)
+
+
+def probe_json(rules: dict[str, Any], facts: list[dict[str, Any]], cpu_seconds: int = 1) -> str:
+    """`probe` for rules already in durable-rules' JSON."""
 
     def limit_cpu() -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
 
-    spec = {"rules": {name: {"all": [{"m": as_json(c)}]} for name, c in rules.items()},
-            "facts": facts}  # fmt: skip
+    spec = {"rules": rules, "facts": facts}
     done = subprocess.run(
         [sys.executable, "-c", PROBE], input=json.dumps(spec), capture_output=True, text=True,
         timeout=120, preexec_fn=limit_cpu,
@@ -256,6 +261,16 @@ def test_the_network_model_exceeds_a_c_limit_where_the_core_fails(
     if any(operators(rule) > MAX_OPERATORS for rule in rules.values()):
         exceeded.append("operators")
     assert tuple(exceeded) == over
+
+
+@needs_durable
+@pytest.mark.parametrize(("patterns", "expected"), [(16, "ok"), (17, "error:304@assert")])
+def test_the_c_core_joins_at_most_16_patterns_in_one_rule(patterns: int, expected: str) -> None:
+    # Each rule the engine registers has one pattern (test_engine_durable checks the JSON); a
+    # rule of several, each matching the same fact ("dist": 0), fails at its 17th.
+    guard = {MARKER.key: MARKER.value}
+    rule = {"all": [{f"p{i}": {"$and": [guard, {f"k{i}": 1}]}} for i in range(patterns)], "dist": 0}
+    assert probe_json({"r": rule}, [fact(**{f"k{i}": 1 for i in range(patterns)})]) == expected
 
 
 @needs_durable

@@ -18,6 +18,7 @@ fails, so a durable-rules release that moves one is noticed):
 - `$and`/`$or` operators in one rule, the guard's included: 15. At 16 error 113;
 - nodes pending at once while one fact is walked: 64. Then error 303, depending on the fact;
 - rules in one ruleset: 4,096. Then error 106;
+- patterns joined in one rule: 16. Then error 304 (the engine's rules have one pattern each);
 - properties of one fact, `id` and `sid` included: 254. Then error 302;
 - strings compared: 65,534 bytes. Lengths are cut to 16 bits, so two longer strings that
   differ compare equal.
