@@ -24,9 +24,11 @@ import yaml
 from action_workspace import make_workspace
 from conftest import FIXTURES
 from redlines import action, cli
+from redlines.checkrun import CheckRun
 from redlines.render import REGISTRY, RenderOptions, render
+from redlines.render.stream import CheckWriter
 from redlines.render.view import Level, check_view
-from redlines.report import ReportSet
+from redlines.report import Report, ReportSet, worst
 from workflow_commands import assert_no_command, assert_only_our_commands, log_lines, poisoned
 
 # What a YAML file can hold (it refuses CR, NEL and other control characters).
@@ -177,7 +179,20 @@ def results(monkeypatch_module: pytest.MonkeyPatch) -> dict[str, Any]:
     def keep(result: object, args: Any, options: RenderOptions | None = None) -> None:
         found[args.command] = result
 
+    kept: list[Report] = []
+
+    class KeepReports(CheckWriter):
+        """`check` streams its reports to a writer instead of handing a ReportSet to `emit`."""
+
+        def add(self, report: Report) -> None:
+            super().add(report)
+            kept.append(report)
+
+        def finish(self) -> None:
+            found["check"] = ReportSet(overall=self.tally.overall, reports=tuple(kept))
+
     monkeypatch_module.setattr(cli, "emit", keep)
+    monkeypatch_module.setattr(cli, "check_writer", lambda fmt: KeepReports)
     for command, args in RUNS.items():
         if command == "schema":
             continue
@@ -218,18 +233,20 @@ def test_the_action_log_with_hostile_ids(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
 ) -> None:
     ws = make_workspace(tmp_path, "draft.yaml", "variant.yaml")
-    real = action.check_all
-    seen: list[ReportSet] = []
+    real = CheckRun.reports
+    seen: list[Report] = []
 
-    def hostile(*args: Any, **kwargs: Any) -> ReportSet:
-        seen.append(poisoned(real(*args, **kwargs), text))
-        return seen[-1]
+    def hostile(self: CheckRun, **options: Any) -> Iterator[Report]:
+        for report in real(self, **options):
+            seen.append(poisoned(report, text))
+            yield seen[-1]
 
-    monkeypatch.setattr(action, "check_all", hostile)
+    monkeypatch.setattr(CheckRun, "reports", hostile)
     out = io.StringIO()
     assert action.main(ws.env(sarif_file="x.sarif"), out) == 1
     log = out.getvalue()
-    assert_only_our_commands(log, expected_commands(seen[0]))
+    checked = ReportSet(overall=worst(r.overall for r in seen), reports=tuple(seen))
+    assert_only_our_commands(log, expected_commands(checked))
     assert "redlines: failing at fail-on red_line: test-draft" in log
     assert json.loads((ws.root / "x.sarif").read_text(encoding="utf-8"))["runs"]
 

@@ -249,10 +249,10 @@ def test_headroom_is_probed_only_under_a_limit() -> None:
 def test_the_action_reports_out_of_memory_as_one_annotation(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path, "draft.yaml")
     script = textwrap.dedent("""
-        import runpy, redlines.report
+        import runpy, redlines.loader
         def no_memory(*args, **kwargs):
             raise MemoryError
-        redlines.report.check_all = no_memory
+        redlines.loader.load_rules = no_memory
         runpy.run_module("redlines.action", run_name="__main__")
     """)
     done = subprocess.run(

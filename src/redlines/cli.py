@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import memory
+from .checkrun import CheckRun, TooManyProposals
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
 from .models import InputError, Problem, RuleBook
-from .render import RenderOptions, find_repo_root, formats, render
+from .outputs import Output, OutputError, write_output
+from .render import RenderOptions, check_writer, find_repo_root, formats, render
 from .render.logsafe import text_lines
-from .report import FailOn, ReportSet, check_all, failing
+from .report import ReportSet, failing
 from .specs import SPEC_FOR_KIND, iso_date, json_schema, suggest
 from .version import __version__
 
@@ -128,13 +130,10 @@ def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
 
 
 def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
-    """Render the command's result in the format asked for, to --output or stdout."""
+    """Render the command's result in the format asked for, to --output (whole or not at all,
+    outputs.py) or stdout."""
     text = render(result, args.format, options, command=args.command)
-    output = getattr(args, "output", None)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    write_output(getattr(args, "output", None) or None, text)
 
 
 def use_color(args: argparse.Namespace) -> bool:
@@ -181,31 +180,30 @@ def _add_check(commands: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    reports = check_reports(args)
+    """Check the proposals one at a time, each report written and dropped (checkrun.py)."""
+    book = rules_from(args)
+    actors = resolve_actors(book, args.actor)
+    run = CheckRun.load(args.proposals, book)
+    if args.engine != "auto":
+        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
     options = RenderOptions(
         color=use_color(args),
         repo_root=str(find_repo_root()),
         fail_on=args.fail_on,
         strict=args.strict,
     )
-    emit(reports, args, options)
-    return exit_code(reports, args.fail_on, args.strict)
-
-
-def check_reports(args: argparse.Namespace) -> ReportSet:
-    book = rules_from(args)
-    actors = resolve_actors(book, args.actor)
-    proposals = load_proposals(args.proposals, book)
-    overrides = dict(args.overrides)
-    if args.engine != "auto":
-        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
-    return check_all(
-        proposals, book, as_of=args.as_of, overrides=overrides, actors=actors, engine=args.engine
+    failed = False
+    reports = run.reports(
+        as_of=args.as_of, overrides=dict(args.overrides), actors=actors, engine=args.engine
     )
-
-
-def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
-    failed = any(failing(report, fail_on, strict) for report in reports.reports)
+    with (
+        Output.to(args.output or None) as output,
+        check_writer(args.format)(output, options, spool=output.spool) as writer,
+    ):
+        for report in reports:
+            writer.add(report)
+            failed = failed or bool(failing(report, args.fail_on, args.strict))
+        writer.finish()
     return EXIT_FAIL if failed else EXIT_OK
 
 
@@ -513,7 +511,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         _say(*(_as_printed(problem) for problem in err.problems))
         return EXIT_BAD_INPUT
-    except (UsageError, EngineUnavailable) as err:
+    except (UsageError, EngineUnavailable, OutputError, TooManyProposals) as err:
         _say(f"redlines: error: {err}")
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version
@@ -524,10 +522,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except MemoryError as err:  # before `Exception`: not a bug, and not "durable-rules missing"
         return memory.report(err)
-    except OSError as err:  # e.g. --output into a missing folder
+    except OSError as err:  # a file the loader does not read itself (outputs: OutputError)
         if memory.is_out_of_memory(err):
             return memory.report(err)
-        _say(f"redlines: error: {err.filename or ''}: {err.strerror or err}")
+        where = f"{err.filename}: " if err.filename else ""
+        _say(f"redlines: error: {where}{err.strerror or err}")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug: say so plainly instead of a traceback
         _say(

@@ -191,6 +191,7 @@ def test_check_text_imports_no_other_writer() -> None:
     assert set(loaded.split()) <= {
         "redlines.render.logsafe",
         "redlines.render.options",
+        "redlines.render.stream",  # what every format's writer is built on
         "redlines.render.text",
         "redlines.render.view",
     }, loaded

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..models import fail
 from ..yamlfile import one_line
+from .walk import files_under
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -97,14 +98,17 @@ def check_name(display: str) -> None:
 
 
 def yaml_files(folder: Path) -> list[Path]:
-    """Every `*.yaml` and `*.yml` file under `folder`, at any depth, sorted.
+    """Every `*.yaml` and `*.yml` file under `folder`, at any depth, sorted; links to folders
+    are not followed (`walk.files_under`).
 
     Whatever is not a folder counts, so that a FIFO, a device or a broken link named like a YAML
     file is refused by name (`yamlfile.read_yaml` reads regular files only), never skipped in
     silence: a rule set left out unnoticed would change every verdict.
     """
     return sorted(
-        p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and not os.path.isdir(p)
+        folder.joinpath(*parts)
+        for parts in files_under(folder)
+        if Path(parts[-1]).suffix in YAML_SUFFIXES
     )
 
 

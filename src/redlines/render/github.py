@@ -15,12 +15,13 @@ import re
 from collections.abc import Iterable
 
 from ..models import Problem
-from ..report import ReportSet
+from ..report import Report, ReportSet
 from ..yamlfile import one_line
 from .links import repo_path
 from .logsafe import text_line
 from .options import RenderOptions
-from .view import Item, Level, check_view, clause_label
+from .stream import CheckWriter, render_with
+from .view import Item, Level, clause_label, report_view
 
 COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 
@@ -54,22 +55,30 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
 
 
 def render_github(reports: ReportSet, options: RenderOptions) -> str:
-    view = check_view(reports)
-    lines: list[str] = []
-    for proposal in view.proposals:
-        report = proposal.report
+    return render_with(GithubWriter, reports, options)
+
+
+class GithubWriter(CheckWriter):
+    """A group per proposal as it comes, then the count line."""
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        options = self.options
+        proposal = report_view(report)
         p = report.proposal
-        lines.append(
+        lines = [
             command(
                 "group",
                 f"{p.id} — {p.title}: {report.overall.value} ({repo_path(p.path, options)})",
-            )
-        )
-        lines.append(text_line(f"{p.id}: {report.overall.value} — {proposal.headline}"))
-        lines += [_annotation(item, options) for item in proposal.items]
-        lines.append("::endgroup::")
-    lines.append(text_line(view.summary))
-    return "\n".join(lines) + "\n"
+            ),
+            text_line(f"{p.id}: {report.overall.value} — {proposal.headline}"),
+            *(_annotation(item, options) for item in proposal.items),
+            "::endgroup::",
+        ]
+        self.out.write("\n".join(lines) + "\n")
+
+    def finish(self) -> None:
+        self.out.write(text_line(self.tally.summary) + "\n")
 
 
 def _annotation(item: Item, options: RenderOptions) -> str:
