@@ -50,6 +50,7 @@ from .render.sarif import SarifWriter
 from .render.stream import CheckWriter
 from .render.view import report_view
 from .report import FAIL_LEVELS, Report, failing
+from .ruledocs import pages_base, rule_page_urls
 from .specs import iso_date
 from .yamlfile import MAX_FILE_BYTES
 
@@ -183,7 +184,8 @@ def run(env: Mapping[str, str], out: TextIO, files: RunnerFiles | None = None) -
     if not paths:
         raise ActionError(f"no proposal files match '{patterns}'")
 
-    book = load_rules(get_input(env, "rules") or None)
+    rules_dir = get_input(env, "rules") or None
+    book = load_rules(rules_dir)
     checks = CheckRun.load(paths, book)
     strict = strict_text == "true"
 
@@ -195,6 +197,10 @@ def run(env: Mapping[str, str], out: TextIO, files: RunnerFiles | None = None) -
         link_base=link_base(env, warn),
         fail_on=fail_on,
         strict=strict,
+        # The bundled rules link to their published pages; a repository's own rules to none.
+        rule_pages=rule_page_urls(
+            ((rule.id, rule.ruleset) for rule in book.rules), pages_base(rules_dir, None)
+        ),
     )
     sarif_file = get_input(env, "sarif-file")
     sarif = _sarif_output(sarif_file) if sarif_file else None
