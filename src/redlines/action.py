@@ -11,7 +11,7 @@ in the environment. This module then, in the workspace:
 5. writes SARIF to `sarif-file` when asked, replacing the file only once it is complete;
 6. sets the outputs `verdict`, `findings` and `failures` through `$GITHUB_OUTPUT`;
 7. exits 1 when a rule at or above `fail-on` is violated (or a proposal contradicts itself,
-   or, with `strict`, a red line is left open), 2 on bad input, as the CLI does.
+   or, with `strict`, a red line is left open), 2 on bad input, 4 out of memory, as the CLI does.
 
 `$GITHUB_OUTPUT` and `$GITHUB_STEP_SUMMARY` are the runner's files, not the user's: one that
 cannot be written costs the run neither its verdict nor its exit code. What could not be written
@@ -34,6 +34,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from . import memory
 from .checkrun import CheckRun, TooManyProposals
 from .loader import expand_proposal_paths, load_rules
 from .loader.walk import glob_files
@@ -364,6 +365,9 @@ def _bad_input(
 if __name__ == "__main__":
     try:
         sys.exit(main())
+    except MemoryError as err:  # one annotation and exit 4, as the CLI does (`redlines.memory`)
+        print(command("error", memory.message(err)))
+        sys.exit(memory.EXIT_OUT_OF_MEMORY)
     except Exception as err:  # a bug: one readable annotation instead of a traceback
         print(
             command(

@@ -1,7 +1,8 @@
 """`redlines` on the command line: a thin shell over the public API.
 
 Exit codes: 0 nothing at or above --fail-on; 1 a rule at or above --fail-on is violated or a
-proposal contradicts itself; 2 bad usage or bad input (always as file:line:col: message).
+proposal contradicts itself; 2 bad usage or bad input (always as file:line:col: message); 3 a bug
+in redlines; 4 out of memory (one line; see `redlines.memory`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from . import memory
 from .checkrun import CheckRun, TooManyProposals
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
@@ -943,7 +945,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except MemoryError as err:  # before `Exception`: not a bug, and not "durable-rules missing"
+        return memory.report(err)
     except OSError as err:  # a file the loader does not read itself (outputs: OutputError)
+        if memory.is_out_of_memory(err):
+            return memory.report(err)
         where = f"{err.filename}: " if err.filename else ""
         _say(f"redlines: error: {where}{err.strerror or err}")
         return EXIT_BAD_INPUT
