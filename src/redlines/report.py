@@ -92,11 +92,17 @@ class RuleRef(Frozen):
     """A rule as a result names it; `space` and `explain` (which adds details) build it alike."""
 
     id: str
+    """The rule's id."""
     title: str
+    """Its title."""
     ruleset: str
+    """The id of its rule set."""
     actor: str
+    """Whose rule it is."""
     severity: Severity
+    """red_line, priority or preference."""
     weight: int | None
+    """A priority's or preference's weight; null for a red line."""
 
     @classmethod
     def of(cls, rule: Rule) -> Self:

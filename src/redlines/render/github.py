@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from ..models import Problem
 from ..report import Report, ReportSet
 from ..yamlfile import one_line
+from .brackets import text_lines as bracket_lines
 from .links import repo_path
 from .logsafe import text_line
 from .options import RenderOptions
@@ -72,6 +73,7 @@ class GithubWriter(CheckWriter):
                 f"{p.id} — {p.title}: {report.overall.value} ({repo_path(p.path, options)})",
             ),
             text_line(f"{p.id}: {report.overall.value} — {proposal.headline}"),
+            *(text_line(line) for line in bracket_lines(report)),
             *(_annotation(item, options) for item in proposal.items),
             "::endgroup::",
         ]
@@ -84,6 +86,8 @@ class GithubWriter(CheckWriter):
 def _annotation(item: Item, options: RenderOptions) -> str:
     proposal = item.report.proposal
     where = clause_label(item.finding) if item.finding is not None else ""
+    if item.finding is not None and item.finding.clauses:
+        where += " (bracketed)" if item.finding.clauses[0].state == "bracketed" else ""
     message = f"{item.headline}: {item.message}\n[{proposal.id}{', ' + where if where else ''}]"
     if item.finding is not None and item.finding.sources:
         message += "\nSource: " + item.finding.sources[0].label()

@@ -20,6 +20,7 @@ from typing import Any
 from ..conditions import format_value
 from ..report import ActorVerdict, ActorVerdictKind, Finding, Location, Report, ReportSet
 from ..report import Verdict as Overall
+from .brackets import bracket_text, bracketed_clauses
 from .gfm import code, link, md, source_link
 from .links import file_link, repo_path
 from .logsafe import markdown_text
@@ -119,6 +120,7 @@ def _report(view: ReportView, options: RenderOptions) -> list[str]:
     lines = [
         *_head(view, options),
         *_text_sources(view),
+        *_brackets(view),
         *_contradictions(view, options),
         *_violated(view, options),
         # What does not fail a check is folded away: a report on a dozen drafts stays readable,
@@ -141,6 +143,9 @@ def _head(view: ReportView, options: RenderOptions) -> list[str]:
         plural(p.clauses, "clause"),
         f"rules as of {report.as_of.isoformat()}",
     ]
+    bracketed = bracketed_clauses(report)
+    if bracketed:
+        meta.append(bracketed)
     said = (
         f"{ICON[report.overall]} **{report.overall.value}**: {md(view.headline)}."
         f" {where} · {md(' · '.join(meta))}"
@@ -151,6 +156,20 @@ def _head(view: ReportView, options: RenderOptions) -> list[str]:
         sets = ", ".join(f"{o.term}={format_value(o.value)}" for o in report.overrides)
         said += f" · what-if: {code(sets)}"
     return [f"### {md(p.id)} — {md(p.title)}", "", said, ""]
+
+
+def _brackets(view: ReportView) -> list[str]:
+    found = bracket_text(view.report)
+    if found is None:
+        return []
+    lines = ["#### Bracketed alternatives", "", md(found.summary), ""]
+    lines += [f"- {md(line)}" for line in found.options] + [""]
+    lines += [f"- {md(line)}" for line in found.actors] + ["", f"**{md(found.outcome)}**", ""]
+    if found.table:
+        rows = ["| " + " | ".join(md(c) for c in row) + " |" for row in found.table]
+        head = [md(c) for c in found.table_head]
+        lines += _folded(f"Every combination ({len(found.table)})", head, rows)
+    return lines
 
 
 def _text_sources(view: ReportView) -> list[str]:
@@ -272,7 +291,9 @@ def _clause(finding: Finding, options: RenderOptions) -> str:
     if not finding.clauses:
         return f"{_place(finding.location, options)} (no clause settles this)"
     parts = [
-        link(f"clause {c.id} “{c.title}”", file_link(c.location, options)) for c in finding.clauses
+        link(f"clause {c.id} “{c.title}”", file_link(c.location, options))
+        + (" (bracketed)" if c.state == "bracketed" else "")
+        for c in finding.clauses
     ]
     return ", ".join(parts)
 

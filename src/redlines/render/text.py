@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from ..conditions import format_value
 from ..report import ActorVerdictKind, Finding, Report, ReportSet, Verdict
+from .brackets import bracketed_clauses
+from .brackets import text_lines as bracket_lines
 from .logsafe import text_lines
 from .options import RenderOptions
 from .stream import CheckWriter, render_with
@@ -63,6 +65,7 @@ def _report(view: ReportView, style: _Style) -> list[str]:
     return [
         *_head(view, style),
         *_verdicts(view, style),
+        *_brackets(view),
         *_contradictions(view, style),
         *_red_lines("Violated red lines", view.violated, style),
         *_red_lines("Open red lines", view.open, style),
@@ -80,6 +83,9 @@ def _head(view: ReportView, style: _Style) -> list[str]:
         f" · {p.clauses} clause{'s' if p.clauses != 1 else ''}"
         f" · rules as of {report.as_of.isoformat()}",
     ]
+    bracketed = bracketed_clauses(report)
+    if bracketed:
+        lines[-1] += f" · {bracketed}"
     if p.base:
         lines.append(f"  variant of {p.base} ({' <- '.join(p.lineage)})")
     if report.overrides:
@@ -102,6 +108,14 @@ def _verdicts(view: ReportView, style: _Style) -> list[str]:
             f"  red lines: {counts.violated} violated, {counts.open} open, {counts.met} met{soft}"
         )
     return lines
+
+
+def _brackets(view: ReportView) -> list[str]:
+    lines = bracket_lines(view.report)
+    if not lines:
+        return []
+    summary, *rest = lines
+    return ["", "  Bracketed alternatives", f"    {summary}", *(f"      {line}" for line in rest)]
 
 
 def _contradictions(view: ReportView, style: _Style) -> list[str]:
@@ -129,7 +143,8 @@ def _finding_lines(finding: Finding, style: _Style) -> list[str]:
     if finding.clauses:
         first = finding.clauses[0]
         more = f" (+{len(finding.clauses) - 1} more)" if len(finding.clauses) > 1 else ""
-        place = f"{where}: clause {first.id}{more}"
+        mark = " [bracketed]" if first.state == "bracketed" else ""
+        place = f"{where}: clause {first.id}{mark}{more}"
     else:
         terms = unaddressed(finding)
         place = f"{where}: ({'unaddressed: ' + ', '.join(terms) if terms else 'proposal'})"
