@@ -10,15 +10,15 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
-from .models import InputError, Problem, RuleBook
+from .models import InputError, InputWarning, Problem, Proposal, RuleBook, sorted_warnings
 from .render import RenderOptions, find_repo_root, formats, render
-from .report import FailOn, ReportSet, check_all, failing
+from .report import FailOn, ReportSet, check_all, failing, run_warnings
 from .specs import SPEC_FOR_KIND, json_schema, suggest
 from .version import __version__
 
@@ -94,7 +94,34 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
 
 
 def rules_from(args: argparse.Namespace) -> RuleBook:
-    return load_rules(args.rules)
+    book = load_rules(args.rules)
+    note_warnings(args, book.warnings)
+    return book
+
+
+def proposals_from(
+    args: argparse.Namespace, paths: Sequence[str], book: RuleBook
+) -> list[Proposal]:
+    proposals = load_proposals(paths, book)
+    note_warnings(args, (w for p in proposals for w in p.warnings))
+    return proposals
+
+
+def proposal_from(args: argparse.Namespace, path: str, book: RuleBook) -> Proposal:
+    proposal = load_proposal(path, book)
+    note_warnings(args, proposal.warnings)
+    return proposal
+
+
+def note_warnings(args: argparse.Namespace, warnings: Iterable[InputWarning]) -> None:
+    """Keep the run's warnings; `main` prints each once when the command is done."""
+    args.warnings.extend(warnings)
+
+
+def print_warnings(warnings: Iterable[InputWarning]) -> None:
+    """`file:line:col: warning: message` on stderr, each once, by place; never an exit code."""
+    for warning in sorted_warnings(warnings):
+        print(_as_printed(warning), file=sys.stderr)
 
 
 def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
@@ -182,13 +209,15 @@ def run_check(args: argparse.Namespace) -> int:
 def check_reports(args: argparse.Namespace) -> ReportSet:
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
-    proposals = load_proposals(args.proposals, book)
+    proposals = proposals_from(args, args.proposals, book)
     overrides = dict(args.overrides)
     if args.engine != "auto":
         make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
-    return check_all(
+    reports = check_all(
         proposals, book, as_of=args.as_of, overrides=overrides, actors=actors, engine=args.engine
     )
+    note_warnings(args, run_warnings(reports.reports))
+    return reports
 
 
 def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
@@ -265,7 +294,7 @@ def run_lint(args: argparse.Namespace) -> int:
     paths = args.paths or [
         str(Path("proposals")) if Path("proposals").is_dir() else str(bundled_dir("proposals"))
     ]
-    proposals = load_proposals(paths, book)
+    proposals = proposals_from(args, paths, book)
     problems = lint(book, proposals, today=args.as_of or dt.date.today())
     result = LintResult(
         problems=tuple(problems),
@@ -352,7 +381,7 @@ def run_space(args: argparse.Namespace) -> int:
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
     # An empty folder is an error (load_proposals), never the blank page.
-    proposals = load_proposals(args.proposals, book) if args.proposals else []
+    proposals = proposals_from(args, args.proposals, book) if args.proposals else []
     result = analyze_all(
         book,
         proposals,
@@ -396,14 +425,12 @@ def run_diff(args: argparse.Namespace) -> int:
 
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
-    old, new = load_proposal(args.old, book), load_proposal(args.new, book)
+    old, new = proposal_from(args, args.old, book), proposal_from(args, args.new, book)
     as_of = args.as_of or new.date
-    result = diff_reports(
-        check(old, book, as_of=as_of, actors=actors, engine=args.engine),
-        check(new, book, as_of=as_of, actors=actors, engine=args.engine),
-        old,
-        new,
-    )
+    old_report = check(old, book, as_of=as_of, actors=actors, engine=args.engine)
+    new_report = check(new, book, as_of=as_of, actors=actors, engine=args.engine)
+    note_warnings(args, run_warnings([old_report, new_report]))
+    result = diff_reports(old_report, new_report, old, new)
     emit(result, args)
     return EXIT_FAIL if result.crossed else EXIT_OK
 
@@ -436,7 +463,7 @@ def run_explain(args: argparse.Namespace) -> int:
     if args.overrides and not args.proposal:
         raise UsageError("--set needs a PROPOSAL to lay the values over")
     book = rules_from(args)
-    proposal = load_proposal(args.proposal, book) if args.proposal else None
+    proposal = proposal_from(args, args.proposal, book) if args.proposal else None
     try:
         result = explain_rule(
             book,
@@ -487,14 +514,17 @@ _OPTION_FOR_ARGUMENT = {"overrides": "--set"}
 def _as_printed(problem: Problem) -> str:
     option = _OPTION_FOR_ARGUMENT.get(problem.file)
     if problem.line == 0 and option is not None:
-        return f"{option}:1:1: {problem.message}"
+        kind = "warning: " if isinstance(problem, InputWarning) else ""
+        return f"{option}:1:1: {kind}{problem.message}"
     return str(problem)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
+    warnings: list[InputWarning] = []
     try:
         args = build_parser().parse_args(argv)
+        args.warnings = warnings
         code: int = args.run(args)
         return code
     except InputError as err:
@@ -520,6 +550,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    finally:
+        print_warnings(warnings)
 
 
 if __name__ == "__main__":
