@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, ROOT, run_cli
 from redlines import cli
 from redlines.models import InputWarning, Proposal, RuleBook
 
@@ -91,6 +91,7 @@ def test_the_report_schema_lists_the_allowed_values() -> None:
         "override",
         "unaddressed",
         "contradiction",
+        "tie",
     ]
 
 
@@ -102,6 +103,7 @@ def test_the_report_schema_lists_the_allowed_values() -> None:
         ("rules", FIXTURES / "rules" / "ukraine.yaml"),
         ("implications", FIXTURES / "rules" / "implications.yaml"),
         ("terms", FIXTURES / "rules" / "terms.yaml"),
+        ("ties", ROOT / "rules" / "ties.yaml"),
     ],
 )
 def test_published_schemas_accept_the_files_we_load(kind: str, document: Path) -> None:

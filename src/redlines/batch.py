@@ -57,7 +57,7 @@ class Outcome:
     soft_scores: dict[str, float | None]  # rule set id -> met weight / total weight
     violated: tuple[str, ...]  # red lines violated, by rule set id, then rule id
     open: tuple[str, ...]  # red lines left open, in the same order
-    contradictions: tuple[str, ...]  # terms given different values
+    contradictions: tuple[str, ...]  # terms given different values, then the ties broken (ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def summarize(report: Report) -> Outcome:
         soft_scores={v.ruleset: v.soft_score for v in report.verdicts},
         violated=tuple(rule for v in report.verdicts for rule in v.violated),
         open=tuple(rule for v in report.verdicts for rule in v.open),
-        contradictions=tuple(c.term for c in report.contradictions),
+        contradictions=tuple(c.tie or c.term for c in report.contradictions),
     )
 
 
@@ -254,7 +254,12 @@ class _Job:
             soft_scores=scores,
             violated=tuple(violated),
             open=tuple(still_open),
-            contradictions=tuple(clause_terms) + tuple(c.term for c in evaluation.clashes),
+            contradictions=(
+                *clause_terms,
+                *(c.term for c in evaluation.clashes),
+                *evaluation.broken,
+                *(n.ties[0] for n in evaluation.incoherent),
+            ),
         )
 
     def _type(self, item: Mapping[str, Any], index: int) -> dict[str, TermValue]:

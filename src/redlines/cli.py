@@ -240,7 +240,7 @@ def run_terms(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-SCHEMA_KINDS = ("proposal", "rules", "implications", "terms", "report")
+SCHEMA_KINDS = ("proposal", "rules", "implications", "ties", "terms", "report")
 
 
 def _add_schema(commands: Any) -> None:

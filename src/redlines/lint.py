@@ -46,8 +46,9 @@ CHECKS: dict[str, tuple[Level, str]] = {
     "RL102": (Level.ERROR, "implication without sources"),
     "RL103": (Level.ERROR, "clause without a source"),
     "RL104": (Level.ERROR, "proposal without sources"),
-    "RL105": (Level.ERROR, "term that no rule, implication or clause uses"),
+    "RL105": (Level.ERROR, "term that no rule, implication, tie or clause uses"),
     "RL106": (Level.ERROR, "validity ended in the past and no superseded_by"),
+    "RL107": (Level.ERROR, "tie without sources"),
     "RL201": (Level.WARNING, "source without a url"),
     "RL202": (Level.WARNING, "source without a date"),
     "RL203": (Level.WARNING, "rule without a rationale"),
@@ -86,6 +87,14 @@ def lint(book: RuleBook, proposals: Sequence[Proposal], *, today: dt.date) -> li
         found.extend(_source_problems(imp.sources, imp.origin, name, fallback))
         found.extend(
             _date_problems(imp.id, imp.valid_until, imp.superseded_by, imp.origin, today, fallback)
+        )
+    for tie in book.ties:
+        name = f"tie {tie.id}"
+        if not tie.sources:
+            found.append(_problem(tie.origin, "RL107", f"{name} cites no source", fallback))
+        found.extend(_source_problems(tie.sources, tie.origin, name, fallback))
+        found.extend(
+            _date_problems(tie.id, tie.valid_until, tie.superseded_by, tie.origin, today, fallback)
         )
     for proposal in proposals:
         if not proposal.sources and proposal.lineage == (proposal.path,):
@@ -161,6 +170,8 @@ def _used_terms(book: RuleBook, proposals: Sequence[Proposal]) -> set[str]:
     for imp in book.implications:
         used.update(terms_of(imp.when))
         used.update(imp.then)
+    for tie in book.ties:
+        used.update(terms_of(tie.requires))
     for proposal in proposals:
         for clause in proposal.clauses:
             used.update(s.term for s in clause.settings)

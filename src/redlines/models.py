@@ -257,12 +257,37 @@ class Implication(Frozen):
         return _in_force(self.valid_from, self.valid_until, on)
 
 
+class TieLevel(StrEnum):
+    CONTRADICTION = "contradiction"  # a draft breaking it contradicts itself
+    WARNING = "warning"  # a soft tie, whose sources disagree: breaking it only warns
+
+
+class Tie(Frozen):
+    """A condition every coherent draft satisfies, over terms that cannot contradict each other."""
+
+    id: str
+    title: str
+    requires: Condition
+    level: TieLevel = TieLevel.CONTRADICTION
+    rationale: str | None = None
+    sources: tuple[Source, ...] = ()
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    superseded_by: str | None = None
+    origin: Origin | None = None
+
+    def in_force(self, on: dt.date | None) -> bool:
+        return _in_force(self.valid_from, self.valid_until, on)
+
+
 class RuleBook(Frozen):
-    """Everything under one --rules directory: the catalogue, the rule sets, the implications."""
+    """Everything under one --rules directory: the catalogue, the rule sets, the implications
+    and the ties."""
 
     catalogue: Catalogue
     rulesets: tuple[RuleSet, ...]
     implications: tuple[Implication, ...] = ()
+    ties: tuple[Tie, ...] = ()
     root: str | None = None
     warnings: tuple[InputWarning, ...] = ()  # non-fatal problems found while loading
 
@@ -282,10 +307,13 @@ class RuleBook(Frozen):
             for rs in self.rulesets
         )
         implications = tuple(i for i in self.implications if i.in_force(on))
-        return self.model_copy(update={"rulesets": rulesets, "implications": implications})
+        ties = tuple(t for t in self.ties if t.in_force(on))
+        return self.model_copy(
+            update={"rulesets": rulesets, "implications": implications, "ties": ties}
+        )
 
     def for_actors(self, ruleset_ids: list[str] | tuple[str, ...]) -> RuleBook:
-        """Only the named rule sets (by id); the catalogue and implications stay whole."""
+        """Only the named rule sets (by id); the catalogue, implications and ties stay whole."""
         if not ruleset_ids:
             return self
         wanted = set(ruleset_ids)
@@ -349,3 +377,4 @@ Not.model_rebuild()
 IfThen.model_rebuild()
 Rule.model_rebuild()
 Implication.model_rebuild()
+Tie.model_rebuild()

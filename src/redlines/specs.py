@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .models import ProposalStatus, Severity, Source, TermType, WhenSilent
+from .models import ProposalStatus, Severity, Source, TermType, TieLevel, WhenSilent
 from .operators import OPERATORS
 
 
@@ -284,6 +284,34 @@ class ImplicationsFile(Spec):
     implications: list[ImplicationSpec]
 
 
+class TieSpec(Spec):
+    noun: ClassVar[str] = "a tie"
+
+    id: str
+    title: str
+    requires: ConditionSpec
+    level: TieLevel = TieLevel.CONTRADICTION
+    rationale: str | None = None
+    sources: list[SourceSpec] = Field(default_factory=list)
+    valid_from: Date | None = None
+    valid_until: Date | None = None
+    superseded_by: str | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> TieSpec:
+        _check_dates(self.valid_from, self.valid_until)
+        return self
+
+
+class TiesFile(Spec):
+    """rules/ties.yaml: conditions every coherent draft satisfies."""
+
+    noun: ClassVar[str] = "a ties file"
+    layout: ClassVar[str] = "'ties'"
+
+    ties: list[TieSpec]
+
+
 def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
     if start is not None and end is not None and end < start:
         raise PydanticCustomError(
@@ -372,6 +400,7 @@ SPEC_FOR_KIND: dict[str, type[Spec]] = {
     "terms": TermsFile,
     "rules": RulesFile,
     "implications": ImplicationsFile,
+    "ties": TiesFile,
     "proposal": ProposalFile,
 }
 
@@ -379,7 +408,7 @@ SPEC_FOR_KIND: dict[str, type[Spec]] = {
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one input file kind, with the condition grammar filled in."""
     schema: dict[str, Any] = _link_conditions(SPEC_FOR_KIND[kind].model_json_schema())
-    if kind in ("rules", "implications"):
+    if kind in ("rules", "implications", "ties"):
         schema.setdefault("$defs", {})["Condition"] = _CONDITION_SCHEMA
     return schema
 

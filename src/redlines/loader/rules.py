@@ -1,7 +1,8 @@
-"""A rules directory: `terms.yaml`, one rule set per actor, and implications.
+"""A rules directory: `terms.yaml`, one rule set per actor, implications and ties.
 
-Every other `*.yaml` or `*.yml` file under the directory is a rule set (`ruleset` + `rules`) or
-a list of implications; each is checked against the catalogue, and ids across all of them.
+Every other `*.yaml` or `*.yml` file under the directory is a rule set (`ruleset` + `rules`), a
+list of implications or a list of ties; each is checked against the catalogue, and ids across
+all of them.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from ..models import (
     RuleBook,
     RuleSet,
     TermValue,
+    Tie,
     fail,
 )
-from ..specs import ImplicationsFile, RulesFile, suggest
+from ..specs import ImplicationsFile, RulesFile, TiesFile, suggest
 from ..yamlfile import Document, Path_, clip, read_yaml
 from .conditions import parse_condition
 from .fence import bundled_dir, check_inside, check_name, fence_of, yaml_files
@@ -29,8 +31,8 @@ from .terms import load_terms
 from .validate import capped, enough, one_line_problems, to_sources, validate_spec
 from .values import lookup_term, shown, type_value
 
-# Rules and implications in one rules directory, all files together: the durable engine needs
-# about 100 MB and 0.4 s per check for 1,000 rules, and a pull request could add files.
+# Rules, implications and ties in one rules directory, all files together: the durable engine
+# needs about 100 MB and 0.4 s per check for 1,000 rules, and a pull request could add files.
 MAX_RULES = 1_000
 
 
@@ -55,6 +57,7 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
     catalogue = load_terms(terms_path, os.path.join(label, "terms.yaml"))
     rulesets: list[RuleSet] = []
     implications: list[Implication] = []
+    ties: list[Tie] = []
     problems: list[Problem] = []
     for path in yaml_files(root):
         if path == terms_path:
@@ -71,6 +74,8 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
                 implications.extend(
                     _implications(doc, validate_spec(doc, ImplicationsFile), catalogue)
                 )
+            elif kind == "ties":
+                ties.extend(_ties(doc, validate_spec(doc, TiesFile), catalogue))
             else:
                 fail(
                     doc.key_at((kind,)),
@@ -78,9 +83,11 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
                 )
         except InputError as err:
             problems.extend(err.problems)
-        count = sum(len(rs.rules) for rs in rulesets) + len(implications)
+        count = sum(len(rs.rules) for rs in rulesets) + len(implications) + len(ties)
         if count > MAX_RULES:
-            held = f"with this file the rules directory holds {count:,} rules and implications"
+            held = (
+                f"with this file the rules directory holds {count:,} rules, implications and ties"
+            )
             problems.append(
                 Problem(
                     file=display,
@@ -93,7 +100,11 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
     if problems:
         raise InputError(capped(problems))
     book = RuleBook(
-        catalogue=catalogue, rulesets=tuple(rulesets), implications=tuple(implications), root=label
+        catalogue=catalogue,
+        rulesets=tuple(rulesets),
+        implications=tuple(implications),
+        ties=tuple(ties),
+        root=label,
     )
     _check_cross_references(book)
     return book
@@ -104,22 +115,24 @@ def _kind_of(doc: Document) -> str:
     if not isinstance(doc.data, dict) or not doc.data:
         fail(
             doc.at(()),
-            "a rules file must be a mapping with 'ruleset' and 'rules', or 'implications', "
-            f"at the top, but this file holds {shown(doc.data)}",
+            "a rules file must be a mapping with 'ruleset' and 'rules', 'implications' or "
+            f"'ties' at the top, but this file holds {shown(doc.data)}",
         )
     keys = set(doc.data)
     if "terms" in keys:
         return "terms"
     if "implications" in keys:
         return "implications"
+    if "ties" in keys:
+        return "ties"
     if "ruleset" in keys or "rules" in keys:
         return "rules"
     first = str(next(iter(doc.data)))
-    known = ("ruleset", "rules", "implications", "terms")
+    known = ("ruleset", "rules", "implications", "ties", "terms")
     fail(
         doc.key_at((first,)),
         f"unknown top-level key '{clip(first)}'{suggest(first, known)}: "
-        "a rules file holds 'ruleset' and 'rules', or 'implications'",
+        "a rules file holds 'ruleset' and 'rules', 'implications' or 'ties'",
     )
 
 
@@ -214,13 +227,45 @@ def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -
     return built
 
 
+def _ties(doc: Document, spec: TiesFile, catalogue: Catalogue) -> list[Tie]:
+    built: list[Tie] = []
+    problems: list[Problem] = []
+    for i, tie in enumerate(spec.ties):
+        if enough(problems):
+            break
+        try:
+            requires = parse_condition(doc, ("ties", i, "requires"), catalogue)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        built.append(
+            Tie(
+                id=tie.id,
+                title=tie.title,
+                requires=requires,
+                level=tie.level,
+                rationale=tie.rationale,
+                sources=to_sources(tie.sources),
+                valid_from=tie.valid_from,
+                valid_until=tie.valid_until,
+                superseded_by=tie.superseded_by,
+                origin=doc.at(("ties", i)),
+            )
+        )
+    if problems:
+        raise InputError(capped(problems))
+    return built
+
+
 def _check_cross_references(book: RuleBook) -> None:
-    """Ids unique across every file; every `superseded_by` names a rule or implication."""
+    """Ids unique across every file; every `superseded_by` names a rule, implication or tie."""
     problems: list[Problem] = []
     seen: dict[str, Origin | None] = {}
     everything: list[tuple[str, Origin | None, str | None]] = [
         (r.id, r.origin, r.superseded_by) for r in book.rules
-    ] + [(i.id, i.origin, i.superseded_by) for i in book.implications]
+    ]
+    everything += [(i.id, i.origin, i.superseded_by) for i in book.implications]
+    everything += [(t.id, t.origin, t.superseded_by) for t in book.ties]
     for item_id, origin, _ in everything:
         if item_id in seen:
             first = seen[item_id]

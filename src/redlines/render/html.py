@@ -244,10 +244,8 @@ def _contradictions(view: ReportView, options: RenderOptions) -> list[str]:
     for c in view.contradictions:
         at = claim_location(c)
         where = f'<p class="where">At {_file(at, options)}</p>' if at else ""
-        parts.append(
-            f'<li class="violated"><code>{e(c.term)}</code>'
-            f'<p class="msg">{e(c.message)}</p>{where}</li>'
-        )
+        terms = ", ".join(f"<code>{e(t)}</code>" for t in (c.terms or (c.term,)))
+        parts.append(f'<li class="violated">{terms}<p class="msg">{e(c.message)}</p>{where}</li>')
     return [*parts, "</ol>"]
 
 

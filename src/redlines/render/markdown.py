@@ -150,7 +150,8 @@ def _contradictions(view: ReportView, options: RenderOptions) -> list[str]:
     for c in view.contradictions:
         at = claim_location(c)
         place = f" — {_place(at, options)}" if at else ""
-        lines.append(f"- {code(c.term)}: {md(c.message)}{place}")
+        terms = ", ".join(code(t) for t in (c.terms or (c.term,)))
+        lines.append(f"- {terms}: {md(c.message)}{place}")
     return [*lines, ""]
 
 

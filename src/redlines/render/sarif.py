@@ -193,6 +193,10 @@ def _result(item: Item, index: dict[str, int], options: RenderOptions) -> dict[s
             result["relatedLocations"] = related
     elif item.contradiction is not None:
         result["properties"]["term"] = item.contradiction.term
+        if item.contradiction.tie:
+            result["properties"].update(
+                tie=item.contradiction.tie, terms=list(item.contradiction.terms)
+            )
         related = [
             _location(c.location, options, i, f"{c.by}")
             for i, c in enumerate(item.contradiction.claims, start=1)

@@ -8,7 +8,8 @@ closing line counts. Per proposal, in this order:
   first, whatever the verdict: a contradiction fails the check on its own (`Verdict` has no value
   for it, since the JSON field `overall` is public and means the red lines);
 - the actors' verdicts, with their soft scores;
-- contradictions: two clauses, or a clause and an implication, give one term different values;
+- contradictions: two clauses, or a clause and an implication, give one term different values,
+  or the values it gives several terms break a tie between them;
 - violated red lines; open red lines (a term a red line depends on is unaddressed or
   contradicted); priorities and preferences not met; derived terms.
 
@@ -128,7 +129,7 @@ class Item:
             parts = [
                 self.rule,
                 self.report.proposal.id,
-                self.contradiction.term,
+                self.contradiction.tie or self.contradiction.term,
                 *sorted(c.by for c in self.contradiction.claims),
             ]
         else:
@@ -209,8 +210,13 @@ def headline(report: Report) -> str:
     meaning = VERDICT_MEANING[report.overall]
     if not report.contradictions:
         return meaning
-    terms = plural(len(report.contradictions), "term")
+    terms = plural(len(contradicted_terms(report)), "term")
     return f"the draft contradicts itself on {terms}; {meaning}"
+
+
+def contradicted_terms(report: Report) -> list[str]:
+    """Every term a contradiction is about, once: a broken tie is about all the terms it sets."""
+    return list(dict.fromkeys(t for c in report.contradictions for t in (c.terms or (c.term,))))
 
 
 def run_headline(reports: ReportSet) -> str:
@@ -283,8 +289,13 @@ def claim_location(contradiction: Contradiction) -> Location | None:
 
 
 def unaddressed(finding: Finding) -> list[str]:
-    """The terms that leave a rule open: unaddressed by the draft, or contradicted by it."""
-    return [t.term for t in finding.terms if t.set_by in ("unaddressed", "contradiction")]
+    """The terms that leave a rule open: unaddressed by the draft (narrowed by a tie to several
+    values, or not at all), or contradicted by it."""
+    return [
+        t.term
+        for t in finding.terms
+        if t.set_by in ("unaddressed", "contradiction") or (t.set_by == "tie" and t.value is None)
+    ]
 
 
 def open_message(finding: Finding) -> str:
