@@ -204,8 +204,9 @@ class _Job:
         self.engine = engine
         self.engine_used: str = engine  # until a rule book is compiled (auto may fall back)
         self._plans: dict[dt.date, _Plan] = {}
-        # (term, type, raw value) -> typed value: a sweep sets the same few values again and again.
-        self._typed: dict[tuple[str, type, Any], TermValue] = {}
+        # (term as given, type, raw value) -> (term, typed value): a sweep sets the same few values
+        # again and again.
+        self._typed: dict[tuple[str, type, Any], tuple[str, TermValue]] = {}
         self._base_values: dict[str, TermValue] = {}
         self._base_contradictions: list[str] = []
         if base is not None:
@@ -266,15 +267,17 @@ class _Job:
         """The variant's values typed by the catalogue, each (term, raw value) typed once."""
         typed = self._typed
         try:
-            return {name: typed[name, type(raw), raw] for name, raw in item.items()}
+            return dict([typed[name, type(raw), raw] for name, raw in item.items()])
         except (KeyError, TypeError):  # not typed yet, or a raw value that cannot be a key
             pass
         overrides = type_overrides(self.rules, item, where=f"variants[{index}]")
         if len(typed) > _MAX_TYPED:
             typed.clear()
         for name, raw in item.items():
+            term = self.rules.catalogue.resolve(name)
+            assert term is not None  # type_overrides accepted it
             with suppress(TypeError):  # a raw value that cannot be a key is typed every time
-                typed[name, type(raw), raw] = overrides[name]
+                typed[name, type(raw), raw] = (term.name, overrides[term.name])
         return overrides
 
     def _base_date(self) -> dt.date:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Literal, NoReturn, TypeAlias
+from typing import Annotated, Literal, NoReturn, Self, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,11 +52,11 @@ class Problem(Frozen):
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
     @classmethod
-    def in_argument(cls, argument: str, message: str) -> Problem:
+    def in_argument(cls, argument: str, message: str) -> Self:
         return cls(file=argument, line=0, col=0, message=message)
 
     @classmethod
-    def at(cls, origin: Origin | None, message: str, file: str = "<input>") -> Problem:
+    def at(cls, origin: Origin | None, message: str, file: str = "<input>") -> Self:
         if origin is None:
             return cls(file=file, line=1, col=1, message=message)
         return cls(file=origin.file, line=origin.line, col=origin.col, message=message)
@@ -133,14 +133,23 @@ class Term(Frozen):
     description: str | None = None
     sources: tuple[Source, ...] = ()
     origin: Origin | None = None
+    aliases: tuple[str, ...] | None = None  # the names it had before, still accepted (deprecated)
 
 
 class Catalogue(Frozen):
     terms: dict[str, Term]
     origin: Origin | None = None
+    aliases: dict[str, str] = Field(default_factory=dict)  # old name -> the term's name now
 
     def get(self, name: str) -> Term | None:
         return self.terms.get(name)
+
+    def resolve(self, name: str) -> Term | None:
+        """The term of that name, or the term it was renamed to."""
+        found = self.terms.get(name)
+        if found is None and name in self.aliases:
+            return self.terms[self.aliases[name]]
+        return found
 
 
 # --- conditions ---------------------------------------------------------------------------------

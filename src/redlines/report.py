@@ -14,7 +14,7 @@ from typing import Any, Literal, NamedTuple, Protocol, Self
 from .conditions import Truth, format_value, terms_of
 from .engine import EngineName, Evaluation, make_engine
 from .engine.ties import Narrowed, Readings
-from .loader.values import lookup_term, type_value
+from .loader.values import lookup_term, renamed, type_value
 from .models import (
     Clause,
     Frozen,
@@ -291,6 +291,11 @@ def check_and_trace(
         narrowed=evaluation.narrowed,
     )
     report = build_report(proposal, book, as_of, evaluation, contradictions, trace)
+    renames = override_warnings(rules, overrides or {})
+    if renames:
+        report = report.model_copy(
+            update={"warnings": sorted_warnings((*report.warnings, *renames))}
+        )
     return Checked(report, trace)
 
 
@@ -325,12 +330,31 @@ def type_overrides(
     for name, raw in sorted(overrides.items()):
         try:
             term = lookup_term(rules.catalogue, name)
-            typed[name] = type_value(term, _parse_text(raw, term.type.value))
+            value = type_value(term, _parse_text(raw, term.type.value))
         except ValueError as err:
             problems.append(Problem.in_argument(where, f"{name}: {err}"))
+            continue
+        if term.name in typed:
+            problems.append(
+                Problem.in_argument(where, f"{term.name} is set twice (once under its old name)")
+            )
+        typed[term.name] = value
     if problems:
         raise InputError(problems)
     return typed
+
+
+def override_warnings(
+    rules: RuleBook, overrides: Mapping[str, Any], where: str = "overrides"
+) -> list[InputWarning]:
+    """A deprecation warning for each override that names a term by its old name."""
+    found = []
+    for name in sorted(overrides):
+        term = rules.catalogue.resolve(name)
+        deprecated = renamed(name, term) if term is not None else None
+        if deprecated:
+            found.append(InputWarning.in_argument(where, deprecated))
+    return found
 
 
 def _parse_text(raw: Any, kind: str) -> Any:

@@ -154,6 +154,7 @@ class TermSpec(Spec):
     max: StrictInt | None = None
     description: str | None = None
     sources: list[SourceSpec] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
 
 
 class TermsFile(Spec):

@@ -10,15 +10,18 @@ from one `evaluate` to the next.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from ..conditions import Compiled, Facts, Truth, compile_condition, deciding_terms, terms_of
 from ..models import RuleBook, TermValue
-from .ties import Narrowed, Readings, Ties
+from .ties import Narrowed, Readings, Refinement, Ties
 
 EngineName = Literal["auto", "durable", "python"]
+_NO_TERMS: Mapping[str, Narrowed] = MappingProxyType({})
 
 
 class EngineUnavailable(RuntimeError):
@@ -57,11 +60,11 @@ class Evaluation:
     facts: dict[str, TermValue] = field(default_factory=dict)  # proposal + derived values used
     # The ties: unaddressed terms narrowed to several coherent values, ties the draft breaks
     # (contradictions, by id), terms no value of which is coherent, soft ties broken (warnings;
-    # only with `explain`).
-    narrowed: dict[str, Narrowed] = field(default_factory=dict)
-    broken: list[str] = field(default_factory=list)
-    incoherent: list[Narrowed] = field(default_factory=list)
-    strained: list[str] = field(default_factory=list)
+    # only with `explain`). Shared with the engine's memory of them: read, never change.
+    narrowed: Mapping[str, Narrowed] = field(default_factory=lambda: _NO_TERMS)
+    broken: Sequence[str] = ()
+    incoherent: Sequence[Narrowed] = ()
+    strained: Sequence[str] = ()
 
     @cached_property
     def truths(self) -> dict[str, Truth]:
@@ -83,6 +86,10 @@ class Engine(ABC):
         )
         self.ties = Ties(book)
         self._rule_terms = [tuple(terms_of(rule.requires)) for rule in book.rules]
+        self._readers: dict[str, list[int]] = {}  # term -> positions of the rules that read it
+        for position, terms in enumerate(self._rule_terms):
+            for term in terms:
+                self._readers.setdefault(term, []).append(position)
         self._reference: dict[int, Compiled] = {}  # rule position -> its reference closure
 
     @abstractmethod
@@ -121,40 +128,39 @@ class Engine(ABC):
         values = self.working_facts(facts)
         chain = _Chaining(self, facts, values, explain)
         chain.run()
-        narrowed: dict[str, Narrowed] = {}
-        incoherent: list[Narrowed] = []
+        refinement = _NOTHING_TO_READ
         while self.ties.hard:
-            found = self.ties.narrow(values, keep_open=chain.clashes)
-            singles = [n for n in found.values() if len(n.values) == 1]
-            narrowed = {t: n for t, n in found.items() if len(n.values) > 1}
-            incoherent = [n for n in found.values() if not n.values]
-            if not singles:
+            refinement = self.ties.refine(values, keep_open=chain.clashes)
+            if not refinement.singles:
                 break
-            for single in singles:
+            for single in refinement.singles:
                 chain.derive(single)
             chain.run()
         truths = self.truths(values)
         plain = values if type(values) is dict else dict(values)  # plain, whatever the engine's
-        if narrowed:
-            truths = self._read(truths, Readings(plain, narrowed))
+        if refinement.narrowed:
+            truths = self._read(truths, Readings(plain, refinement.narrowed))
         return Evaluation(
             rule_ids=self.rule_ids,
             truth_list=truths,
             derived=dict(sorted(chain.derived.items())),
             clashes=[Clash(t, tuple(c)) for t, c in sorted(chain.clashes.items())],
             facts=plain,
-            narrowed=narrowed,
-            broken=self.ties.broken(values),
-            incoherent=incoherent,
-            strained=self.ties.broken(values, soft=True) if explain else [],
+            narrowed=refinement.narrowed,
+            broken=refinement.broken,
+            incoherent=refinement.incoherent,
+            strained=self.ties.strained(values) if explain and self.ties.soft else (),
         )
 
     def _read(self, truths: list[Truth], readings: Readings) -> list[Truth]:
         """The truths of the rules that read a narrowed term, over its coherent values."""
         refined = list(truths)
-        for position, terms in enumerate(self._rule_terms):
-            if readings.reads(terms):
-                refined[position] = readings.truth(self._reference_of(position), terms)
+        readers = self._readers
+        positions = {p for term in readings.narrowed for p in readers.get(term, ())}
+        for position in sorted(positions):
+            refined[position] = readings.truth(
+                self._reference_of(position), self._rule_terms[position]
+            )
         return refined
 
     def _reference_of(self, position: int) -> Compiled:
@@ -163,6 +169,9 @@ class Engine(ABC):
             found = compile_condition(self.book.rules[position].requires)
             self._reference[position] = found
         return found
+
+
+_NOTHING_TO_READ = Refinement({}, (), (), ())
 
 
 class _Chaining:

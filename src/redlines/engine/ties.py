@@ -25,18 +25,27 @@ definition above (tests/test_engine_ties.py).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Mapping
+import math
+from collections.abc import Callable, Collection, Mapping
 from typing import NamedTuple
 
-from ..conditions import Compiled, Facts, Truth, compile_condition, deciding_terms, terms_of
+from ..conditions import (
+    Compiled,
+    Facts,
+    Truth,
+    compile_condition,
+    deciding_terms,
+    leaves,
+    terms_of,
+)
 from ..models import Condition, RuleBook, Term, TermType, TermValue, TieLevel
+from ..operators import OPERATORS
 
 # A rule reading narrowed terms is decided over every combination of their coherent values; past
 # this many combinations it is left open (unknown) rather than decided slowly.
 MAX_READINGS = 1_024
-# Refinements remembered per tie and per values of its terms (a sweep repeats a few of them).
+# Refinements remembered (a sweep repeats a few of them); past this many, the memory starts over.
 _MAX_MEMO = 50_000
-_UNSET = object()
 
 
 class Narrowed(NamedTuple):
@@ -46,11 +55,6 @@ class Narrowed(NamedTuple):
     values: tuple[TermValue, ...]  # in catalogue order; empty: no value is coherent
     ties: tuple[str, ...]  # the ties that ruled the other values out, by id
     because_of: tuple[str, ...]  # the terms set in those ties, the reason for the narrowing
-
-
-# A tie's truth on some facts and, if unknown, per unaddressed term it narrows, the positions
-# of the term's values that do not make it false.
-_Refinement = tuple[Truth, dict[str, tuple[int, ...]]]
 
 
 class _CompiledTie(NamedTuple):
@@ -67,13 +71,30 @@ def domain(term: Term) -> tuple[TermValue, ...]:
     return term.values
 
 
+class Refinement(NamedTuple):
+    """What the ties say about one set of facts: the unaddressed terms an applying, unknown tie
+    narrows (to several values, to one, to none), and the applying ties that are false."""
+
+    narrowed: dict[str, Narrowed]  # to several values
+    singles: tuple[Narrowed, ...]  # to one: derived
+    incoherent: tuple[Narrowed, ...]  # to none: a contradiction
+    broken: tuple[str, ...]  # by id
+
+
 class Ties:
-    """The ties of one rule book, compiled once per engine."""
+    """The ties of one rule book, compiled once per engine.
+
+    A sweep checks thousands of variants that differ in a term or two, so a refinement is
+    remembered by what it depends on: for each term a tie tests, its value (enum, boolean) or,
+    for an integer or date, which of the ties' tests on it hold (any figure below 800,000 reads
+    alike), or that it is unset.
+    """
 
     def __init__(self, book: RuleBook) -> None:
         terms = book.catalogue.terms
         self.hard: list[_CompiledTie] = []  # level contradiction, by id
         self.soft: list[_CompiledTie] = []  # level warning
+        ordered_tests: dict[str, list[Callable[[TermValue], bool]]] = {}
         for tie in sorted(book.ties, key=lambda t: t.id):
             tested = tuple(terms_of(tie.requires))
             compiled = _CompiledTie(
@@ -82,81 +103,97 @@ class Ties:
                 tested,
                 tuple(t for t in tested if terms[t].type in (TermType.ENUM, TermType.BOOLEAN)),
             )
-            (self.hard if tie.level is TieLevel.CONTRADICTION else self.soft).append(compiled)
+            hard = tie.level is TieLevel.CONTRADICTION
+            (self.hard if hard else self.soft).append(compiled)
+            for leaf in leaves(tie.requires) if hard else ():
+                if terms[leaf.term].type not in (TermType.ENUM, TermType.BOOLEAN):
+                    test = OPERATORS[leaf.op].bind(leaf.value)
+                    ordered_tests.setdefault(leaf.term, []).append(test)
+        tested_terms = sorted({t for tie in self.hard for t in tie.terms})
+        self._by_value = tuple(t for t in tested_terms if t not in ordered_tests)
+        self._by_test = tuple((t, tuple(tests)) for t, tests in sorted(ordered_tests.items()))
+        self._tested = frozenset(tested_terms)
         self._domains = {name: domain(term) for name, term in terms.items()}
-        self._memo: dict[tuple[str, tuple[object, ...]], _Refinement] = {}
+        self._memo: dict[tuple[object, ...], Refinement] = {}
 
     def __bool__(self) -> bool:
         return bool(self.hard or self.soft)
 
-    # --- the three outcomes ---------------------------------------------------------------------
+    def strained(self, facts: Facts) -> list[str]:
+        """The ids of the applying soft ties that are false on `facts`."""
+        return [tie.id for tie in self.soft if _applies(tie, facts) and tie.test(facts) is False]
 
-    def broken(self, facts: Facts, *, soft: bool = False) -> list[str]:
-        """The ids of the applying ties that are false on `facts` (soft ones if asked)."""
-        return [
-            tie.id
-            for tie in (self.soft if soft else self.hard)
-            if _applies(tie, facts) and tie.test(facts) is False
-        ]
-
-    def narrow(self, facts: Facts, keep_open: Collection[str] = ()) -> dict[str, Narrowed]:
-        """Each unaddressed term an applying, unknown tie narrows, with its coherent values.
+    def refine(self, facts: Facts, keep_open: Collection[str] = ()) -> Refinement:
+        """The ties (at level contradiction) on `facts`: what they narrow, which are broken.
 
         `keep_open`: terms never narrowed (those implications disagree on: the draft's reading
         of them is a contradiction already, and a narrowed value would only hide it).
         """
+        # None is no term's value, so `get` marks an unset term by it; map() keeps this per-check
+        # step in C (a sweep does it for every variant).
+        get = facts.get
+        key: tuple[object, ...] = tuple(map(get, self._by_value))
+        if self._by_test:
+            parts = []
+            for term, tests in self._by_test:
+                value = get(term)
+                parts.append(None if value is None else tuple([test(value) for test in tests]))
+            key += tuple(parts)
+        if keep_open:
+            key += (frozenset(t for t in keep_open if t in self._tested),)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._refine(facts, keep_open)
+            if len(self._memo) > _MAX_MEMO:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def _refine(self, facts: Facts, keep_open: Collection[str]) -> Refinement:
         kept: dict[str, set[int]] = {}
         why: dict[str, list[_CompiledTie]] = {}
+        broken: list[str] = []
         for tie in self.hard:
             if not _applies(tie, facts):
                 continue
-            truth, keeps = self._refinement(tie, facts)
+            truth = tie.test(facts)
+            if truth is False:
+                broken.append(tie.id)
             if truth is not None:
                 continue
-            for term, indexes in keeps.items():
-                if term in keep_open:
+            for term in tie.narrowable:
+                if term in facts or term in keep_open:
                     continue
-                kept[term] = kept[term] & set(indexes) if term in kept else set(indexes)
-                why.setdefault(term, []).append(tie)
-        found: dict[str, Narrowed] = {}
+                coherent = self._coherent(tie, facts, term)
+                if coherent is not None:
+                    kept[term] = kept[term] & coherent if term in kept else coherent
+                    why.setdefault(term, []).append(tie)
+        narrowed: dict[str, Narrowed] = {}
         for term in sorted(kept):
-            values = self._domains[term]
             causes = why[term]
-            found[term] = Narrowed(
+            narrowed[term] = Narrowed(
                 term,
-                tuple(v for i, v in enumerate(values) if i in kept[term]),
+                tuple(v for i, v in enumerate(self._domains[term]) if i in kept[term]),
                 tuple(t.id for t in causes),
                 tuple(dict.fromkeys(t for c in causes for t in c.terms if t in facts)),
             )
-        return found
+        return Refinement(
+            {t: n for t, n in narrowed.items() if len(n.values) > 1},
+            tuple(n for n in narrowed.values() if len(n.values) == 1),
+            tuple(n for n in narrowed.values() if not n.values),
+            tuple(broken),
+        )
 
-    def _refinement(self, tie: _CompiledTie, facts: Facts) -> _Refinement:
-        """The tie's truth on `facts` and, if unknown, for each unaddressed term it narrows, the
-        positions of the values that do not make it false. Remembered by the values of its terms.
-        """
-        key = (tie.id, tuple(facts.get(t, _UNSET) for t in tie.terms))
-        found = self._memo.get(key)
-        if found is not None:
-            return found
-        truth = tie.test(facts)
-        keeps: dict[str, tuple[int, ...]] = {}
-        if truth is None:
-            for term in tie.narrowable:
-                if term in facts:
-                    continue
-                values = self._domains[term]
-                probe = dict(facts)
-                coherent = []
-                for index, value in enumerate(values):
-                    probe[term] = value
-                    if tie.test(probe) is not False:
-                        coherent.append(index)
-                if len(coherent) < len(values):
-                    keeps[term] = tuple(coherent)
-        if len(self._memo) > _MAX_MEMO:
-            self._memo.clear()
-        self._memo[key] = (truth, keeps)
-        return truth, keeps
+    def _coherent(self, tie: _CompiledTie, facts: Facts, term: str) -> set[int] | None:
+        """The positions of the term's values that do not make the tie false; None: all do."""
+        values = self._domains[term]
+        probe = dict(facts)
+        coherent = set()
+        for index, value in enumerate(values):
+            probe[term] = value
+            if tie.test(probe) is not False:
+                coherent.add(index)
+        return coherent if len(coherent) < len(values) else None
 
 
 def _applies(tie: _CompiledTie, facts: Facts) -> bool:
@@ -177,8 +214,11 @@ class Readings:
     """
 
     def __init__(self, facts: Mapping[str, TermValue], narrowed: Mapping[str, Narrowed]) -> None:
-        self.facts = dict(facts)
+        self.facts = facts
         self.narrowed = {t: n for t, n in narrowed.items() if n.values}
+        # The facts with one reading laid over them; a condition reads only its own terms, so a
+        # narrowed term another condition set here earlier does not matter to it.
+        self._probe = dict(facts)
 
     def __bool__(self) -> bool:
         return bool(self.narrowed)
@@ -192,13 +232,20 @@ class Readings:
         names = self.reads(terms)
         if not names:
             return test(self.facts)
+        probe = self._probe
+        if len(names) == 1:  # the common case, without the combinations
+            (name,) = names
+            first, *rest = self.narrowed[name].values
+            probe[name] = first
+            truth = test(probe)
+            for value in rest:
+                probe[name] = value
+                if test(probe) is not truth:
+                    return None
+            return truth
         choices = [self.narrowed[t].values for t in names]
-        count = 1
-        for values in choices:
-            count *= len(values)
-        if count > MAX_READINGS:
+        if math.prod(len(values) for values in choices) > MAX_READINGS:
             return None
-        probe = dict(self.facts)
         seen: set[Truth] = set()
         for combination in itertools.product(*choices):
             probe.update(zip(names, combination, strict=True))
@@ -215,7 +262,7 @@ class Readings:
             return deciding_terms(condition, self.facts)[1]
         choices = [self.narrowed[t].values for t in names]
         found: dict[str, None] = {}
-        probe = dict(self.facts)
+        probe = self._probe
         for combination in itertools.islice(itertools.product(*choices), MAX_READINGS):
             probe.update(zip(names, combination, strict=True))
             found.update(dict.fromkeys(deciding_terms(condition, probe)[1]))

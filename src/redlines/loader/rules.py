@@ -14,6 +14,7 @@ from ..models import (
     Catalogue,
     Implication,
     InputError,
+    InputWarning,
     Origin,
     Problem,
     Rule,
@@ -29,7 +30,7 @@ from .conditions import parse_condition
 from .fence import bundled_dir, check_inside, check_name, fence_of, yaml_files
 from .terms import load_terms
 from .validate import capped, enough, one_line_problems, to_sources, validate_spec
-from .values import lookup_term, shown, type_value
+from .values import lookup_term, renamed, shown, type_value
 
 # Rules, implications and ties in one rules directory, all files together: the durable engine
 # needs about 100 MB and 0.4 s per check for 1,000 rules, and a pull request could add files.
@@ -59,6 +60,7 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
     implications: list[Implication] = []
     ties: list[Tie] = []
     problems: list[Problem] = []
+    warnings: list[InputWarning] = []
     for path in yaml_files(root):
         if path == terms_path:
             continue
@@ -69,13 +71,13 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
             doc = read_yaml(path, display)
             kind = _kind_of(doc)
             if kind == "rules":
-                rulesets.append(_ruleset(doc, validate_spec(doc, RulesFile), catalogue))
+                rulesets.append(_ruleset(doc, validate_spec(doc, RulesFile), catalogue, warnings))
             elif kind == "implications":
                 implications.extend(
-                    _implications(doc, validate_spec(doc, ImplicationsFile), catalogue)
+                    _implications(doc, validate_spec(doc, ImplicationsFile), catalogue, warnings)
                 )
             elif kind == "ties":
-                ties.extend(_ties(doc, validate_spec(doc, TiesFile), catalogue))
+                ties.extend(_ties(doc, validate_spec(doc, TiesFile), catalogue, warnings))
             else:
                 fail(
                     doc.key_at((kind,)),
@@ -105,6 +107,7 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
         implications=tuple(implications),
         ties=tuple(ties),
         root=label,
+        warnings=tuple(warnings),
     )
     _check_cross_references(book)
     return book
@@ -136,7 +139,9 @@ def _kind_of(doc: Document) -> str:
     )
 
 
-def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
+def _ruleset(
+    doc: Document, spec: RulesFile, catalogue: Catalogue, warnings: list[InputWarning]
+) -> RuleSet:
     if len(spec.rules) > MAX_RULES:
         fail(
             doc.key_at(("rules",)),
@@ -149,7 +154,7 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
         if enough(problems):
             break
         try:
-            condition = parse_condition(doc, ("rules", i, "requires"), catalogue)
+            condition = parse_condition(doc, ("rules", i, "requires"), catalogue, warnings)
         except InputError as err:
             problems.extend(err.problems)
             continue
@@ -186,14 +191,16 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
     )
 
 
-def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -> list[Implication]:
+def _implications(
+    doc: Document, spec: ImplicationsFile, catalogue: Catalogue, warnings: list[InputWarning]
+) -> list[Implication]:
     built: list[Implication] = []
     problems: list[Problem] = []
     for i, imp in enumerate(spec.implications):
         if enough(problems):
             break
         try:
-            when = parse_condition(doc, ("implications", i, "when"), catalogue)
+            when = parse_condition(doc, ("implications", i, "when"), catalogue, warnings)
         except InputError as err:
             problems.extend(err.problems)
             continue
@@ -203,10 +210,24 @@ def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -
             where: Path_ = ("implications", i, "then", term_name)
             try:
                 term = lookup_term(catalogue, term_name)
-                then[term_name] = type_value(term, raw)
-                then_origins[term_name] = doc.key_at(where)
+                value = type_value(term, raw)
             except ValueError as err:
                 problems.append(doc.problem(where, str(err), key=True))
+                continue
+            if term.name in then:
+                problems.append(
+                    doc.problem(
+                        where,
+                        f"'then' sets '{term.name}' twice (once under its old name); keep one",
+                        key=True,
+                    )
+                )
+                continue
+            deprecated = renamed(term_name, term)
+            if deprecated:
+                warnings.append(InputWarning.at(doc.key_at(where), deprecated))
+            then[term.name] = value
+            then_origins[term.name] = doc.key_at(where)
         built.append(
             Implication(
                 id=imp.id,
@@ -227,14 +248,16 @@ def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -
     return built
 
 
-def _ties(doc: Document, spec: TiesFile, catalogue: Catalogue) -> list[Tie]:
+def _ties(
+    doc: Document, spec: TiesFile, catalogue: Catalogue, warnings: list[InputWarning]
+) -> list[Tie]:
     built: list[Tie] = []
     problems: list[Problem] = []
     for i, tie in enumerate(spec.ties):
         if enough(problems):
             break
         try:
-            requires = parse_condition(doc, ("ties", i, "requires"), catalogue)
+            requires = parse_condition(doc, ("ties", i, "requires"), catalogue, warnings)
         except InputError as err:
             problems.extend(err.problems)
             continue

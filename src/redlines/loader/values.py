@@ -91,13 +91,24 @@ def shown(raw: Any) -> str:
 
 
 def lookup_term(catalogue: Catalogue, name: Any) -> Term:
-    """The catalogue's term of that name, or a ValueError naming the nearest one."""
+    """The catalogue's term of that name (or renamed from it: see `renamed`), or a ValueError
+    naming the nearest one."""
     if not isinstance(name, str):
         raise ValueError(f"a term name must be text, got {shown(name)}")
-    term = catalogue.get(name)
+    term = catalogue.resolve(name)
     if term is None:
         hint = suggest(name, catalogue.terms.keys()) or (
             "; every term must first be defined in the catalogue (terms.yaml)"
         )
         raise ValueError(f"unknown term '{clip(name)}'{hint}")
     return term
+
+
+def renamed(name: str, term: Term) -> str | None:
+    """The deprecation warning for a term written under an old name, else None."""
+    if name == term.name:
+        return None
+    return (
+        f"'{clip(name)}' is the old name of '{term.name}'; write '{term.name}' "
+        "(the old name still works, but may be removed in a later version)"
+    )

@@ -17,6 +17,11 @@ def render_terms_text(catalogue: Catalogue, options: RenderOptions) -> str:
     width = max((len(n) for n in catalogue.terms), default=0)
     lines = [
         f"{name.ljust(width)}  {term.title}\n{' ' * width}  {_domain(term)}"
+        + (
+            f"\n{' ' * width}  old names (deprecated): {', '.join(term.aliases)}"
+            if term.aliases
+            else ""
+        )
         for name, term in catalogue.terms.items()
     ]
     return "\n".join(lines) + f"\n{len(catalogue.terms)} terms\n"
