@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, ROOT, run_cli
-from redlines import cli
+from redlines import checkrun, cli
 from redlines.models import InputWarning, Proposal, RuleBook
 
 RULES = str(FIXTURES / "rules")
@@ -58,6 +58,11 @@ def test_exit_2_with_file_line_col_on_bad_input(tmp_path: Path) -> None:
             "unknown actor 'ukrane' (did you mean 'ukraine'?)",
         ),
         (["check", DRAFT, "--rules", RULES, "--as-of", "someday"], "is not a date"),
+        # date.fromisoformat would read these two; the documented form is YYYY-MM-DD only.
+        (["check", DRAFT, "--as-of", "20251120"], "'20251120' is not a date (YYYY-MM-DD)"),
+        (["space", "--as-of", "2025-W47-4"], "'2025-W47-4' is not a date (YYYY-MM-DD)"),
+        (["check", DRAFT, "--set", "ukraine.army_cap=1\n2"], "holds a line break"),
+        (["check", DRAFT, "--actor", "ukraine\n"], "holds a line break"),
         (["check", DRAFT, "--rules", RULES, "--set", "territory.crimea"], "is not TERM=VALUE"),
         (["check", DRAFT, "--rules", "/nonexistent"], "no such rules directory"),
         (["check", "/nonexistent.yaml", "--rules", RULES], "file not found"),
@@ -212,12 +217,16 @@ def _warned_loads(monkeypatch: pytest.MonkeyPatch, message: str) -> InputWarning
     """Make every loaded proposal carry one warning at the draft's clause 1 (what a deprecated
     term name there gives), as the loader hands warnings on."""
     warning = InputWarning(file=DRAFT, line=9, col=5, message=message)
-    real = cli.load_proposals
+    real = checkrun.load_proposal
 
-    def loading(paths: list[str], book: RuleBook) -> list[Proposal]:
-        return [p.model_copy(update={"warnings": (warning,)}) for p in real(paths, book)]
+    def loading(path: str, book: RuleBook) -> Proposal:
+        return real(path, book).model_copy(update={"warnings": (warning,)})
 
-    monkeypatch.setattr(cli, "load_proposals", loading)
+    monkeypatch.setattr(checkrun, "load_proposal", loading)  # check
+    monkeypatch.setattr(cli, "load_proposal", loading)  # diff, explain
+    monkeypatch.setattr(
+        cli, "load_proposals", lambda paths, book: [loading(p, book) for p in paths]
+    )
     return warning
 
 
@@ -244,7 +253,6 @@ def test_every_command_prints_the_warnings_of_what_it_loaded(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
     _warned_loads(monkeypatch, "deprecated")
-    monkeypatch.setattr(cli, "load_proposal", lambda p, book: cli.load_proposals([p], book)[0])
     args = {"lint": [DRAFT], "space": [DRAFT], "explain": ["UA-1", DRAFT]}[command]
     cli.main([command, *args, "--rules", RULES])
     assert capsys.readouterr().err.splitlines() == [f"{DRAFT}:9:5: warning: deprecated"]

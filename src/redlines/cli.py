@@ -14,12 +14,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .checkrun import CheckRun, TooManyProposals
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
 from .models import InputError, InputWarning, Problem, Proposal, RuleBook, sorted_warnings
-from .render import RenderOptions, find_repo_root, formats, render
-from .report import FailOn, ReportSet, check_all, failing, run_warnings
-from .specs import SPEC_FOR_KIND, json_schema, suggest
+from .outputs import Output, OutputError, write_output
+from .render import RenderOptions, check_writer, find_repo_root, formats, render
+from .render.logsafe import text_lines
+from .report import ReportSet, failing, run_warnings
+from .specs import SPEC_FOR_KIND, iso_date, json_schema, suggest
 from .version import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -40,16 +43,25 @@ class _Parser(argparse.ArgumentParser):
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+        return iso_date(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _assignment(text: str) -> tuple[str, str]:
     term, sep, value = text.partition("=")
     if not sep or not term:
         raise argparse.ArgumentTypeError(f"'{text}' is not TERM=VALUE")
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError(f"'{text}' holds a line break or control character")
     return term.strip(), value.strip()
+
+
+def _name(text: str) -> str:
+    """An --actor value: one line of printable text (it is quoted back in messages)."""
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError(f"'{text}' holds a line break or control character")
+    return text
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +76,7 @@ def add_actor_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--actor",
         metavar="ID",
+        type=_name,
         action="append",
         default=[],
         help="only this actor's rule set (repeatable)",
@@ -120,8 +133,9 @@ def note_warnings(args: argparse.Namespace, warnings: Iterable[InputWarning]) ->
 
 def print_warnings(warnings: Iterable[InputWarning]) -> None:
     """`file:line:col: warning: message` on stderr, each once, by place; never an exit code."""
-    for warning in sorted_warnings(warnings):
-        print(_as_printed(warning), file=sys.stderr)
+    found = sorted_warnings(warnings)
+    if found:
+        _say(*(_as_printed(warning) for warning in found))
 
 
 def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
@@ -142,13 +156,10 @@ def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
 
 
 def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
-    """Render the command's result in the format asked for, to --output or stdout."""
+    """Render the command's result in the format asked for, to --output (whole or not at all,
+    outputs.py) or stdout."""
     text = render(result, args.format, options, command=args.command)
-    output = getattr(args, "output", None)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    write_output(getattr(args, "output", None) or None, text)
 
 
 def use_color(args: argparse.Namespace) -> bool:
@@ -195,33 +206,31 @@ def _add_check(commands: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    reports = check_reports(args)
+    """Check the proposals one at a time, each report written and dropped (checkrun.py)."""
+    book = rules_from(args)
+    actors = resolve_actors(book, args.actor)
+    run = CheckRun.load(args.proposals, book)
+    if args.engine != "auto":
+        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
     options = RenderOptions(
         color=use_color(args),
         repo_root=str(find_repo_root()),
         fail_on=args.fail_on,
         strict=args.strict,
     )
-    emit(reports, args, options)
-    return exit_code(reports, args.fail_on, args.strict)
-
-
-def check_reports(args: argparse.Namespace) -> ReportSet:
-    book = rules_from(args)
-    actors = resolve_actors(book, args.actor)
-    proposals = proposals_from(args, args.proposals, book)
-    overrides = dict(args.overrides)
-    if args.engine != "auto":
-        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
-    reports = check_all(
-        proposals, book, as_of=args.as_of, overrides=overrides, actors=actors, engine=args.engine
+    failed = False
+    reports = run.reports(
+        as_of=args.as_of, overrides=dict(args.overrides), actors=actors, engine=args.engine
     )
-    note_warnings(args, run_warnings(reports.reports))
-    return reports
-
-
-def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
-    failed = any(failing(report, fail_on, strict) for report in reports.reports)
+    with (
+        Output.to(args.output or None) as output,
+        check_writer(args.format)(output, options, spool=output.spool) as writer,
+    ):
+        for report in reports:
+            writer.add(report)
+            note_warnings(args, report.warnings)
+            failed = failed or bool(failing(report, args.fail_on, args.strict))
+        writer.finish()
     return EXIT_FAIL if failed else EXIT_OK
 
 
@@ -528,11 +537,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except InputError as err:
-        for problem in err.problems:
-            print(_as_printed(problem), file=sys.stderr)
+        _say(*(_as_printed(problem) for problem in err.problems))
         return EXIT_BAD_INPUT
-    except (UsageError, EngineUnavailable) as err:
-        print(f"redlines: error: {err}", file=sys.stderr)
+    except (UsageError, EngineUnavailable, OutputError, TooManyProposals) as err:
+        _say(f"redlines: error: {err}")
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
@@ -540,18 +548,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except OSError as err:  # e.g. --output into a missing folder
-        print(f"redlines: error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+    except OSError as err:  # a file the loader does not read itself (outputs: OutputError)
+        where = f"{err.filename}: " if err.filename else ""
+        _say(f"redlines: error: {where}{err.strerror or err}")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug: say so plainly instead of a traceback
-        print(
+        _say(
             f"redlines: internal error: {type(err).__name__}: {err} "
-            "(please report this with the input that caused it)",
-            file=sys.stderr,
+            "(please report this with the input that caused it)"
         )
         return EXIT_INTERNAL
     finally:
         print_warnings(warnings)
+
+
+def _say(*lines: str) -> None:
+    """Messages on stderr, each on one line whatever it quotes (a CI log shows them too)."""
+    sys.stderr.write(text_lines(lines))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .junit import render_junit
     from .markdown import render_markdown
     from .sarif import render_sarif
+    from .stream import CheckWriter
     from .text import render_text
 
 Renderer = Callable[[Any, RenderOptions], str]
@@ -54,6 +55,26 @@ REGISTRY: dict[tuple[str, str], str] = {
     ("lint", "json"): "lint:render_lint_json",
     ("schema", "json"): "json:render_sorted_json",
 }
+
+
+# `check`'s formats -> "module:class" of the writer behind each: what a run over many drafts
+# streams its reports through (render/stream.py). Each `render_<format>` above runs its writer.
+WRITERS: dict[str, str] = {
+    "text": "text:TextWriter",
+    "json": "json:JsonWriter",
+    "markdown": "markdown:MarkdownWriter",
+    "sarif": "sarif:SarifWriter",
+    "github": "github:GithubWriter",
+    "junit": "junit:JunitWriter",
+    "html": "html:HtmlWriter",
+}
+
+
+def check_writer(fmt: str) -> type[CheckWriter]:
+    """The writer of one `check` format, its module imported now; KeyError if there is none."""
+    module, name = WRITERS[fmt].split(":")
+    found: type[CheckWriter] = getattr(importlib.import_module(f".{module}", __name__), name)
+    return found
 
 
 def formats(command: str) -> tuple[str, ...]:
@@ -104,8 +125,10 @@ __all__ = [
     "FORMATS",
     "REGISTRY",
     "RENDERERS",
+    "WRITERS",
     "RenderOptions",
     "Renderer",
+    "check_writer",
     "find_repo_root",
     "formats",
     "render",

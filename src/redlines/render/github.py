@@ -11,19 +11,30 @@ request; the rest stay in the log. SARIF upload has no such limit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..models import Problem
-from ..report import ReportSet
+from ..report import Report, ReportSet
+from ..yamlfile import one_line
 from .links import repo_path
+from .logsafe import text_line
 from .options import RenderOptions
-from .view import Item, Level, check_view, clause_label
+from .stream import CheckWriter, render_with
+from .view import Item, Level, clause_label, report_view
 
 COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 
 
+# Line breaks other than CR and LF, which GitHub has no escape for: shown escaped (`\u2028`), as
+# in the text output.
+_UNESCAPABLE = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def escape_data(text: str) -> str:
-    """A command's message: GitHub unescapes exactly these."""
+    """A command's message: GitHub unescapes exactly %25, %0D and %0A, so the whole message,
+    line breaks and all, stays on the command's one line."""
+    text = _UNESCAPABLE.sub(lambda m: one_line(m.group()), text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -33,6 +44,8 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, message: str, **properties: str | int | None) -> str:
+    """`::name key=value,…::message`, each part escaped: the one way this format writes a
+    command. Every other line it writes is a `text_line`, which no runner reads as one."""
     given = ",".join(
         f"{key}={escape_property(str(value))}"
         for key, value in properties.items()
@@ -42,22 +55,30 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
 
 
 def render_github(reports: ReportSet, options: RenderOptions) -> str:
-    view = check_view(reports)
-    lines: list[str] = []
-    for proposal in view.proposals:
-        report = proposal.report
+    return render_with(GithubWriter, reports, options)
+
+
+class GithubWriter(CheckWriter):
+    """A group per proposal as it comes, then the count line."""
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        options = self.options
+        proposal = report_view(report)
         p = report.proposal
-        lines.append(
+        lines = [
             command(
                 "group",
                 f"{p.id} — {p.title}: {report.overall.value} ({repo_path(p.path, options)})",
-            )
-        )
-        lines.append(escape_data(f"{p.id}: {report.overall.value} — {proposal.headline}"))
-        lines += [_annotation(item, options) for item in proposal.items]
-        lines.append("::endgroup::")
-    lines.append(escape_data(view.summary))
-    return "\n".join(lines) + "\n"
+            ),
+            text_line(f"{p.id}: {report.overall.value} — {proposal.headline}"),
+            *(_annotation(item, options) for item in proposal.items),
+            "::endgroup::",
+        ]
+        self.out.write("\n".join(lines) + "\n")
+
+    def finish(self) -> None:
+        self.out.write(text_line(self.tally.summary) + "\n")
 
 
 def _annotation(item: Item, options: RenderOptions) -> str:

@@ -12,21 +12,32 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import Any
 
 from ..conditions import format_value
 from ..models import Source
-from ..report import ActorVerdict, ActorVerdictKind, ClauseRef, Finding, Location, ReportSet, Status
+from ..report import (
+    ActorVerdict,
+    ActorVerdictKind,
+    ClauseRef,
+    Finding,
+    Location,
+    Report,
+    ReportSet,
+    Status,
+)
 from .links import file_link, repo_path, source_name, web_url
+from .logsafe import xml_text
 from .options import RenderOptions
+from .stream import CheckWriter, copy, render_with
 from .view import (
     ACTOR_VERDICT_MEANING,
     SEVERITY_NAME,
-    CheckView,
     ReportView,
-    check_view,
     claim_location,
     open_message,
     plural,
+    report_view,
     sentence,
     soft_score,
     verdict_detail,
@@ -102,49 +113,89 @@ def e(text: str) -> str:
 
 
 def render_html(reports: ReportSet, options: RenderOptions) -> str:
-    view = check_view(reports)
-    anchors = {id(r): _anchor(i, r.proposal.id) for i, r in enumerate(reports.reports)}
-    overall = reports.overall.value
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        '<meta name="generator" content="redlines">',
-        f"<title>redlines report: {e(overall)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f'<h1>redlines report <span class="badge {e(overall)}">{e(overall)}</span></h1>',
-        f'<p class="summary">{e(view.summary)}. Overall {e(overall)}: {e(view.headline)}.</p>',
-        "</header>",
-        "<main>",
-    ]
-    if view.proposals:
-        parts += _matrix(view, anchors)
-    for proposal in view.proposals:
-        parts += _report(proposal, anchors[id(proposal.report)], options)
-    parts += [
-        "</main>",
-        f"<footer>Checked with redlines {e(reports.version)}. Each proposal is judged against the"
-        " rules in force on its “rules as of” date. Verdicts: an actor <em>rejects</em> a"
-        " draft that crosses one of its red lines, leaves it <em>open</em> when the draft"
-        " is silent on a red line, and <em>accepts</em> it when every red line is met.</footer>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(parts) + "\n"
+    return render_with(HtmlWriter, reports, options)
+
+
+# A proposal's row of the verdict matrix: up to its verdict cells, those per rule set, the rest.
+_Row = tuple[str, dict[str, str], str]
+
+
+class HtmlWriter(CheckWriter):
+    """The header and the verdict matrix need the whole run: each proposal's section waits in a
+    spool, and only its row of the matrix is kept. Every piece is whole lines, made log-safe as
+    it is written (`xml_text` works line by line)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.body = self.spool()
+        self.rows: list[_Row] = []
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        view = report_view(report)
+        anchor = _anchor(self.tally.proposals - 1, report.proposal.id)
+        self.rows.append(_row(report, anchor))
+        self.body.write(xml_text("\n".join(_report(view, anchor, self.options)) + "\n"))
+
+    def finish(self) -> None:
+        overall = self.tally.overall.value
+        parts = [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+            '<meta name="generator" content="redlines">',
+            f"<title>redlines report: {e(overall)}</title>",
+            f"<style>{_CSS}</style>",
+            "</head>",
+            "<body>",
+            "<header>",
+            f'<h1>redlines report <span class="badge {e(overall)}">{e(overall)}</span></h1>',
+            f'<p class="summary">{e(self.tally.summary)}. Overall {e(overall)}:'
+            f" {e(self.tally.headline)}.</p>",
+            "</header>",
+            "<main>",
+        ]
+        if self.rows:
+            parts += _matrix(self.tally.actors, self.rows)
+        self.out.write(xml_text("\n".join(parts) + "\n"))
+        copy(self.body, self.out)
+        footer = [
+            "</main>",
+            f"<footer>Checked with redlines {e(self.version)}. Each proposal is judged against the"
+            " rules in force on its “rules as of” date. Verdicts: an actor <em>rejects</em> a"
+            " draft that crosses one of its red lines, leaves it <em>open</em> when the draft"
+            " is silent on a red line, and <em>accepts</em> it when every red line is met."
+            "</footer>",
+            "</body>",
+            "</html>",
+        ]
+        self.out.write(xml_text("\n".join(footer) + "\n"))
 
 
 def _anchor(index: int, proposal_id: str) -> str:
     return f"p{index + 1}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", proposal_id).strip("-")
 
 
-def _matrix(view: CheckView, anchors: dict[int, str]) -> list[str]:
-    head = "".join(f'<th scope="col">{e(actor)}</th>' for _, actor in view.actors)
+def _row(report: Report, anchor: str) -> _Row:
+    p = report.proposal
+    overall = report.overall.value
+    contradicts = '<span class="n">contradicts itself</span>' if report.contradictions else ""
+    return (
+        f'<tr data-proposal="{e(p.id)}"><th scope="row">'
+        f'<a href="#{anchor}">{e(p.id)}</a>'
+        f'<span class="ptitle">{e(p.title)}</span>'
+        f'<span class="pmeta">{e(p.status)} · {e(p.date.isoformat())}</span></th>',
+        {v.ruleset: _cell(v) for v in report.verdicts},
+        f'<td class="v overall {overall}" data-verdict="{overall}">'
+        f'<span class="word">{overall}</span>{contradicts}</td></tr>',
+    )
+
+
+def _matrix(actors: tuple[tuple[str, str], ...], rows: list[_Row]) -> list[str]:
+    head = "".join(f'<th scope="col">{e(actor)}</th>' for _, actor in actors)
     parts = [
         '<section class="card" id="verdicts">',
         "<h2>Verdicts</h2>",
@@ -152,22 +203,9 @@ def _matrix(view: CheckView, anchors: dict[int, str]) -> list[str]:
         f'<thead><tr><th scope="col">Proposal</th>{head}<th scope="col">Overall</th></tr></thead>',
         "<tbody>",
     ]
-    for proposal in view.proposals:
-        report = proposal.report
-        p = report.proposal
-        by_ruleset = {v.ruleset: v for v in report.verdicts}
-        cells = "".join(_cell(by_ruleset.get(ruleset)) for ruleset, _ in view.actors)
-        overall = report.overall.value
-        contradicts = '<span class="n">contradicts itself</span>' if report.contradictions else ""
-        parts.append(
-            f'<tr data-proposal="{e(p.id)}"><th scope="row">'
-            f'<a href="#{anchors[id(report)]}">{e(p.id)}</a>'
-            f'<span class="ptitle">{e(p.title)}</span>'
-            f'<span class="pmeta">{e(p.status)} · {e(p.date.isoformat())}</span></th>'
-            f"{cells}"
-            f'<td class="v overall {overall}" data-verdict="{overall}">'
-            f'<span class="word">{overall}</span>{contradicts}</td></tr>'
-        )
+    for start, cells, end in rows:
+        verdicts = "".join(cells.get(ruleset, _cell(None)) for ruleset, _ in actors)
+        parts.append(start + verdicts + end)
     legend = " ".join(
         f'<span class="{k.value}">{k.value}</span>{e(ACTOR_VERDICT_MEANING[k])}.'
         for k in ActorVerdictKind

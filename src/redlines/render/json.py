@@ -21,7 +21,10 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from ..report import Report, ReportSet
+from .logsafe import json_text
 from .options import RenderOptions
+from .stream import CheckWriter, copy
 
 # Below this, pydantic and Python write a float differently (above: both the shortest repr).
 _SMALL = 1e-4
@@ -37,12 +40,40 @@ def dump(model: BaseModel, *, ensure_ascii: bool = False, **fields: Any) -> str:
     if _small_float(model) or (ensure_ascii and "\x7f" in text):
         data = model.model_dump(mode="json", **fields)
         text = json.dumps(data, indent=2, ensure_ascii=ensure_ascii)
-    return text + "\n"
+    return json_text(text) + "\n"
+
+
+class JsonWriter(CheckWriter):
+    """`check --format json` a report at a time: the bytes `dump(report_set)` gives, with the
+    reports kept in a spool until the overall verdict, which comes first, is known."""
+
+    # A report's lines inside `"reports": [`: two levels deeper than on their own.
+    _INDENT = " " * 4
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.body = self.spool()
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        # Indented line by line: a JSON string holds no raw line break, so every "\n" is a line's.
+        lines = dump(report).removesuffix("\n").replace("\n", "\n" + self._INDENT)
+        separator = "," if self.tally.proposals > 1 else ""
+        self.body.write(f"{separator}\n{self._INDENT}{lines}")
+
+    def finish(self) -> None:
+        empty = dump(ReportSet(version=self.version, overall=self.tally.overall, reports=()))
+        if not self.tally.proposals:
+            self.out.write(empty)
+            return
+        self.out.write(empty.removesuffix("]\n}\n"))  # up to `"reports": [`
+        copy(self.body, self.out)
+        self.out.write("\n  ]\n}\n")
 
 
 def render_sorted_json(result: dict[str, Any], options: RenderOptions) -> str:
     """A plain mapping (a JSON Schema) with sorted keys, so that its diffs stay small."""
-    return json.dumps(result, indent=2, sort_keys=True) + "\n"
+    return json_text(json.dumps(result, indent=2, sort_keys=True)) + "\n"
 
 
 def _small_float(value: object) -> bool:

@@ -15,21 +15,23 @@ to be relative to).
 from __future__ import annotations
 
 from html import escape as html_escape
+from typing import Any
 
 from ..conditions import format_value
-from ..report import ActorVerdict, ActorVerdictKind, Finding, Location, ReportSet
+from ..report import ActorVerdict, ActorVerdictKind, Finding, Location, Report, ReportSet
 from ..report import Verdict as Overall
 from .gfm import code, link, md, source_link
 from .links import file_link, repo_path
+from .logsafe import markdown_text
 from .options import RenderOptions
+from .stream import CheckWriter, copy, render_with
 from .view import (
     ACTOR_VERDICT_MEANING,
     SEVERITY_NAME,
-    CheckView,
     ReportView,
-    check_view,
     claim_location,
     plural,
+    report_view,
     unaddressed,
     verdict_detail,
 )
@@ -41,43 +43,68 @@ ICON = {
 
 
 def render_markdown(reports: ReportSet, options: RenderOptions) -> str:
-    view = check_view(reports)
-    lines = [
-        f"## redlines: {ICON[reports.overall]} {reports.overall.value}",
-        "",
-        md(view.summary) + ".",
-        "",
-    ]
-    if view.proposals:
-        lines += _matrix(view, options)
-        lines += ["", _legend(), ""]
-    for proposal in view.proposals:
-        lines += _report(proposal, options)
-    lines.append(f"*Checked with redlines {md(reports.version)}.*")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return render_with(MarkdownWriter, reports, options)
+
+
+# A proposal's row of the verdict matrix: its cell, its verdict cell per rule set, its overall.
+_Row = tuple[str, dict[str, str], str]
+
+
+class MarkdownWriter(CheckWriter):
+    """The heading, the summary and the verdict matrix need the whole run: each proposal's
+    section waits in a spool, and only its row of the matrix is kept. Every piece is whole
+    lines, made log-safe as it is written (`markdown_text` works line by line)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.body = self.spool()
+        self.rows: list[_Row] = []
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        view = report_view(report)
+        self.rows.append(_row(view, self.options))
+        self.body.write(markdown_text("\n".join(_report(view, self.options)) + "\n"))
+
+    def finish(self) -> None:
+        overall = self.tally.overall
+        lines = [
+            f"## redlines: {ICON[overall]} {overall.value}",
+            "",
+            md(self.tally.summary) + ".",
+            "",
+        ]
+        if self.rows:
+            lines += _matrix(self.tally.actors, self.rows)
+            lines += ["", _legend(), ""]
+        self.out.write(markdown_text("\n".join(lines) + "\n"))
+        copy(self.body, self.out)
+        self.out.write(markdown_text(f"*Checked with redlines {md(self.version)}.*\n"))
 
 
 def _legend() -> str:
     return " · ".join(f"{ICON[k]} {k.value}: {ACTOR_VERDICT_MEANING[k]}" for k in ActorVerdictKind)
 
 
-def _matrix(view: CheckView, options: RenderOptions) -> list[str]:
-    head = ["Proposal", *(md(actor) for _, actor in view.actors), "Overall"]
+def _row(view: ReportView, options: RenderOptions) -> _Row:
+    report = view.report
+    p = report.proposal
+    cell = f"{link(p.id, file_link(p.location, options, line=False))} — {md(p.title)}"
+    overall = f"{ICON[report.overall]} **{report.overall.value}**"
+    if report.contradictions:
+        overall += ", contradicts itself"
+    return cell, {v.ruleset: _verdict_cell(v) for v in report.verdicts}, overall
+
+
+def _matrix(actors: tuple[tuple[str, str], ...], rows: list[_Row]) -> list[str]:
+    head = ["Proposal", *(md(actor) for _, actor in actors), "Overall"]
     lines = [
         "| " + " | ".join(head) + " |",
-        "| " + " | ".join([":--", *(":-:" for _ in view.actors), ":-:"]) + " |",
+        "| " + " | ".join([":--", *(":-:" for _ in actors), ":-:"]) + " |",
     ]
-    for proposal in view.proposals:
-        report = proposal.report
-        by_ruleset = {v.ruleset: v for v in report.verdicts}
-        p = report.proposal
-        cells = [f"{link(p.id, file_link(p.location, options, line=False))} — {md(p.title)}"]
-        cells += [_verdict_cell(by_ruleset.get(ruleset)) for ruleset, _ in view.actors]
-        overall = f"{ICON[report.overall]} **{report.overall.value}**"
-        if report.contradictions:
-            overall += ", contradicts itself"
-        cells.append(overall)
-        lines.append("| " + " | ".join(cells) + " |")
+    for cell, verdicts, overall in rows:
+        cells = [cell, *(verdicts.get(ruleset, _verdict_cell(None)) for ruleset, _ in actors)]
+        lines.append("| " + " | ".join([*cells, overall]) + " |")
     return lines
 
 

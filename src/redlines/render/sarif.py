@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..report import Finding, Location, ReportSet
+from ..report import Finding, Location, Report, ReportSet
 from .gfm import md, source_link
 from .links import first_url, repo_path, repo_relative
+from .logsafe import json_text
 from .options import RenderOptions
+from .stream import CheckWriter, render_with
 from .view import (
     CONTRADICTION_RULE,
     CONTRADICTION_TITLE,
@@ -35,8 +38,8 @@ from .view import (
     SEVERITY_NAME,
     Item,
     Kind,
-    check_view,
     clause_label,
+    report_view,
     unaddressed,
 )
 
@@ -49,53 +52,83 @@ FINGERPRINT_KEY = "redlinesFinding/v1"
 
 
 def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
-    rules = _rules(reports)
-    index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = [_result(item, index, options) for item in check_view(reports).items]
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "redlines",
-                "version": reports.version,
-                "semanticVersion": reports.version,
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
+    return render_with(SarifWriter, reports, options)
+
+
+class SarifWriter(CheckWriter):
+    """The rule list comes first and each result names its rule by its index in that list, so
+    neither can be written before the last report: the results wait in a spool, one JSON line
+    each (ASCII, so that a line break in a text cannot split one), and get their index at the
+    end. Of each proposal only its line in the run's `properties` is kept."""
+
+    # A result's lines inside `"runs": [{"results": [`: four levels deeper than on their own.
+    _INDENT = " " * 8
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.results = self.spool()
+        self.described: dict[str, Finding] = {}  # rule id -> the first finding of it
+        self.proposals: list[dict[str, Any]] = []
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        for f in report.findings:
+            self.described.setdefault(f.rule, f)
+        for item in report_view(report).items:
+            self.results.write(json.dumps(_result(item, self.options)) + "\n")
+        self.proposals.append(
+            {
+                "id": report.proposal.id,
+                "path": repo_path(report.proposal.path, self.options),
+                "overall": report.overall.value,
+                "asOf": report.as_of.isoformat(),
+                "verdicts": {v.ruleset: v.verdict.value for v in report.verdicts},
             }
-        },
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-        "properties": {
-            "overall": reports.overall.value,
-            "proposals": [
-                {
-                    "id": r.proposal.id,
-                    "path": repo_path(r.proposal.path, options),
-                    "overall": r.overall.value,
-                    "asOf": r.as_of.isoformat(),
-                    "verdicts": {v.ruleset: v.verdict.value for v in r.verdicts},
+        )
+
+    def finish(self) -> None:
+        rules = [_rule(f) for _, f in sorted(self.described.items())]
+        if self.tally.contradicting:
+            rules.append(_contradiction_rule())
+        index = {rule["id"]: i for i, rule in enumerate(rules)}
+        results = self.results.lines()
+        first = next(results, None)
+        placeholder = f"results-{uuid.uuid4().hex}"  # stands for them in the document's text
+        run: dict[str, Any] = {
+            "tool": {
+                "driver": {
+                    "name": "redlines",
+                    "version": self.version,
+                    "semanticVersion": self.version,
+                    "informationUri": INFORMATION_URI,
+                    "rules": rules,
                 }
-                for r in reports.reports
-            ],
-        },
-    }
-    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+            },
+            "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
+            "columnKind": "unicodeCodePoints",
+            "results": [] if first is None else [placeholder],
+            "properties": {"overall": self.tally.overall.value, "proposals": self.proposals},
+        }
+        document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+        text = json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+        if first is None:
+            self.out.write(text)
+            return
+        before, after = text.split(f'"{placeholder}"')
+        self.out.write(before)
+        self._write_result(first, index, separator="")
+        for line in results:
+            self._write_result(line, index, separator=",\n" + self._INDENT)
+        self.out.write(after)
+
+    def _write_result(self, line: str, index: dict[str, int], separator: str) -> None:
+        result = json.loads(line)
+        result["ruleIndex"] = index[result["ruleId"]]
+        text = json_text(json.dumps(result, indent=2, ensure_ascii=False))
+        self.out.write(separator + text.replace("\n", "\n" + self._INDENT))
 
 
 # --- rules --------------------------------------------------------------------------------------
-
-
-def _rules(reports: ReportSet) -> list[dict[str, Any]]:
-    """One entry per rule id across all reports; the first finding describes it."""
-    described: dict[str, Finding] = {}
-    for report in reports.reports:
-        for f in report.findings:
-            described.setdefault(f.rule, f)
-    entries = [_rule(f) for _, f in sorted(described.items())]
-    if any(r.contradictions for r in reports.reports):
-        entries.append(_contradiction_rule())
-    return entries
 
 
 def _rule(f: Finding) -> dict[str, Any]:
@@ -161,7 +194,8 @@ def _pascal(title: str) -> str:
 # --- results ------------------------------------------------------------------------------------
 
 
-def _result(item: Item, index: dict[str, int], options: RenderOptions) -> dict[str, Any]:
+def _result(item: Item, options: RenderOptions) -> dict[str, Any]:
+    """One result; its `ruleIndex` is set when the rule list is known (`SarifWriter.finish`)."""
     proposal = item.report.proposal
     text = f"{item.headline}: {item.message}"
     if item.finding is not None:
@@ -170,7 +204,7 @@ def _result(item: Item, index: dict[str, int], options: RenderOptions) -> dict[s
         text += f" [{proposal.id}]"
     result: dict[str, Any] = {
         "ruleId": item.rule,
-        "ruleIndex": index[item.rule],
+        "ruleIndex": None,
         "level": item.level.value,
         "message": {"text": text},
         "locations": [_location(item.location, options)],

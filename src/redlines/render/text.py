@@ -8,9 +8,11 @@ only when asked (the CLI asks on a TTY).
 from __future__ import annotations
 
 from ..conditions import format_value
-from ..report import ActorVerdictKind, Finding, ReportSet, Verdict
+from ..report import ActorVerdictKind, Finding, Report, ReportSet, Verdict
+from .logsafe import text_lines
 from .options import RenderOptions
-from .view import CheckView, ReportView, check_view, claim_location, soft_score, unaddressed
+from .stream import CheckWriter, render_with
+from .view import ReportView, claim_location, report_view, soft_score, unaddressed
 
 _RED, _YELLOW, _GREEN, _BOLD, _DIM, _RESET = (
     "\033[31m", "\033[33m", "\033[32m", "\033[1m", "\033[2m", "\033[0m",
@@ -41,11 +43,20 @@ class _Style:
 
 
 def render_text(reports: ReportSet, options: RenderOptions) -> str:
-    view: CheckView = check_view(reports)
-    style = _Style(options.color)
-    blocks = ["\n".join(_report(proposal, style)) for proposal in view.proposals]
-    blocks.append(view.summary)
-    return "\n\n".join(blocks) + "\n"
+    return render_with(TextWriter, reports, options)
+
+
+class TextWriter(CheckWriter):
+    """Each proposal's block and a blank line as it comes, then the summary line. Each item is
+    one line, whatever text from the files it holds (see logsafe)."""
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        lines = [*_report(report_view(report), _Style(self.options.color)), ""]
+        self.out.write(text_lines(lines, colour=self.options.color))
+
+    def finish(self) -> None:
+        self.out.write(text_lines([self.tally.summary], colour=self.options.color))
 
 
 def _report(view: ReportView, style: _Style) -> list[str]:

@@ -180,12 +180,13 @@ class CheckView:
 
 def check_view(reports: ReportSet) -> CheckView:
     proposals = tuple(report_view(report) for report in reports.reports)
+    tally = RunTally.of(reports)
     return CheckView(
         reports=reports,
         proposals=proposals,
-        actors=actors(reports),
-        headline=run_headline(reports),
-        summary=summary_line(reports),
+        actors=tally.actors,
+        headline=tally.headline,
+        summary=tally.summary,
     )
 
 
@@ -221,38 +222,85 @@ def contradicted_terms(report: Report) -> list[str]:
 
 def run_headline(reports: ReportSet) -> str:
     """What the run's overall verdict means; drafts that contradict themselves come first."""
-    meaning = VERDICT_MEANING[reports.overall]
-    contradicting = sum(1 for r in reports.reports if r.contradictions)
-    if not contradicting:
-        return meaning
-    verb = "contradicts itself" if contradicting == 1 else "contradict themselves"
-    return f"{plural(contradicting, 'proposal')} {verb}; {meaning}"
+    return RunTally.of(reports).headline
 
 
 def summary_line(reports: ReportSet) -> str:
     """The closing count line, the same in every format."""
-    every = reports.reports
-    verdicts = ", ".join(
-        f"{sum(1 for r in every if r.overall is v)} {v.value}"
-        for v in Verdict
-        if any(r.overall is v for r in every)
-    )
-    red_violated = sum(v.red_lines.violated for r in every for v in r.verdicts)
-    red_open = sum(v.red_lines.open for r in every for v in r.verdicts)
-    soft = sum(
-        1
-        for r in every
-        for f in r.findings
-        if f.status is Status.VIOLATED and f.severity is not Severity.RED_LINE
-    )
-    contradictions = sum(len(r.contradictions) for r in every)
-    return (
-        f"{plural(len(every), 'proposal')} checked"
-        f"{': ' + verdicts if verdicts else ''}; "
-        f"{plural(red_violated, 'red line')} violated, {red_open} open, "
-        f"{plural(soft, 'priority', 'priorities')} not met, "
-        f"{plural(contradictions, 'contradiction')}"
-    )
+    return RunTally.of(reports).summary
+
+
+class RunTally:
+    """What a run's view needs beyond each report's own: the overall verdict, the run's
+    headline, the closing count line and the verdict matrix's columns, added up one report at a
+    time. A run over many drafts keeps this, never the reports (render/stream.py)."""
+
+    def __init__(self) -> None:
+        self.proposals = 0
+        self.verdicts = dict.fromkeys(Verdict, 0)  # proposals per overall verdict
+        self.red_violated = 0
+        self.red_open = 0
+        self.soft = 0  # priorities and preferences not met
+        self.contradictions = 0
+        self.contradicting = 0  # proposals with a contradiction
+        self._actors: dict[str, str] = {}  # rule set id -> actor, as first met
+
+    @classmethod
+    def of(cls, reports: ReportSet) -> RunTally:
+        tally = cls()
+        for report in reports.reports:
+            tally.add(report)
+        return tally
+
+    def add(self, report: Report) -> None:
+        self.proposals += 1
+        self.verdicts[report.overall] += 1
+        for v in report.verdicts:
+            self.red_violated += v.red_lines.violated
+            self.red_open += v.red_lines.open
+            self._actors.setdefault(v.ruleset, v.actor)
+        self.soft += sum(
+            1
+            for f in report.findings
+            if f.status is Status.VIOLATED and f.severity is not Severity.RED_LINE
+        )
+        self.contradictions += len(report.contradictions)
+        self.contradicting += bool(report.contradictions)
+
+    @property
+    def overall(self) -> Verdict:
+        """The worst verdict of the run (feasible for none), as `ReportSet.overall`."""
+        return max(
+            (v for v, n in self.verdicts.items() if n),
+            key=lambda v: v.gravity,
+            default=Verdict.FEASIBLE,
+        )
+
+    @property
+    def headline(self) -> str:
+        """What the run's overall verdict means; drafts that contradict themselves come first."""
+        meaning = VERDICT_MEANING[self.overall]
+        if not self.contradicting:
+            return meaning
+        verb = "contradicts itself" if self.contradicting == 1 else "contradict themselves"
+        return f"{plural(self.contradicting, 'proposal')} {verb}; {meaning}"
+
+    @property
+    def summary(self) -> str:
+        """The closing count line, the same in every format."""
+        verdicts = ", ".join(f"{n} {v.value}" for v, n in self.verdicts.items() if n)
+        return (
+            f"{plural(self.proposals, 'proposal')} checked"
+            f"{': ' + verdicts if verdicts else ''}; "
+            f"{plural(self.red_violated, 'red line')} violated, {self.red_open} open, "
+            f"{plural(self.soft, 'priority', 'priorities')} not met, "
+            f"{plural(self.contradictions, 'contradiction')}"
+        )
+
+    @property
+    def actors(self) -> tuple[tuple[str, str], ...]:
+        """(rule set id, actor) across the run, in rule set order: the matrix's columns."""
+        return tuple(sorted(self._actors.items()))
 
 
 def soft_score(verdict: ActorVerdict) -> str | None:
@@ -343,11 +391,7 @@ def items(report: Report) -> list[Item]:
 
 def actors(reports: ReportSet) -> tuple[tuple[str, str], ...]:
     """(rule set id, actor) across all reports, in rule set order: the matrix's columns."""
-    seen: dict[str, str] = {}
-    for report in reports.reports:
-        for v in report.verdicts:
-            seen.setdefault(v.ruleset, v.actor)
-    return tuple(sorted(seen.items()))
+    return RunTally.of(reports).actors
 
 
 # --- words --------------------------------------------------------------------------------------
