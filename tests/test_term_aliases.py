@@ -158,3 +158,20 @@ def test_terms_lists_the_old_names(rules_dir: Path) -> None:
     assert f"old names (deprecated): {OLD}" in text
     listing = run_cli("terms", "--rules", str(rules_dir), "--format", "json").out
     assert f'"aliases": [\n      "{OLD}"\n    ]' in listing
+
+
+PUBLIC_NAMES = Path(__file__).resolve().parent / "content" / "public_term_names.txt"
+
+
+def test_no_published_term_name_stops_loading() -> None:
+    """The bundled catalogue keeps every name it has published, as a term or an alias."""
+    names = [
+        line.strip()
+        for line in PUBLIC_NAMES.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    catalogue = redlines.load_rules().catalogue
+    gone = [name for name in names if catalogue.resolve(name) is None]
+    assert not gone, f"term names removed without an alias (terms.yaml, aliases:): {gone}"
+    unlisted = sorted(set(catalogue.terms) - set(names))
+    assert not unlisted, f"add these new terms to {PUBLIC_NAMES.name}: {unlisted}"

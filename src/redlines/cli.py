@@ -155,10 +155,16 @@ def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
     return ids
 
 
-def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
-    """Render the command's result in the format asked for, to --output (whole or not at all,
-    outputs.py) or stdout."""
-    text = render(result, args.format, options, command=args.command)
+def emit(
+    result: object,
+    args: argparse.Namespace,
+    options: RenderOptions | None = None,
+    *,
+    command: str | None = None,
+) -> None:
+    """Render the command's result (as `command`'s, if named: `terms --coverage`) in the format
+    asked for, to --output (whole or not at all, outputs.py) or stdout."""
+    text = render(result, args.format, options, command=command or args.command)
     write_output(getattr(args, "output", None) or None, text)
 
 
@@ -238,14 +244,34 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _add_terms(commands: Any) -> None:
-    parser = commands.add_parser("terms", help="list the term catalogue")
+    parser = commands.add_parser(
+        "terms",
+        help="list the term catalogue; with --coverage, every party's position on every term",
+    )
     add_rules_option(parser)
-    parser.add_argument("--format", "-f", choices=formats("terms"), default="text")
-    parser.set_defaults(run=run_terms, output=None)
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="term-by-actor: which rules of each actor test each term, or why it has none",
+    )
+    choices = list(dict.fromkeys([*formats("terms"), *formats("coverage")]))
+    parser.add_argument(
+        "--format", "-f", choices=choices, default="text", help="markdown: with --coverage"
+    )
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.set_defaults(run=run_terms)
 
 
 def run_terms(args: argparse.Namespace) -> int:
-    emit(rules_from(args).catalogue, args)
+    book = rules_from(args)
+    if args.coverage:
+        from .coverage import coverage
+
+        emit(coverage(book), args, command="coverage")
+    elif args.format in formats("terms"):
+        emit(book.catalogue, args)
+    else:
+        raise UsageError(f"--format {args.format} is for --coverage; the catalogue is text or json")
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from .conditions import Truth, compile_condition, describe, terms_of
+from .coverage import CoverageTerm, coverage
 from .engine import EngineName
 from .engine.ties import Readings
 from .models import (
@@ -89,6 +90,8 @@ class Explanation(Frozen):
     tree: Node
     implications: tuple[str, ...]  # implications that can derive a term the rule reads
     ties: tuple[str, ...] = ()  # ties on a term the rule reads (they may read it coherently)
+    # Every actor's rules on each term the rule reads, or why it has none (coverage.py).
+    positions: tuple[CoverageTerm, ...] = ()
     proposal: ProposalInfo | None = None
     as_of: dt.date | None = None
     in_force: bool | None = None  # on as_of; a rule not in force has no finding
@@ -128,6 +131,7 @@ def explain_rule(
             tree=_tree(rule.requires, None),
             implications=readers,
             ties=ties,
+            positions=coverage(book, terms_of(rule.requires)).terms,
         )
     as_of = as_of or proposal.date
     # The rule's own actor only: implications do not depend on the actors, so neither do the

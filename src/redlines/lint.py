@@ -49,6 +49,7 @@ CHECKS: dict[str, tuple[Level, str]] = {
     "RL105": (Level.ERROR, "term that no rule, implication, tie or clause uses"),
     "RL106": (Level.ERROR, "validity ended in the past and no superseded_by"),
     "RL107": (Level.ERROR, "tie without sources"),
+    "RL108": (Level.ERROR, "no_position for a term the rule set has a rule on"),
     "RL201": (Level.WARNING, "source without a url"),
     "RL202": (Level.WARNING, "source without a date"),
     "RL203": (Level.WARNING, "rule without a rationale"),
@@ -88,6 +89,22 @@ def lint(book: RuleBook, proposals: Sequence[Proposal], *, today: dt.date) -> li
         found.extend(
             _date_problems(imp.id, imp.valid_until, imp.superseded_by, imp.origin, today, fallback)
         )
+    for ruleset in book.rulesets:
+        tested: dict[str, str] = {}  # term -> the first rule that tests it
+        for rule in ruleset.rules:
+            for tested_term in terms_of(rule.requires):
+                tested.setdefault(tested_term, rule.id)
+        for entry in ruleset.no_position:
+            if entry.term in tested:
+                found.append(
+                    _problem(
+                        entry.origin,
+                        "RL108",
+                        f"rule set {ruleset.id} says it has no position on '{entry.term}', but "
+                        f"{tested[entry.term]} tests it; drop the no_position entry",
+                        fallback,
+                    )
+                )
     for tie in book.ties:
         name = f"tie {tie.id}"
         if not tie.sources:

@@ -238,6 +238,25 @@ class Rule(Frozen):
         return _in_force(self.valid_from, self.valid_until, on)
 
 
+class NoPositionReason(StrEnum):
+    """Why an actor has no rule on a term (the coverage matrix shows it in that cell)."""
+
+    NOT_STATED = "not_stated"  # nothing in the sources shows the actor taking a side
+    NOT_THEIRS_TO_DECIDE = "not_theirs_to_decide"  # another actor's act; no word beyond that
+    THROUGH_ANOTHER_TERM = "through_another_term"  # its position is a rule on a neighbouring term
+    NOT_ENCODED = "not_encoded"  # stated, but not (yet) a rule: the note says why
+    DERIVED = "derived"  # a term the implications set, not a position
+
+
+class NoPosition(Frozen):
+    """A term on which a rule set has no rule, and why."""
+
+    term: str
+    reason: NoPositionReason
+    note: str | None = None
+    origin: Origin | None = None
+
+
 class RuleSet(Frozen):
     id: str
     actor: str
@@ -247,6 +266,8 @@ class RuleSet(Frozen):
     sources: tuple[Source, ...] = ()
     rules: tuple[Rule, ...]
     origin: Origin | None = None
+    reviewed: dt.date | None = None  # the day the positions were last checked against sources
+    no_position: tuple[NoPosition, ...] = ()  # by term
 
 
 class Implication(Frozen):

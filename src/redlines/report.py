@@ -203,6 +203,7 @@ class RuleSetInfo(Frozen):
     version: str | None
     rules: int
     location: Location | None
+    reviewed: dt.date | None = None  # the day its positions were last checked against sources
 
 
 class Override(Frozen):
@@ -462,6 +463,7 @@ def build_report(
                 version=rs.version,
                 rules=len(rs.rules),
                 location=Location.of(rs.origin) if rs.origin else None,
+                reviewed=rs.reviewed,
             )
             for rs in sorted(book.rulesets, key=lambda rs: rs.id)
         ),

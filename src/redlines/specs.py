@@ -26,7 +26,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .models import ProposalStatus, Severity, Source, TermType, TieLevel, WhenSilent
+from .models import (
+    NoPositionReason,
+    ProposalStatus,
+    Severity,
+    Source,
+    TermType,
+    TieLevel,
+    WhenSilent,
+)
 from .operators import OPERATORS
 
 
@@ -299,6 +307,13 @@ ConditionSpec = Annotated[Any, WithJsonSchema(_CONDITION_MARK)]
 # --- rules/<actor>.yaml -------------------------------------------------------------------------
 
 
+class NoPositionSpec(Spec):
+    noun: ClassVar[str] = "a 'no_position' entry"
+
+    reason: NoPositionReason
+    note: str | None = None
+
+
 class RuleSetSpec(Spec):
     noun: ClassVar[str] = "the 'ruleset' header"
 
@@ -308,6 +323,8 @@ class RuleSetSpec(Spec):
     version: str | None = None
     description: str | None = None
     sources: list[SourceSpec] = Field(default_factory=list)
+    reviewed: Date | None = None
+    no_position: dict[str, NoPositionSpec] = Field(default_factory=dict)
 
 
 class RuleSpec(Spec):

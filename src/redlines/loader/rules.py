@@ -17,6 +17,7 @@ from ..models import (
     Implication,
     InputError,
     InputWarning,
+    NoPosition,
     Origin,
     Problem,
     Rule,
@@ -26,7 +27,7 @@ from ..models import (
     Tie,
     fail,
 )
-from ..specs import ImplicationsFile, RulesFile, TiesFile, suggest
+from ..specs import ImplicationsFile, RuleSetSpec, RulesFile, TiesFile, suggest
 from ..yamlfile import Document, Path_, clip, read_yaml
 from .conditions import parse_condition
 from .fence import bundled_dir, check_inside, check_name, fence_of, yaml_files
@@ -203,7 +204,38 @@ def _ruleset(
         sources=to_sources(meta.sources),
         rules=tuple(rules),
         origin=doc.at(("ruleset",)),
+        reviewed=meta.reviewed,
+        no_position=_no_position(doc, meta, catalogue, warnings),
     )
+
+
+def _no_position(
+    doc: Document, meta: RuleSetSpec, catalogue: Catalogue, warnings: list[InputWarning]
+) -> tuple[NoPosition, ...]:
+    """The header's terms without a rule, each a catalogue term (old names warn), by term."""
+    found: dict[str, NoPosition] = {}
+    problems: list[Problem] = []
+    for name, entry in meta.no_position.items():
+        where: Path_ = ("ruleset", "no_position", name)
+        try:
+            term = lookup_term(catalogue, name)
+        except ValueError as err:
+            problems.append(doc.problem(where, str(err), key=True))
+            continue
+        if term.name in found:
+            problems.append(
+                doc.problem(where, f"'no_position' names '{term.name}' twice; keep one", key=True)
+            )
+            continue
+        deprecated = renamed(name, term)
+        if deprecated:
+            warnings.append(InputWarning.at(doc.key_at(where), deprecated))
+        found[term.name] = NoPosition(
+            term=term.name, reason=entry.reason, note=entry.note, origin=doc.key_at(where)
+        )
+    if problems:
+        raise InputError(capped(problems))
+    return tuple(found[name] for name in sorted(found))
 
 
 def _implications(

@@ -6,6 +6,7 @@ Markdown is the text in a fenced block under the rule's heading (JSON: `json.py`
 from __future__ import annotations
 
 from ..conditions import format_value
+from ..coverage import REASON_WORDS
 from ..explain import Explanation, Node
 from ..models import WhenSilent
 from ..report import TermState
@@ -70,6 +71,19 @@ def _head(result: Explanation) -> list[str]:
         lines.append(f"  Terms it reads can be derived by: {', '.join(result.implications)}")
     if result.ties and result.proposal is None:
         lines.append(f"  Terms it reads are tied by: {', '.join(result.ties)}")
+    if result.positions:
+        lines.append("  Every actor on the terms it reads:")
+        for term in result.positions:
+            lines.append(f"    {term.term}")
+            for cell in term.cells:
+                if cell.rules:
+                    said = ", ".join(r.id for r in cell.rules)
+                elif cell.reason is not None:
+                    note = f": {' '.join(cell.note.split())}" if cell.note else ""
+                    said = f"no rule ({REASON_WORDS[cell.reason]}{note})"
+                else:
+                    said = "no rule, and no reason given"
+                lines.append(f"      {cell.actor}: {said}")
     return lines
 
 

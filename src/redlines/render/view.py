@@ -144,6 +144,21 @@ class Item:
 
 
 @dataclass(frozen=True)
+class OpenActor:
+    """An actor whose verdict is open: each open red line, with the terms that keep it open."""
+
+    actor: str
+    red_lines: tuple[tuple[str, tuple[str, ...]], ...]  # (rule id, unaddressed terms)
+
+    def sentence(self) -> str:
+        """'UA-TERR-1 needs territory.crimea; UA-ZNPP-1 needs energy.zaporizhzhia_npp'."""
+        return "; ".join(
+            f"{rule} needs {', '.join(terms) if terms else 'its terms settled'}"
+            for rule, terms in self.red_lines
+        )
+
+
+@dataclass(frozen=True)
 class ReportView:
     """One proposal's report, cut into the sections every format shows, each in its order."""
 
@@ -155,6 +170,8 @@ class ReportView:
     soft: tuple[Finding, ...]  # priorities and preferences not met, by place
     derived: tuple[DerivedTerm, ...]
     items: tuple[Item, ...] = field(repr=False)  # what the CI formats annotate
+    reviewed: str | None = None  # "positions reviewed up to 2026-06-30", if the rule sets say
+    why_open: tuple[OpenActor, ...] = ()  # each actor left open, and what keeps it open
 
     @property
     def all_met(self) -> bool:
@@ -200,6 +217,54 @@ def report_view(report: Report) -> ReportView:
         soft=findings_of(report, Status.VIOLATED, SOFT),
         derived=report.derived,
         items=tuple(items(report)),
+        reviewed=reviewed(report),
+        why_open=why_open(report),
+    )
+
+
+def meta(view: ReportView) -> list[str]:
+    """The proposal's line under its title, in every format: status, date, clauses, the date
+    its rules apply on and how current they are."""
+    report = view.report
+    p = report.proposal
+    found = [
+        p.status,
+        f"dated {p.date.isoformat()}",
+        plural(p.clauses, "clause"),
+        f"rules as of {report.as_of.isoformat()}",
+    ]
+    return [*found, view.reviewed] if view.reviewed else found
+
+
+def reviewed(report: Report) -> str | None:
+    """'positions reviewed up to 2026-06-30': how current the verdicts are, per the rule sets
+    (per actor where they differ); None where no rule set says."""
+    dates: dict[str, list[str]] = {}
+    for ruleset in report.rulesets:
+        if ruleset.reviewed is not None:
+            dates.setdefault(ruleset.reviewed.isoformat(), []).append(ruleset.actor)
+    if not dates:
+        return None
+    unstated = [rs.actor for rs in report.rulesets if rs.reviewed is None]
+    if len(dates) == 1 and not unstated:
+        return f"positions reviewed up to {next(iter(dates))}"
+    parts = [f"{day} ({', '.join(actors)})" for day, actors in sorted(dates.items())]
+    if unstated:
+        parts.append(f"not stated ({', '.join(unstated)})")
+    return "positions reviewed up to " + ", ".join(parts)
+
+
+def why_open(report: Report) -> tuple[OpenActor, ...]:
+    """For each actor whose verdict is open, the unaddressed terms keeping each red line open:
+    what a draft would have to settle (the same in every format)."""
+    by_rule = {f.rule: f for f in report.findings}
+    return tuple(
+        OpenActor(
+            actor=v.actor,
+            red_lines=tuple((rule, tuple(unaddressed(by_rule[rule]))) for rule in v.open),
+        )
+        for v in report.verdicts
+        if v.verdict is ActorVerdictKind.OPEN
     )
 
 
