@@ -23,12 +23,13 @@ import yaml
 
 from action_workspace import make_workspace
 from conftest import FIXTURES
-from redlines import action, cli
+from redlines import action, cli, load_rules
 from redlines.checkrun import CheckRun
 from redlines.render import REGISTRY, RenderOptions, render
 from redlines.render.stream import CheckWriter
 from redlines.render.view import Level, check_view
 from redlines.report import Report, ReportSet, worst
+from redlines.ruledocs import RulePage
 from workflow_commands import assert_no_command, assert_only_our_commands, log_lines, poisoned
 
 # What a YAML file can hold (it refuses CR, NEL and other control characters).
@@ -58,7 +59,7 @@ ENUM_VALUE = "::error::FORGED enum value"  # printable, so `--set` can name it t
 
 TEXT_FIELDS = {
     "title", "text", "note", "message", "rationale", "description", "actor", "outlet",
-    "authority", "unit",
+    "authority", "unit", "name", "why",
 }  # fmt: skip
 
 
@@ -113,10 +114,14 @@ RUNS = {
     "coverage": ["terms", "--coverage", "--rules", "rules"],  # the matrix `terms` renders
     "lint": ["lint", "--rules", "rules", "proposals"],
     "schema": ["schema", "proposal"],
+    "rules": ["rules", "list", "--rules", "rules"],
+    "test": ["test", "tests", "--rules", "rules"],
+    "docs": ["docs", "--rules", "rules", "--output", "pages"],  # files, read below
 }
+# Commands with one output and no --format: a schema, the pages of `docs`.
+NO_FORMAT = ("schema", "docs")
 EVERY_OUTPUT = sorted(REGISTRY)
-RENDERED = [(c, f) for c, f in EVERY_OUTPUT if c != "schema"]  # schema quotes no input
-RENDERED = [(c, f) for c, f in EVERY_OUTPUT if c != "schema"]  # schema quotes no input
+RENDERED = [(c, f) for c, f in EVERY_OUTPUT if c not in NO_FORMAT]  # schema quotes no input
 
 
 def test_every_command_and_format_is_covered() -> None:
@@ -136,10 +141,16 @@ def expected_commands(reports: ReportSet) -> dict[str, int]:
     ("command", "fmt"), EVERY_OUTPUT, ids=[f"{c}-{f}" for c, f in EVERY_OUTPUT]
 )
 def test_hostile_files_forge_no_command(hostile_repo: Path, command: str, fmt: str) -> None:
-    args = [*RUNS[command], "--format", fmt] if command != "schema" else RUNS[command]
+    args = [*RUNS[command], "--format", fmt] if command not in NO_FORMAT else RUNS[command]
     code, out, err = run(hostile_repo, *args)
     assert code in (0, 1), err
     assert out.strip() and not err
+    if command == "docs":
+        pages = sorted((hostile_repo / "pages").iterdir())
+        assert pages
+        for page in pages:
+            assert_no_command(page.read_text(encoding="utf-8"), f"docs page {page.name}")
+        return
     if (command, fmt) == ("check", "github"):
         _, json_out, _ = run(hostile_repo, *RUNS["check"], "--format", "json")
         reports = ReportSet.model_validate_json(json_out)
@@ -197,7 +208,7 @@ def results(monkeypatch_module: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch_module.setattr(cli, "emit", keep)
     monkeypatch_module.setattr(cli, "check_writer", lambda fmt: KeepReports)
     for command, args in RUNS.items():
-        if command == "schema":
+        if command in NO_FORMAT:
             continue
         plain = [
             arg.replace(f"territory.donetsk={ENUM_VALUE}", "territory.donetsk=contested")
@@ -229,6 +240,14 @@ def test_hostile_ids_and_paths_forge_no_command(
     if fmt == "text":
         # Every line holds the whole text it quotes: none starts inside one.
         assert not [line for line in log_lines(output) if line.lstrip().startswith("::")]
+
+
+@pytest.mark.parametrize("text", HOSTILE_IN_CODE, ids=range(len(HOSTILE_IN_CODE)))
+def test_hostile_ids_forge_no_command_in_the_rule_pages(text: str) -> None:
+    book = poisoned(load_rules(FIXTURES / "rules"), text)
+    for ruleset in (None, *(rs.id for rs in book.rulesets)):
+        page = render(RulePage(book=book, ruleset=ruleset), "markdown", command="docs")
+        assert_no_command(page, f"docs page {ruleset}")
 
 
 @pytest.mark.parametrize("text", HOSTILE_IN_CODE, ids=range(len(HOSTILE_IN_CODE)))

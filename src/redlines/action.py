@@ -12,7 +12,7 @@ in the environment. This module then, in the workspace:
 5. writes SARIF to `sarif-file` when asked, replacing the file only once it is complete;
 6. sets the outputs `verdict`, `findings` and `failures` through `$GITHUB_OUTPUT`;
 7. exits 1 when a rule at or above `fail-on` is violated (or a proposal contradicts itself,
-   or, with `strict`, a red line is left open), 2 on bad input, as the CLI does.
+   or, with `strict`, a red line is left open), 2 on bad input, 4 out of memory, as the CLI does.
 
 `$GITHUB_OUTPUT` and `$GITHUB_STEP_SUMMARY` are the runner's files, not the user's: one that
 cannot be written costs the run neither its verdict nor its exit code. What could not be written
@@ -35,6 +35,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from . import memory
 from .checkrun import CheckRun, TooManyProposals
 from .loader import expand_proposal_paths, load_rules
 from .loader.walk import glob_files
@@ -50,6 +51,7 @@ from .render.sarif import SarifWriter
 from .render.stream import CheckWriter
 from .render.view import report_view
 from .report import FAIL_LEVELS, Report, failing
+from .ruledocs import pages_base, rule_page_urls
 from .specs import iso_date
 from .yamlfile import MAX_FILE_BYTES
 
@@ -183,7 +185,8 @@ def run(env: Mapping[str, str], out: TextIO, files: RunnerFiles | None = None) -
     if not paths:
         raise ActionError(f"no proposal files match '{patterns}'")
 
-    book = load_rules(get_input(env, "rules") or None)
+    rules_dir = get_input(env, "rules") or None
+    book = load_rules(rules_dir)
     checks = CheckRun.load(paths, book)
     strict = strict_text == "true"
 
@@ -195,6 +198,10 @@ def run(env: Mapping[str, str], out: TextIO, files: RunnerFiles | None = None) -
         link_base=link_base(env, warn),
         fail_on=fail_on,
         strict=strict,
+        # The bundled rules link to their published pages; a repository's own rules to none.
+        rule_pages=rule_page_urls(
+            ((rule.id, rule.ruleset) for rule in book.rules), pages_base(rules_dir, None)
+        ),
     )
     sarif_file = get_input(env, "sarif-file")
     sarif = _sarif_output(sarif_file) if sarif_file else None
@@ -381,6 +388,9 @@ def _bad_input(
 if __name__ == "__main__":
     try:
         sys.exit(main())
+    except MemoryError as err:  # one annotation and exit 4, as the CLI does (`redlines.memory`)
+        print(command("error", memory.message(err)))
+        sys.exit(memory.EXIT_OUT_OF_MEMORY)
     except Exception as err:  # a bug: one readable annotation instead of a traceback
         print(
             command(

@@ -108,15 +108,17 @@ def check_many(
     if as_of is None and base is None and any(not isinstance(v, Proposal) for v in items):
         raise ValueError("check_many: term mappings need `base` or `as_of` to date them")
     name: EngineName = "python" if engine == "fastest" else engine
-    if name == "auto":
-        name = "durable" if durable_available() else "python"
-    count = _worker_count(workers, len(items), MIN_VARIANTS_PER_WORKER[name])
+    # "auto" stays "auto" for make_engine, which may still take the python engine for this book
+    likely = "durable" if name == "durable" or (name == "auto" and durable_available()) else ""
+    count = _worker_count(workers, len(items), MIN_VARIANTS_PER_WORKER[likely or "python"])
     job = _Job(rules=rules, base=base, as_of=as_of, actors=tuple(actors), engine=name)
     if count <= 1:
         outcomes = job.run(items, first=0)
         used = job.engine_used
     else:
         outcomes, used = _run_in_processes(job, items, count)
+    if used == "auto":  # nothing was compiled (no variants)
+        used = likely or "python"
     return BatchResult(engine=used, outcomes=tuple(outcomes))
 
 

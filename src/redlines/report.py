@@ -65,8 +65,11 @@ class Location(Frozen):
     """A place in a file a reviewer can open: path as given, 1-based line and column."""
 
     path: str
+    """The file, as given on the command line."""
     line: int
+    """1-based line."""
     col: int
+    """1-based column."""
 
     @classmethod
     def of(cls, origin: Origin) -> Location:
@@ -74,9 +77,14 @@ class Location(Frozen):
 
 
 class ClauseRef(Frozen):
+    """A clause a finding points at."""
+
     id: str
+    """The clause's id."""
     title: str
+    """The clause's title."""
     location: Location
+    """Where the clause is written."""
 
 
 class RuleRef(Frozen):
@@ -110,130 +118,228 @@ class TermState(Frozen):
     """What a finding's term stood at: set by a clause, derived, overridden, or unaddressed."""
 
     term: str
+    """The term's name."""
     value: TermValue | None
+    """Its value, or null when unaddressed or contradicted."""
     set_by: SetBy
+    """What set it: a clause, an implication, an override (--set), or nothing (unaddressed);
+    contradiction when clauses disagree."""
     clause: str | None = None
+    """The clause that set it."""
     implication: str | None = None
-    location: Location | None = None  # where the clause sets it
-    # set_by "tie": the tie that derived the value, or (value None) narrowed the unaddressed term
-    # to the values in `possible`, the only ones coherent with what the draft sets.
+    """The implication that derived it."""
+    location: Location | None = None
+    """Where the clause sets it."""
     tie: str | None = None
+    """With set_by tie: the tie that derived the value, or that narrowed the unaddressed term to
+    the values in `possible`."""
     possible: tuple[TermValue, ...] | None = None
+    """With set_by tie and no value: the only values coherent with what the draft sets; a rule
+    reading the term is decided where it comes out the same for each of them."""
 
 
 class Finding(Frozen):
+    """One rule's status on one proposal."""
+
     rule: str
+    """The rule's id."""
     title: str
+    """The rule's title."""
     ruleset: str
+    """The id of the rule set it belongs to."""
     actor: str
+    """Whose rule it is."""
     severity: Severity
+    """red_line, priority or preference."""
     weight: int | None
+    """The weight of a priority or preference; null for a red line."""
     status: Status
-    silent: bool  # the status comes from `when_silent`, not from the proposal's terms
+    """met, violated or open."""
+    silent: bool
+    """The status comes from the rule's when_silent, not from the proposal's terms."""
     message: str
+    """What a violation means."""
     rationale: str | None
+    """Why the actor holds the position."""
     terms: tuple[TermState, ...]
+    """The terms that decided the status, and where each value came from."""
     clauses: tuple[ClauseRef, ...]
-    location: Location  # the line a reviewer must change (first deciding clause, else the header)
+    """The clauses that set those terms."""
+    location: Location
+    """The line a reviewer must change: the first deciding clause, else the proposal's header."""
     sources: tuple[Source, ...]
+    """Where the position is stated."""
 
 
 class RedLineCounts(Frozen):
+    """How many of an actor's red lines in force are met, violated and open."""
+
     met: int
+    """Red lines met."""
     violated: int
+    """Red lines violated."""
     open: int
+    """Red lines open (terms they need unaddressed)."""
 
 
 class ActorVerdict(Frozen):
+    """One actor's verdict on one proposal."""
+
     ruleset: str
+    """The rule set's id."""
     actor: str
+    """The actor."""
     verdict: ActorVerdictKind
+    """rejects (a red line violated), open (none violated, some open) or accepts."""
     red_lines: RedLineCounts
+    """The actor's red lines by status."""
     soft_met_weight: int
+    """The weight of the priorities and preferences met."""
     soft_total_weight: int
-    soft_score: float | None  # met weight / total weight of priorities and preferences
-    violated: tuple[str, ...]  # ids of violated red lines
-    open: tuple[str, ...]  # ids of open red lines
+    """The weight of all its priorities and preferences in force."""
+    soft_score: float | None
+    """Met weight / total weight of priorities and preferences; null when it has none."""
+    violated: tuple[str, ...]
+    """Ids of the violated red lines."""
+    open: tuple[str, ...]
+    """Ids of the open red lines."""
 
 
 class Claim(Frozen):
+    """One value a term is given, and by what."""
+
     value: TermValue
-    by: str  # "clause 7", "implication IMP-1", "tie TIE-1" or "--set"
+    """The value claimed."""
+    by: str
+    """What claims it: "clause 7", "implication IMP-1", "tie TIE-1" or "--set"."""
     location: Location | None
-    term: str | None = None  # the term the claim sets
+    """Where it is claimed."""
+    term: str | None = None
+    """The term the claim sets."""
 
 
 class Contradiction(Frozen):
-    """Clauses, implications or --set give one term different values; or the values the draft
-    gives several terms break a tie between them (`tie`; `term` is then the first of `terms`)."""
+    """A term the proposal gives different values; or values it gives several terms that break
+    a tie between them (`tie`; `term` is then the first of `terms`)."""
 
     term: str
+    """The term."""
     claims: tuple[Claim, ...]
+    """Each value and what gives it."""
     message: str
+    """The contradiction in words."""
     tie: str | None = None
-    terms: tuple[str, ...] = ()  # every term the contradiction is about
+    """The tie the values break (rules/ties.yaml), if that is the contradiction."""
+    terms: tuple[str, ...] = ()
+    """Every term the contradiction is about."""
 
 
 class DerivedTerm(Frozen):
+    """A term an implication derived from the proposal's terms."""
+
     term: str
+    """The derived term."""
     value: TermValue
-    implication: str  # the id of the implication, or of the tie (`via`), that derived it
+    """Its derived value."""
+    implication: str
+    """The implication, or the tie (`via`), that derived it."""
     because_of: tuple[str, ...]
+    """The terms it was derived from."""
     clauses: tuple[ClauseRef, ...]
+    """The proposal clauses at the root of the chain."""
     via: Literal["implication", "tie"] = "implication"
+    """implication, or tie: the only value of the term coherent with what the draft sets."""
 
 
 class ProposalInfo(Frozen):
+    """The proposal a report is about."""
+
     id: str
+    """The proposal's id."""
     title: str
+    """Its title."""
     date: dt.date
+    """The day it is dated."""
     status: str
+    """draft, leaked, reported, tabled, agreed or rejected."""
     path: str
+    """Its file, as given."""
     lineage: tuple[str, ...]
+    """For a variant, the chain of files it was built from, itself first."""
     base: str | None
+    """For a variant, the id of its base."""
     clauses: int
+    """How many clauses it has."""
     sources: tuple[Source, ...]
+    """Where its text comes from."""
     location: Location
+    """Where its header is written."""
 
 
 class RuleSetInfo(Frozen):
+    """A rule set the proposal was checked against."""
+
     id: str
+    """The rule set's id."""
     actor: str
+    """Whose rule set it is."""
     title: str
+    """Its title."""
     version: str | None
+    """Its version, if it gives one."""
     rules: int
+    """How many of its rules were in force."""
     location: Location | None
-    reviewed: dt.date | None = None  # the day its positions were last checked against sources
+    """Where its header is written."""
+    reviewed: dt.date | None = None
+    """The day its positions were last checked against the sources."""
 
 
 class Override(Frozen):
+    """A term set for a what-if check (--set)."""
+
     term: str
+    """The term."""
     value: TermValue
+    """The value it was set to."""
 
 
 class Report(Frozen):
     """The check of one proposal against one rule book."""
 
     proposal: ProposalInfo
+    """The proposal checked."""
     as_of: dt.date
+    """The day whose rules were applied."""
     rulesets: tuple[RuleSetInfo, ...]
+    """The rule sets applied."""
     overall: Verdict
+    """infeasible (someone rejects), incomplete (no one rejects, red lines open) or feasible."""
     verdicts: tuple[ActorVerdict, ...]
+    """Each actor's verdict."""
     findings: tuple[Finding, ...]
+    """Each rule in force, with its status."""
     contradictions: tuple[Contradiction, ...]
+    """Terms the proposal gives different values."""
     derived: tuple[DerivedTerm, ...]
+    """Terms the implications derived."""
     overrides: tuple[Override, ...]
-    # Non-fatal problems with the inputs of this check (the draft's, the rules'), by place.
+    """Terms set with --set."""
     warnings: tuple[InputWarning, ...] = ()
+    """Non-fatal problems with the inputs of this check (the draft's, the rules'), by place."""
 
 
 class ReportSet(Frozen):
     """Several proposals checked in one run: what `--format json` prints."""
 
     tool: str = "redlines"
+    """Always "redlines"."""
     version: str = __version__
+    """The redlines version that wrote the report."""
     overall: Verdict
+    """The gravest overall verdict of all reports."""
     reports: tuple[Report, ...]
+    """One report per proposal, sorted by path."""
 
 
 # --- checking -----------------------------------------------------------------------------------

@@ -5,6 +5,9 @@ Inside a repository, a pull request controls every file: it can add a symbolic l
 Following either would quote another file's lines in messages that end up in a public CI log,
 so a file inside a repository must stay inside it. Folders stand for the YAML files in them;
 only regular files count (a FIFO would block a read forever).
+
+The one way out of the fence is `base: bundled:ID`: a draft bundled with redlines, which is
+public content shipped in the package, found by its id and by nothing a file could name.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from ..yamlfile import one_line
 from .walk import files_under
 
 YAML_SUFFIXES = (".yaml", ".yml")
+BUNDLED_PREFIX = "bundled:"
 
 
 def bundled_dir(name: str) -> Path:
@@ -26,6 +30,12 @@ def bundled_dir(name: str) -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[3] / name
+
+
+def bundled_proposals() -> dict[str, Path]:
+    """The bundled drafts by id (each file is named after its proposal's id)."""
+    folder = bundled_dir("proposals")
+    return {path.stem: path for path in yaml_files(folder)}
 
 
 def repository_of(folder: Path) -> Path | None:

@@ -22,12 +22,13 @@ from ..models import (
     Problem,
     Rule,
     RuleBook,
+    RuleExample,
     RuleSet,
     TermValue,
     Tie,
     fail,
 )
-from ..specs import ImplicationsFile, RuleSetSpec, RulesFile, TiesFile, suggest
+from ..specs import ImplicationsFile, RuleSetSpec, RulesFile, RuleSpec, TiesFile, suggest
 from ..yamlfile import Document, Path_, clip, read_yaml
 from .conditions import parse_condition
 from .fence import bundled_dir, check_inside, check_name, fence_of, yaml_files
@@ -40,7 +41,7 @@ from .validate import (
     to_sources,
     validate_spec,
 )
-from .values import lookup_term, renamed, shown, type_value
+from .values import lookup_term, renamed, shown, type_value, typed_settings
 
 # Rules, implications and ties in one rules directory, all files together: the durable engine
 # needs about 100 MB and 0.4 s per check for 1,000 rules, and a pull request could add files.
@@ -174,12 +175,16 @@ def _ruleset(
         except InputError as err:
             problems.extend(err.problems)
             continue
+        examples = _examples(
+            doc, ("rules", i, "examples"), rule_spec, catalogue, problems, warnings
+        )
         rules.append(
             Rule(
                 id=rule_spec.id,
                 title=rule_spec.title,
                 severity=rule_spec.severity,
                 weight=rule_spec.weight,
+                tags=tuple(rule_spec.tags),
                 requires=condition,
                 when_silent=rule_spec.when_silent,
                 message=rule_spec.message,
@@ -188,6 +193,7 @@ def _ruleset(
                 valid_from=rule_spec.valid_from,
                 valid_until=rule_spec.valid_until,
                 superseded_by=rule_spec.superseded_by,
+                examples=examples,
                 ruleset=meta.id,
                 actor=meta.actor,
                 origin=doc.at(("rules", i)),
@@ -236,6 +242,32 @@ def _no_position(
     if problems:
         raise InputError(capped(problems))
     return tuple(found[name] for name in sorted(found))
+
+
+def _examples(
+    doc: Document,
+    where: Path_,
+    spec: RuleSpec,
+    catalogue: Catalogue,
+    problems: list[Problem],
+    warnings: list[InputWarning],
+) -> tuple[RuleExample, ...]:
+    """A rule's examples, their terms typed against the catalogue like a clause's."""
+    examples: list[RuleExample] = []
+    for j, example in enumerate(spec.examples):
+        at: Path_ = (*where, j)
+        key = {"met": "meets", "violated": "violates", "open": "open"}[example.expected]
+        settings = typed_settings(doc, (*at, key), example.terms, catalogue, problems, warnings)
+        examples.append(
+            RuleExample(
+                expect=example.expected,
+                settings=settings,
+                as_of=example.as_of,
+                note=example.note,
+                origin=doc.at(at),
+            )
+        )
+    return tuple(examples)
 
 
 def _implications(

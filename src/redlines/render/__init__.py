@@ -32,7 +32,8 @@ Renderer = Callable[[Any, RenderOptions], str]
 # each command's renderers take:
 # check: ReportSet · space: SpaceReportSet · diff: ProposalDiff · explain: Explanation ·
 # terms: Catalogue · coverage (`terms --coverage`): coverage.Coverage ·
-# lint: render.lint.LintResult · schema: a JSON Schema (dict).
+# lint: render.lint.LintResult · schema: a JSON Schema (dict) ·
+# test: ruletest.TestRun · rules: ruledocs.RuleListing · docs: ruledocs.RulePage (one page).
 REGISTRY: dict[tuple[str, str], str] = {
     ("check", "text"): "text:render_text",
     ("check", "json"): "json:render_json",
@@ -58,6 +59,13 @@ REGISTRY: dict[tuple[str, str], str] = {
     ("lint", "text"): "lint:render_lint_text",
     ("lint", "json"): "lint:render_lint_json",
     ("schema", "json"): "json:render_sorted_json",
+    ("rules", "text"): "rules:render_rules_text",
+    ("rules", "json"): "json:render_json",
+    ("rules", "markdown"): "rules:render_rules_markdown",
+    ("docs", "markdown"): "docs:render_docs_markdown",
+    ("test", "text"): "ruletest:render_test_text",
+    ("test", "json"): "json:render_json",
+    ("test", "junit"): "ruletest:render_test_junit",
 }
 
 

@@ -347,7 +347,7 @@ def _findings(findings: tuple[Finding, ...], css: str, options: RenderOptions) -
         silent = " (by <code>when_silent</code>)" if f.silent else ""
         parts.append(
             f'<li class="{css}" data-rule="{e(f.rule)}">'
-            f'<span class="rule">{e(f.rule)}</span> <strong>{e(f.title)}</strong>'
+            f"{_rule(f, options)} <strong>{e(f.title)}</strong>"
             f' <span class="actor">— {e(f.actor)}</span>{silent}'
             f'<p class="msg">{e(message)}</p>'
             f'<p class="where">At {_clauses(f, options)}</p>'
@@ -356,6 +356,14 @@ def _findings(findings: tuple[Finding, ...], css: str, options: RenderOptions) -
         )
     parts.append("</ol>")
     return parts
+
+
+def _rule(finding: Finding, options: RenderOptions) -> str:
+    """The rule's id, a link to its page where one is published (http(s) only)."""
+    page = web_url(options.rule_pages.get(finding.rule))
+    if page is None:
+        return f'<span class="rule">{e(finding.rule)}</span>'
+    return f'<a class="rule" href="{e(page)}" rel="noreferrer">{e(finding.rule)}</a>'
 
 
 def _clauses(finding: Finding, options: RenderOptions) -> str:
@@ -377,8 +385,8 @@ def _source(source: Source) -> str:
     url = web_url(source.url)
     name = e(source_name(source))
     text = f'<a href="{e(url)}" rel="noreferrer">{name}</a>' if url else name
-    if source.date:
-        text += f" ({e(source.date.isoformat())})"
+    if source.dated:
+        text += f" ({e(source.dated)})"
     if source.note:
         text += f" — {e(source.note)}"
     return text
@@ -390,7 +398,7 @@ def _source_items(sources: tuple[Source, ...]) -> str:
 
 def _soft_row(f: Finding, options: RenderOptions) -> str:
     return (
-        f'<tr data-rule="{e(f.rule)}"><td><span class="rule">{e(f.rule)}</span>'
+        f'<tr data-rule="{e(f.rule)}"><td>{_rule(f, options)}'
         f" {e(f.title)}</td><td>{e(f.actor)}</td><td>{SEVERITY_NAME[f.severity]}</td>"
         f'<td class="num">{f.weight or ""}</td><td>{_clauses(f, options)}</td>'
         f"<td>{e(f.message)}</td></tr>"

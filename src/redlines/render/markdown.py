@@ -250,7 +250,7 @@ def _open_row(finding: Finding, options: RenderOptions) -> str:
     where = _clause(finding, options) if finding.clauses else "—"
     silent = " (by `when_silent`)" if finding.silent else ""
     cells = [
-        f"**{md(finding.rule)}** {md(finding.title)}{silent}",
+        f"**{_rule_id(finding, options)}** {md(finding.title)}{silent}",
         md(finding.actor),
         terms,
         where,
@@ -262,7 +262,7 @@ def _open_row(finding: Finding, options: RenderOptions) -> str:
 def _finding(finding: Finding, options: RenderOptions) -> list[str]:
     silent = " (by `when_silent`)" if finding.silent else ""
     lines = [
-        f"- **{md(finding.rule)}** {md(finding.title)} — *{md(finding.actor)}*{silent}\\",
+        f"- **{_rule_id(finding, options)}** {md(finding.title)} — *{md(finding.actor)}*{silent}\\",
         f"  {md(finding.message)}\\",
         f"  At {_clause(finding, options)}",
     ]
@@ -271,6 +271,11 @@ def _finding(finding: Finding, options: RenderOptions) -> list[str]:
         label = "Source" if len(finding.sources) == 1 else "Sources"
         lines.append(f"  {label}: " + "; ".join(source_link(s) for s in finding.sources))
     return lines
+
+
+def _rule_id(finding: Finding, options: RenderOptions) -> str:
+    """The rule's id, linked to its page where one is published."""
+    return link(finding.rule, options.rule_pages.get(finding.rule))
 
 
 def _clause(finding: Finding, options: RenderOptions) -> str:
@@ -289,7 +294,7 @@ def _place(location: Location, options: RenderOptions) -> str:
 
 def _soft_row(finding: Finding, options: RenderOptions) -> str:
     cells = [
-        f"**{md(finding.rule)}** {md(finding.title)}",
+        f"**{_rule_id(finding, options)}** {md(finding.title)}",
         md(finding.actor),
         SEVERITY_NAME[finding.severity],
         str(finding.weight or ""),

@@ -1,8 +1,9 @@
 """`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
 One run; `tool.driver.rules` holds every rule the check evaluated (plus one for contradictions),
-each with its sources as help text and its first source as `helpUri`. Results are what
-`view.items` reports, per proposal its contradictions first:
+each with its sources as help text and its documentation page as `helpUri` (`ruledocs`: the
+bundled rules' pages, or the pages a user publishes with `--rule-docs`; none otherwise).
+Results are what `view.items` reports, per proposal its contradictions first:
 
 - a violated rule: level by severity (red line `error`, priority `warning`, preference `note`);
 - an open red line: level `note`, with `properties.status = "open"`. SARIF's own `kind: open`
@@ -27,7 +28,7 @@ from urllib.parse import quote
 
 from ..report import Finding, Location, Report, ReportSet
 from .gfm import md, source_link
-from .links import first_url, repo_path, repo_relative
+from .links import repo_path, repo_relative
 from .logsafe import json_text
 from .options import RenderOptions
 from .stream import CheckWriter, render_with
@@ -91,7 +92,8 @@ class SarifWriter(CheckWriter):
         )
 
     def finish(self) -> None:
-        rules = [_rule(f) for _, f in sorted(self.described.items())]
+        pages = self.options.rule_pages
+        rules = [_rule(f, pages.get(f.rule)) for _, f in sorted(self.described.items())]
         if self.tally.contradicting:
             rules.append(_contradiction_rule())
         index = {rule["id"]: i for i, rule in enumerate(rules)}
@@ -140,7 +142,7 @@ class SarifWriter(CheckWriter):
 # --- rules --------------------------------------------------------------------------------------
 
 
-def _rule(f: Finding) -> dict[str, Any]:
+def _rule(f: Finding, page: str | None) -> dict[str, Any]:
     severity = SEVERITY_NAME[f.severity]
     weight = f" (weight {f.weight})" if f.weight is not None else ""
     full = f"{f.actor} {severity}{weight}: {f.title}. A violation means: {f.message}"
@@ -171,9 +173,8 @@ def _rule(f: Finding) -> dict[str, Any]:
             "severity": f.severity.value,
         },
     }
-    url = first_url(f.sources)
-    if url:
-        entry["helpUri"] = url
+    if page:
+        entry["helpUri"] = page
     if f.weight is not None:
         entry["properties"]["weight"] = f.weight
     return entry
