@@ -36,8 +36,8 @@ def test_every_empty_cell_of_the_bundled_matrix_says_why(bundled: redlines.RuleB
     assert [a.ruleset for a in matrix.actors] == ["eu", "russia", "ukraine"]
     assert len(matrix.terms) == len(bundled.catalogue.terms)
     assert matrix.gaps == [], "terms an actor has neither a rule nor a no_position reason for"
-    # A reason is only ever given where there is no rule (lint RL108 finds the others).
-    assert not [p for p in lint(bundled, [], today=dt.date(2026, 6, 30)) if p.code == "RL108"]
+    # A reason is only ever given where there is no rule (lint RL110 finds the others).
+    assert not [p for p in lint(bundled, [], today=dt.date(2026, 6, 30)) if p.code == "RL110"]
 
 
 def test_the_bundled_demands_answered_in_public_have_counter_positions(
@@ -107,7 +107,7 @@ def test_a_reason_shows_in_its_cell_and_a_missing_one_is_a_gap(tmp_path: Path) -
 def test_a_reason_beside_a_rule_is_a_lint_error(tmp_path: Path) -> None:
     folder = rules_with(tmp_path, "  no_position:\n    ukraine.army_cap: {reason: not_stated}\n")
     book = redlines.load_rules(folder)
-    (problem,) = [p for p in lint(book, [], today=dt.date(2026, 6, 30)) if p.code == "RL108"]
+    (problem,) = [p for p in lint(book, [], today=dt.date(2026, 6, 30)) if p.code == "RL110"]
     assert "UA-3 tests it" in problem.message and problem.line == 7
 
 

@@ -43,9 +43,13 @@ class Problem(Frozen):
     """
 
     file: str
+    """The file as given, or the argument's name for a problem in a function's argument."""
     line: int
+    """The line, counted from 1; 0 for a problem in an argument rather than a file."""
     col: int
+    """The column, counted from 1; 0 for a problem in an argument rather than a file."""
     message: str
+    """What is wrong and what to do about it."""
 
     def __str__(self) -> str:
         if not self.line:
