@@ -11,7 +11,8 @@ Every combination the solver names as agreeable is checked again by the engine.
 
 The solver reads implications as equations on the final package, the engine applies them in
 rounds from the draft; the two agree when no implication tests whether a term is set
-(present/absent), none depends on its own result through others, and no two derive one term.
+(present/absent), none depends on its own result through others, no two derive one term, and
+no tie narrows the reading of a draft.
 The bundled rules are such; for a rule book that is not (`solver_exact`), every combination goes
 through the engine, up to MAX_COMBINATIONS.
 """
@@ -35,6 +36,7 @@ from .models import (
     RuleBook,
     Severity,
     TermValue,
+    TieLevel,
     WhenSilent,
 )
 from .report import (
@@ -193,6 +195,8 @@ class _Found:
 
 def solver_exact(book: RuleBook) -> bool:
     """Whether the solver's reading of the implications in force is the engine's (see above)."""
+    if any(t.level is TieLevel.CONTRADICTION for t in book.ties):
+        return False  # a tie narrows and derives values as the engine reads a draft
     derived: dict[str, TermValue] = {}
     needs: dict[str, set[str]] = {}
     for imp in book.implications:

@@ -29,7 +29,17 @@ from typing import Literal
 
 from .conditions import Truth
 from .engine import Engine, EngineName, make_engine
-from .models import Frozen, Implication, Proposal, Rule, RuleBook, Severity, Source, TermValue
+from .models import (
+    Frozen,
+    Implication,
+    Proposal,
+    Rule,
+    RuleBook,
+    Severity,
+    Source,
+    TermValue,
+    Tie,
+)
 from .report import (
     ActorVerdictKind,
     Status,
@@ -47,9 +57,9 @@ from .version import __version__
 
 
 class TimelineItem(Frozen):
-    """A rule or implication that entered or left force on a change point."""
+    """A rule, implication or tie that entered or left force on a change point."""
 
-    kind: Literal["rule", "implication"]
+    kind: Literal["rule", "implication", "tie"]
     """What it is."""
     id: str
     """Its id."""
@@ -224,11 +234,11 @@ class TimelineError(ValueError):
 
 # --- change points ------------------------------------------------------------------------------
 
-Dated = Rule | Implication
+Dated = Rule | Implication | Tie
 
 
 def change_dates(book: RuleBook) -> list[dt.date]:
-    """Every day a rule or implication of the book enters or leaves force, sorted."""
+    """Every day a rule, implication or tie of the book enters or leaves force, sorted."""
     days: set[dt.date] = set()
     for item in _dated(book):
         if item.valid_from is not None:
@@ -239,7 +249,7 @@ def change_dates(book: RuleBook) -> list[dt.date]:
 
 
 def _dated(book: RuleBook) -> list[Dated]:
-    return [*book.rules, *book.implications]
+    return [*book.rules, *book.implications, *book.ties]
 
 
 def _item(item: Dated) -> TimelineItem:
@@ -257,7 +267,7 @@ def _item(item: Dated) -> TimelineItem:
             sources=item.sources,
         )
     return TimelineItem(
-        kind="implication",
+        kind="implication" if isinstance(item, Implication) else "tie",
         id=item.id,
         title=item.title,
         ruleset=None,
@@ -300,12 +310,18 @@ class _DraftsOverTime:
         self._evaluated: dict[tuple[tuple[str, ...], str], tuple[dict[str, Truth], list[str]]] = {}
 
     def _engine(self, on: dt.date) -> tuple[tuple[str, ...], Engine]:
-        key = tuple(imp.id for imp in self.book.implications if imp.in_force(on))
+        key = (
+            *(imp.id for imp in self.book.implications if imp.in_force(on)),
+            *(tie.id for tie in self.book.ties if tie.in_force(on)),
+        )
         found = self._engines.get(key)
         if found is None:
             implications = tuple(i for i in self.book.implications if i.id in set(key))
-            found = make_engine(self.book.model_copy(update={"implications": implications}),
-                                self.engine)  # fmt: skip
+            ties = tuple(t for t in self.book.ties if t.id in set(key))
+            found = make_engine(
+                self.book.model_copy(update={"implications": implications, "ties": ties}),
+                self.engine,
+            )
             self._engines[key] = found
         return key, found
 
@@ -318,7 +334,11 @@ class _DraftsOverTime:
             evaluation = engine.evaluate(values, explain=False)
             found = (
                 dict(evaluation.truths),
-                [*sorted(clauses), *(clash.term for clash in evaluation.clashes)],
+                [
+                    *sorted(clauses),
+                    *(clash.term for clash in evaluation.clashes),
+                    *(n.term for n in evaluation.incoherent),
+                ],
             )
             self._evaluated[key, draft] = found
         return found
@@ -458,7 +478,7 @@ _DAY = dt.timedelta(days=1)
 
 
 def _sorted(items: Iterable[Dated]) -> list[Dated]:
-    return sorted(items, key=lambda x: (isinstance(x, Implication), x.id))
+    return sorted(items, key=lambda x: (isinstance(x, Implication), isinstance(x, Tie), x.id))
 
 
 def _blank(

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..gcpause import collector_paused
 from ..memory import OutOfMemory
-from ..models import Implication, Rule, RuleBook
+from ..models import Implication, Rule, RuleBook, Tie
 from .base import Clash, Derivation, Engine, EngineName, EngineUnavailable, Evaluation
 from .durable import DurableEngine, NotEnoughMemory, durable_available, load_core
 from .python import PythonEngine
@@ -89,12 +89,15 @@ def _notice(why: str) -> None:
 
 
 def _fingerprint(book: RuleBook) -> str:
-    """A digest of what an engine compiles: the term names, the rules' and implications' logic."""
+    """A digest of what an engine compiles: the term names and domains, the logic of the rules,
+    implications and ties."""
     digest = hashlib.sha256()
     for part in (
-        json.dumps(sorted(book.catalogue.terms)),
+        # The domains too: the ties narrow a term to its catalogue values.
+        json.dumps([(n, t.type.value, t.values) for n, t in sorted(book.catalogue.terms.items())]),
         *(_content_key(rule, {"id", "requires"}) for rule in book.rules),
         *(_content_key(imp, {"id", "when", "then"}) for imp in book.implications),
+        *(_content_key(tie, {"id", "requires", "level"}) for tie in book.ties),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
@@ -107,7 +110,7 @@ def _fingerprint(book: RuleBook) -> str:
 _content_keys: dict[int, tuple[weakref.ref[Any], str]] = {}
 
 
-def _content_key(item: Rule | Implication, fields: set[str]) -> str:
+def _content_key(item: Rule | Implication | Tie, fields: set[str]) -> str:
     ident = id(item)
     found = _content_keys.get(ident)
     if found is not None and found[0]() is item:

@@ -18,6 +18,7 @@ from ..models import (
     Clause,
     ClauseOption,
     InputError,
+    InputWarning,
     Origin,
     Problem,
     Proposal,
@@ -42,7 +43,7 @@ from .fence import (
 )
 from .rules import load_rules
 from .validate import capped, enough, one_line_problems, read_spec, same_ids, to_sources
-from .values import lookup_term, type_value
+from .values import lookup_term, renamed, type_value
 
 MAX_CLAUSES = 1_000
 # A bracketed clause's alternatives: more than this is a list of wishes, not a negotiating text.
@@ -154,8 +155,9 @@ def _load(
             f"{len(spec.clauses):,} clauses, over the limit of {MAX_CLAUSES:,}; split the proposal",
         )
     problems: list[Problem] = []
+    warnings: list[InputWarning] = []
     clauses = [
-        _clause(doc, ("clauses", i), c, catalogue, own_sources, problems)
+        _clause(doc, ("clauses", i), c, catalogue, own_sources, problems, warnings)
         for i, c in enumerate(spec.clauses)
     ]
     _check_unique_ids(doc, clauses, problems)
@@ -173,6 +175,7 @@ def _load(
         path=display,
         lineage=(display,),
         origin=doc.key_at(("proposal",)),
+        warnings=tuple(warnings),
     )
 
 
@@ -267,6 +270,7 @@ def _apply_variant(
 ) -> Proposal:
     meta = spec.proposal
     problems: list[Problem] = []
+    warnings: list[InputWarning] = []
     citable = own_sources + tuple(
         s for s in base.sources if s.id not in {o.id for o in own_sources if o.id}
     )
@@ -295,7 +299,9 @@ def _apply_variant(
                     "they must match (drop and add to renumber)",
                 )
             )
-        replaced[clause_id] = _clause(doc, where, clause_spec, catalogue, citable, problems)
+        replaced[clause_id] = _clause(
+            doc, where, clause_spec, catalogue, citable, problems, warnings
+        )
     dropped = set()
     for i, clause_id in enumerate(spec.drop or []):
         if enough(problems):
@@ -318,8 +324,10 @@ def _apply_variant(
         dropped.add(clause_id)
     clauses = [replaced.get(c.id, c) for c in base.clauses if c.id not in dropped]
     for i, clause_spec in enumerate(spec.add or []):
-        clauses.append(_clause(doc, ("add", i), clause_spec, catalogue, citable, problems))
-    clauses = _add_options(doc, spec, base, clauses, catalogue, citable, problems)
+        clauses.append(
+            _clause(doc, ("add", i), clause_spec, catalogue, citable, problems, warnings)
+        )
+    clauses = _add_options(doc, spec, base, clauses, catalogue, citable, problems, warnings)
     _check_unique_ids(doc, clauses, problems)
     _check_options(clauses, problems)
     if len(clauses) > MAX_CLAUSES:
@@ -342,6 +350,7 @@ def _apply_variant(
         lineage=(doc.file, *base.lineage),
         base_id=base.id,
         origin=doc.key_at(("proposal",)),
+        warnings=(*base.warnings, *warnings),
     )
 
 
@@ -352,9 +361,10 @@ def _clause(
     catalogue: Catalogue,
     citable: tuple[Source, ...],
     problems: list[Problem],
+    warnings: list[InputWarning],
 ) -> Clause:
     options = tuple(
-        _option(doc, (*where, "options", i), option, catalogue, citable, problems)
+        _option(doc, (*where, "options", i), option, catalogue, citable, problems, warnings)
         for i, option in enumerate(spec.options or [])
     )
     if spec.options is not None:
@@ -371,7 +381,7 @@ def _clause(
         id=spec.id,
         title=spec.title,
         text=spec.text,
-        settings=_settings(doc, where, spec.terms or {}, catalogue, problems),
+        settings=_settings(doc, where, spec.terms or {}, catalogue, problems, warnings),
         deliberately_empty=spec.terms == {},
         sources=_sources(doc, where, spec.sources, citable, problems),
         note=spec.note,
@@ -389,6 +399,7 @@ def _option(
     catalogue: Catalogue,
     citable: tuple[Source, ...],
     problems: list[Problem],
+    warnings: list[InputWarning],
 ) -> ClauseOption:
     if not spec.terms:
         problems.append(
@@ -400,7 +411,7 @@ def _option(
         )
     return ClauseOption(
         title=spec.title,
-        settings=_settings(doc, where, spec.terms, catalogue, problems),
+        settings=_settings(doc, where, spec.terms, catalogue, problems, warnings),
         proposed_by=spec.proposed_by,
         note=spec.note,
         sources=_sources(doc, where, spec.sources, citable, problems),
@@ -432,6 +443,7 @@ def _settings(
     terms: dict[str, object],
     catalogue: Catalogue,
     problems: list[Problem],
+    warnings: list[InputWarning],
 ) -> tuple[Setting, ...]:
     settings: list[Setting] = []
     for term_name, raw in terms.items():
@@ -448,7 +460,19 @@ def _settings(
         except ValueError as err:
             problems.append(doc.problem(at, str(err)))
             continue
-        settings.append(Setting(term=term_name, value=value, origin=doc.key_at(at)))
+        if any(s.term == term.name for s in settings):
+            problems.append(
+                doc.problem(
+                    at,
+                    f"this clause sets '{term.name}' twice (once under its old name); keep one",
+                    key=True,
+                )
+            )
+            continue
+        deprecated = renamed(term_name, term)
+        if deprecated:
+            warnings.append(InputWarning.at(doc.key_at(at), deprecated))
+        settings.append(Setting(term=term.name, value=value, origin=doc.key_at(at)))
     return tuple(settings)
 
 
@@ -491,6 +515,7 @@ def _add_options(
     catalogue: Catalogue,
     citable: tuple[Source, ...],
     problems: list[Problem],
+    warnings: list[InputWarning],
 ) -> list[Clause]:
     """A variant's `options:`: new alternatives for the base's clauses, which become bracketed.
 
@@ -513,7 +538,7 @@ def _add_options(
             continue
         _check_option_list(doc, where, option_specs, problems)
         added = tuple(
-            _option(doc, (*where, i), option, catalogue, citable, problems)
+            _option(doc, (*where, i), option, catalogue, citable, problems, warnings)
             for i, option in enumerate(option_specs)
         )
         clause = clauses[by_id[clause_id]]

@@ -110,12 +110,6 @@ def _by(who: str | None) -> str:
     return f" (proposed by {who})" if who else ""
 
 
-def bracketed_clauses(report: Report) -> str | None:
-    """'bracketed: 6, 21' for a report's head, or None when every clause is agreed."""
-    ids = report.proposal.bracketed
-    return f"bracketed: {', '.join(ids)}" if ids else None
-
-
 def text_lines(report: Report) -> list[str]:
     """The bracketed part as plain lines (text, GitHub's log, JUnit's system-out)."""
     found = bracket_text(report)

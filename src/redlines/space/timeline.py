@@ -99,10 +99,12 @@ class BlankPageOverTime:
         self._mentions: dict[str, frozenset[str]] = {
             **{r.id: frozenset(terms_of(r.requires)) for r in enc.rules},
             **{i.id: frozenset([*terms_of(i.when), *i.then]) for i in enc.implications},
+            **{t.id: frozenset(terms_of(t.requires)) for t in enc.ties},
         }
         self._constrained = sorted(
             {t for r in self.red for t in self._mentions[r]}
             | {t for i in enc.implications for t in self._mentions[i.id]}
+            | {t for tie in enc.ties for t in self._mentions[tie.id]}
         )
         # Made now, so that every stored package assigns them (a gate made later would read as
         # false in a package found before it).
@@ -112,6 +114,7 @@ class BlankPageOverTime:
         self._stored: list[_Stored] = []
         self._probes: dict[tuple[str, int], _Probe] = {}
         self._implications = {imp.id: imp for imp in enc.implications}
+        self._ties = {tie.id: tie for tie in enc.ties}
         self._muses = self._all_cores()
 
     def close(self) -> None:
@@ -142,10 +145,12 @@ class BlankPageOverTime:
         return DatedSpace(on, len(red), True, False, self._deadlocks(on, base, red), None)
 
     def _base(self, on: dt.date) -> list[int]:
-        """The date as assumptions: each implication's selector, true when it is in force."""
+        """The date as assumptions: each implication's and tie's selector, true when it is in
+        force."""
+        enc = self.enc
         return [
-            lit if imp.in_force(on) else -lit
-            for imp, lit in zip(self.enc.implications, self.enc.imp_selector.values(), strict=True)
+            *(lit if self._imp(i, on) else -lit for i, lit in enc.imp_selector.items()),
+            *(lit if self._tie(t, on) else -lit for t, lit in enc.tie_selector.items()),
         ]
 
     # --- deadlocks -------------------------------------------------------------------------------
@@ -157,6 +162,7 @@ class BlankPageOverTime:
         selectors = [
             *(enc.selector[r] for r in self.red),
             *enc.imp_selector.values(),
+            *enc.tie_selector.values(),
         ]
         if self.oracle.solve(selectors):
             return []
@@ -206,13 +212,20 @@ class BlankPageOverTime:
             enc,
             [self.rules[r] for r in rule_ids],
             selectors,
-            fixed=[-lit for imp, lit in enc.imp_selector.items() if not self._imp(imp, on)],
+            fixed=[
+                *(-lit for imp, lit in enc.imp_selector.items() if not self._imp(imp, on)),
+                *(-lit for tie, lit in enc.tie_selector.items() if not self._tie(tie, on)),
+            ],
             implications=[imp for imp in enc.imp_selector if self._imp(imp, on)],
+            ties=[tie for tie in enc.tie_selector if self._tie(tie, on)],
             trace=None,
         )
 
     def _imp(self, imp_id: str, on: dt.date) -> bool:
         return self._implications[imp_id].in_force(on)
+
+    def _tie(self, tie_id: str, on: dt.date) -> bool:
+        return self._ties[tie_id].in_force(on)
 
     # --- the zone --------------------------------------------------------------------------------
 
@@ -231,11 +244,14 @@ class BlankPageOverTime:
         return self._probes.setdefault((name, index), _Probe())
 
     def _mentioned(self, on: dt.date, red_ids: list[str]) -> set[str]:
-        """The terms some red line or implication in force reads or sets."""
+        """The terms some red line, implication or tie in force reads or sets."""
         found = {t for r in red_ids for t in self._mentions[r]}
         for imp in self.enc.implications:
             if imp.in_force(on):
                 found |= self._mentions[imp.id]
+        for tie in self.enc.ties:
+            if tie.in_force(on):
+                found |= self._mentions[tie.id]
         return found
 
     def _zone(self, assumptions: list[int], witness: int, mentioned: set[str]) -> Zone:
