@@ -237,3 +237,59 @@ def test_the_report_of_a_draft_with_options_is_its_text_plus_the_brackets() -> N
     plain = check(with_options(_two_brackets(), (1, 2)), _book(), engine="python")
     assert plain.brackets is None
     assert '"brackets"' not in plain.model_dump_json()
+
+
+def test_space_restricts_the_bracketed_terms_to_their_options() -> None:
+    from redlines.space import SpaceVerdict, analyze_space
+
+    book = _book()
+    draft = _two_brackets()
+    found = analyze_space(book, draft, engine="python")
+    assert found.feasible and found.witness is not None
+    chosen = {t.term: t.value for t in found.witness.terms}
+    assert chosen["a.flag"] is True and chosen["a.int"] == 7  # options b0/1 and b1/2
+    # With 2 the only army option left, Q1 (a.int >= 5) cannot hold, though the blank page could.
+    low = draft.model_copy(
+        update={
+            "clauses": (
+                draft.clauses[0],
+                draft.clauses[1].model_copy(update={"options": draft.clauses[1].options[:1]}),
+            )
+        }
+    )
+    assert analyze_space(book, low, engine="python").verdict is SpaceVerdict.DEADLOCKED
+    assert analyze_space(book, None, engine="python").feasible
+
+
+def test_many_combinations_go_to_the_solver_unless_the_implications_forbid(
+    monkeypatch: Any,
+) -> None:
+    import redlines.brackets as brackets
+    from redlines.models import Implication, Leaf
+
+    monkeypatch.setattr(brackets, "ENGINE_LIMIT", 2)
+    book = _book()
+    assert analyze_brackets(_two_brackets(), book).method == "solver"
+    tested = Implication(
+        id="I1", when=Leaf(term="a.enum", op="absent"), then={"a.day": dt.date(2026, 1, 1)}
+    )
+    with_absent = book.model_copy(update={"implications": (tested,)})
+    assert not solver_exact(with_absent)
+    assert analyze_brackets(_two_brackets(), with_absent).method == "engine"
+
+
+def test_a_variant_brackets_a_base_clause_with_the_base_wording_first() -> None:
+    from redlines.loader import load_proposal, load_rules
+
+    draft = load_proposal("proposals/examples/us-28-point-brackets.yaml", load_rules("rules"))
+    six = draft.clause("6")
+    assert six is not None and six.state == "bracketed" and six.settings == ()
+    assert [o.title for o in six.options] == [
+        "as in us-28-point-2025-11",
+        "E3 wording: 800,000 in peacetime",
+    ]
+    assert [s.value for o in six.options for s in o.settings if s.term == "ukraine.army_cap"] == [
+        600000,
+        800000,
+    ]
+    assert [c.id for c in draft.brackets] == ["6", "21"]

@@ -339,31 +339,9 @@ def _by_solver(run: _Inputs) -> _Found:
     brackets = run.proposal.brackets
     # A term the text's clauses disagree on is left out of `fixed`: unaddressed, as in `check`.
     fixed, _ = proposal_values(run.proposal, run.overrides)
-    offered: dict[str, list[TermValue]] = {}
-    for clause in brackets:
-        for option in clause.options:
-            for s in option.settings:
-                if s.term not in run.overrides:
-                    offered.setdefault(s.term, []).append(s.value)
-    enc = Encoding(run.book, fixed, offered)
+    enc = Encoding(run.book, fixed, offered_values(run.proposal, run.overrides))
     f = enc.formula
-    pick: dict[tuple[str, int], int] = {}
-    setters: dict[str, list[int]] = {}
-    for clause in brackets:
-        lits = []
-        for number, option in enumerate(clause.options, start=1):
-            lit = pick[clause.id, number] = f.var()
-            lits.append(lit)
-            for s in option.settings:
-                if s.term in offered:
-                    f.add([-lit, enc.holds(s.term, "eq", s.value)])
-                    setters.setdefault(s.term, []).append(lit)
-        f.exactly_one(lits)
-    for term, lit in enc.drafted.items():
-        either = f.or_(setters[term])
-        f.add([-lit, either])
-        f.add([lit, -either])
-        f.add([lit, enc.free_lit(term)])  # no option taken sets it: as unaddressed as elsewhere
+    pick = restrict_to_options(enc, brackets)
     for name in enc.codes:
         if name not in enc.fixed and name not in enc.drafted:
             f.add([enc.free_lit(name)])  # the draft does not set it; only an implication may
@@ -430,6 +408,44 @@ def _by_solver(run: _Inputs) -> _Found:
         blocking=blocking,
         checked=(),
     )
+
+
+def offered_values(
+    proposal: Proposal, overrides: Mapping[str, TermValue] | None = None
+) -> dict[str, list[TermValue]]:
+    """Each term an option sets, with the values the options offer (`--set` wins over them)."""
+    offered: dict[str, list[TermValue]] = {}
+    for clause in proposal.brackets:
+        for option in clause.options:
+            for s in option.settings:
+                if s.term not in (overrides or {}):
+                    offered.setdefault(s.term, []).append(s.value)
+    return offered
+
+
+def restrict_to_options(enc: Encoding, brackets: Sequence[Clause]) -> dict[tuple[str, int], int]:
+    """Constrain an encoding made with `optional=offered_values(...)` to the options: exactly
+    one option per bracketed clause, which sets its terms; a term of the bracket the chosen
+    option leaves out is unaddressed (or derived). Returns each option's selector literal."""
+    f = enc.formula
+    pick: dict[tuple[str, int], int] = {}
+    setters: dict[str, list[int]] = {}
+    for clause in brackets:
+        lits = []
+        for number, option in enumerate(clause.options, start=1):
+            lit = pick[clause.id, number] = f.var()
+            lits.append(lit)
+            for s in option.settings:
+                if s.term in enc.drafted:
+                    f.add([-lit, enc.holds(s.term, "eq", s.value)])
+                    setters.setdefault(s.term, []).append(lit)
+        f.exactly_one(lits)
+    for term, lit in enc.drafted.items():
+        either = f.or_(setters[term])
+        f.add([-lit, either])
+        f.add([lit, -either])
+        f.add([lit, enc.free_lit(term)])
+    return pick
 
 
 def _violated(enc: Encoding, rule: Rule) -> int:

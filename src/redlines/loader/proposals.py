@@ -592,7 +592,7 @@ def _check_options(clauses: list[Clause], problems: list[Problem]) -> None:
                         Problem.at(
                             setting.origin,
                             f"clause {clause.id}: option '{clip(option.title)}' sets "
-                            f"'{setting.term}', which {where} already set"
+                            f"'{setting.term}', which {where} already sets"
                             f"{_at(setter, setting.term)}; a term is either settled text or "
                             "bracketed, not both",
                         )

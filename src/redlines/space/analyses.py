@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..brackets import offered_values, restrict_to_options
 from ..conditions import evaluate, terms_of
 from ..engine import EngineName
 from ..models import (
@@ -144,7 +145,9 @@ def analyze_space(
     selected = book.for_actors(list(actors)).in_force(as_of)
     written, trace = check_and_trace(subject, book, as_of=check_date, actors=actors, engine=engine)
     values, contradicted = proposal_values(subject, {})
-    enc = Encoding(selected, values)
+    # A draft's bracketed terms take one of their options, nothing else (brackets.py).
+    enc = Encoding(selected, values, offered_values(subject))
+    restrict_to_options(enc, subject.brackets)
     base = [*enc.imp_selector.values(), *enc.tie_selector.values(), *enc.fixed_lit.values()]
     if complete:
         base += [code.has for name, code in enc.codes.items() if name not in values]
@@ -201,6 +204,7 @@ def analyze_space(
         written.overall is Verdict.FEASIBLE
         and not written.contradictions
         and _coherent_as_written(selected, trace)
+        and not subject.brackets  # its text leaves the options' terms out; no package may
     )
     if as_written and base_ok and not feasible and not complete:
         raise SpaceError(
