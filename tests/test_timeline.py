@@ -188,7 +188,7 @@ def test_a_book_without_dates_needs_a_start() -> None:
         }
     )
     assert change_dates(undated) == []
-    with pytest.raises(TimelineError, match="no rule or implication is dated"):
+    with pytest.raises(TimelineError, match="no rule, implication or tie is dated"):
         timeline(undated)
     one = timeline(undated, start=D(2025, 1, 1))
     assert [(p.date, p.until) for p in one.points] == [(D(2025, 1, 1), D(2025, 1, 1))]
@@ -378,3 +378,32 @@ def test_points_are_pairwise_distinct_and_ordered(synthetic: Timeline) -> None:
     days = [p.date for p in synthetic.points]
     assert days == sorted(set(days))
     assert all(a.until < b.date for a, b in itertools.pairwise(synthetic.points))
+
+
+def test_a_dated_tie_is_a_change_point_and_binds_only_while_in_force(
+    book: RuleBook, drafts: list[Proposal]
+) -> None:
+    """A tie (rules/ties.yaml) is a dated position like a rule: it enters and leaves force, the
+    blank page and the drafts obey it only meanwhile, and the answers stay those of `space` and
+    `check` with --as-of."""
+    from redlines.models import Leaf, Tie
+
+    # Bars the army cap of 500 or more that Alpha's A-2 needs, from mid-2021 to the end of 2021.
+    tie = Tie(
+        id="TIE-1",
+        title="A small army",
+        requires=Leaf(term="army.cap", op="lt", value=500),
+        valid_from=D(2021, 3, 1),
+        valid_until=D(2021, 9, 30),
+    )
+    tied = book.model_copy(update={"ties": (tie,)})
+    result = timeline(tied, drafts, max_cores=50)
+    entered = {p.date: [(i.kind, i.id) for i in p.entered] for p in result.points}
+    left = {p.date: [(i.kind, i.id) for i in p.left] for p in result.points}
+    assert entered[D(2021, 3, 1)] == [("tie", "TIE-1")]
+    assert left[D(2021, 10, 1)] == [("tie", "TIE-1")]
+    at = {p.date: p for p in result.points}
+    assert at[D(2021, 3, 1)].blank.feasible is False  # A-2 against the tie alone
+    assert at[D(2021, 3, 1)].blank.deadlocks is not None
+    assert ("TIE-1",) in {c.ties for c in at[D(2021, 3, 1)].blank.deadlocks.cores}
+    assert_as_of(tied, drafts, result)

@@ -481,8 +481,8 @@ def _add_timeline(commands: Any) -> None:
     parser = commands.add_parser(
         "timeline",
         help="how the negotiating space and the drafts' verdicts moved over time",
-        description="Follow the rules in force from day to day: every day a rule or "
-        "implication enters or leaves force (a change point) between --from and --to, with "
+        description="Follow the rules in force from day to day: every day a rule, "
+        "implication or tie enters or leaves force (a change point) between --from and --to, with "
         "what changed, the blank page as `redlines space --as-of` that day sees it (agreement "
         "possible, the deadlocks, the zone) and each PROPOSAL's verdicts as `redlines check "
         "--as-of` that day gives them. Exit 0, or 2 on bad input.",

@@ -1,7 +1,7 @@
 """`redlines timeline`: how the negotiating space and the drafts' verdicts moved over time.
 
 Positions are dated (`valid_from`, `valid_until`), so the rules in force change on known days:
-the **change points**, each a day on which a rule or an implication enters force (its
+the **change points**, each a day on which a rule, an implication or a tie enters force (its
 `valid_from`) or leaves it (the day after its `valid_until`, which is inclusive). Between two
 change points nothing moves. For each change point in the range, the timeline gives
 
@@ -13,11 +13,11 @@ change points nothing moves. For each change point in the range, the timeline gi
 - what the change moved, in words.
 
 It is incremental. The blank page is one encoding of every rule with a selector literal per
-rule and implication, asked date by date under assumptions (`space/timeline.py`); each draft is
-evaluated once per set of implications in force (the rules read the same values whatever else
-is in force), and a date's verdicts are tallied from the rules in force. So a timeline of the
-bundled content costs about as much as two or three `space` runs, not one per change point
-(benchmarks/bench_timeline.py). The answers equal `check` and `space` run with `--as-of` on
+rule, implication and tie, asked date by date under assumptions (`space/timeline.py`); each draft
+is evaluated once per set of implications and ties in force (the rules read the same values
+whatever else is in force), and a date's verdicts are tallied from the rules in force. So a
+timeline of the bundled content costs about as much as two `space` runs, not one per change
+point (benchmarks/bench_timeline.py). The answers equal `check` and `space` run with `--as-of` on
 each change point (tests/test_timeline.py).
 """
 
@@ -76,7 +76,7 @@ class TimelineItem(Frozen):
     valid_until: dt.date | None
     """The last day it holds (inclusive)."""
     superseded_by: str | None
-    """The rule or implication that replaced it, if it says so."""
+    """The rule, implication or tie that replaced it, if it says so."""
     sources: tuple[Source, ...]
     """Where it is stated."""
 
@@ -425,7 +425,7 @@ def timeline(
     start = start or (days[0] if days else None)
     if start is None:
         raise TimelineError(
-            "no rule or implication is dated, so nothing moves over time; "
+            "no rule, implication or tie is dated, so nothing moves over time; "
             "give --from, or use redlines space"
         )
     end = end or (days[-1] if days and days[-1] >= start else start)
