@@ -11,14 +11,31 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .engine import EngineUnavailable, make_engine
-from .loader import bundled_dir, load_proposal, load_proposals, load_rules
+from .baseline import baseline_text
+from .config import Config, find_config, read_config
+from .engine import EngineName, EngineUnavailable, make_engine
+from .gate import GateResult, load_book, prepare
+from .loader import bundled_dir, load_proposal, load_proposals
 from .models import InputError, Problem, RuleBook
 from .render import RenderOptions, find_repo_root, formats, render
 from .report import FailOn, ReportSet, check_all, failing
+from .settings import (
+    AUTO,
+    OutputTarget,
+    SettingError,
+    Settings,
+    Sourced,
+    decide_auto,
+    describe,
+    plan_outputs,
+    resolve,
+    setting_error,
+    split_names,
+)
 from .specs import SPEC_FOR_KIND, json_schema, suggest
 from .version import __version__
 
@@ -27,6 +44,13 @@ EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 class UsageError(Exception):
     """Bad command-line usage: printed as 'redlines: error: …', exit 2."""
+
+
+@dataclass(frozen=True)
+class GatedRun:
+    reports: ReportSet  # every report, gated
+    result: GateResult  # warnings, absent findings, what a baseline would record
+    book: RuleBook  # the rule book as checked
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,7 +80,18 @@ def add_rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rules",
         metavar="DIR",
-        help="rules directory (terms.yaml + rule sets); default: the bundled rules",
+        help="rules directory (terms.yaml + rule sets), a complete rule book; default: the "
+        "configuration's 'rules', else the bundled rules",
+    )
+    config = parser.add_mutually_exclusive_group()
+    config.add_argument(
+        "--config",
+        metavar="PATH",
+        help="read this configuration (.redlines.yaml or a pyproject.toml with "
+        "[tool.redlines]); default: the nearest one from here up to the repository root",
+    )
+    config.add_argument(
+        "--no-config", action="store_true", help="read no configuration file, only the flags"
     )
 
 
@@ -94,41 +129,67 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
 
 
 def rules_from(args: argparse.Namespace) -> RuleBook:
-    return load_rules(args.rules)
+    """The rule book of a command: --rules, else the configuration's (composed, overridden)."""
+    book, _ = load_book(settings_of(args))
+    return book
 
 
-def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
+def config_of(args: argparse.Namespace) -> Config | None:
+    """The configuration a command reads: --config, none with --no-config, else the nearest."""
+    if getattr(args, "no_config", False):
+        return None
+    if getattr(args, "config", None):
+        return read_config(args.config)
+    found = find_config()
+    return read_config(found, os.path.relpath(found)) if found is not None else None
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The configuration's settings, each replaced by the flag that sets it, where one does."""
+    given: dict[str, Sourced[Any]] = {}
+    if args.rules:
+        given["rules"] = Sourced((args.rules,), "--rules")
+    for name, flag in (("actor", "actors"), ("select", "select"), ("ignore", "ignore")):
+        values = getattr(args, name, None)
+        if values:
+            given[flag] = Sourced(tuple(split_names(values)), f"--{name}")
+    for name in ("fail_on", "strict", "as_of", "baseline", "write_baseline"):
+        value = getattr(args, name, None)
+        if value is not None:
+            given[name] = Sourced(value, "--" + name.replace("_", "-"))
+    return resolve(config_of(args), given, formats("check"))
+
+
+def resolve_actors(book: RuleBook, wanted: Sequence[str] | Sourced[tuple[str, ...]]) -> list[str]:
     """Rule set ids for --actor values, which may name a rule set id or an actor."""
+    setting = wanted if isinstance(wanted, Sourced) else Sourced(tuple(wanted), "--actor")
     ids: list[str] = []
     by_actor = {rs.actor.lower(): rs.id for rs in book.rulesets}
     known = [rs.id for rs in book.rulesets]
-    for name in wanted:
+    for name in setting.value:
         if name in known:
             ids.append(name)
         elif name.lower() in by_actor:
             ids.append(by_actor[name.lower()])
         else:
-            raise UsageError(
-                f"unknown actor '{name}'{suggest(name, known)}; rule sets: {', '.join(known)}"
-            )
+            message = f"unknown actor '{name}'{suggest(name, known)}; rule sets: {', '.join(known)}"
+            if setting.origin is not None:
+                raise setting_error(setting, message)
+            raise UsageError(message)
     return ids
 
 
 def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
     """Render the command's result in the format asked for, to --output or stdout."""
     text = render(result, args.format, options, command=args.command)
-    output = getattr(args, "output", None)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    write_output(getattr(args, "output", None) or None, text)
 
 
-def use_color(args: argparse.Namespace) -> bool:
+def use_color(args: argparse.Namespace, to_stdout: bool | None = None) -> bool:
     if args.color != "auto":
         return bool(args.color == "always")
     return (
-        not args.output
+        (not args.output if to_stdout is None else to_stdout)
         and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ
         and os.environ.get("TERM") != "dumb"
@@ -136,6 +197,77 @@ def use_color(args: argparse.Namespace) -> bool:
 
 
 # --- check --------------------------------------------------------------------------------------
+
+
+def add_gate_options(parser: argparse.ArgumentParser) -> None:
+    """The settings of a check run a configuration can hold too (the flags win)."""
+    add_actor_option(parser)
+    parser.add_argument(
+        "--fail-on",
+        choices=["red_line", "priority", "preference", "never"],
+        help="lowest severity whose violation fails (exit 1); default: red_line",
+    )
+    parser.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        help="also fail on red lines left open",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="apply the rules in force on this date (default: each proposal's date)",
+    )
+    parser.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="check only the rules this names: a rule id or glob, a tag, an actor or a "
+        "severity (repeatable, or comma-separated)",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave out the rules this names (as --select)",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="fail only on findings not in this baseline; the rest are reported as unchanged",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record this run's findings in FILE, to pass as --baseline later",
+    )
+
+
+def add_check_outputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        "-f",
+        action="append",
+        choices=[*formats("check"), AUTO],
+        help="format of the report on stdout (auto: github inside GitHub Actions, else "
+        "text); default: the configuration's, else text",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        action="append",
+        metavar="FILE|FORMAT:PATH",
+        help="write the report to FILE instead of stdout; FORMAT:PATH writes one more report "
+        "in that format (repeatable: -o sarif:a.sarif -o markdown:b.md)",
+    )
+    parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour in text output (auto: only on a terminal)",
+    )
 
 
 def _add_check(commands: Any) -> None:
@@ -147,53 +279,145 @@ def _add_check(commands: Any) -> None:
         help="proposal files (a directory: every *.yaml and *.yml under it)",
     )
     add_rules_option(parser)
-    add_actor_option(parser)
-    add_output_options(parser, sorted(formats("check")))
-    parser.add_argument(
-        "--fail-on",
-        choices=["red_line", "priority", "preference", "never"],
-        default="red_line",
-        help="lowest severity whose violation fails (exit 1)",
-    )
-    parser.add_argument("--strict", action="store_true", help="also fail on red lines left open")
-    parser.add_argument(
-        "--as-of",
-        type=_date,
-        metavar="DATE",
-        help="apply the rules in force on this date (default: each proposal's date)",
-    )
+    add_gate_options(parser)
+    add_check_outputs(parser)
     add_set_option(parser)
     parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
     parser.set_defaults(run=run_check)
 
 
+def output_plan(args: argparse.Namespace, settings: Settings) -> list[OutputTarget]:
+    """Where each report of a check goes, from -f/-o and the configuration."""
+    try:
+        targets, _ = plan_outputs(
+            args.format or [],
+            args.output or [],
+            formats("check"),
+            settings.format,
+            settings.outputs,
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    return [OutputTarget(decide_auto(t.format, os.environ), t.path) for t in targets]
+
+
 def run_check(args: argparse.Namespace) -> int:
-    reports = check_reports(args)
-    options = RenderOptions(
-        color=use_color(args),
-        repo_root=str(find_repo_root()),
-        fail_on=args.fail_on,
-        strict=args.strict,
+    settings = settings_of(args)
+    targets = output_plan(args, settings)
+    run = gated_check(
+        settings,
+        args.proposals,
+        overrides=dict(args.overrides),
+        engine=args.engine,
+        today=dt.date.today(),
     )
-    emit(reports, args, options)
-    return exit_code(reports, args.fail_on, args.strict)
+    for target in targets:
+        options = RenderOptions(
+            color=use_color(args, to_stdout=target.path is None),
+            repo_root=str(find_repo_root()),
+            fail_on=settings.fail_on.value,
+            strict=settings.strict.value,
+        )
+        write_output(target.path, render(run.reports, target.format, options))
+    if settings.write_baseline.value is not None:
+        write_output(settings.write_baseline.value, baseline_text(run.result.recorded, __version__))
+    print_warnings(run.result.warnings)
+    return exit_code(run.reports, settings.fail_on.value, settings.strict.value)
 
 
-def check_reports(args: argparse.Namespace) -> ReportSet:
-    book = rules_from(args)
-    actors = resolve_actors(book, args.actor)
-    proposals = load_proposals(args.proposals, book)
-    overrides = dict(args.overrides)
-    if args.engine != "auto":
-        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
-    return check_all(
-        proposals, book, as_of=args.as_of, overrides=overrides, actors=actors, engine=args.engine
+def gated_check(
+    settings: Settings,
+    paths: Sequence[str],
+    *,
+    overrides: dict[str, str],
+    engine: EngineName,
+    today: dt.date,
+) -> GatedRun:
+    """A check run as the CLI and the Action make it: the settings' rule book, actors,
+    selection, waivers and baseline, then every proposal checked and gated."""
+    full, modified = load_book(settings)
+    actors = resolve_actors(full, settings.actors)
+    prepared = prepare(
+        settings,
+        actors,
+        book=full,
+        modified=modified,
+        today=today,
+        repo_root=find_repo_root(),
     )
+    proposals = load_proposals(paths, full)
+    if engine != "auto":
+        make_engine(prepared.book, engine)  # fail early and plainly if that engine is unavailable
+    checked = check_all(
+        proposals, prepared.book, as_of=settings.as_of.value, overrides=overrides, engine=engine
+    )
+    reports = prepared.gate.apply_all(checked)
+    return GatedRun(reports=reports, result=prepared.gate.finish(), book=prepared.book)
+
+
+def print_warnings(problems: Sequence[Problem]) -> None:
+    """Warnings on stderr, `file:line:col: warning: message`; they never change the exit code."""
+    for p in problems:
+        print(f"{p.file}:{p.line}:{p.col}: warning: {p.message}", file=sys.stderr)
 
 
 def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
     failed = any(failing(report, fail_on, strict) for report in reports.reports)
     return EXIT_FAIL if failed else EXIT_OK
+
+
+def write_output(path: str | None, text: str) -> None:
+    """One output: a file, or stdout for None."""
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        Path(path).write_text(text, encoding="utf-8")
+
+
+# --- config -------------------------------------------------------------------------------------
+
+
+def _add_config(commands: Any) -> None:
+    parser = commands.add_parser(
+        "config",
+        help="print the effective settings of a check and where each came from",
+        description="Read the configuration (.redlines.yaml, or [tool.redlines] in "
+        "pyproject.toml, from here up to the repository root) and the flags given, check "
+        "them against the rule book they name, and print each setting with its source: "
+        "default, file:line:col, or the flag. Exit 2 if any is wrong.",
+    )
+    add_rules_option(parser)
+    add_gate_options(parser)
+    add_check_outputs(parser)
+    parser.set_defaults(run=run_config, command_format="text")
+
+
+def run_config(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    targets = output_plan(args, settings)
+    full, modified = load_book(settings)
+    prepare(
+        settings,
+        resolve_actors(full, settings.actors),
+        book=full,
+        modified=modified,
+        today=dt.date.today(),
+        repo_root=find_repo_root(),
+    )
+    sys.stdout.write(render_settings(settings, targets))
+    return EXIT_OK
+
+
+def render_settings(settings: Settings, targets: Sequence[OutputTarget]) -> str:
+    rows = describe(settings)
+    rows = [r for r in rows if r[0] not in ("format", "outputs")]
+    rows += [(f"output {t.format}", t.path or "stdout", "") for t in targets]
+    head = f"configuration: {settings.config or '(none)'}"
+    width = max(len(name) for name, _, _ in rows)
+    lines = [head, ""]
+    for name, value, source in rows:
+        lines.append(f"  {name.ljust(width)}  {value}" + (f"  [{source}]" if source else ""))
+    return "\n".join(lines) + "\n"
 
 
 # --- terms and schema ---------------------------------------------------------------------------
@@ -457,6 +681,7 @@ def run_explain(args: argparse.Namespace) -> int:
 # Each subcommand registers itself here: (function adding its parser).
 COMMANDS: list[Callable[[Any], None]] = [
     _add_check,
+    _add_config,
     _add_terms,
     _add_schema,
     _add_lint,
@@ -501,7 +726,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in err.problems:
             print(_as_printed(problem), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (UsageError, EngineUnavailable) as err:
+    except (UsageError, EngineUnavailable, SettingError) as err:
         print(f"redlines: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version

@@ -58,15 +58,18 @@ class Verdict(StrEnum):
 
 
 class Location(Frozen):
-    """A place in a file a reviewer can open: path as given, 1-based line and column."""
+    """A place in a file a reviewer can open: path as given, 1-based line and column, and the
+    column just past the end of that line's text (`end_col`: the region a SARIF result marks,
+    from the column to the end of the line)."""
 
     path: str
     line: int
     col: int
+    end_col: int | None = None
 
     @classmethod
     def of(cls, origin: Origin) -> Location:
-        return cls(path=origin.file, line=origin.line, col=origin.col)
+        return cls(path=origin.file, line=origin.line, col=origin.col, end_col=origin.end_col)
 
 
 class ClauseRef(Frozen):
@@ -113,6 +116,60 @@ class TermState(Frozen):
     location: Location | None = None  # where the clause sets it
 
 
+# --- what a gate adds to a report (settings.py, gate.py) ---------------------------------------
+# Present only when the run has a gate beyond the rules themselves; the JSON leaves them out
+# otherwise (render/json.py), so a plain check's report is what it always was.
+
+# Whether a finding is in the baseline the run was judged against (`--baseline`).
+BaselineState = Literal["new", "unchanged"]
+
+
+class Waived(Frozen):
+    """The waiver that accepts a finding: it is reported, and does not fail the gate."""
+
+    rule: str  # as the waiver names it: a rule id, a tag or a glob of ids
+    reason: str
+    expires: dt.date | None  # None: never
+    location: Location  # where the waiver is written
+
+
+class ModifiedRule(Frozen):
+    """A rule the configuration changed (`rule-overrides`): as it was, as it is, and why."""
+
+    rule: str
+    title: str
+    actor: str
+    was_severity: Severity
+    was_weight: int | None
+    severity: Severity | None  # None: disabled
+    weight: int | None
+    reason: str
+    location: Location  # where the override is written
+
+
+class BaselineEntry(Frozen):
+    """One finding a baseline file holds: its fingerprint, and enough to say what it was."""
+
+    fingerprint: str
+    rule: str
+    kind: str  # violated | open | contradiction
+    proposal: str
+    path: str  # relative to the repository root
+    line: int
+
+
+class GateInfo(Frozen):
+    """How the run's gate differs from checking every rule as written."""
+
+    modified_rules: tuple[ModifiedRule, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    rules_selected: int | None = None  # of the rule book's, when a selection was made
+    rules_total: int | None = None
+    waivers: int = 0  # waivers configured
+    baseline: str | None = None  # the baseline file the findings are compared with
+
+
 class Finding(Frozen):
     rule: str
     title: str
@@ -128,6 +185,8 @@ class Finding(Frozen):
     clauses: tuple[ClauseRef, ...]
     location: Location  # the line a reviewer must change (first deciding clause, else the header)
     sources: tuple[Source, ...]
+    waived: Waived | None = None
+    baseline: BaselineState | None = None
 
 
 class RedLineCounts(Frozen):
@@ -158,6 +217,8 @@ class Contradiction(Frozen):
     term: str
     claims: tuple[Claim, ...]
     message: str
+    waived: Waived | None = None
+    baseline: BaselineState | None = None
 
 
 class DerivedTerm(Frozen):
@@ -166,6 +227,7 @@ class DerivedTerm(Frozen):
     implication: str
     because_of: tuple[str, ...]
     clauses: tuple[ClauseRef, ...]
+    implication_location: Location | None = None  # where the implication is written
 
 
 class ProposalInfo(Frozen):
@@ -207,6 +269,7 @@ class Report(Frozen):
     contradictions: tuple[Contradiction, ...]
     derived: tuple[DerivedTerm, ...]
     overrides: tuple[Override, ...]
+    gate: GateInfo | None = None
 
 
 class ReportSet(Frozen):
@@ -216,6 +279,8 @@ class ReportSet(Frozen):
     version: str = __version__
     overall: Verdict
     reports: tuple[Report, ...]
+    # With --baseline: the baseline's findings this run no longer finds (fixed, or gone).
+    absent: tuple[BaselineEntry, ...] = ()
 
 
 # --- checking -----------------------------------------------------------------------------------
@@ -365,6 +430,7 @@ def build_report(
         if proposal.origin
         else Location(path=proposal.path, line=1, col=1)
     )
+    implications = {i.id: i.origin for i in book.implications}
     findings = tuple(
         _finding(rule, evaluation, trace, header)
         for rule in sorted(book.rules, key=lambda r: (r.ruleset, -r.severity.rank, r.id))
@@ -408,9 +474,16 @@ def build_report(
         verdicts=verdicts,
         findings=findings,
         contradictions=contradictions,
-        derived=tuple(trace.derived_term(term) for term in trace.derived),
+        derived=tuple(_placed(trace.derived_term(term), implications) for term in trace.derived),
         overrides=tuple(Override(term=t, value=v) for t, v in sorted(trace.overrides.items())),
     )
+
+
+def _placed(derived: DerivedTerm, implications: Mapping[str, Origin | None]) -> DerivedTerm:
+    origin = implications.get(derived.implication)
+    if origin is None:
+        return derived
+    return derived.model_copy(update={"implication_location": Location.of(origin)})
 
 
 def clause_ref(clause: Clause) -> ClauseRef:
@@ -671,20 +744,31 @@ def overall_verdict(kinds: Iterable[ActorVerdictKind]) -> Verdict:
 
 
 def failing(report: Report, fail_on: FailOn, strict: bool = False) -> list[str]:
-    """Why this report should fail a CI run at the given level (empty: it passes)."""
+    """Why this report should fail a CI run at the given level (empty: it passes).
+
+    A waived finding, or one the baseline already holds (`unchanged`), never fails: the gate
+    reports it apart.
+    """
     if fail_on == "never":
         return []
     threshold = Severity(fail_on).rank
+    counted = [f for f in report.findings if gates(f)]
     reasons = [
         f"{f.rule} violated"
-        for f in report.findings
+        for f in counted
         if f.status is Status.VIOLATED and f.severity.rank >= threshold
     ]
     if strict:
         reasons += [
             f"{f.rule} open"
-            for f in report.findings
+            for f in counted
             if f.status is Status.OPEN and f.severity is Severity.RED_LINE
         ]
-    reasons += [f"contradiction on {c.term}" for c in report.contradictions]
+    reasons += [f"contradiction on {c.term}" for c in report.contradictions if gates(c)]
     return reasons
+
+
+def gates(found: Finding | Contradiction) -> bool:
+    """Whether a finding or contradiction can fail the gate: neither waived nor in the
+    baseline."""
+    return found.waived is None and found.baseline != "unchanged"

@@ -53,6 +53,20 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
     fence = fence_of(terms_path)
     check_inside(terms_path, os.path.join(label, "terms.yaml"), fence)
     catalogue = load_terms(terms_path, os.path.join(label, "terms.yaml"))
+    rulesets, implications = load_rule_files(root, label, catalogue, fence)
+    book = RuleBook(
+        catalogue=catalogue, rulesets=tuple(rulesets), implications=tuple(implications), root=label
+    )
+    check_cross_references(book)
+    return book
+
+
+def load_rule_files(
+    root: Path, label: str, catalogue: Catalogue, fence: Path | None, already: int = 0
+) -> tuple[list[RuleSet], list[Implication]]:
+    """The rule sets and implications of every YAML file under `root` but its `terms.yaml`,
+    checked against `catalogue`; `already` rules and implications count towards the limit."""
+    terms_path = root / "terms.yaml"
     rulesets: list[RuleSet] = []
     implications: list[Implication] = []
     problems: list[Problem] = []
@@ -78,7 +92,7 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
                 )
         except InputError as err:
             problems.extend(err.problems)
-        count = sum(len(rs.rules) for rs in rulesets) + len(implications)
+        count = already + sum(len(rs.rules) for rs in rulesets) + len(implications)
         if count > MAX_RULES:
             held = f"with this file the rules directory holds {count:,} rules and implications"
             problems.append(
@@ -92,11 +106,7 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
             break
     if problems:
         raise InputError(capped(problems))
-    book = RuleBook(
-        catalogue=catalogue, rulesets=tuple(rulesets), implications=tuple(implications), root=label
-    )
-    _check_cross_references(book)
-    return book
+    return rulesets, implications
 
 
 def _kind_of(doc: Document) -> str:
@@ -214,7 +224,7 @@ def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -
     return built
 
 
-def _check_cross_references(book: RuleBook) -> None:
+def check_cross_references(book: RuleBook) -> None:
     """Ids unique across every file; every `superseded_by` names a rule or implication."""
     problems: list[Problem] = []
     seen: dict[str, Origin | None] = {}

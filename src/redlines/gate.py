@@ -1,0 +1,203 @@
+"""The gate of a check run: which rules it checks, and which findings may fail it.
+
+`prepare(settings)` turns a run's settings into its rule book and its `Gate`:
+
+1. the rule book, composed (`rules: [bundled, policy]`, loader/compose.py) and changed rule by
+   rule (`rule-overrides`), then narrowed to the actors and the selection (selection.py);
+2. the waivers (waivers.py) and the baseline (baseline.py) the findings are judged against.
+
+`Gate.apply(report)` is then a pure step between `check` and the renderers, one report at a
+time: it marks each finding a gate judges `waived` (with the waiver's reason) and, with a
+baseline, `new` or `unchanged`, and records on the report how its rule book differs from the
+rules as written (`GateInfo`: overrides, selection). None of this changes a verdict: a draft
+that crosses a red line still crosses it. It only decides what fails (`report.failing`), and
+every format reports the waived and unchanged findings apart.
+
+`Gate.finish()` says what only the whole run knows: expired and stale waivers (warnings, at the
+waiver's line), the baseline's findings no longer found, and the entries of a baseline to write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .baseline import Baseline, entry, fingerprint, judged, read_baseline
+from .loader.compose import apply_overrides, compose_rules
+from .models import Problem, RuleBook
+from .report import (
+    BaselineEntry,
+    Contradiction,
+    Finding,
+    GateInfo,
+    Location,
+    ModifiedRule,
+    Report,
+    ReportSet,
+)
+from .selection import Selection, select_rules
+from .settings import Settings
+from .waivers import Waivers
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """What a run's gate knows once every report is through."""
+
+    warnings: list[Problem]  # expired and stale waivers
+    absent: tuple[BaselineEntry, ...]  # the baseline's findings this run no longer finds
+    recorded: list[BaselineEntry]  # what --write-baseline writes
+
+
+@dataclass
+class Gate:
+    info: GateInfo | None = None
+    waivers: Waivers | None = None
+    baseline: Baseline | None = None
+    record: bool = False  # --write-baseline: keep every judged finding's entry
+    repo_root: Path | None = None
+    _recorded: list[BaselineEntry] = field(default_factory=list)
+
+    def apply(self, report: Report) -> Report:
+        """The report with its judged findings marked, and the gate's information."""
+        if self.info is None and not self.record:
+            return report
+        marked: dict[int, Finding | Contradiction] = {}
+        if self.waivers is not None:
+            self.waivers.saw(report)
+        for item in judged(report):
+            updates: dict[str, object] = {}
+            if self.waivers is not None:
+                waived = self.waivers.waive(report, item.found, item.rule, item.clauses)
+                if waived is not None:
+                    updates["waived"] = waived
+            print_ = fingerprint(report.proposal.id, item)
+            if self.baseline is not None:
+                updates["baseline"] = self.baseline.state(print_)
+            if self.record:
+                self._recorded.append(entry(report, item, self._relative))
+            if updates:
+                marked[id(item.found)] = item.found.model_copy(update=updates)
+        findings = tuple(marked.get(id(f), f) for f in report.findings)
+        contradictions = tuple(marked.get(id(c), c) for c in report.contradictions)
+        return report.model_copy(
+            update={"findings": findings, "contradictions": contradictions, "gate": self.info}
+        )
+
+    def apply_all(self, reports: ReportSet) -> ReportSet:
+        """Every report through `apply`, and the baseline's absent findings."""
+        gated = tuple(self.apply(r) for r in reports.reports)
+        absent = self.baseline.absent() if self.baseline is not None else ()
+        return reports.model_copy(update={"reports": gated, "absent": absent})
+
+    def finish(self) -> GateResult:
+        return GateResult(
+            warnings=self.waivers.warnings() if self.waivers is not None else [],
+            absent=self.baseline.absent() if self.baseline is not None else (),
+            recorded=list(self._recorded),
+        )
+
+    def _relative(self, path: str) -> str:
+        """A path as a baseline records it: relative to the repository root."""
+        if self.repo_root is not None:
+            try:
+                return Path(path).resolve().relative_to(self.repo_root.resolve()).as_posix()
+            except (ValueError, OSError):
+                pass
+        return Path(path).as_posix()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A run's rule book as the gate checks it, and the gate."""
+
+    book: RuleBook
+    gate: Gate
+    selection: Selection | None
+
+
+def load_book(settings: Settings) -> tuple[RuleBook, list[ModifiedRule]]:
+    """The rule book the settings name, composed and overridden (every command uses this),
+    and each rule an override changed, as it was and as it is."""
+    book = compose_rules(settings.rules.value)
+    book, applied = apply_overrides(book, settings.rule_overrides.value)
+    modified = []
+    for override, was in applied:
+        now = book.rule(was.id)  # None: disabled
+        modified.append(
+            ModifiedRule(
+                rule=was.id,
+                title=was.title,
+                actor=was.actor,
+                was_severity=was.severity,
+                was_weight=was.weight,
+                severity=now.severity if now else None,
+                weight=now.weight if now else None,
+                reason=override.reason,
+                location=Location.of(override.origin),
+            )
+        )
+    return book, modified
+
+
+def prepare(
+    settings: Settings,
+    actor_ids: Sequence[str],
+    *,
+    book: RuleBook,
+    modified: Sequence[ModifiedRule],
+    today: dt.date,
+    repo_root: Path | None,
+) -> Prepared:
+    """The run's rule book (actors, then selection) and its gate."""
+    full = book
+    book = book.for_actors(list(actor_ids))
+    book, selection = select_rules(book, settings.select, settings.ignore)
+    waivers = (
+        Waivers(settings.waivers.value, full, today, repo_root) if settings.waivers.value else None
+    )
+    baseline_path = settings.baseline.value
+    write_path = settings.write_baseline.value
+    baseline: Baseline | None = None
+    if baseline_path is not None:
+        baseline = read_baseline(baseline_path)
+    elif write_path is not None:
+        # The findings a run records are, from now on, its baseline: none of them is new.
+        baseline = _everything_known(write_path)
+    gated = bool(modified or selection or waivers or baseline)
+    info = (
+        GateInfo(
+            modified_rules=tuple(modified),
+            select=selection.select if selection else (),
+            ignore=selection.ignore if selection else (),
+            rules_selected=selection.kept if selection else None,
+            rules_total=selection.total if selection else None,
+            waivers=waivers.count if waivers else 0,
+            baseline=baseline.path if baseline else None,
+        )
+        if gated
+        else None
+    )
+    gate = Gate(
+        info=info,
+        waivers=waivers,
+        baseline=baseline,
+        record=write_path is not None,
+        repo_root=repo_root,
+    )
+    return Prepared(book=book, gate=gate, selection=selection)
+
+
+class _Recording(Baseline):
+    """The baseline a run is writing: every finding it judges is in it."""
+
+    def state(self, print_: str) -> Literal["new", "unchanged"]:
+        self.seen.add(print_)
+        return "unchanged"
+
+
+def _everything_known(path: str) -> Baseline:
+    return _Recording(path=path, entries={})
