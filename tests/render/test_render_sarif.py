@@ -86,7 +86,8 @@ def test_results(validator: Any, reports: ReportSet, options: RenderOptions) -> 
             "uri": "tests/fixtures/proposals/draft.yaml",
             "uriBaseId": "%SRCROOT%",
         },
-        "region": {"startLine": 9, "startColumn": 5},
+        # The region: from the clause's start to the end of its first line (`id: "1"`).
+        "region": {"startLine": 9, "startColumn": 5, "endLine": 9, "endColumn": 12},
     }
     assert by_key[("test-draft", "UA-3")]["level"] == "warning"
     assert by_key[("test-draft", "UA-4")]["level"] == "note"

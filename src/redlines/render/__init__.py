@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .junit import render_junit
     from .markdown import render_markdown
     from .sarif import render_sarif
+    from .summary import render_summary
     from .text import render_text
 
 Renderer = Callable[[Any, RenderOptions], str]
@@ -39,6 +40,7 @@ REGISTRY: dict[tuple[str, str], str] = {
     ("check", "github"): "github:render_github",
     ("check", "junit"): "junit:render_junit",
     ("check", "html"): "html:render_html",
+    ("check", "summary"): "summary:render_summary",
     ("space", "text"): "space:render_space_text",
     ("space", "json"): "json:render_json",
     ("space", "markdown"): "space:render_space_markdown",
@@ -115,6 +117,7 @@ __all__ = [
     "render_junit",
     "render_markdown",
     "render_sarif",
+    "render_summary",
     "render_text",
     "renderer",
 ]

@@ -5,8 +5,13 @@ error, first; red lines error, priorities warning, preferences and open red line
 clause line, grouped per proposal with `::group::` under the proposal's headline, then the closing
 count line, as Conftest does.
 
-GitHub shows at most 10 error and 10 warning annotations per step (50 per job) on the pull
-request; the rest stay in the log. SARIF upload has no such limit.
+GitHub shows at most 10 error, 10 warning and 10 notice annotations per step (50 per job), in
+the order they are printed, and drops the rest without a word. So the findings are ranked, most
+severe first (errors that fail the check, then warnings, then notices), and only as many as
+GitHub shows become annotations; the others are printed as plain lines in their group, and a
+closing notice says how many more there are and where to read them all (the job summary, the
+SARIF upload). A waived finding, and one unchanged since the baseline, fails nothing: it is a
+notice, after every finding that can fail.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from ..models import Problem
 from ..report import ReportSet
 from .links import repo_path
 from .options import RenderOptions
-from .view import Item, Level, check_view, clause_label
+from .view import Item, Level, check_view, clause_label, waiver_note
 
 COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
+# Annotations of each kind GitHub shows per step; one notice is kept for the closing count.
+ANNOTATIONS_PER_KIND = 10
 
 
 def escape_data(text: str) -> str:
@@ -43,6 +50,7 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
 
 def render_github(reports: ReportSet, options: RenderOptions) -> str:
     view = check_view(reports)
+    shown = annotated(view.items)
     lines: list[str] = []
     for proposal in view.proposals:
         report = proposal.report
@@ -54,30 +62,93 @@ def render_github(reports: ReportSet, options: RenderOptions) -> str:
             )
         )
         lines.append(escape_data(f"{p.id}: {report.overall.value} — {proposal.headline}"))
-        lines += [_annotation(item, options) for item in proposal.items]
+        lines += [
+            _annotation(item, options) if id(item) in shown else _plain(item, options)
+            for item in proposal.items
+        ]
         lines.append("::endgroup::")
     lines.append(escape_data(view.summary))
+    more = len(view.items) - len(shown)
+    if more:
+        lines.append(
+            command(
+                "notice",
+                f"{more} more finding{'s' if more != 1 else ''} than GitHub shows as annotations "
+                f"({ANNOTATIONS_PER_KIND} errors, {ANNOTATIONS_PER_KIND} warnings and "
+                f"{ANNOTATIONS_PER_KIND} notices per step; the most severe are annotated). "
+                "Every finding is in this log, in the job summary and in the SARIF report.",
+                title="redlines: more findings than annotations",
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
-def _annotation(item: Item, options: RenderOptions) -> str:
+def level_of(item: Item) -> Level:
+    """An annotation's level: a waived finding or one in the baseline fails nothing."""
+    return item.level if item.gates else Level.NOTE
+
+
+def annotated(items: list[Item]) -> set[int]:
+    """The items that become annotations (by id): the most severe first, as many of each kind as
+    GitHub shows, one notice kept back for the closing count when some are left over."""
+    order = {Level.ERROR: 0, Level.WARNING: 1, Level.NOTE: 2}
+    ranked = sorted(
+        enumerate(items), key=lambda pair: (order[level_of(pair[1])], not pair[1].gates, pair[0])
+    )
+    budget = dict.fromkeys(Level, ANNOTATIONS_PER_KIND)
+    if _overflows(items):
+        budget[Level.NOTE] -= 1
+    chosen: set[int] = set()
+    for _, item in ranked:
+        level = level_of(item)
+        if budget[level] > 0:
+            budget[level] -= 1
+            chosen.add(id(item))
+    return chosen
+
+
+def _overflows(items: list[Item]) -> bool:
+    counts = {level: 0 for level in Level}
+    for item in items:
+        counts[level_of(item)] += 1
+    return any(n > ANNOTATIONS_PER_KIND for n in counts.values())
+
+
+def _message(item: Item) -> str:
     proposal = item.report.proposal
     where = clause_label(item.finding) if item.finding is not None else ""
     message = f"{item.headline}: {item.message}\n[{proposal.id}{', ' + where if where else ''}]"
     if item.finding is not None and item.finding.sources:
         message += "\nSource: " + item.finding.sources[0].label()
+    if item.waived is not None:
+        message = f"Waived ({waiver_note(item.waived)}). {message}"
+    elif item.baseline == "unchanged":
+        message = f"Unchanged since the baseline (does not fail). {message}"
+    return message
+
+
+def _title(item: Item) -> str:
     if item.finding is not None:
-        title = f"{item.rule} {item.title} ({item.finding.actor})"
-    else:
-        title = f"{item.title}: {item.contradiction.term if item.contradiction else ''}"
+        return f"{item.rule} {item.title} ({item.finding.actor})"
+    return f"{item.title}: {item.contradiction.term if item.contradiction else ''}"
+
+
+def _annotation(item: Item, options: RenderOptions) -> str:
     return command(
-        COMMAND[item.level],
-        message,
+        COMMAND[level_of(item)],
+        _message(item),
         file=repo_path(item.location.path, options),
         line=item.location.line,
         col=item.location.col,
-        title=title,
+        title=_title(item),
     )
+
+
+def _plain(item: Item, options: RenderOptions) -> str:
+    """A finding past GitHub's annotation limit: the same words on a plain log line."""
+    where = f"{repo_path(item.location.path, options)}:{item.location.line}:{item.location.col}"
+    text = f"{where}: {COMMAND[level_of(item)]}: {_title(item)}: {_message(item)}"
+    return escape_data(" ".join(text.split("\n")))
 
 
 def problem_commands(problems: Iterable[Problem], options: RenderOptions) -> str:

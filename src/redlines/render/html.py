@@ -20,6 +20,7 @@ from .links import file_link, repo_path, source_name, web_url
 from .options import RenderOptions
 from .view import (
     ACTOR_VERDICT_MEANING,
+    BASELINE_MARK,
     SEVERITY_NAME,
     CheckView,
     ReportView,
@@ -28,8 +29,10 @@ from .view import (
     open_message,
     plural,
     sentence,
+    sentence_case,
     soft_score,
     verdict_detail,
+    waiver_note,
 )
 
 _CSS = """
@@ -123,6 +126,7 @@ def render_html(reports: ReportSet, options: RenderOptions) -> str:
         "</header>",
         "<main>",
     ]
+    parts += _gate(view, options)
     if view.proposals:
         parts += _matrix(view, anchors)
     for proposal in view.proposals:
@@ -137,6 +141,27 @@ def render_html(reports: ReportSet, options: RenderOptions) -> str:
         "</html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _gate(view: CheckView, options: RenderOptions) -> list[str]:
+    """How the run's gate differs from every rule as written."""
+    gate = view.gate
+    if gate is None:
+        return []
+    items = [
+        f"<li>Rule changed: {e(sentence)} — {e(m.reason)} ({_file(m.location, options)})</li>"
+        for sentence, m in zip(gate.modified, gate.info.modified_rules, strict=True)
+    ]
+    if gate.selection:
+        items.append(f"<li>{e(sentence_case(gate.selection))}</li>")
+    if gate.info.waivers:
+        items.append(
+            f"<li>{e(plural(gate.info.waivers, 'waiver'))} configured, "
+            f"{e(plural(gate.waived, 'finding'))} waived</li>"
+        )
+    if gate.baseline:
+        items.append(f"<li>{e(sentence_case(gate.baseline))}</li>")
+    return ['<section class="card gate"><h2>Gate</h2><ul>', *items, "</ul></section>"]
 
 
 def _anchor(index: int, proposal_id: str) -> str:
@@ -202,6 +227,7 @@ def _report(view: ReportView, anchor: str, options: RenderOptions) -> list[str]:
         # What does not fail a check is folded away (no script needed: <details> opens by itself).
         *_open(view, options),
         *_soft(view, options),
+        *_waived(view, options),
     ]
     if view.all_met:
         parts.append('<p class="ok">Every rule is met.</p>')
@@ -282,6 +308,28 @@ def _soft(view: ReportView, options: RenderOptions) -> list[str]:
     ]
 
 
+def _waived(view: ReportView, options: RenderOptions) -> list[str]:
+    if not view.waived:
+        return []
+    rows = []
+    for item in view.waived:
+        assert item.waived is not None
+        actor = f" — {e(item.finding.actor)}" if item.finding is not None else ""
+        rows.append(
+            f'<li class="waived" data-rule="{e(item.rule)}">'
+            f'<span class="rule">{e(item.rule)}</span> <strong>{e(item.title)}</strong>'
+            f'<span class="actor">{actor}</span> ({e(item.kind.value)})'
+            f'<p class="where">At {_file(item.location, options)}</p>'
+            f'<p class="msg">{e(sentence_case(waiver_note(item.waived)))}</p></li>'
+        )
+    return [
+        f"<details><summary>Waived ({len(view.waived)}): they do not fail the check</summary>",
+        '<ol class="findings">',
+        *rows,
+        "</ol></details>",
+    ]
+
+
 def _derived(view: ReportView) -> list[str]:
     if not view.derived:
         return []
@@ -304,10 +352,13 @@ def _findings(findings: tuple[Finding, ...], css: str, options: RenderOptions) -
     for f in findings:
         message = f.message if f.status is Status.VIOLATED else open_message(f)
         silent = " (by <code>when_silent</code>)" if f.silent else ""
+        mark = (
+            f' <span class="baseline">{e(BASELINE_MARK[f.baseline])}</span>' if f.baseline else ""
+        )
         parts.append(
             f'<li class="{css}" data-rule="{e(f.rule)}">'
             f'<span class="rule">{e(f.rule)}</span> <strong>{e(f.title)}</strong>'
-            f' <span class="actor">— {e(f.actor)}</span>{silent}'
+            f' <span class="actor">— {e(f.actor)}</span>{silent}{mark}'
             f'<p class="msg">{e(message)}</p>'
             f'<p class="where">At {_clauses(f, options)}</p>'
             + (f'<ul class="sources">{_source_items(f.sources)}</ul>' if f.sources else "")

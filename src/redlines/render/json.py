@@ -21,6 +21,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from ..report import Finding, Report, ReportSet
 from .options import RenderOptions
 
 # Below this, pydantic and Python write a float differently (above: both the shortest repr).
@@ -33,11 +34,39 @@ def render_json(result: BaseModel, options: RenderOptions) -> str:
 
 def dump(model: BaseModel, *, ensure_ascii: bool = False, **fields: Any) -> str:
     """The model as indented JSON with a final newline; `fields`: include/exclude options."""
+    if "exclude" not in fields and (ungated := _ungated(model)):
+        fields["exclude"] = ungated
     text = model.model_dump_json(indent=2, ensure_ascii=ensure_ascii, **fields)
     if _small_float(model) or (ensure_ascii and "\x7f" in text):
         data = model.model_dump(mode="json", **fields)
         text = json.dumps(data, indent=2, ensure_ascii=ensure_ascii)
     return text + "\n"
+
+
+# A report checked without a gate (no waivers, baseline, selection or rule overrides) is written
+# without the gate's fields, so a plain check's JSON is what it always was.
+_GATE_FIELDS = {"waived", "baseline"}
+_UNGATED_REPORT: dict[str, Any] = {
+    "gate": True,
+    "findings": {"__all__": _GATE_FIELDS},
+    "contradictions": {"__all__": _GATE_FIELDS},
+}
+
+
+def _ungated(model: BaseModel) -> dict[Any, Any] | None:
+    if isinstance(model, Report):
+        return _UNGATED_REPORT if model.gate is None else None
+    finding = getattr(model, "finding", None)  # `explain`'s result quotes `check`'s finding
+    if isinstance(finding, Finding) and finding.waived is None and finding.baseline is None:
+        return {"finding": _GATE_FIELDS}
+    if isinstance(model, ReportSet):
+        plain: dict[Any, Any] = {
+            i: _UNGATED_REPORT for i, r in enumerate(model.reports) if r.gate is None
+        }
+        if model.absent or any(r.gate and r.gate.baseline for r in model.reports):
+            return {"reports": plain} if plain else None
+        return {"reports": plain, "absent": True}
+    return None
 
 
 def render_sorted_json(result: dict[str, Any], options: RenderOptions) -> str:

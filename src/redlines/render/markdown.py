@@ -24,12 +24,14 @@ from .links import file_link, repo_path
 from .options import RenderOptions
 from .view import (
     ACTOR_VERDICT_MEANING,
+    BASELINE_MARK,
     SEVERITY_NAME,
     CheckView,
     ReportView,
     check_view,
     claim_location,
     plural,
+    sentence_case,
     unaddressed,
     verdict_detail,
 )
@@ -48,6 +50,7 @@ def render_markdown(reports: ReportSet, options: RenderOptions) -> str:
         md(view.summary) + ".",
         "",
     ]
+    lines += _gate(view, options)
     if view.proposals:
         lines += _matrix(view, options)
         lines += ["", _legend(), ""]
@@ -55,6 +58,28 @@ def render_markdown(reports: ReportSet, options: RenderOptions) -> str:
         lines += _report(proposal, options)
     lines.append(f"*Checked with redlines {md(reports.version)}.*")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _gate(view: CheckView, options: RenderOptions) -> list[str]:
+    """How the run's gate differs from every rule as written, before the reports."""
+    gate = view.gate
+    if gate is None:
+        return []
+    lines = []
+    for sentence, m in zip(gate.modified, gate.info.modified_rules, strict=True):
+        lines.append(
+            f"- Rule changed: {md(sentence)} — {md(m.reason)} ({_place(m.location, options)})"
+        )
+    if gate.selection:
+        lines.append(f"- {md(sentence_case(gate.selection))}")
+    if gate.info.waivers:
+        lines.append(
+            f"- {plural(gate.info.waivers, 'waiver')} configured, "
+            f"{plural(gate.waived, 'finding')} waived"
+        )
+    if gate.baseline:
+        lines.append(f"- {md(sentence_case(gate.baseline))}")
+    return ["**Gate**", "", *lines, ""] if lines else []
 
 
 def _legend() -> str:
@@ -98,6 +123,7 @@ def _report(view: ReportView, options: RenderOptions) -> list[str]:
         # and short enough for a pull-request comment.
         *_open(view, options),
         *_soft(view, options),
+        *_waived(view, options),
     ]
     if view.all_met:
         lines += ["Every rule is met.", ""]
@@ -150,7 +176,8 @@ def _contradictions(view: ReportView, options: RenderOptions) -> list[str]:
     for c in view.contradictions:
         at = claim_location(c)
         place = f" — {_place(at, options)}" if at else ""
-        lines.append(f"- {code(c.term)}: {md(c.message)}{place}")
+        mark = f" ({BASELINE_MARK[c.baseline]})" if c.baseline else ""
+        lines.append(f"- {code(c.term)}: {md(c.message)}{place}{mark}")
     return [*lines, ""]
 
 
@@ -179,6 +206,32 @@ def _soft(view: ReportView, options: RenderOptions) -> list[str]:
         f"Priorities and preferences not met ({len(view.soft)})",
         ["Rule", "Actor", "Severity", "Weight", "Where", "Message"],
         [_soft_row(f, options) for f in view.soft],
+    )
+
+
+def _waived(view: ReportView, options: RenderOptions) -> list[str]:
+    if not view.waived:
+        return []
+    rows = []
+    for item in view.waived:
+        waived = item.waived
+        assert waived is not None
+        actor = md(item.finding.actor) if item.finding is not None else "—"
+        until = waived.expires.isoformat() if waived.expires else "never"
+        cells = [
+            f"**{md(item.rule)}** {md(item.title)}",
+            actor,
+            item.kind.value,
+            _place(item.location, options),
+            md(waived.reason),
+            until,
+            _place(waived.location, options),
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
+    return _folded(
+        f"Waived ({len(view.waived)}): accepted by the configuration, they do not fail",
+        ["Rule", "Actor", "Status", "Where", "Reason", "Expires", "Waiver"],
+        rows,
     )
 
 
@@ -212,8 +265,9 @@ def _open_row(finding: Finding, options: RenderOptions) -> str:
     terms = ", ".join(code(t) for t in unaddressed(finding)) or "—"
     where = _clause(finding, options) if finding.clauses else "—"
     silent = " (by `when_silent`)" if finding.silent else ""
+    mark = f" ({BASELINE_MARK[finding.baseline]})" if finding.baseline else ""
     cells = [
-        f"**{md(finding.rule)}** {md(finding.title)}{silent}",
+        f"**{md(finding.rule)}** {md(finding.title)}{silent}{mark}",
         md(finding.actor),
         terms,
         where,
@@ -224,8 +278,9 @@ def _open_row(finding: Finding, options: RenderOptions) -> str:
 
 def _finding(finding: Finding, options: RenderOptions) -> list[str]:
     silent = " (by `when_silent`)" if finding.silent else ""
+    mark = f" · {BASELINE_MARK[finding.baseline]}" if finding.baseline else ""
     lines = [
-        f"- **{md(finding.rule)}** {md(finding.title)} — *{md(finding.actor)}*{silent}\\",
+        f"- **{md(finding.rule)}** {md(finding.title)} — *{md(finding.actor)}*{silent}{mark}\\",
         f"  {md(finding.message)}\\",
         f"  At {_clause(finding, options)}",
     ]
@@ -251,8 +306,9 @@ def _place(location: Location, options: RenderOptions) -> str:
 
 
 def _soft_row(finding: Finding, options: RenderOptions) -> str:
+    mark = f" ({BASELINE_MARK[finding.baseline]})" if finding.baseline else ""
     cells = [
-        f"**{md(finding.rule)}** {md(finding.title)}",
+        f"**{md(finding.rule)}** {md(finding.title)}{mark}",
         md(finding.actor),
         SEVERITY_NAME[finding.severity],
         str(finding.weight or ""),

@@ -21,3 +21,6 @@ class RenderOptions:
     # The CLI's --fail-on and --strict, for formats that show pass/fail per rule (junit).
     fail_on: FailOn = "red_line"
     strict: bool = False
+    # Where the whole report can be read (the Action: the run's job summary), for the compact
+    # summary a pull-request comment holds; None says how to make it instead.
+    report_url: str | None = None

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..report import Finding, Location, ReportSet
+from ..conditions import format_value
+from ..report import BaselineEntry, Finding, GateInfo, Location, ReportSet
 from .gfm import md, source_link
 from .links import first_url, repo_path, repo_relative
 from .options import RenderOptions
@@ -51,7 +52,9 @@ FINGERPRINT_KEY = "redlinesFinding/v1"
 def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
     rules = _rules(reports)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = [_result(item, index, options) for item in check_view(reports).items]
+    view = check_view(reports)
+    results = [_result(item, index, options) for item in view.items]
+    results += [_absent(entry, index) for entry in reports.absent]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -79,6 +82,8 @@ def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
             ],
         },
     }
+    if view.gate is not None:
+        run["properties"]["gate"] = _gate(view.gate.info)
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -137,6 +142,36 @@ def _rule(f: Finding) -> dict[str, Any]:
     return entry
 
 
+def _gate(info: GateInfo) -> dict[str, Any]:
+    """How the run's rule book and gate differ from the rules as written."""
+    gate: dict[str, Any] = {}
+    if info.modified_rules:
+        gate["modifiedRules"] = [
+            {
+                "rule": m.rule,
+                "was": {"severity": m.was_severity.value, "weight": m.was_weight},
+                "now": "disabled"
+                if m.severity is None
+                else {"severity": m.severity.value, "weight": m.weight},
+                "reason": m.reason,
+                "where": f"{m.location.path}:{m.location.line}:{m.location.col}",
+            }
+            for m in info.modified_rules
+        ]
+    if info.rules_selected is not None:
+        gate["selection"] = {
+            "select": list(info.select),
+            "ignore": list(info.ignore),
+            "rules": info.rules_selected,
+            "of": info.rules_total,
+        }
+    if info.waivers:
+        gate["waivers"] = info.waivers
+    if info.baseline is not None:
+        gate["baseline"] = info.baseline
+    return gate
+
+
 def _contradiction_rule() -> dict[str, Any]:
     text = (
         "Two clauses, or a clause and an implication of another clause, give one term "
@@ -180,26 +215,106 @@ def _result(item: Item, index: dict[str, int], options: RenderOptions) -> dict[s
             "status": item.kind.value,  # violated | open | contradiction
         },
     }
+    if item.baseline is not None:
+        result["baselineState"] = item.baseline
+    if item.waived is not None:
+        # An accepted suppression: SARIF viewers hide the result, and GitHub code scanning
+        # closes its alert as dismissed, with the waiver's reason.
+        w = item.waived
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": w.reason,
+                "location": _location(w.location, options),
+                "properties": {"expires": w.expires.isoformat() if w.expires else "never"},
+            }
+        ]
+    related: list[tuple[Location, str]] = []
     if item.finding is not None:
         f = item.finding
         result["properties"].update(actor=f.actor, severity=f.severity.value)
         if item.kind is Kind.OPEN:
             result["properties"]["unaddressed"] = unaddressed(f)
-        related = [
-            _location(c.location, options, i, f"clause {c.id}: {c.title}")
-            for i, c in enumerate(f.clauses[1:], start=1)
-        ]
-        if related:
-            result["relatedLocations"] = related
+        related += [(c.location, f"clause {c.id}: {c.title}") for c in f.clauses[1:]]
+        related += _derivations(item)
     elif item.contradiction is not None:
         result["properties"]["term"] = item.contradiction.term
-        related = [
-            _location(c.location, options, i, f"{c.by}")
-            for i, c in enumerate(item.contradiction.claims, start=1)
+        term = item.contradiction.term
+        related += [
+            (c.location, f"{c.by} sets {term} to {format_value(c.value)}")
+            for c in item.contradiction.claims
             if c.location
         ]
-        if related:
-            result["relatedLocations"] = related
+        related += _derivations(item, [term])
+    if related:
+        result["relatedLocations"] = [
+            _location(where, options, i, message)
+            for i, (where, message) in enumerate(_unique(related), start=1)
+        ]
+    return result
+
+
+def _derivations(item: Item, terms: list[str] | None = None) -> list[tuple[Location, str]]:
+    """For a finding that turns on a derived term: the implication that derived it and the
+    clauses it was derived from."""
+    report = item.report
+    derived = {d.term: d for d in report.derived}
+    if terms is None:
+        assert item.finding is not None
+        terms = [t.term for t in item.finding.terms if t.set_by == "implication"]
+    found: list[tuple[Location, str]] = []
+    for term in terms:
+        d = derived.get(term)
+        if d is None:
+            continue
+        value = format_value(d.value)
+        if d.implication_location is not None:
+            found.append(
+                (d.implication_location, f"implication {d.implication} derives {term} = {value}")
+            )
+        found += [
+            (c.location, f"clause {c.id}: {c.title} (what {d.implication} derives {term} from)")
+            for c in d.clauses
+        ]
+    return found
+
+
+def _unique(related: list[tuple[Location, str]]) -> list[tuple[Location, str]]:
+    seen: set[tuple[str, int, int]] = set()
+    kept = []
+    for where, message in related:
+        key = (where.path, where.line, where.col)
+        if key not in seen:
+            seen.add(key)
+            kept.append((where, message))
+    return kept
+
+
+def _absent(entry: BaselineEntry, index: dict[str, int]) -> dict[str, Any]:
+    """A finding of the baseline this run no longer finds: a `pass` result, `absent`."""
+    result: dict[str, Any] = {
+        "ruleId": entry.rule,
+        "kind": "pass",
+        "level": "none",
+        "baselineState": "absent",
+        "message": {
+            "text": f"No longer found: {entry.rule} ({entry.kind}) in {entry.proposal}, "
+            "which the baseline holds"
+        },
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(entry.path, safe="/"), "uriBaseId": SRCROOT},
+                    "region": {"startLine": entry.line},
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: entry.fingerprint},
+        "properties": {"proposal": entry.proposal, "status": entry.kind},
+    }
+    if entry.rule in index:
+        result["ruleIndex"] = index[entry.rule]
     return result
 
 
@@ -212,10 +327,18 @@ def _location(
         artifact = {"uri": Path(location.path).resolve().as_uri()}
     else:
         artifact = {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+    # The region runs from the column to the end of that line's text: a clause's first line,
+    # or the line that sets a term.
+    end = location.end_col if location.end_col and location.end_col > location.col else None
     found: dict[str, Any] = {
         "physicalLocation": {
             "artifactLocation": artifact,
-            "region": {"startLine": location.line, "startColumn": location.col},
+            "region": {
+                "startLine": location.line,
+                "startColumn": location.col,
+                "endLine": location.line,
+                "endColumn": end or location.col + 1,
+            },
         }
     }
     if ident is not None:

@@ -8,9 +8,20 @@ only when asked (the CLI asks on a TTY).
 from __future__ import annotations
 
 from ..conditions import format_value
-from ..report import ActorVerdictKind, Finding, ReportSet, Verdict
+from ..report import ActorVerdictKind, Finding, Location, ReportSet, Verdict
 from .options import RenderOptions
-from .view import CheckView, ReportView, check_view, claim_location, soft_score, unaddressed
+from .view import (
+    BASELINE_MARK,
+    CheckView,
+    ReportView,
+    check_view,
+    claim_location,
+    plural,
+    sentence_case,
+    soft_score,
+    unaddressed,
+    waiver_note,
+)
 
 _RED, _YELLOW, _GREEN, _BOLD, _DIM, _RESET = (
     "\033[31m", "\033[33m", "\033[32m", "\033[1m", "\033[2m", "\033[0m",
@@ -43,9 +54,36 @@ class _Style:
 def render_text(reports: ReportSet, options: RenderOptions) -> str:
     view: CheckView = check_view(reports)
     style = _Style(options.color)
-    blocks = ["\n".join(_report(proposal, style)) for proposal in view.proposals]
+    blocks = _gate(view, style)
+    blocks += ["\n".join(_report(proposal, style)) for proposal in view.proposals]
     blocks.append(view.summary)
     return "\n\n".join(blocks) + "\n"
+
+
+def _gate(view: CheckView, style: _Style) -> list[str]:
+    """How the gate differs from every rule as written: once, before the reports."""
+    gate = view.gate
+    if gate is None:
+        return []
+    lines = [style.paint("Gate", _BOLD)]
+    if gate.modified:
+        lines.append("  Rules changed by the configuration:")
+        for sentence, m in zip(gate.modified, gate.info.modified_rules, strict=True):
+            lines.append(f"    {sentence}: {m.reason} [{_at(m.location)}]")
+    if gate.selection:
+        lines.append(f"  {gate.selection}")
+    if gate.info.waivers:
+        lines.append(
+            f"  {plural(gate.info.waivers, 'waiver')} configured, "
+            f"{plural(gate.waived, 'finding')} waived"
+        )
+    if gate.baseline:
+        lines.append(f"  {sentence_case(gate.baseline)}")
+    return ["\n".join(lines)] if len(lines) > 1 else []
+
+
+def _at(location: Location) -> str:
+    return f"{location.path}:{location.line}:{location.col}"
 
 
 def _report(view: ReportView, style: _Style) -> list[str]:
@@ -56,8 +94,23 @@ def _report(view: ReportView, style: _Style) -> list[str]:
         *_red_lines("Violated red lines", view.violated, style),
         *_red_lines("Open red lines", view.open, style),
         *_soft(view),
+        *_waived(view),
         *_derived(view),
     ]
+
+
+def _waived(view: ReportView) -> list[str]:
+    if not view.waived:
+        return []
+    lines = ["", "  Waived (they do not fail the check)"]
+    for item in view.waived:
+        where = f"{item.location.path}:{item.location.line}"
+        who = f" [{item.finding.actor}]" if item.finding is not None else ""
+        what = "violated" if item.kind.value == "violated" else item.kind.value
+        lines.append(f"    {where}: {item.rule} {item.title}{who} ({what})")
+        assert item.waived is not None
+        lines.append(f"        {waiver_note(item.waived)}")
+    return lines
 
 
 def _head(view: ReportView, style: _Style) -> list[str]:
@@ -100,7 +153,8 @@ def _contradictions(view: ReportView, style: _Style) -> list[str]:
     for contradiction in view.contradictions:
         where = claim_location(contradiction)
         prefix = f"{where.path}:{where.line}: " if where else ""
-        lines.append(f"    {prefix}{style.paint(contradiction.message, _RED)}")
+        mark = f" [{BASELINE_MARK[contradiction.baseline]}]" if contradiction.baseline else ""
+        lines.append(f"    {prefix}{style.paint(contradiction.message, _RED)}{mark}")
     return lines
 
 
@@ -123,9 +177,10 @@ def _finding_lines(finding: Finding, style: _Style) -> list[str]:
         terms = unaddressed(finding)
         place = f"{where}: ({'unaddressed: ' + ', '.join(terms) if terms else 'proposal'})"
     silent = " [by when_silent]" if finding.silent else ""
+    mark = f" [{BASELINE_MARK[finding.baseline]}]" if finding.baseline else ""
     lines = [
         f"    {place} — {style.paint(finding.rule, _BOLD)} {finding.title}"
-        f" [{finding.actor}]{silent}",
+        f" [{finding.actor}]{silent}{mark}",
         f"        {finding.message}",
     ]
     if finding.sources:
@@ -141,9 +196,10 @@ def _soft(view: ReportView) -> list[str]:
         where = f"{finding.location.path}:{finding.location.line}"
         if finding.clauses:
             where += f": clause {finding.clauses[0].id}"
+        mark = f" [{BASELINE_MARK[finding.baseline]}]" if finding.baseline else ""
         lines.append(
             f"    {where}: {finding.rule} {finding.title}"
-            f" [{finding.actor}, weight {finding.weight}]"
+            f" [{finding.actor}, weight {finding.weight}]{mark}"
         )
     return lines
 

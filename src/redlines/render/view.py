@@ -24,18 +24,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..baseline import Judged, fingerprint
+from ..baseline import Kind as JudgedKind
 from ..models import Severity
 from ..report import (
     ActorVerdict,
     ActorVerdictKind,
+    BaselineState,
     Contradiction,
     DerivedTerm,
     Finding,
+    GateInfo,
     Location,
+    ModifiedRule,
     Report,
     ReportSet,
     Status,
     Verdict,
+    Waived,
 )
 
 CONTRADICTION_RULE = "redlines.contradiction"
@@ -120,26 +126,39 @@ class Item:
         return self.finding.message
 
     @property
-    def fingerprint(self) -> str:
-        """Stable across runs and edits that only move lines: rule, proposal and clauses."""
-        import hashlib  # only the CI formats need it; `check` in text starts without it
+    def found(self) -> Finding | Contradiction:
+        found = self.finding if self.finding is not None else self.contradiction
+        assert found is not None
+        return found
 
-        if self.contradiction is not None:
-            parts = [
-                self.rule,
-                self.report.proposal.id,
-                self.contradiction.term,
-                *sorted(c.by for c in self.contradiction.claims),
-            ]
-        else:
-            assert self.finding is not None
-            parts = [
-                self.rule,
-                self.report.proposal.id,
-                self.kind.value,
-                *sorted(c.id for c in self.finding.clauses),
-            ]
-        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    @property
+    def waived(self) -> Waived | None:
+        """The waiver that accepts this item: it is reported apart and fails nothing."""
+        return self.found.waived
+
+    @property
+    def baseline(self) -> BaselineState | None:
+        """new or unchanged, when the run compares with a baseline."""
+        return self.found.baseline
+
+    @property
+    def gates(self) -> bool:
+        """Whether this item can fail the run: neither waived nor in the baseline."""
+        return self.waived is None and self.baseline != "unchanged"
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs and edits that only move lines: rule, proposal and clauses
+        (baseline.py, which compares runs by it)."""
+        kind: JudgedKind = (
+            "contradiction"
+            if self.kind is Kind.CONTRADICTION
+            else "violated"
+            if self.kind is Kind.VIOLATED
+            else "open"
+        )
+        clauses = () if self.finding is None else tuple(c.id for c in self.finding.clauses)
+        return fingerprint(self.report.proposal.id, Judged(self.found, kind, self.rule, clauses))
 
 
 @dataclass(frozen=True)
@@ -154,11 +173,13 @@ class ReportView:
     soft: tuple[Finding, ...]  # priorities and preferences not met, by place
     derived: tuple[DerivedTerm, ...]
     items: tuple[Item, ...] = field(repr=False)  # what the CI formats annotate
+    # What a waiver accepts: reported apart from the sections above, in item order.
+    waived: tuple[Item, ...] = ()
 
     @property
     def all_met(self) -> bool:
         """Nothing to show: every rule met and the draft consistent."""
-        return not (self.contradictions or self.violated or self.open or self.soft)
+        return not (self.contradictions or self.violated or self.open or self.soft or self.waived)
 
 
 @dataclass(frozen=True)
@@ -170,6 +191,7 @@ class CheckView:
     actors: tuple[tuple[str, str], ...]  # (rule set id, actor): the verdict matrix's columns
     headline: str  # what the run's overall verdict means
     summary: str  # the closing count line
+    gate: GateView | None = None  # how the run's gate differs from every rule as written
 
     @property
     def items(self) -> list[Item]:
@@ -185,20 +207,93 @@ def check_view(reports: ReportSet) -> CheckView:
         actors=actors(reports),
         headline=run_headline(reports),
         summary=summary_line(reports),
+        gate=gate_view(reports),
     )
 
 
 def report_view(report: Report) -> ReportView:
+    every = tuple(items(report))
     return ReportView(
         report=report,
         headline=headline(report),
-        contradictions=report.contradictions,
+        contradictions=tuple(c for c in report.contradictions if c.waived is None),
         violated=findings_of(report, Status.VIOLATED, [Severity.RED_LINE]),
         open=findings_of(report, Status.OPEN, [Severity.RED_LINE]),
         soft=findings_of(report, Status.VIOLATED, SOFT),
         derived=report.derived,
-        items=tuple(items(report)),
+        items=every,
+        waived=tuple(item for item in every if item.waived is not None),
     )
+
+
+# --- the gate -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GateView:
+    """What the run's gate changed, in words every format shows (once per run)."""
+
+    info: GateInfo
+    modified: tuple[str, ...]  # one sentence per rule override
+    selection: str | None  # which rules the selection kept
+    baseline: str | None  # what the comparison with the baseline found
+    waived: int  # findings waived in the run
+
+
+def gate_view(reports: ReportSet) -> GateView | None:
+    info = next((r.gate for r in reports.reports if r.gate is not None), None)
+    if info is None:
+        return None
+    selection = None
+    if info.rules_selected is not None:
+        asked = ", ".join(
+            [*(f"--select {n}" for n in info.select), *(f"--ignore {n}" for n in info.ignore)]
+        )
+        selection = f"{info.rules_selected} of {info.rules_total} rules checked ({asked})"
+    baseline = None
+    if info.baseline is not None:
+        baseline = (
+            f"compared with the baseline {info.baseline}: findings in it are unchanged and "
+            "do not fail; only new ones do"
+        )
+    waived = sum(1 for f in _marked(reports) if f.waived is not None)
+    return GateView(
+        info=info,
+        modified=tuple(modified_sentence(m) for m in info.modified_rules),
+        selection=selection,
+        baseline=baseline,
+        waived=waived,
+    )
+
+
+def _marked(reports: ReportSet) -> list[Finding | Contradiction]:
+    """Every finding and contradiction of the run, where the gate marks them."""
+    found: list[Finding | Contradiction] = []
+    for r in reports.reports:
+        found += r.findings
+        found += r.contradictions
+    return found
+
+
+def modified_sentence(m: ModifiedRule) -> str:
+    """'UA-ARMY-1 An army of at least 800,000 (Ukraine): red line → priority, weight 3'."""
+    was = _severity_and_weight(m.was_severity, m.was_weight)
+    now = "disabled" if m.severity is None else _severity_and_weight(m.severity, m.weight)
+    return f"{m.rule} {m.title} ({m.actor}): {was} → {now}"
+
+
+def _severity_and_weight(severity: Severity, weight: int | None) -> str:
+    return SEVERITY_NAME[severity] + (f", weight {weight}" if weight is not None else "")
+
+
+def waiver_note(waived: Waived) -> str:
+    """'waived until 2027-01-01 by .redlines.yaml:12:5: <reason>'."""
+    until = f"until {waived.expires.isoformat()}" if waived.expires else "with no end date"
+    at = waived.location
+    return f"waived {until} by {at.path}:{at.line}:{at.col}: {waived.reason}"
+
+
+BASELINE_MARK = {"new": "new", "unchanged": "unchanged since the baseline"}
 
 
 # --- headlines and the summary line -------------------------------------------------------------
@@ -240,13 +335,30 @@ def summary_line(reports: ReportSet) -> str:
         if f.status is Status.VIOLATED and f.severity is not Severity.RED_LINE
     )
     contradictions = sum(len(r.contradictions) for r in every)
-    return (
+    line = (
         f"{plural(len(every), 'proposal')} checked"
         f"{': ' + verdicts if verdicts else ''}; "
         f"{plural(red_violated, 'red line')} violated, {red_open} open, "
         f"{plural(soft, 'priority', 'priorities')} not met, "
         f"{plural(contradictions, 'contradiction')}"
     )
+    return line + gate_counts(reports)
+
+
+def gate_counts(reports: ReportSet) -> str:
+    """'; 2 waived; 1 new, 40 unchanged, 3 no longer found': what the gate set apart."""
+    if not any(r.gate for r in reports.reports):
+        return ""
+    found = _marked(reports)
+    waived = sum(1 for f in found if f.waived is not None)
+    parts = [f"{waived} waived"]
+    if any(r.gate and r.gate.baseline for r in reports.reports):
+        states = [f.baseline for f in found if f.baseline is not None]
+        parts.append(
+            f"{states.count('new')} new, {states.count('unchanged')} unchanged, "
+            f"{len(reports.absent)} no longer found"
+        )
+    return "; " + "; ".join(parts)
 
 
 def soft_score(verdict: ActorVerdict) -> str | None:
@@ -273,7 +385,11 @@ def findings_of(
     report: Report, status: Status, severities: list[Severity] | tuple[Severity, ...]
 ) -> tuple[Finding, ...]:
     wanted = set(severities)
-    chosen = [f for f in report.findings if f.status is status and f.severity in wanted]
+    chosen = [
+        f
+        for f in report.findings
+        if f.status is status and f.severity in wanted and f.waived is None
+    ]
     return tuple(sorted(chosen, key=lambda f: (f.location.path, f.location.line, f.rule)))
 
 
@@ -344,6 +460,11 @@ def actors(reports: ReportSet) -> tuple[tuple[str, str], ...]:
 
 def sentence(text: str) -> str:
     text = text.strip()
+    return text[:1].upper() + text[1:]
+
+
+def sentence_case(text: str) -> str:
+    """The first letter upper case, the rest as written."""
     return text[:1].upper() + text[1:]
 
 

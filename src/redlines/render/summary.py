@@ -1,0 +1,187 @@
+"""`--format summary`: a compact Markdown report that fits a pull-request comment.
+
+GitHub refuses a comment over 65,536 characters, and the full Markdown report of the bundled
+drafts is twice that. This one says what a reviewer needs to decide, and links to the rest:
+
+- the overall verdict and the closing count line;
+- what the pull request changed, when the Action compares each changed draft with its base
+  (`changes`: "newly crosses UA-ARMY-1");
+- the red lines crossed (with a baseline: the new ones; waived ones are left out) and the
+  contradictions, one line each with a link to the clause;
+- the proposals-by-actors verdict table;
+- a link to the full report (`RenderOptions.report_url`, the run's job summary in the Action).
+
+It is cut to `BUDGET` characters: rows and lines that would pass it are counted instead, and the
+comment says how many were left out and where to read them. The first line is a hidden marker,
+so that a workflow can find its own comment and update it in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..diff import ProposalDiff
+from ..models import Severity
+from ..report import ReportSet
+from .gfm import code, link, md
+from .links import file_link, repo_path
+from .markdown import ICON, _verdict_cell
+from .options import RenderOptions
+from .view import BASELINE_MARK, Item, Kind, check_view, plural
+
+MARKER = "<!-- redlines-summary -->"
+# GitHub's limit for a comment is 65,536 characters; what is left is room for a workflow's own
+# words around the summary.
+BUDGET = 60_000
+
+
+def render_summary(reports: ReportSet, options: RenderOptions) -> str:
+    return summary(reports, options)
+
+
+def summary(
+    reports: ReportSet, options: RenderOptions, changes: Sequence[ProposalDiff] = ()
+) -> str:
+    view = check_view(reports)
+    head = [
+        MARKER,
+        f"## redlines: {ICON[reports.overall]} {reports.overall.value}",
+        "",
+        md(view.summary) + ".",
+        "",
+    ]
+    tail = _tail(reports, options)
+    budget = _Budget(BUDGET - _size(head) - _size(tail))
+    body: list[str] = []
+    if changes:
+        body += budget.section(
+            "### What this pull request changes",
+            [line for change in changes for line in _change(change, options)],
+            "changes",
+        )
+    crossed = [item for item in view.items if item.gates and _crossed(item)]
+    compared = any(r.gate and r.gate.baseline for r in reports.reports)
+    title = "Newly crossed red lines" if compared else "Crossed red lines"
+    if any(item.kind is Kind.CONTRADICTION for item in crossed):
+        title += " and contradictions"
+    if options.fail_on == "never":
+        title += " (they do not fail: fail-on never)"
+    body += budget.section(
+        f"### {title} ({len(crossed)})" if crossed else f"### {title}: none",
+        [_item(item, options) for item in crossed],
+        "findings",
+    )
+    if view.proposals:
+        rows = [
+            "| "
+            + " | ".join(
+                [
+                    link(p.report.proposal.id, file_link(p.report.proposal.location, options)),
+                    *(
+                        _verdict_cell({v.ruleset: v for v in p.report.verdicts}.get(ruleset))
+                        for ruleset, _ in view.actors
+                    ),
+                    f"{ICON[p.report.overall]} {p.report.overall.value}",
+                ]
+            )
+            + " |"
+            for p in view.proposals
+        ]
+        table_head = [
+            "| " + " | ".join(["Proposal", *(md(a) for _, a in view.actors), "Overall"]) + " |",
+            "| " + " | ".join([":--", *(":-:" for _ in view.actors), ":-:"]) + " |",
+        ]
+        body += budget.section("### Verdicts", rows, "proposals", table_head)
+    return "\n".join([*head, *body, *tail]).rstrip("\n") + "\n"
+
+
+def _crossed(item: Item) -> bool:
+    """What the summary lists: crossed red lines and contradictions (priorities not met are
+    in the full report)."""
+    if item.kind is Kind.CONTRADICTION:
+        return True
+    return (
+        item.kind is Kind.VIOLATED
+        and item.finding is not None
+        and item.finding.severity is Severity.RED_LINE
+    )
+
+
+def _item(item: Item, options: RenderOptions) -> str:
+    proposal = item.report.proposal.id
+    place = f"{repo_path(item.location.path, options)}:{item.location.line}"
+    where = f"{md(proposal)}, {link(place, file_link(item.location, options))}"
+    mark = f" ({BASELINE_MARK[item.baseline]})" if item.baseline else ""
+    if item.finding is not None:
+        return (
+            f"- ❌ **{md(item.rule)}** {md(item.title)} — *{md(item.finding.actor)}* · "
+            f"{where}{mark}"
+        )
+    term = item.contradiction.term if item.contradiction else ""
+    return f"- ❌ contradiction on {code(term)} · {where}{mark}"
+
+
+def _change(change: ProposalDiff, options: RenderOptions) -> list[str]:
+    new = change.new
+    name = link(new.id, file_link(new.location, options, line=False))
+    crossed = {r.rule: r for r in change.rules if r.change == "newly_violated"}
+    lines = [
+        f"- {name}: {change.old_overall.value} → {change.new_overall.value}"
+        + ("" if crossed else "; crosses no red line it did not cross before")
+    ]
+    for rule in change.rules:
+        if rule.severity is not Severity.RED_LINE or rule.change == "dropped":
+            continue
+        verb = {
+            "newly_violated": "❌ newly crosses",
+            "newly_met": "✅ now meets",
+            "newly_open": "⚠️ now leaves open",
+        }[rule.change]
+        lines.append(f"  - {verb} **{md(rule.rule)}** {md(rule.title)} — *{md(rule.actor)}*")
+    return lines
+
+
+def _tail(reports: ReportSet, options: RenderOptions) -> list[str]:
+    full = (
+        f"{link('the full report', options.report_url)} (the job summary)"
+        if options.report_url
+        else "the full report (`redlines check --format markdown`)"
+    )
+    return [
+        f"Every finding, with its sources, is in {full} and in code scanning.",
+        "",
+        f"*Checked with redlines {md(reports.version)}.*",
+    ]
+
+
+def _size(lines: Sequence[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+class _Budget:
+    """Characters left for the comment's body; a section's lines stop where they would pass."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def section(
+        self, title: str, lines: Sequence[str], what: str, head: Sequence[str] = ()
+    ) -> list[str]:
+        taken = [title, "", *head]
+        used = _size(taken) + 1
+        if used > self.left:
+            return []
+        kept = 0
+        for line in lines:
+            if used + len(line) + 1 > self.left - 200:  # room for the line saying what is cut
+                break
+            taken.append(line)
+            used += len(line) + 1
+            kept += 1
+        if kept < len(lines):
+            more = len(lines) - kept
+            taken += ["", f"… and {plural(more, 'more line')} of {what}: see the full report."]
+            used += 80
+        taken.append("")
+        self.left -= used
+        return taken
