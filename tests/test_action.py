@@ -127,6 +127,8 @@ def test_bad_yaml_is_annotated_at_its_line(tmp_path: Path) -> None:
         ({"proposals": "nothing/**/*.yaml"}, "no proposal files match 'nothing/**/*.yaml'"),
         ({"fail_on": "sometimes"}, "fail-on must be one of red_line, priority, preference, never"),
         ({"as_of": "next week"}, "as-of must be a date (YYYY-MM-DD), not 'next week'"),
+        ({"as_of": "20251120"}, "as-of must be a date (YYYY-MM-DD), not '20251120'"),
+        ({"as_of": "2025-W47-4"}, "as-of must be a date (YYYY-MM-DD), not '2025-W47-4'"),
         ({"strict": "yes"}, "strict must be true or false, not 'yes'"),
         ({"rules": "no-such-dir"}, "no such rules directory"),
     ],

@@ -257,6 +257,14 @@ def _fifo(repo: Path) -> None:
     os.mkfifo(repo / "proposals" / "pipe.yaml")
 
 
+def _fifo_in_rules(repo: Path) -> None:
+    os.mkfifo(repo / "rules" / "pipe.yaml")
+
+
+def _terms_to_dev_zero(repo: Path) -> None:
+    (repo / "rules" / "terms.yaml").symlink_to("/dev/zero")
+
+
 def _empty_dir(repo: Path) -> None:
     (repo / "nothing").mkdir()
 
@@ -277,6 +285,8 @@ GENERATORS: dict[str, Callable[[Path], None]] = {
     "symlink_rules_out": _symlink_rules_out,
     "symlink_loop": _symlink_loop,
     "fifo": _fifo,
+    "fifo_in_rules": _fifo_in_rules,
+    "terms_to_dev_zero": _terms_to_dev_zero,
     "empty_dir": _empty_dir,
     "non_utf8_name": _non_utf8_name,
 }

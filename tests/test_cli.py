@@ -56,6 +56,11 @@ def test_exit_2_with_file_line_col_on_bad_input(tmp_path: Path) -> None:
             "unknown actor 'ukrane' (did you mean 'ukraine'?)",
         ),
         (["check", DRAFT, "--rules", RULES, "--as-of", "someday"], "is not a date"),
+        # date.fromisoformat would read these two; the documented form is YYYY-MM-DD only.
+        (["check", DRAFT, "--as-of", "20251120"], "'20251120' is not a date (YYYY-MM-DD)"),
+        (["space", "--as-of", "2025-W47-4"], "'2025-W47-4' is not a date (YYYY-MM-DD)"),
+        (["check", DRAFT, "--set", "ukraine.army_cap=1\n2"], "holds a line break"),
+        (["check", DRAFT, "--actor", "ukraine\n"], "holds a line break"),
         (["check", DRAFT, "--rules", RULES, "--set", "territory.crimea"], "is not TERM=VALUE"),
         (["check", DRAFT, "--rules", "/nonexistent"], "no such rules directory"),
         (["check", "/nonexistent.yaml", "--rules", RULES], "file not found"),

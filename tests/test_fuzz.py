@@ -5,6 +5,10 @@ with something said, never in an exception or the "internal error" exit 3.
 Generation is structure-aware as well as random: most examples start from the valid fixtures
 and delete, retype, rename or duplicate one key, or put a tricky token (`yes`, `010`, `*alias`,
 `!!python/object`, ...) where a value was, because random bytes rarely get past the parser.
+
+Text that a CI log reacts to (line breaks of every kind, `::error …`, `##[…]`) goes into values,
+keys and tokens, and into the ids, titles and paths of reports built in code; no output of any
+command may then hold a workflow command it did not mean to write (`workflow_commands`).
 """
 
 from __future__ import annotations
@@ -25,8 +29,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
+from redlines import check_all, load_rules
 from redlines.cli import main
-from redlines.render import RENDERERS
+from redlines.loader import load_proposals
+from redlines.render import RENDERERS, RenderOptions
+from redlines.report import ReportSet
+from workflow_commands import assert_commands_are_ours, assert_no_command, poisoned
 
 # A problem line, or a usage error; nothing else may reach stderr on exit 2.
 PROBLEM = re.compile(r"^(?:[^\n]+:\d+:\d+: \S.*|redlines: error: .+)$")
@@ -53,7 +61,19 @@ TRICKY = [
     "a: b: c", "@at", "`tick", "%percent", "? key", "<<: {a: 1}", "../../../etc/passwd",
     "/etc/passwd", "draft.yaml", "variant.yaml", ".", "de_jure_russian", "territory.crimea",
     "red_line", "UA-1", "s1", "\t", "\u00e9\u00e8", "\U0001f600",
+    # What a CI log reacts to, and the line breaks YAML knows but an editor does not.
+    '"a\\n::error::forged"', "'::error title=x::forged'", "'##[error]forged'",
+    '"a\\u2028::add-mask::b"', '"a\\u2029b"', '"a\\x85b"', '"a\\rb"', '"U\\u0410-1"',
+    '"UA\\u200b-1"', "ua-1", "2A", "0000000000000000000000600000", "0_0_0_0_0_0_0_0_0_0_0_0",
+    "a\u2028b", "'a\u2029b'", '"a\u0085b"',
 ]  # fmt: skip
+# Pieces of text that a log reader, an editor or a YAML parser takes for a line break or a
+# command, put together at random.
+LOG_PIECES = [
+    "::", "##[", "error", "add-mask", "stop-commands", " ", "\n", "\r", "\x0b", "\x0c", "\x1e",
+    "\x85", "\u2028", "\u2029", "\u200b", "\u200e", "\u0410", "%", ",", "a", "1",
+]  # fmt: skip
+log_text = st.lists(st.sampled_from(LOG_PIECES), min_size=1, max_size=10).map("".join)
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +110,11 @@ OTHER_COMMANDS = [
     ["space", "{p}", "--rules", "rules"],
     ["diff", "proposals/draft.yaml", "{p}", "--rules", "rules"],
     ["explain", "UA-1", "{p}", "--rules", "rules"],
+    ["explain", "UA-1", "{p}", "--rules", "rules", "--format", "markdown"],
+    ["space", "{p}", "--rules", "rules", "--format", "markdown"],
+    ["diff", "proposals/draft.yaml", "{p}", "--rules", "rules", "--format", "markdown"],
+    ["terms", "--rules", "rules", "--format", "json"],
+    ["lint", "--rules", "rules", "proposals", "--format", "json"],
 ]
 other_commands = st.sampled_from(OTHER_COMMANDS)
 
@@ -104,6 +129,11 @@ def check_sanely(repo: Path, target: str, other: list[str]) -> None:
         code, out, err = run(repo, *args)
         assert code in (0, 1, 2), f"exit {code}: {err}"
         assert "internal error" not in err and "Traceback" not in err, err
+        assert_no_command(err, "stderr")
+        if "github" in args:
+            assert_commands_are_ours(out)
+        else:
+            assert_no_command(out, " ".join(args))
         if code == 2:
             assert err.strip(), "exit 2 must say why"
             for line in err.splitlines():
@@ -144,11 +174,13 @@ scalars = st.one_of(
     st.integers(),
     st.floats(allow_nan=True),
     st.text(max_size=20),
+    log_text,
     st.sampled_from(["ukrainian", "red_line", "draft", "UA-1", "1"]),
     st.dates(min_value=dt.date(1, 1, 1)),
 )
 keys = st.one_of(
     st.text(max_size=15),
+    log_text,
     st.sampled_from(
         [
             "proposal",
@@ -290,3 +322,28 @@ def test_valid_files_edited_as_text(repo: Path, change: tuple[str, str], other: 
     with fresh(repo):
         write(repo, target, text)
         check_sanely(repo, target, other)
+
+
+# --- hostile ids, paths and values in reports built in code --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_reports() -> ReportSet:
+    with contextlib.chdir(FIXTURES.parent):
+        book = load_rules("fixtures/rules")
+        proposals = load_proposals(["fixtures/proposals"], book)
+        return check_all(proposals, book, engine="python")
+
+
+@FUZZ
+@given(text=st.one_of(log_text, st.text(max_size=30)), fmt=st.sampled_from(sorted(RENDERERS)))
+def test_hostile_ids_titles_and_paths_through_every_renderer(
+    fixture_reports: ReportSet, text: str, fmt: str
+) -> None:
+    # Ids from a file are refused unless plain ASCII; a library user's models are not checked,
+    # so every renderer must cope with any text in any field.
+    output = RENDERERS[fmt](poisoned(fixture_reports, text), RenderOptions())
+    if fmt == "github":
+        assert_commands_are_ours(output)
+    else:
+        assert_no_command(output, fmt)

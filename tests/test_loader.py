@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -205,3 +206,23 @@ def test_library_errors_name_the_path_not_a_command_line_flag(tmp_path: Path) ->
     (problem,) = caught.value.problems
     assert problem.file == str(FIXTURES / "rules" / "terms.yaml")
     assert problem.message == "is a file, not a rules directory (a folder holding terms.yaml)"
+
+
+def test_a_device_or_pipe_named_like_a_rule_file_is_refused_outside_a_repository_too(
+    tmp_path: Path,
+) -> None:
+    # Inside a repository a link to /dev/zero is refused as a link out of it (tests/bad_inputs);
+    # outside one, as what it is: never called missing, never skipped.
+    rules = tmp_path / "rules"
+    shutil.copytree(FIXTURES / "rules", rules)
+    (rules / "terms.yaml").unlink()
+    (rules / "terms.yaml").symlink_to("/dev/zero")
+    with pytest.raises(InputError) as caught:
+        redlines.load_rules(rules)
+    assert str(caught.value).endswith("terms.yaml:1:1: is not a regular file; name a YAML file")
+    (rules / "terms.yaml").unlink()
+    shutil.copy(FIXTURES / "rules" / "terms.yaml", rules / "terms.yaml")
+    os.mkfifo(rules / "pipe.yml")
+    with pytest.raises(InputError) as caught:
+        redlines.load_rules(rules)
+    assert str(caught.value).endswith("pipe.yml:1:1: is not a regular file; name a YAML file")

@@ -19,7 +19,6 @@ the mapping given to `main`, so tests run it in-process with a made-up environme
 
 from __future__ import annotations
 
-import datetime as dt
 import glob
 import json
 import os
@@ -35,8 +34,10 @@ from .render import RenderOptions, find_repo_root, render
 from .render.gfm import code, md
 from .render.github import command, problem_commands
 from .render.links import repo_path
+from .render.logsafe import text_line
 from .render.view import check_view
 from .report import FAIL_LEVELS, ReportSet, check_all, failing
+from .specs import iso_date
 
 DEFAULT_PROPOSALS = "proposals/**/*.yaml proposals/**/*.yml"
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -124,7 +125,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         raise ActionError(f"strict must be true or false, not '{strict_text}'")
     as_of_text = get_input(env, "as-of")
     try:
-        as_of = dt.date.fromisoformat(as_of_text) if as_of_text else None
+        as_of = iso_date(as_of_text) if as_of_text else None
     except ValueError:
         raise ActionError(f"as-of must be a date (YYYY-MM-DD), not '{as_of_text}'") from None
     patterns = get_input(env, "proposals", DEFAULT_PROPOSALS)
@@ -146,7 +147,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         target = Path(sarif_file)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render(reports, "sarif", options), encoding="utf-8")
-        out.write(f"SARIF written to {sarif_file}\n")
+        out.write(text_line(f"SARIF written to {sarif_file}") + "\n")
 
     reasons = [
         f"{r.proposal.id}: {why}" for r in reports.reports for why in failing(r, fail_on, strict)
@@ -161,7 +162,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     )
     if reasons:
         shown = "; ".join(reasons[:10]) + ("; …" if len(reasons) > 10 else "")
-        out.write(f"redlines: failing at fail-on {fail_on}: {shown}\n")
+        out.write(text_line(f"redlines: failing at fail-on {fail_on}: {shown}") + "\n")
         return EXIT_FAIL
     return EXIT_OK
 

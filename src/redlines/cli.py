@@ -22,6 +22,7 @@ from .gate import GateResult, load_book, prepare
 from .loader import bundled_dir, load_proposal, load_proposals
 from .models import InputError, Problem, RuleBook
 from .render import RenderOptions, find_repo_root, formats, render
+from .render.logsafe import text_lines
 from .report import FailOn, ReportSet, check_all, failing
 from .settings import (
     AUTO,
@@ -36,7 +37,7 @@ from .settings import (
     setting_error,
     split_names,
 )
-from .specs import SPEC_FOR_KIND, json_schema, suggest
+from .specs import SPEC_FOR_KIND, iso_date, json_schema, suggest
 from .version import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -64,16 +65,25 @@ class _Parser(argparse.ArgumentParser):
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+        return iso_date(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _assignment(text: str) -> tuple[str, str]:
     term, sep, value = text.partition("=")
     if not sep or not term:
         raise argparse.ArgumentTypeError(f"'{text}' is not TERM=VALUE")
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError(f"'{text}' holds a line break or control character")
     return term.strip(), value.strip()
+
+
+def _name(text: str) -> str:
+    """An --actor value: one line of printable text (it is quoted back in messages)."""
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError(f"'{text}' holds a line break or control character")
+    return text
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -99,6 +109,7 @@ def add_actor_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--actor",
         metavar="ID",
+        type=_name,
         action="append",
         default=[],
         help="only this actor's rule set (repeatable)",
@@ -357,8 +368,7 @@ def gated_check(
 
 def print_warnings(problems: Sequence[Problem]) -> None:
     """Warnings on stderr, `file:line:col: warning: message`; they never change the exit code."""
-    for p in problems:
-        print(f"{p.file}:{p.line}:{p.col}: warning: {p.message}", file=sys.stderr)
+    _say(*(f"{p.file}:{p.line}:{p.col}: warning: {p.message}" for p in problems))
 
 
 def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
@@ -723,11 +733,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except InputError as err:
-        for problem in err.problems:
-            print(_as_printed(problem), file=sys.stderr)
+        _say(*(_as_printed(problem) for problem in err.problems))
         return EXIT_BAD_INPUT
     except (UsageError, EngineUnavailable, SettingError) as err:
-        print(f"redlines: error: {err}", file=sys.stderr)
+        _say(f"redlines: error: {err}")
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
@@ -736,15 +745,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as err:  # e.g. --output into a missing folder
-        print(f"redlines: error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+        _say(f"redlines: error: {err.filename or ''}: {err.strerror or err}")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug: say so plainly instead of a traceback
-        print(
+        _say(
             f"redlines: internal error: {type(err).__name__}: {err} "
-            "(please report this with the input that caused it)",
-            file=sys.stderr,
+            "(please report this with the input that caused it)"
         )
         return EXIT_INTERNAL
+
+
+def _say(*lines: str) -> None:
+    """Messages on stderr, each on one line whatever it quotes (a CI log shows them too)."""
+    sys.stderr.write(text_lines(lines))
 
 
 if __name__ == "__main__":

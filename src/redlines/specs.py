@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -86,6 +88,17 @@ def _all_specs(base: type[Spec]) -> list[type[Spec]]:
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
+def iso_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD, and only so; ValueError otherwise.
+
+    `date.fromisoformat` alone also reads 20251120 and week dates such as 2025-W47-4, which no
+    reader of a report would recognise as the date they meant.
+    """
+    if not _ISO_DATE.match(text):
+        raise ValueError(f"'{text}' is not a date (YYYY-MM-DD)")
+    return dt.date.fromisoformat(text)
+
+
 def _date_only(value: Any) -> Any:
     # Left to itself pydantic reads 20251120 as seconds since 1970. A date is YYYY-MM-DD,
     # unquoted (YAML makes it a date) or quoted.
@@ -117,10 +130,96 @@ def _id_as_text(value: Any) -> Any:
     return value
 
 
+# --- ids ----------------------------------------------------------------------------------------
+
+# An id (of a proposal, clause, rule set, rule, implication or source) names a thing in every
+# report, on the command line and in CI logs, and tells two things apart. So it is plain ASCII:
+# a reviewer must see every character of it, and two ids that look alike must be alike. No line
+# break or control character (it could fake a line of a report or a CI command), no invisible
+# character (zero-width, bidi marks) and no letter from another script that looks like a Latin
+# one (a Cyrillic A, U+0410, in 'UA-1') can make two ids that read the same.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+MAX_ID_LENGTH = 100
+_ID = re.compile(ID_PATTERN)
+_ID_RULE = "ids are ASCII letters, digits, '.', '_' and '-', starting with a letter or a digit"
+
+
+def id_problem(text: str) -> str | None:
+    """Why `text` cannot be an id, in words; None if it can."""
+    if _ID.match(text) and len(text) <= MAX_ID_LENGTH:
+        return None
+    shown = _shown_id(text)
+    if not text:
+        return "an id must not be empty"
+    if len(text) > MAX_ID_LENGTH:
+        return (
+            f"the id '{shown}' is {len(text):,} characters long, over the limit of {MAX_ID_LENGTH}"
+        )
+    bad = next((ch for ch in text if not (ch.isascii() and (ch.isalnum() or ch in "._-"))), None)
+    if bad is None:
+        return f"the id '{shown}' must start with a letter or a digit; {_ID_RULE}"
+    return f"the id '{shown}' holds {_character(bad)}; {_ID_RULE}"
+
+
+def _shown_id(text: str) -> str:
+    """An id as a message quotes it: what cannot be seen or printed, escaped."""
+    shown = "".join(
+        ch
+        if ch.isascii() and ch.isprintable()
+        else f"\\u{ord(ch):04x}"
+        if ord(ch) < 0x10000
+        else f"\\U{ord(ch):08x}"
+        for ch in text[:60]
+    )
+    return shown + ("…" if len(text) > 60 else "")
+
+
+def _character(ch: str) -> str:
+    """'the line break U+000A (LINE FEED)', 'a space', 'the invisible character U+200B ...'."""
+    code = f"U+{ord(ch):04X}"
+    name = unicodedata.name(ch, "")
+    named = f"{code} ({name})" if name else code
+    category = unicodedata.category(ch)
+    if ch in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029":
+        return f"the line break {named}"
+    if category == "Cc":
+        return f"the control character {named}"
+    if ch == " ":
+        return "a space"
+    if ch.isascii():
+        return f"'{ch}'"
+    if category in ("Cf", "Zs") or ch in "\u115f\u1160\u3164\uffa0":
+        return f"the invisible character {named}"
+    if category in ("Mn", "Me"):
+        return f"the combining mark {named}"
+    return (
+        f"'{ch}' ({code} {name or 'unnamed'}), which is not ASCII: "
+        "a letter of another script can look exactly like a Latin one"
+    )
+
+
+def _valid_id(value: str) -> str:
+    problem = id_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("id", "{message}", {"message": problem})
+    return value
+
+
+_ID_SCHEMA = {"type": "string", "pattern": ID_PATTERN, "maxLength": MAX_ID_LENGTH}
+Id = Annotated[str, AfterValidator(_valid_id), WithJsonSchema(_ID_SCHEMA)]
+# Clause ids may be written as numbers (`id: 7`), which become text.
+ClauseId = Annotated[
+    str,
+    BeforeValidator(_id_as_text),
+    AfterValidator(_valid_id),
+    WithJsonSchema({**_ID_SCHEMA, "type": ["string", "integer"], "minimum": 0}),
+]
+
+
 class SourceSpec(Spec):
     noun: ClassVar[str] = "a source"
 
-    id: str | None = None
+    id: Id | None = None
     title: str | None = None
     outlet: str | None = None
     authority: str | None = None
@@ -202,7 +301,7 @@ ConditionSpec = Annotated[Any, WithJsonSchema(_CONDITION_MARK)]
 class RuleSetSpec(Spec):
     noun: ClassVar[str] = "the 'ruleset' header"
 
-    id: str
+    id: Id
     actor: str
     title: str
     version: str | None = None
@@ -213,7 +312,7 @@ class RuleSetSpec(Spec):
 class RuleSpec(Spec):
     noun: ClassVar[str] = "a rule"
 
-    id: str
+    id: Id
     title: str
     severity: Severity
     weight: StrictInt | None = Field(default=None, ge=1)
@@ -259,7 +358,7 @@ class RulesFile(Spec):
 class ImplicationSpec(Spec):
     noun: ClassVar[str] = "an implication"
 
-    id: str
+    id: Id
     title: str | None = None
     when: ConditionSpec
     then: dict[str, Any] = Field(min_length=1)
@@ -299,20 +398,18 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
 class ClauseSpec(Spec):
     noun: ClassVar[str] = "a clause"
 
-    id: str
+    id: ClauseId
     title: str
     text: str
     terms: dict[str, Any] = Field(default_factory=dict)
     sources: list[SourceSpec | str] = Field(default_factory=list)
     note: str | None = None
 
-    _as_text = field_validator("id", mode="before")(_id_as_text)
-
 
 class ProposalMetaSpec(Spec):
     noun: ClassVar[str] = "the 'proposal' header"
 
-    id: str
+    id: Id
     title: str
     date: Date
     status: ProposalStatus
@@ -320,7 +417,8 @@ class ProposalMetaSpec(Spec):
     sources: list[SourceSpec] = Field(default_factory=list)
 
 
-ClauseId = Annotated[str, WithJsonSchema({"type": ["string", "integer"]})]
+# A clause a variant drops: an id of its base, which may be written as a number.
+ClauseRef = Annotated[str, WithJsonSchema({"type": ["string", "integer"]})]
 
 
 class ProposalFile(Spec):
@@ -333,7 +431,7 @@ class ProposalFile(Spec):
     clauses: list[ClauseSpec] | None = None
     base: str | None = None
     replace: dict[str, ClauseSpec] | None = None
-    drop: list[ClauseId] | None = None
+    drop: list[ClauseRef] | None = None
     add: list[ClauseSpec] | None = None
 
     @field_validator("drop", mode="before")

@@ -10,6 +10,7 @@ milliseconds and a few megabytes, never seconds or gigabytes.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import re
@@ -187,19 +188,37 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     if len(raw) > MAX_FILE_BYTES:
         _fail_too_big(name, len(raw))
     text = _decode(raw, name)
-    doc = Document(file=name, data=None, line_lengths=[len(t.rstrip()) for t in text.split("\n")])
+    lengths = [len(line.rstrip()) for line in _LINE_BREAK.split(text)]
+    doc = Document(file=name, data=None, line_lengths=lengths)
+    places = _Places(text)
     try:
-        _Reader(doc).read(text)
+        _Reader(doc, places).read(text)
     except yaml.MarkedYAMLError as err:
-        _fail_syntax(err, name, text)
+        _fail_syntax(err, name, text, places)
     except yaml.YAMLError as err:
         _fail_other(err, name, text)
     return doc
 
 
+def _wide_encoding(raw: bytes) -> str | None:
+    """UTF-32 or UTF-16, told by a byte order mark or, without one, by where the first
+    character's zero bytes fall (YAML's own rule: a YAML file starts with an ASCII character)."""
+    head = raw[:4]
+    if head in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00") or (
+        len(head) == 4 and (head[:3] == b"\x00\x00\x00" or head[1:] == b"\x00\x00\x00")
+    ):
+        return "UTF-32"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (
+        len(head) >= 2 and (head[0] == 0) != (head[1] == 0)
+    ):
+        return "UTF-16"
+    return None
+
+
 def _decode(raw: bytes, name: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        _fail(name, 1, 1, "the file is UTF-16; save it as UTF-8")
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        _fail(name, 1, 1, f"the file is {wide}; save it as UTF-8")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -273,8 +292,10 @@ class _Reader:
     is a duplicate anchor. (A file is refused for its first problem.)
     """
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, places: _Places) -> None:
         self.doc = doc
+        self.places = places
+        self.exact = places.starts is None  # the parser's own line numbers are right
         self.total = 0  # values so far, aliases expanded
         self.depth = 0
         self.documents = 0
@@ -299,7 +320,10 @@ class _Reader:
                         tag = _STR_TAG
                     elif (tag := self.plain_tags.get(value)) is None:
                         tag = self.plain_tags[value] = _plain_tag(value)
-                item = (_SCALAR, tag, value, mark.line + 1, mark.column + 1)
+                if self.exact:
+                    item = (_SCALAR, tag, value, mark.line + 1, mark.column + 1)
+                else:
+                    item = (_SCALAR, tag, value, *self.places.of(mark))
                 if event.anchor is not None:
                     self.name(event)
                     self.sizes[event.anchor] = (1, 0)
@@ -334,7 +358,7 @@ class _Reader:
         self.doc.data = self.builder.finish()
 
     def fail(self, mark: Any, message: str) -> NoReturn:
-        _fail(self.doc.file, mark.line + 1, mark.column + 1, message)
+        _fail(self.doc.file, *self.places.of(mark), message)
 
     def take(self, item: _Item) -> None:
         """Build the item (unless building has stopped), and record it for an anchor."""
@@ -389,7 +413,7 @@ class _Reader:
             self.tape.recording += 1
         opened = _Open(anchor, self.total - 1, self.depth - 1, self.depth, len(self.tape.items))
         self.stack.append(opened)
-        self.take((what, tag, "", *_position(event)))
+        self.take((what, tag, "", *self.places.of(event.start_mark)))
 
     def close(self) -> None:
         done = self.stack.pop()
@@ -438,12 +462,33 @@ class _Reader:
             )
         if self.stack:
             self.stack[-1].deepest = max(self.stack[-1].deepest, self.depth + below)
-        self.take((_ALIAS, "", anchor, *_position(event)))
+        self.take((_ALIAS, "", anchor, *self.places.of(event.start_mark)))
 
 
-def _position(event: Any) -> tuple[int, int]:
-    mark = event.start_mark
-    return mark.line + 1, mark.column + 1
+# Line breaks to YAML 1.1, and so to PyYAML and libyaml, that editors, GitHub and YAML 1.2 do not
+# break lines at: NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR.
+_YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
+_LINE_BREAK = re.compile("\n|\r")  # CRLF is LF by now; a lone CR ends a line for both
+
+
+class _Places:
+    """A parser mark's line and column (1-based) as an editor shows them.
+
+    The parsers count NEL, LS and PS as line breaks, so after one (inside a quoted text, say)
+    every later line number would be one too far. Where the text holds none, nearly always,
+    the parser's numbers stand; otherwise they come from the mark's character offset.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] | None = None  # where each line starts, when the parser miscounts
+        if _YAML_ONLY_BREAK.search(text):
+            self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+    def of(self, mark: Any) -> tuple[int, int]:
+        if self.starts is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect.bisect_right(self.starts, mark.index)
+        return line, mark.index - self.starts[line - 1] + 1
 
 
 # Implicit tags by a plain scalar's first character, as PyYAML's resolver finds them (both
@@ -500,9 +545,9 @@ _HINTS = (
 )
 
 
-def _fail_syntax(err: yaml.MarkedYAMLError, name: str, text: str) -> NoReturn:
+def _fail_syntax(err: yaml.MarkedYAMLError, name: str, text: str, places: _Places) -> NoReturn:
     mark = err.problem_mark or err.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    line, col = places.of(mark) if mark else (1, 1)
     problem = (err.problem or "invalid YAML").strip()
     if "exceeded maximum nesting depth" in problem:  # libyaml's own limit, far above ours
         _fail(
@@ -512,7 +557,7 @@ def _fail_syntax(err: yaml.MarkedYAMLError, name: str, text: str) -> NoReturn:
             f"nesting deeper than the limit of {MAX_DEPTH} levels; flatten the structure",
         )
     message = f"not valid YAML: {problem}"
-    opened = _open_quote(text, mark.line) if mark is not None else None
+    opened = _open_quote(text, mark.line, places) if mark is not None else None
     if opened is not None:
         _fail(
             name,
@@ -525,10 +570,11 @@ def _fail_syntax(err: yaml.MarkedYAMLError, name: str, text: str) -> NoReturn:
             ),
         )
     context, where = err.context, err.context_mark
-    if context and where is not None and (where.line, where.column) != (line - 1, col - 1):
-        message += f" ({context} starting at line {where.line + 1}, column {where.column + 1})"
+    if context and where is not None and places.of(where) != (line, col):
+        at_line, at_col = places.of(where)
+        message += f" ({context} starting at line {at_line}, column {at_col})"
     if "cannot start any token" in problem and mark is not None:
-        found = _char_at(text, mark.line, mark.column)
+        found = text[mark.index] if 0 <= mark.index < len(text) else ""
         if found == "\t":
             _fail(name, line, col, f"{message}; YAML indents with spaces, not tabs")
         shown = repr(found) if found else "this character"
@@ -537,8 +583,9 @@ def _fail_syntax(err: yaml.MarkedYAMLError, name: str, text: str) -> NoReturn:
     _fail(name, line, col, f"{message}; {hint}" if hint else message)
 
 
-def _open_quote(text: str, line: int) -> tuple[int, int] | None:
-    """Where a quoted text starts that spans lines and ends on `line` (0-based), if one does.
+def _open_quote(text: str, line: int, places: _Places) -> tuple[int, int] | None:
+    """Where a quoted text starts that spans lines and ends on `line` (0-based, as the parser
+    counts), if one does.
 
     An unclosed quote swallows the lines after it, so the parser complains only where the text
     happens to end; the start is what the author must fix.
@@ -554,17 +601,10 @@ def _open_quote(text: str, line: int) -> tuple[int, int] | None:
                 and end.line == line
                 and start.line < line
             ):
-                return start.line + 1, start.column + 1
+                return places.of(start)
     except yaml.YAMLError:
         pass
     return None
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.split("\n", line + 1)
-    if line < len(lines) and column < len(lines[line]):
-        return lines[line][column]
-    return ""
 
 
 # --- building values with positions ------------------------------------------------------------
@@ -605,7 +645,7 @@ class _Builder:
             self.frames.pop()
             return
         if what == _ALIAS:
-            self.alias(text)
+            self.alias(text, line, col)
             return
         parent = self.frames[-1] if self.frames else None
         if parent is None:
@@ -637,19 +677,22 @@ class _Builder:
         if what != _SCALAR:
             self.frames.append(_Frame(value, path))
 
-    def alias(self, anchor: str) -> None:
+    def alias(self, anchor: str, line: int, col: int) -> None:
         """The anchored node again, here, with its own positions.
 
         A list or mapping is left empty until `finish`: only once the whole file is within the
-        limits may an alias cost what it expands to. A key or a plain value is built now (its
-        checks as a key are its own).
+        limits may an alias cost what it expands to. A plain value is built now. A key is built
+        now and placed at the alias (at `line`, `col`): that is where the mapping holds it, and
+        where a duplicate key or a list used as a key is to be fixed.
         """
         items, start, end = self.tape.anchors[anchor]
         parent = self.frames[-1] if self.frames else None
-        is_key = parent is not None and isinstance(parent.value, dict) and parent.key is _NO_KEY
-        if items[start][0] == _SCALAR or is_key:
-            for index in range(start, end):
-                self.take(items[index])
+        if parent is not None and isinstance(parent.value, dict) and parent.key is _NO_KEY:
+            what, tag, text, _, _ = items[start]
+            self.take((what, tag, text, line, col))  # a key is one scalar, or refused
+            return
+        if items[start][0] == _SCALAR:
+            self.take(items[start])
             return
         self.take(items[start])  # the empty list or mapping, in its place
         self.later.append((self.frames.pop(), items, start + 1, end - 1))
@@ -743,6 +786,8 @@ class _Builder:
         base = {"0x": 16, "0o": 8}.get(digits[:2], 10)
         if base != 10:
             digits = digits[2:]
+        # Leading zeros are allowed and mean nothing (YAML 1.2: 010 is ten), however many.
+        digits = digits.lstrip("0") or digits[-1:]
         if len(digits) > 20 and base == 10:  # past MAX_INT; spare int() a 4,300-digit string
             self.out_of_range(text, line, col)
         try:

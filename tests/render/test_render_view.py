@@ -191,6 +191,7 @@ def test_check_text_imports_no_other_writer() -> None:
     )
     loaded, others = done.stdout.splitlines()
     assert set(loaded.split()) <= {
+        "redlines.render.logsafe",
         "redlines.render.options",
         "redlines.render.text",
         "redlines.render.view",

@@ -30,7 +30,9 @@ def bundled_dir(name: str) -> Path:
 def repository_of(folder: Path) -> Path | None:
     """The nearest folder at or above `folder` holding `.git`, if any."""
     for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():  # a folder, or a file in worktrees and submodules
+        # A folder, or a file in worktrees and submodules. (os.path answers False where a name
+        # is too long for the file system; pathlib would raise.)
+        if os.path.exists(candidate / ".git"):
             return candidate
     return None
 
@@ -95,8 +97,15 @@ def check_name(display: str) -> None:
 
 
 def yaml_files(folder: Path) -> list[Path]:
-    """Every regular `*.yaml` and `*.yml` file under `folder`, at any depth, sorted."""
-    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    """Every `*.yaml` and `*.yml` file under `folder`, at any depth, sorted.
+
+    Whatever is not a folder counts, so that a FIFO, a device or a broken link named like a YAML
+    file is refused by name (`yamlfile.read_yaml` reads regular files only), never skipped in
+    silence: a rule set left out unnoticed would change every verdict.
+    """
+    return sorted(
+        p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and not os.path.isdir(p)
+    )
 
 
 def shown_dir(folder: Path) -> str:

@@ -7,7 +7,9 @@ repository). Folders given for proposals stand for the YAML files in them.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from ..models import (
     fail,
 )
 from ..specs import ClauseSpec, ProposalFile, suggest
-from ..yamlfile import Document, Path_, clip
+from ..yamlfile import Document, Path_, clip, one_line
 from .fence import (
     check_inside,
     check_name,
@@ -34,7 +36,7 @@ from .fence import (
     yaml_files,
 )
 from .rules import load_rules
-from .validate import capped, enough, one_line_problems, read_spec, to_sources
+from .validate import capped, enough, one_line_problems, read_spec, same_ids, to_sources
 from .values import lookup_term, type_value
 
 MAX_CLAUSES = 1_000
@@ -53,7 +55,7 @@ def expand_proposal_paths(paths: Sequence[str | Path]) -> list[str]:
     empty: list[str] = []
     for given in map(str, paths):
         folder = Path(given)
-        if not folder.is_dir():
+        if not os.path.isdir(folder):
             found.append(given)
             continue
         files = [os.path.join(given, p.relative_to(folder).as_posix()) for p in yaml_files(folder)]
@@ -103,7 +105,7 @@ def load_proposal(path: str | Path, catalogue: Catalogue | RuleBook | None = Non
         catalogue = load_rules().catalogue
     elif isinstance(catalogue, RuleBook):
         catalogue = catalogue.catalogue
-    if Path(path).is_dir():
+    if os.path.isdir(path):
         path = _the_one_file(str(path))
     display = os.path.normpath(str(path))
     check_name(display)
@@ -177,6 +179,8 @@ def _load_base(
     shown_ref = clip(base_ref)
     if not base_ref.strip():
         fail(at, "'base' is empty; name the proposal file to vary")
+    if one_line(base_ref) != base_ref:
+        fail(at, f"base '{shown_ref}' holds a line break or control character; name a file")
     here = resolved(path)
     base_path = path.parent / base_ref
     base_real = resolved(base_path)
@@ -202,10 +206,14 @@ def _load_base(
             "a variant may only build on files inside it "
             f"(the repository here is '{shown_dir(root)}')",
         )
-    if base_real.is_dir():
+    try:
+        info = base_real.stat()
+    except OSError as err:  # missing, or a name the file system refuses (too long, say)
+        if err.errno in (errno.ENOENT, errno.ENOTDIR):
+            fail(at, f"base '{shown_ref}' not found (paths are relative to this file's folder)")
+        fail(at, f"cannot open base '{shown_ref}': {err.strerror or err}")
+    if stat.S_ISDIR(info.st_mode):
         fail(at, f"base '{shown_ref}' is a directory; name a proposal file")
-    if not base_real.is_file():
-        fail(at, f"base '{shown_ref}' not found (paths are relative to this file's folder)")
     base_display = os.path.normpath(os.path.join(os.path.dirname(display), base_ref))
     return _load(base_path, base_display, catalogue, root, chain)
 
@@ -359,14 +367,4 @@ def _clause(
 
 
 def _check_unique_ids(doc: Document, clauses: list[Clause], problems: list[Problem]) -> None:
-    seen: dict[str, Clause] = {}
-    for clause in clauses:
-        if clause.id in seen:
-            problems.append(
-                Problem.at(
-                    clause.origin,
-                    f"duplicate clause id '{clause.id}' (first at {seen[clause.id].origin})",
-                    file=doc.file,
-                )
-            )
-        seen.setdefault(clause.id, clause)
+    problems += same_ids(((c.id, c.origin) for c in clauses), "clause", doc.file)

@@ -6,7 +6,9 @@ a list of implications; each is checked against the catalogue, and ids across al
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 from ..models import (
@@ -26,7 +28,14 @@ from ..yamlfile import Document, Path_, clip, read_yaml
 from .conditions import parse_condition
 from .fence import bundled_dir, check_inside, check_name, fence_of, yaml_files
 from .terms import load_terms
-from .validate import capped, enough, one_line_problems, to_sources, validate_spec
+from .validate import (
+    capped,
+    enough,
+    one_line_problems,
+    same_ids,
+    to_sources,
+    validate_spec,
+)
 from .values import lookup_term, shown, type_value
 
 # Rules and implications in one rules directory, all files together: the durable engine needs
@@ -42,12 +51,18 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
     else:
         root, label = Path(directory), os.path.normpath(str(directory))
     check_name(label)
-    if not root.is_dir():
-        if root.exists():
-            fail(label, "is a file, not a rules directory (a folder holding terms.yaml)")
+    try:
+        info = os.stat(root)
+    except OSError as err:
+        if err.errno in (errno.ENOENT, errno.ENOTDIR):
+            fail(label, "no such rules directory")
+        fail(label, f"cannot open this rules directory: {err.strerror or err}")
+    except ValueError:  # a NUL in the name
         fail(label, "no such rules directory")
+    if not stat.S_ISDIR(info.st_mode):
+        fail(label, "is a file, not a rules directory (a folder holding terms.yaml)")
     terms_path = root / "terms.yaml"
-    if not terms_path.is_file():
+    if not os.path.lexists(terms_path):  # anything else by that name is refused by read_yaml
         fail(label, "a rules directory needs a terms.yaml (the term catalogue); none is here")
     # Inside a repository, rule files may be symbolic links within it, never out of it.
     fence = fence_of(terms_path)
@@ -226,17 +241,11 @@ def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -
 
 def check_cross_references(book: RuleBook) -> None:
     """Ids unique across every file; every `superseded_by` names a rule or implication."""
-    problems: list[Problem] = []
-    seen: dict[str, Origin | None] = {}
     everything: list[tuple[str, Origin | None, str | None]] = [
         (r.id, r.origin, r.superseded_by) for r in book.rules
     ] + [(i.id, i.origin, i.superseded_by) for i in book.implications]
-    for item_id, origin, _ in everything:
-        if item_id in seen:
-            first = seen[item_id]
-            problems.append(Problem.at(origin, f"duplicate rule id '{item_id}' (first at {first})"))
-        else:
-            seen[item_id] = origin
+    problems = same_ids(((item_id, origin) for item_id, origin, _ in everything), "rule")
+    seen = {item_id for item_id, _, _ in everything}
     for item_id, origin, successor in everything:
         if enough(problems):
             break
@@ -245,18 +254,9 @@ def check_cross_references(book: RuleBook) -> None:
                 Problem.at(
                     origin,
                     f"'{item_id}' is superseded_by '{successor}', which no rule defines"
-                    f"{suggest(successor, seen.keys())}",
+                    f"{suggest(successor, seen)}",
                 )
             )
-    ruleset_ids: dict[str, Origin | None] = {}
-    for ruleset in book.rulesets:
-        if ruleset.id in ruleset_ids:
-            problems.append(
-                Problem.at(
-                    ruleset.origin,
-                    f"duplicate ruleset id '{ruleset.id}' (first at {ruleset_ids[ruleset.id]})",
-                )
-            )
-        ruleset_ids.setdefault(ruleset.id, ruleset.origin)
+    problems += same_ids(((rs.id, rs.origin) for rs in book.rulesets), "ruleset")
     if problems:
         raise InputError(capped(problems))

@@ -18,7 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 from pydantic import ValidationError
 
 from ..gcpause import collector_paused
-from ..models import InputError, Problem, Source, fail
+from ..models import InputError, Origin, Problem, Source, fail
 from ..specs import SourceSpec, Spec, spec_named, suggest
 from ..yamlfile import Document, Path_, clip, one_line, read_yaml
 from .values import shown
@@ -87,6 +87,36 @@ def capped(problems: list[Problem]) -> list[Problem]:
                 )
             )
     return kept
+
+
+def same_ids(
+    items: Iterable[tuple[str, Origin | None]], what: str, file: str = "<input>"
+) -> list[Problem]:
+    """An id given twice, or two ids that differ only in case, each as a problem at the later.
+
+    'UA-1' and 'ua-1' read as one rule to a reviewer, and as one file to a case-insensitive file
+    system or URL; an id must differ from the others in more than case.
+    """
+    problems: list[Problem] = []
+    seen: dict[str, tuple[str, Origin | None]] = {}
+    for item_id, origin in items:
+        first = seen.get(item_id.casefold())
+        if first is None:
+            seen[item_id.casefold()] = (item_id, origin)
+        elif first[0] == item_id:
+            problems.append(
+                Problem.at(origin, f"duplicate {what} id '{item_id}' (first at {first[1]})", file)
+            )
+        else:
+            problems.append(
+                Problem.at(
+                    origin,
+                    f"{what} id '{item_id}' differs only in case from '{first[0]}' "
+                    f"(at {first[1]}); ids must differ in more than case",
+                    file,
+                )
+            )
+    return problems
 
 
 def read_spec(path: str | Path, display: str, spec: type[SpecT]) -> tuple[Document, SpecT]:
@@ -230,6 +260,7 @@ TRANSLATIONS: dict[str, Callable[[PydanticError], list[Problem]]] = {
     "unknown_key": _unknown_keys,
     "missing": _missing,
     "weight": _own,
+    "id": _own,
     "dates": _own,
     "shape": _own,
     "source": _own,

@@ -7,14 +7,11 @@ Shared by everything that reads a term's value: clauses, implications, condition
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from ..models import Catalogue, Term, TermType, TermValue
-from ..specs import suggest
-from ..yamlfile import clip
-
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+from ..specs import iso_date, suggest
+from ..yamlfile import MAX_INT, clip
 
 
 def type_value(term: Term, raw: Any) -> TermValue:
@@ -35,6 +32,13 @@ def type_value(term: Term, raw: Any) -> TermValue:
             raise ValueError(
                 f"'{term.name}' is an integer: expected a whole number, got {shown(raw)}{hint}"
             )
+        if abs(raw) > MAX_INT:  # a --set value or a model built in code; YAML checks its own
+            # (str() of an int past 4,300 digits raises; such a number is not worth quoting.)
+            said = clip(str(raw), 30) if raw.bit_length() < 1000 else "the number"
+            raise ValueError(
+                f"'{term.name}' is an integer: {said} is too large; "
+                f"whole numbers must lie within ±{MAX_INT:,}"
+            )
         if term.min is not None and raw < term.min:
             raise ValueError(f"'{term.name}' must be at least {term.min:,}, got {raw:,}")
         if term.max is not None and raw > term.max:
@@ -45,10 +49,7 @@ def type_value(term: Term, raw: Any) -> TermValue:
             return raw
         if isinstance(raw, str):
             try:
-                # fromisoformat alone would also take 20260425 and week dates like 2026-W17-6.
-                if not _ISO_DATE.match(raw):
-                    raise ValueError
-                return dt.date.fromisoformat(raw)
+                return iso_date(raw)
             except ValueError:
                 raise ValueError(
                     f"'{term.name}' is a date: '{clip(raw)}' is not a valid date (YYYY-MM-DD)"

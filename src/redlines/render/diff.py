@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..conditions import format_value
 from ..diff import ClauseChange, ProposalDiff, RuleChange, TermChange
 from .gfm import code, md
+from .logsafe import markdown_text, text_lines
 from .options import RenderOptions
 
 _CHANGE_WORDS = {
@@ -85,7 +86,7 @@ def render_diff_text(result: ProposalDiff, options: RenderOptions) -> str:
         )
     else:
         lines.append("no red line newly crossed")
-    return "\n".join(lines) + "\n"
+    return text_lines(lines)
 
 
 def render_diff_markdown(result: ProposalDiff, options: RenderOptions) -> str:
@@ -123,4 +124,4 @@ def render_diff_markdown(result: ProposalDiff, options: RenderOptions) -> str:
             )
     if not result.clauses and not result.rules:
         lines += ["", "No change."]
-    return "\n".join(lines) + "\n"
+    return markdown_text("\n".join(lines) + "\n")

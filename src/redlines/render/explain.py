@@ -10,6 +10,7 @@ from ..explain import Explanation, Node
 from ..models import WhenSilent
 from ..report import TermState
 from .gfm import code, code_block, md
+from .logsafe import markdown_text, text_lines
 from .options import RenderOptions
 
 
@@ -84,7 +85,7 @@ def render_explain_text(result: Explanation, options: RenderOptions) -> str:
     if result.proposal is None:
         lines += ["", "  Condition tree:"]
         lines += _tree_lines(result.tree, 0, with_truth=False, because_of={})
-        return "\n".join(lines) + "\n"
+        return text_lines(lines)
     p = result.proposal
     assert result.as_of is not None and result.status is not None
     silent = " (by when_silent)" if result.silent else ""
@@ -112,10 +113,10 @@ def render_explain_text(result: Explanation, options: RenderOptions) -> str:
         lines += ["", f"  `check` reports it at {loc.path}:{loc.line}"]
     if result.rule.when_silent is not WhenSilent.OPEN and result.truth is None:
         lines.append(f"  unknown counts as {result.rule.when_silent.value} for this rule")
-    return "\n".join(lines) + "\n"
+    return text_lines(lines)
 
 
 def render_explain_markdown(result: Explanation, options: RenderOptions) -> str:
     rule = result.rule
     text = render_explain_text(result, options)
-    return f"### {code(rule.id)} {md(rule.title)}\n\n{code_block(text)}"
+    return markdown_text(f"### {code(rule.id)} {md(rule.title)}\n\n{code_block(text)}")

@@ -16,11 +16,14 @@ notice, after every finding that can fail.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..models import Problem
 from ..report import ReportSet
+from ..yamlfile import one_line
 from .links import repo_path
+from .logsafe import text_line
 from .options import RenderOptions
 from .view import Item, Level, check_view, clause_label, waiver_note
 
@@ -29,8 +32,15 @@ COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 ANNOTATIONS_PER_KIND = 10
 
 
+# Line breaks other than CR and LF, which GitHub has no escape for: shown escaped (`\u2028`), as
+# in the text output.
+_UNESCAPABLE = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def escape_data(text: str) -> str:
-    """A command's message: GitHub unescapes exactly these."""
+    """A command's message: GitHub unescapes exactly %25, %0D and %0A, so the whole message,
+    line breaks and all, stays on the command's one line."""
+    text = _UNESCAPABLE.sub(lambda m: one_line(m.group()), text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -40,6 +50,8 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, message: str, **properties: str | int | None) -> str:
+    """`::name key=value,…::message`, each part escaped: the one way this format writes a
+    command. Every other line it writes is a `text_line`, which no runner reads as one."""
     given = ",".join(
         f"{key}={escape_property(str(value))}"
         for key, value in properties.items()
@@ -61,13 +73,13 @@ def render_github(reports: ReportSet, options: RenderOptions) -> str:
                 f"{p.id} — {p.title}: {report.overall.value} ({repo_path(p.path, options)})",
             )
         )
-        lines.append(escape_data(f"{p.id}: {report.overall.value} — {proposal.headline}"))
+        lines.append(text_line(f"{p.id}: {report.overall.value} — {proposal.headline}"))
         lines += [
             _annotation(item, options) if id(item) in shown else _plain(item, options)
             for item in proposal.items
         ]
         lines.append("::endgroup::")
-    lines.append(escape_data(view.summary))
+    lines.append(text_line(view.summary))
     more = len(view.items) - len(shown)
     if more:
         lines.append(
@@ -148,7 +160,7 @@ def _plain(item: Item, options: RenderOptions) -> str:
     """A finding past GitHub's annotation limit: the same words on a plain log line."""
     where = f"{repo_path(item.location.path, options)}:{item.location.line}:{item.location.col}"
     text = f"{where}: {COMMAND[level_of(item)]}: {_title(item)}: {_message(item)}"
-    return escape_data(" ".join(text.split("\n")))
+    return text_line(" ".join(text.split("\n")))
 
 
 def problem_commands(problems: Iterable[Problem], options: RenderOptions) -> str:

@@ -17,6 +17,7 @@ from ..conditions import format_value
 from ..models import Source
 from ..report import ActorVerdict, ActorVerdictKind, ClauseRef, Finding, Location, ReportSet, Status
 from .links import file_link, repo_path, source_name, web_url
+from .logsafe import xml_text
 from .options import RenderOptions
 from .view import (
     ACTOR_VERDICT_MEANING,
@@ -140,7 +141,7 @@ def render_html(reports: ReportSet, options: RenderOptions) -> str:
         "</body>",
         "</html>",
     ]
-    return "\n".join(parts) + "\n"
+    return xml_text("\n".join(parts) + "\n")
 
 
 def _gate(view: CheckView, options: RenderOptions) -> list[str]:

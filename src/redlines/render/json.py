@@ -22,6 +22,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from ..report import Finding, Report, ReportSet
+from .logsafe import json_text
 from .options import RenderOptions
 
 # Below this, pydantic and Python write a float differently (above: both the shortest repr).
@@ -40,7 +41,7 @@ def dump(model: BaseModel, *, ensure_ascii: bool = False, **fields: Any) -> str:
     if _small_float(model) or (ensure_ascii and "\x7f" in text):
         data = model.model_dump(mode="json", **fields)
         text = json.dumps(data, indent=2, ensure_ascii=ensure_ascii)
-    return text + "\n"
+    return json_text(text) + "\n"
 
 
 # A report checked without a gate (no waivers, baseline, selection or rule overrides) is written
@@ -71,7 +72,7 @@ def _ungated(model: BaseModel) -> dict[Any, Any] | None:
 
 def render_sorted_json(result: dict[str, Any], options: RenderOptions) -> str:
     """A plain mapping (a JSON Schema) with sorted keys, so that its diffs stay small."""
-    return json.dumps(result, indent=2, sort_keys=True) + "\n"
+    return json_text(json.dumps(result, indent=2, sort_keys=True)) + "\n"
 
 
 def _small_float(value: object) -> bool:

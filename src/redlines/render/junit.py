@@ -24,6 +24,7 @@ import xml.etree.ElementTree as ET
 from ..models import Severity
 from ..report import Finding, Report, ReportSet, Status, gates
 from .links import repo_path
+from .logsafe import xml_text
 from .options import RenderOptions
 from .view import SEVERITY_NAME, clause_label, open_message, waiver_note
 
@@ -51,7 +52,7 @@ def render_junit(reports: ReportSet, options: RenderOptions) -> str:
     root.set("errors", "0")
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    return xml_text('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n")
 
 
 def _suite(root: ET.Element, report: Report, name: str, options: RenderOptions) -> ET.Element:

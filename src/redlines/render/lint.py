@@ -8,6 +8,7 @@ from pydantic import RootModel
 
 from ..lint import Level, LintProblem
 from .json import dump
+from .logsafe import text_lines
 from .options import RenderOptions
 
 
@@ -32,7 +33,7 @@ def render_lint_text(result: LintResult, options: RenderOptions) -> str:
         f"{result.proposals} proposals, {result.rules} rules, {result.terms} terms linted: "
         f"{errors} errors, {len(result.problems) - errors} warnings"
     )
-    return "\n".join(lines) + "\n"
+    return text_lines(lines)
 
 
 def render_lint_json(result: LintResult, options: RenderOptions) -> str:

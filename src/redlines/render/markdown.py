@@ -21,6 +21,7 @@ from ..report import ActorVerdict, ActorVerdictKind, Finding, Location, ReportSe
 from ..report import Verdict as Overall
 from .gfm import code, link, md, source_link
 from .links import file_link, repo_path
+from .logsafe import markdown_text
 from .options import RenderOptions
 from .view import (
     ACTOR_VERDICT_MEANING,
@@ -57,7 +58,7 @@ def render_markdown(reports: ReportSet, options: RenderOptions) -> str:
     for proposal in view.proposals:
         lines += _report(proposal, options)
     lines.append(f"*Checked with redlines {md(reports.version)}.*")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return markdown_text("\n".join(lines).rstrip("\n") + "\n")
 
 
 def _gate(view: CheckView, options: RenderOptions) -> list[str]:

@@ -28,6 +28,7 @@ from ..conditions import format_value
 from ..report import BaselineEntry, Finding, GateInfo, Location, ReportSet
 from .gfm import md, source_link
 from .links import first_url, repo_path, repo_relative
+from .logsafe import json_text
 from .options import RenderOptions
 from .view import (
     CONTRADICTION_RULE,
@@ -85,7 +86,7 @@ def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
     if view.gate is not None:
         run["properties"]["gate"] = _gate(view.gate.info)
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 # --- rules --------------------------------------------------------------------------------------

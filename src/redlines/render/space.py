@@ -19,6 +19,7 @@ from ..space import (
     TermZone,
 )
 from .gfm import code, md
+from .logsafe import markdown_text, text_lines
 from .options import RenderOptions
 
 _MEANING = {
@@ -39,9 +40,8 @@ _BLANK_MEANING = {
 
 
 def render_space_text(reports: SpaceReportSet, options: RenderOptions) -> str:
-    blocks = ["\n".join(_text(report)) for report in reports.reports]
-    blocks.append(_closing(reports))
-    return "\n\n".join(blocks) + "\n"
+    lines = [line for report in reports.reports for line in (*_text(report), "")]
+    return text_lines([*lines, _closing(reports)])
 
 
 def _title(report: SpaceReport) -> str:
@@ -250,7 +250,7 @@ def _closing(reports: SpaceReportSet) -> str:
 def render_space_markdown(reports: SpaceReportSet, options: RenderOptions) -> str:
     blocks = ["\n".join(_markdown(report)) for report in reports.reports]
     blocks.append(f"_{md(_closing(reports))}_")
-    return "\n\n".join(blocks) + "\n"
+    return markdown_text("\n\n".join(blocks) + "\n")
 
 
 def _markdown(report: SpaceReport) -> list[str]:

@@ -6,6 +6,7 @@ from pydantic import RootModel
 
 from ..models import Catalogue, Term
 from .json import dump
+from .logsafe import text_lines
 from .options import RenderOptions
 
 
@@ -16,10 +17,11 @@ class _Terms(RootModel[dict[str, Term]]):
 def render_terms_text(catalogue: Catalogue, options: RenderOptions) -> str:
     width = max((len(n) for n in catalogue.terms), default=0)
     lines = [
-        f"{name.ljust(width)}  {term.title}\n{' ' * width}  {_domain(term)}"
+        line
         for name, term in catalogue.terms.items()
+        for line in (f"{name.ljust(width)}  {term.title}", f"{' ' * width}  {_domain(term)}")
     ]
-    return "\n".join(lines) + f"\n{len(catalogue.terms)} terms\n"
+    return text_lines([*lines, f"{len(catalogue.terms)} terms"])
 
 
 def _domain(term: Term) -> str:

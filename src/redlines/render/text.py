@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..conditions import format_value
 from ..report import ActorVerdictKind, Finding, Location, ReportSet, Verdict
+from .logsafe import text_lines
 from .options import RenderOptions
 from .view import (
     BASELINE_MARK,
@@ -54,10 +55,11 @@ class _Style:
 def render_text(reports: ReportSet, options: RenderOptions) -> str:
     view: CheckView = check_view(reports)
     style = _Style(options.color)
-    blocks = _gate(view, style)
-    blocks += ["\n".join(_report(proposal, style)) for proposal in view.proposals]
-    blocks.append(view.summary)
-    return "\n\n".join(blocks) + "\n"
+    lines = _gate(view, style)
+    lines += [line for proposal in view.proposals for line in (*_report(proposal, style), "")]
+    lines.append(view.summary)
+    # Each item is one line, whatever text from the files it holds (see logsafe).
+    return text_lines(lines, colour=options.color)
 
 
 def _gate(view: CheckView, style: _Style) -> list[str]:
@@ -79,7 +81,7 @@ def _gate(view: CheckView, style: _Style) -> list[str]:
         )
     if gate.baseline:
         lines.append(f"  {sentence_case(gate.baseline)}")
-    return ["\n".join(lines)] if len(lines) > 1 else []
+    return [*lines, ""] if len(lines) > 1 else []
 
 
 def _at(location: Location) -> str:
