@@ -14,6 +14,7 @@ import pytest
 
 from action_workspace import FIXTURES, Workspace, make_workspace
 from redlines import action
+from redlines.models import InputWarning, Proposal, RuleBook
 
 
 def run(ws: Workspace, **inputs: str) -> tuple[int, str]:
@@ -182,3 +183,29 @@ def test_the_action_is_a_shell_over_the_library_not_over_the_cli() -> None:
     probe = "import sys, redlines.action; print('redlines.cli' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_warnings_are_annotations_that_do_not_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = make_workspace(tmp_path, "passing.yaml")
+    real = action.load_proposals
+    # A message with what a workflow command must not carry raw: a newline and a second command.
+    said = "term 'old.name' was renamed 'new.name' (100%)\n::error::forged"
+
+    def loading(paths: list[str], book: RuleBook) -> list[Proposal]:
+        return [
+            p.model_copy(
+                update={"warnings": (InputWarning(file=p.path, line=7, col=5, message=said),)}
+            )
+            for p in real(paths, book)
+        ]
+
+    monkeypatch.setattr(action, "load_proposals", loading)
+    code, log = run(ws)
+    assert code == 0 and ws.outputs()["failures"] == "0"
+    assert (
+        "::warning file=proposals/passing.yaml,line=7,col=5,title=redlines%3A warning::"
+        "term 'old.name' was renamed 'new.name' (100%25)%0A::error::forged\n"
+    ) in log
+    assert "\n::error" not in log

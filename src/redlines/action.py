@@ -5,7 +5,8 @@ in the environment. This module then, in the workspace:
 
 1. expands the `proposals` globs and loads the rules (`rules`, default: the bundled rules);
 2. checks every proposal (`as-of`), as `redlines check` would;
-3. prints one annotation per finding (`--format github`) to the log;
+3. prints one annotation per finding (`--format github`) to the log, after a `::warning` for
+   each non-fatal problem with the inputs (a deprecated term name at its line);
 4. appends the Markdown report to `$GITHUB_STEP_SUMMARY`;
 5. writes SARIF to `sarif-file` when asked;
 6. sets the outputs `verdict`, `findings` and `failures` through `$GITHUB_OUTPUT`;
@@ -23,20 +24,20 @@ import glob
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
 from .loader import expand_proposal_paths, load_proposals, load_rules
-from .models import InputError, Problem
+from .models import InputError, InputWarning, Problem
 from .render import RenderOptions, find_repo_root, render
 from .render.gfm import code, md
 from .render.github import command, problem_commands
 from .render.links import repo_path
 from .render.logsafe import text_line
 from .render.view import check_view
-from .report import FAIL_LEVELS, ReportSet, check_all, failing
+from .report import FAIL_LEVELS, ReportSet, check_all, failing, run_warnings
 from .specs import iso_date
 
 DEFAULT_PROPOSALS = "proposals/**/*.yaml proposals/**/*.yml"
@@ -140,6 +141,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         repo_root=str(find_repo_root()), link_base=link_base(env), fail_on=fail_on, strict=strict
     )
 
+    out.write(warning_commands(run_warnings(reports.reports), options))
     out.write(render(reports, "github", options))
     _append(env.get("GITHUB_STEP_SUMMARY"), render(reports, "markdown", options))
     sarif_file = get_input(env, "sarif-file")
@@ -165,6 +167,22 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         out.write(text_line(f"redlines: failing at fail-on {fail_on}: {shown}") + "\n")
         return EXIT_FAIL
     return EXIT_OK
+
+
+def warning_commands(warnings: Iterable[InputWarning], options: RenderOptions) -> str:
+    """Each warning as a `::warning` annotation at its line (escaped like every annotation)."""
+    return "".join(
+        command(
+            "warning",
+            w.message,
+            file=repo_path(w.file, options) if w.line else None,
+            line=w.line or None,
+            col=w.col or None,
+            title="redlines: warning",
+        )
+        + "\n"
+        for w in warnings
+    )
 
 
 def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:

@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -20,10 +20,10 @@ from .config import Config, find_config, read_config
 from .engine import EngineName, EngineUnavailable, make_engine
 from .gate import GateResult, load_book, prepare
 from .loader import bundled_dir, load_proposal, load_proposals
-from .models import InputError, Problem, RuleBook
+from .models import InputError, InputWarning, Problem, Proposal, RuleBook, sorted_warnings
 from .render import RenderOptions, find_repo_root, formats, render
 from .render.logsafe import text_lines
-from .report import FailOn, ReportSet, check_all, failing
+from .report import FailOn, ReportSet, check_all, failing, run_warnings
 from .settings import (
     AUTO,
     OutputTarget,
@@ -52,6 +52,7 @@ class GatedRun:
     reports: ReportSet  # every report, gated
     result: GateResult  # warnings, absent findings, what a baseline would record
     book: RuleBook  # the rule book as checked
+    warnings: tuple[InputWarning, ...]  # every warning of the run, each once, by place
 
 
 class _Parser(argparse.ArgumentParser):
@@ -142,7 +143,32 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
 def rules_from(args: argparse.Namespace) -> RuleBook:
     """The rule book of a command: --rules, else the configuration's (composed, overridden)."""
     book, _ = load_book(settings_of(args))
+    note_warnings(args, book.warnings)
     return book
+
+
+def proposals_from(
+    args: argparse.Namespace, paths: Sequence[str], book: RuleBook
+) -> list[Proposal]:
+    proposals = load_proposals(paths, book)
+    note_warnings(args, (w for p in proposals for w in p.warnings))
+    return proposals
+
+
+def proposal_from(args: argparse.Namespace, path: str, book: RuleBook) -> Proposal:
+    proposal = load_proposal(path, book)
+    note_warnings(args, proposal.warnings)
+    return proposal
+
+
+def note_warnings(args: argparse.Namespace, warnings: Iterable[InputWarning]) -> None:
+    """Keep the run's warnings; `main` prints each once when the command is done."""
+    args.warnings.extend(warnings)
+
+
+def print_warnings(warnings: Iterable[InputWarning]) -> None:
+    """`file:line:col: warning: message` on stderr, each once, by place; never an exit code."""
+    _say(*(_as_printed(warning) for warning in sorted_warnings(warnings)))
 
 
 def config_of(args: argparse.Namespace) -> Config | None:
@@ -332,7 +358,7 @@ def run_check(args: argparse.Namespace) -> int:
         write_output(target.path, render(run.reports, target.format, options))
     if settings.write_baseline.value is not None:
         write_output(settings.write_baseline.value, baseline_text(run.result.recorded, __version__))
-    print_warnings(run.result.warnings)
+    note_warnings(args, run.warnings)
     return exit_code(run.reports, settings.fail_on.value, settings.strict.value)
 
 
@@ -363,12 +389,10 @@ def gated_check(
         proposals, prepared.book, as_of=settings.as_of.value, overrides=overrides, engine=engine
     )
     reports = prepared.gate.apply_all(checked)
-    return GatedRun(reports=reports, result=prepared.gate.finish(), book=prepared.book)
-
-
-def print_warnings(problems: Sequence[Problem]) -> None:
-    """Warnings on stderr, `file:line:col: warning: message`; they never change the exit code."""
-    _say(*(f"{p.file}:{p.line}:{p.col}: warning: {p.message}" for p in problems))
+    result = prepared.gate.finish()
+    warnings = sorted_warnings((*full.warnings, *run_warnings(reports.reports), *result.warnings))
+    reports = reports.model_copy(update={"warnings": result.warnings})
+    return GatedRun(reports=reports, result=result, book=prepared.book, warnings=warnings)
 
 
 def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
@@ -499,7 +523,7 @@ def run_lint(args: argparse.Namespace) -> int:
     paths = args.paths or [
         str(Path("proposals")) if Path("proposals").is_dir() else str(bundled_dir("proposals"))
     ]
-    proposals = load_proposals(paths, book)
+    proposals = proposals_from(args, paths, book)
     problems = lint(book, proposals, today=args.as_of or dt.date.today())
     result = LintResult(
         problems=tuple(problems),
@@ -586,7 +610,7 @@ def run_space(args: argparse.Namespace) -> int:
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
     # An empty folder is an error (load_proposals), never the blank page.
-    proposals = load_proposals(args.proposals, book) if args.proposals else []
+    proposals = proposals_from(args, args.proposals, book) if args.proposals else []
     result = analyze_all(
         book,
         proposals,
@@ -630,14 +654,12 @@ def run_diff(args: argparse.Namespace) -> int:
 
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
-    old, new = load_proposal(args.old, book), load_proposal(args.new, book)
+    old, new = proposal_from(args, args.old, book), proposal_from(args, args.new, book)
     as_of = args.as_of or new.date
-    result = diff_reports(
-        check(old, book, as_of=as_of, actors=actors, engine=args.engine),
-        check(new, book, as_of=as_of, actors=actors, engine=args.engine),
-        old,
-        new,
-    )
+    old_report = check(old, book, as_of=as_of, actors=actors, engine=args.engine)
+    new_report = check(new, book, as_of=as_of, actors=actors, engine=args.engine)
+    note_warnings(args, run_warnings([old_report, new_report]))
+    result = diff_reports(old_report, new_report, old, new)
     emit(result, args)
     return EXIT_FAIL if result.crossed else EXIT_OK
 
@@ -670,7 +692,7 @@ def run_explain(args: argparse.Namespace) -> int:
     if args.overrides and not args.proposal:
         raise UsageError("--set needs a PROPOSAL to lay the values over")
     book = rules_from(args)
-    proposal = load_proposal(args.proposal, book) if args.proposal else None
+    proposal = proposal_from(args, args.proposal, book) if args.proposal else None
     try:
         result = explain_rule(
             book,
@@ -722,14 +744,17 @@ _OPTION_FOR_ARGUMENT = {"overrides": "--set"}
 def _as_printed(problem: Problem) -> str:
     option = _OPTION_FOR_ARGUMENT.get(problem.file)
     if problem.line == 0 and option is not None:
-        return f"{option}:1:1: {problem.message}"
+        kind = "warning: " if isinstance(problem, InputWarning) else ""
+        return f"{option}:1:1: {kind}{problem.message}"
     return str(problem)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
+    warnings: list[InputWarning] = []
     try:
         args = build_parser().parse_args(argv)
+        args.warnings = warnings
         code: int = args.run(args)
         return code
     except InputError as err:
@@ -753,6 +778,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(please report this with the input that caused it)"
         )
         return EXIT_INTERNAL
+    finally:
+        print_warnings(warnings)
 
 
 def _say(*lines: str) -> None:

@@ -27,7 +27,7 @@ from typing import Literal
 
 from .baseline import Baseline, entry, fingerprint, judged, read_baseline
 from .loader.compose import apply_overrides, compose_rules
-from .models import Problem, RuleBook
+from .models import InputWarning, RuleBook
 from .report import (
     BaselineEntry,
     Contradiction,
@@ -47,7 +47,7 @@ from .waivers import Waivers
 class GateResult:
     """What a run's gate knows once every report is through."""
 
-    warnings: list[Problem]  # expired and stale waivers
+    warnings: tuple[InputWarning, ...]  # expired and stale waivers
     absent: tuple[BaselineEntry, ...]  # the baseline's findings this run no longer finds
     recorded: list[BaselineEntry]  # what --write-baseline writes
 
@@ -95,7 +95,7 @@ class Gate:
 
     def finish(self) -> GateResult:
         return GateResult(
-            warnings=self.waivers.warnings() if self.waivers is not None else [],
+            warnings=tuple(self.waivers.warnings()) if self.waivers is not None else (),
             absent=self.baseline.absent() if self.baseline is not None else (),
             recorded=list(self._recorded),
         )

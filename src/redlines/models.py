@@ -8,6 +8,7 @@ finding may have to point at.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Literal, NoReturn, TypeAlias
 
@@ -62,6 +63,23 @@ class Problem(Frozen):
         if origin is None:
             return cls(file=file, line=1, col=1, message=message)
         return cls(file=origin.file, line=origin.line, col=origin.col, message=message)
+
+
+class InputWarning(Problem):
+    """Something wrong with an input that does not stop the run: a deprecated term name at a
+    draft's line, say. The loader and `check` collect them (`Proposal.warnings`,
+    `RuleBook.warnings`, `Report.warnings`); the CLI prints each once per run on stderr as
+    `file:line:col: warning: message` and they never change the exit code."""
+
+    def __str__(self) -> str:
+        if not self.line:
+            return f"{self.file}: warning: {self.message}"
+        return f"{self.file}:{self.line}:{self.col}: warning: {self.message}"
+
+
+def sorted_warnings(warnings: Iterable[InputWarning]) -> tuple[InputWarning, ...]:
+    """Each warning once, by place: however many reports or loads repeat it."""
+    return tuple(sorted(set(warnings), key=lambda w: (w.file, w.line, w.col, w.message)))
 
 
 class InputError(Exception):
@@ -249,6 +267,7 @@ class RuleBook(Frozen):
     rulesets: tuple[RuleSet, ...]
     implications: tuple[Implication, ...] = ()
     root: str | None = None
+    warnings: tuple[InputWarning, ...] = ()  # non-fatal problems found while loading
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -321,6 +340,7 @@ class Proposal(Frozen):
     lineage: tuple[str, ...] = ()
     base_id: str | None = None
     origin: Origin | None = None
+    warnings: tuple[InputWarning, ...] = ()  # non-fatal problems found while loading (and bases)
 
     def clause(self, clause_id: str) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)

@@ -18,6 +18,7 @@ from .models import (
     Clause,
     Frozen,
     InputError,
+    InputWarning,
     Origin,
     Problem,
     Proposal,
@@ -27,6 +28,7 @@ from .models import (
     Source,
     TermValue,
     WhenSilent,
+    sorted_warnings,
 )
 from .version import __version__
 
@@ -269,6 +271,8 @@ class Report(Frozen):
     contradictions: tuple[Contradiction, ...]
     derived: tuple[DerivedTerm, ...]
     overrides: tuple[Override, ...]
+    # Non-fatal problems with the inputs of this check (the draft's, the rules'), by place.
+    warnings: tuple[InputWarning, ...] = ()
     gate: GateInfo | None = None
 
 
@@ -281,6 +285,9 @@ class ReportSet(Frozen):
     reports: tuple[Report, ...]
     # With --baseline: the baseline's findings this run no longer finds (fixed, or gone).
     absent: tuple[BaselineEntry, ...] = ()
+    # Warnings about the run's gate rather than one report: a waiver that expired, or that
+    # matches nothing (at the waiver's line).
+    warnings: tuple[InputWarning, ...] = ()
 
 
 # --- checking -----------------------------------------------------------------------------------
@@ -335,6 +342,11 @@ def check_and_trace(
     )
     report = build_report(proposal, book, as_of, evaluation, contradictions, trace)
     return Checked(report, trace)
+
+
+def run_warnings(reports: Iterable[Report]) -> tuple[InputWarning, ...]:
+    """The warnings of several reports, each once: what a run prints."""
+    return sorted_warnings(w for report in reports for w in report.warnings)
 
 
 def worst(verdicts: Iterable[Verdict]) -> Verdict:
@@ -476,6 +488,7 @@ def build_report(
         contradictions=contradictions,
         derived=tuple(_placed(trace.derived_term(term), implications) for term in trace.derived),
         overrides=tuple(Override(term=t, value=v) for t, v in sorted(trace.overrides.items())),
+        warnings=sorted_warnings((*book.warnings, *proposal.warnings)),
     )
 
 

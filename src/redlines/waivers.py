@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .models import InputError, Problem, RuleBook
+from .models import InputError, InputWarning, Origin, Problem, RuleBook
 from .report import Contradiction, Finding, Location, Report, Waived
 from .selection import rule_tags
 from .settings import Waiver
@@ -144,9 +144,9 @@ class Waivers:
                 continue
             use.applicable = any(self._rule_matches(use.waiver, rule) for rule in evaluated)
 
-    def warnings(self) -> list[Problem]:
+    def warnings(self) -> list[InputWarning]:
         """Expired waivers, and stale ones: at each waiver's own place."""
-        found: list[Problem] = []
+        found: list[InputWarning] = []
         for use in self._uses:
             waiver = use.waiver
             if self.expired(waiver):
@@ -157,7 +157,7 @@ class Waivers:
                     else ""
                 )
                 found.append(
-                    Problem.at(
+                    _warning(
                         waiver.origin,
                         f"the waiver for {waiver.rule} expired on {waiver.expires.isoformat()} "
                         f"and no longer waives{covers}: renew it with a later date, or remove it",
@@ -165,7 +165,7 @@ class Waivers:
                 )
             elif use.applicable and not use.covered:
                 found.append(
-                    Problem.at(
+                    _warning(
                         waiver.origin,
                         f"stale waiver: {waiver.rule} on {', '.join(waiver.proposals)}"
                         f"{' clause ' + waiver.clause if waiver.clause else ''} matches no "
@@ -177,6 +177,10 @@ class Waivers:
     @property
     def count(self) -> int:
         return len(self._uses)
+
+
+def _warning(origin: Origin, message: str) -> InputWarning:
+    return InputWarning(file=origin.file, line=origin.line, col=origin.col, message=message)
 
 
 def _findings(n: int) -> str:

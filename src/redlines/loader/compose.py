@@ -56,6 +56,7 @@ def extend_rules(book: RuleBook, folder: str) -> RuleBook:
         rulesets=(*book.rulesets, *rulesets),
         implications=(*book.implications, *implications),
         root=book.root,
+        warnings=book.warnings,
     )
     check_cross_references(merged)
     return merged

@@ -307,6 +307,7 @@ def _apply_variant(
         lineage=(doc.file, *base.lineage),
         base_id=base.id,
         origin=doc.key_at(("proposal",)),
+        warnings=base.warnings,
     )
 
 

@@ -64,9 +64,12 @@ def _ungated(model: BaseModel) -> dict[Any, Any] | None:
         plain: dict[Any, Any] = {
             i: _UNGATED_REPORT for i, r in enumerate(model.reports) if r.gate is None
         }
-        if model.absent or any(r.gate and r.gate.baseline for r in model.reports):
-            return {"reports": plain} if plain else None
-        return {"reports": plain, "absent": True}
+        excluded: dict[Any, Any] = {"reports": plain} if plain else {}
+        if not (model.absent or any(r.gate and r.gate.baseline for r in model.reports)):
+            excluded["absent"] = True
+        if not model.warnings:
+            excluded["warnings"] = True
+        return excluded or None
     return None
 
 
