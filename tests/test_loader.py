@@ -132,6 +132,23 @@ def test_unknown_key_points_at_the_key_with_a_suggestion(tmp_path: Path) -> None
     assert (problem.line, problem.col) == (10, 5)
 
 
+def test_rule_tags_load_in_their_order_and_default_to_none(
+    tmp_path: Path, fixture_rules: RuleBook
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(FIXTURES / "rules", rules)
+    text = (rules / "eu.yaml").read_text()
+    assert "    severity: red_line\n" in text
+    (rules / "eu.yaml").write_text(
+        text.replace(
+            "    severity: red_line\n", "    severity: red_line\n    tags: [territory, eu-law]\n", 1
+        )
+    )
+    tagged = redlines.load_rules(rules)
+    assert tagged.rules[0].tags == ("territory", "eu-law")
+    assert all(rule.tags == () for rule in fixture_rules.rules)
+
+
 def test_yaml_11_booleans_stay_text(tmp_path: Path, fixture_rules: RuleBook) -> None:
     path = write(
         tmp_path / ".git" / ".." / "p.yaml",

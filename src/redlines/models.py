@@ -216,6 +216,7 @@ class Rule(Frozen):
     title: str
     severity: Severity
     weight: int | None = None
+    tags: tuple[str, ...] = ()
     requires: Condition
     when_silent: WhenSilent = WhenSilent.OPEN
     message: str

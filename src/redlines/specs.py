@@ -297,6 +297,34 @@ ConditionSpec = Annotated[Any, WithJsonSchema(_CONDITION_MARK)]
 
 # --- rules/<actor>.yaml -------------------------------------------------------------------------
 
+# A rule's tags: lower-case words a user selects rules by (`rules list --tag`, `--select`).
+TAG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+_TAG = re.compile(TAG_PATTERN)
+
+
+def _tag(value: str) -> str:
+    if not _TAG.match(value):
+        raise PydanticCustomError(
+            "tag",
+            "'{text}' is not a tag: a tag is one lower-case word (a-z, 0-9, words joined by "
+            "'-'), e.g. territory or black-sea",
+            {"text": value[:60]},
+        )
+    return value
+
+
+Tag = Annotated[
+    str,
+    AfterValidator(_tag),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": TAG_PATTERN,
+            "description": "One lower-case word (a-z, 0-9, words joined by '-').",
+        }
+    ),
+]
+
 
 class RuleSetSpec(Spec):
     noun: ClassVar[str] = "the 'ruleset' header"
@@ -316,6 +344,12 @@ class RuleSpec(Spec):
     title: str
     severity: Severity
     weight: StrictInt | None = Field(default=None, ge=1)
+    tags: list[Tag] = Field(
+        default_factory=list,
+        description="Lower-case words that group rules across rule sets (territory, nato, "
+        "sanctions): `redlines rules list --tag` and rule selection filter on them.",
+        json_schema_extra={"uniqueItems": True},
+    )
     requires: ConditionSpec
     when_silent: WhenSilent = WhenSilent.OPEN
     message: str
@@ -324,6 +358,16 @@ class RuleSpec(Spec):
     valid_from: Date | None = None
     valid_until: Date | None = None
     superseded_by: str | None = None
+
+    @field_validator("tags")
+    @classmethod
+    def _tags_once(cls, tags: list[str]) -> list[str]:
+        repeated = sorted({tag for tag in tags if tags.count(tag) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "tag", "tag '{tag}' is listed twice; list each tag once", {"tag": repeated[0]}
+            )
+        return tags
 
     @model_validator(mode="after")
     def _weights_and_dates(self) -> RuleSpec:

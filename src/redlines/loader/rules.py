@@ -171,6 +171,7 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
                 title=rule_spec.title,
                 severity=rule_spec.severity,
                 weight=rule_spec.weight,
+                tags=tuple(rule_spec.tags),
                 requires=condition,
                 when_silent=rule_spec.when_silent,
                 message=rule_spec.message,

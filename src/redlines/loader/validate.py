@@ -264,6 +264,7 @@ TRANSLATIONS: dict[str, Callable[[PydanticError], list[Problem]]] = {
     "dates": _own,
     "shape": _own,
     "source": _own,
+    "tag": _own,
     "model_type": _not_a_mapping,
     **dict.fromkeys(_EXPECTED, _expected),
     "enum": _one_of,
