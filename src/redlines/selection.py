@@ -31,7 +31,7 @@ class Selection:
 
 
 def rule_tags(rule: Rule) -> tuple[str, ...]:
-    return tuple(getattr(rule, "tags", ()) or ())
+    return rule.tags
 
 
 def matches(name: str, rule: Rule, actor_ids: dict[str, str]) -> bool:
