@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from action_workspace import FIXTURES, Workspace, make_workspace
-from redlines import action
+from redlines import action, gate
 from redlines.models import InputWarning, Proposal, RuleBook
 
 
@@ -189,7 +189,7 @@ def test_warnings_are_annotations_that_do_not_fail(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws = make_workspace(tmp_path, "passing.yaml")
-    real = action.load_proposals
+    real = gate.load_proposals
     # A message with what a workflow command must not carry raw: a newline and a second command.
     said = "term 'old.name' was renamed 'new.name' (100%)\n::error::forged"
 
@@ -201,7 +201,7 @@ def test_warnings_are_annotations_that_do_not_fail(
             for p in real(paths, book)
         ]
 
-    monkeypatch.setattr(action, "load_proposals", loading)
+    monkeypatch.setattr(gate, "load_proposals", loading)
     code, log = run(ws)
     assert code == 0 and ws.outputs()["failures"] == "0"
     assert (
