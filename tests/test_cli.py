@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, run_cli
-from redlines import cli
+from redlines import cli, gate
 from redlines.models import InputWarning, Proposal, RuleBook
 
 RULES = str(FIXTURES / "rules")
@@ -221,6 +221,7 @@ def _warned_loads(monkeypatch: pytest.MonkeyPatch, message: str) -> InputWarning
         return [p.model_copy(update={"warnings": (warning,)}) for p in real(paths, book)]
 
     monkeypatch.setattr(cli, "load_proposals", loading)
+    monkeypatch.setattr(gate, "load_proposals", loading)  # `check` loads through the gate
     return warning
 
 

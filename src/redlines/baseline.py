@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, StrictInt, StringConstraints
+from pydantic import BeforeValidator, Field, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
 
 from .loader.validate import one_line_problems, validate_spec
 from .models import InputError, Problem, Severity
@@ -82,7 +84,21 @@ def fingerprint(proposal: str, item: Judged) -> str:
 
 # --- the file -----------------------------------------------------------------------------------
 
-Fingerprint = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+_FINGERPRINT = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _fingerprint(value: Any) -> Any:
+    if isinstance(value, str) and not _FINGERPRINT.match(value):
+        raise PydanticCustomError(
+            "shape",
+            "'{text}' is not a fingerprint (32 hexadecimal digits, as --write-baseline "
+            "writes them); write the baseline again",
+            {"text": value[:60]},
+        )
+    return value
+
+
+Fingerprint = Annotated[str, BeforeValidator(_fingerprint)]
 
 
 class BaselineEntrySpec(Spec):
@@ -102,8 +118,19 @@ class BaselineFile(Spec):
     noun: ClassVar[str] = "a redlines baseline"
     layout: ClassVar[str] = "'redlines-baseline' and 'findings'"
 
-    version: Literal[1] = Field(alias="redlines-baseline")
+    version: StrictInt = Field(alias="redlines-baseline")
     findings: list[BaselineEntrySpec]
+
+    @model_validator(mode="after")
+    def _known_version(self) -> BaselineFile:
+        if self.version != BASELINE_VERSION:
+            raise PydanticCustomError(
+                "shape",
+                "this baseline is in version {version} of the format, and this redlines reads "
+                "version {known}; write it again with --write-baseline",
+                {"version": self.version, "known": BASELINE_VERSION, "key": "redlines-baseline"},
+            )
+        return self
 
 
 @dataclass
@@ -175,7 +202,7 @@ def entry(report: Report, item: Judged, relative: Callable[[str], str]) -> Basel
     )
 
 
-def baseline_text(entries: Iterable[BaselineEntry], version: str) -> str:
+def baseline_text(entries: Iterable[BaselineEntry]) -> str:
     """The baseline file: sorted, one finding per line, the same bytes for the same findings."""
     unique = {e.fingerprint: e for e in entries}
     ordered = sorted(
@@ -183,8 +210,8 @@ def baseline_text(entries: Iterable[BaselineEntry], version: str) -> str:
     )
     lines = [
         "# The findings this repository accepts as they stand: `redlines check --baseline` fails",
-        "# only on findings not listed here. Written by `redlines check --write-baseline`",
-        f"# (redlines {version}); write it again rather than edit it.",
+        "# only on findings not listed here. Written by `redlines check --write-baseline`;",
+        "# write it again rather than edit it.",
         f"redlines-baseline: {BASELINE_VERSION}",
         "findings:" + (" []" if not ordered else ""),
     ]

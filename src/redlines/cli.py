@@ -11,110 +11,45 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from .baseline import baseline_text
-from .config import Config, find_config, read_config
-from .engine import EngineName, EngineUnavailable, make_engine
-from .gate import GateResult, load_book, prepare
+from .engine import EngineUnavailable
+from .flags import (
+    UsageError,
+    _date,
+    _Parser,
+    add_actor_option,
+    add_check_outputs,
+    add_gate_options,
+    add_rules_option,
+    add_set_option,
+    check_arguments,
+    output_plan,
+    resolve_actors,
+    settings_of,
+    write_output,
+)
+from .gate import gated_check, load_book, prepare
 from .loader import bundled_dir, load_proposal, load_proposals
 from .models import InputError, InputWarning, Problem, Proposal, RuleBook, sorted_warnings
 from .render import RenderOptions, find_repo_root, formats, render
 from .render.logsafe import text_lines
-from .report import FailOn, ReportSet, check_all, failing, run_warnings
+from .report import FailOn, ReportSet, failing, run_warnings
 from .settings import (
-    AUTO,
     OutputTarget,
     SettingError,
     Settings,
-    Sourced,
-    decide_auto,
     describe,
-    plan_outputs,
-    resolve,
-    setting_error,
-    split_names,
 )
-from .specs import SPEC_FOR_KIND, iso_date, json_schema, suggest
+from .specs import SPEC_FOR_KIND, json_schema
 from .version import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-class UsageError(Exception):
-    """Bad command-line usage: printed as 'redlines: error: …', exit 2."""
-
-
-@dataclass(frozen=True)
-class GatedRun:
-    reports: ReportSet  # every report, gated
-    result: GateResult  # warnings, absent findings, what a baseline would record
-    book: RuleBook  # the rule book as checked
-    warnings: tuple[InputWarning, ...]  # every warning of the run, each once, by place
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        raise UsageError(message)
-
-
 # --- shared options -----------------------------------------------------------------------------
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return iso_date(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
-def _assignment(text: str) -> tuple[str, str]:
-    term, sep, value = text.partition("=")
-    if not sep or not term:
-        raise argparse.ArgumentTypeError(f"'{text}' is not TERM=VALUE")
-    if not text.isprintable():
-        raise argparse.ArgumentTypeError(f"'{text}' holds a line break or control character")
-    return term.strip(), value.strip()
-
-
-def _name(text: str) -> str:
-    """An --actor value: one line of printable text (it is quoted back in messages)."""
-    if not text.isprintable():
-        raise argparse.ArgumentTypeError(f"'{text}' holds a line break or control character")
-    return text
-
-
-def add_rules_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--rules",
-        metavar="DIR",
-        help="rules directory (terms.yaml + rule sets), a complete rule book; default: the "
-        "configuration's 'rules', else the bundled rules",
-    )
-    config = parser.add_mutually_exclusive_group()
-    config.add_argument(
-        "--config",
-        metavar="PATH",
-        help="read this configuration (.redlines.yaml or a pyproject.toml with "
-        "[tool.redlines]); default: the nearest one from here up to the repository root",
-    )
-    config.add_argument(
-        "--no-config", action="store_true", help="read no configuration file, only the flags"
-    )
-
-
-def add_actor_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--actor",
-        metavar="ID",
-        type=_name,
-        action="append",
-        default=[],
-        help="only this actor's rule set (repeatable)",
-    )
 
 
 def add_output_options(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
@@ -125,18 +60,6 @@ def add_output_options(parser: argparse.ArgumentParser, choices: Sequence[str]) 
         choices=["auto", "always", "never"],
         default="auto",
         help="colour in text output (auto: only on a terminal)",
-    )
-
-
-def add_set_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        dest="overrides",
-        metavar="TERM=VALUE",
-        help="override a term for a what-if check",
     )
 
 
@@ -171,51 +94,6 @@ def print_warnings(warnings: Iterable[InputWarning]) -> None:
     _say(*(_as_printed(warning) for warning in sorted_warnings(warnings)))
 
 
-def config_of(args: argparse.Namespace) -> Config | None:
-    """The configuration a command reads: --config, none with --no-config, else the nearest."""
-    if getattr(args, "no_config", False):
-        return None
-    if getattr(args, "config", None):
-        return read_config(args.config)
-    found = find_config()
-    return read_config(found, os.path.relpath(found)) if found is not None else None
-
-
-def settings_of(args: argparse.Namespace) -> Settings:
-    """The configuration's settings, each replaced by the flag that sets it, where one does."""
-    given: dict[str, Sourced[Any]] = {}
-    if args.rules:
-        given["rules"] = Sourced((args.rules,), "--rules")
-    for name, flag in (("actor", "actors"), ("select", "select"), ("ignore", "ignore")):
-        values = getattr(args, name, None)
-        if values:
-            given[flag] = Sourced(tuple(split_names(values)), f"--{name}")
-    for name in ("fail_on", "strict", "as_of", "baseline", "write_baseline"):
-        value = getattr(args, name, None)
-        if value is not None:
-            given[name] = Sourced(value, "--" + name.replace("_", "-"))
-    return resolve(config_of(args), given, formats("check"))
-
-
-def resolve_actors(book: RuleBook, wanted: Sequence[str] | Sourced[tuple[str, ...]]) -> list[str]:
-    """Rule set ids for --actor values, which may name a rule set id or an actor."""
-    setting = wanted if isinstance(wanted, Sourced) else Sourced(tuple(wanted), "--actor")
-    ids: list[str] = []
-    by_actor = {rs.actor.lower(): rs.id for rs in book.rulesets}
-    known = [rs.id for rs in book.rulesets]
-    for name in setting.value:
-        if name in known:
-            ids.append(name)
-        elif name.lower() in by_actor:
-            ids.append(by_actor[name.lower()])
-        else:
-            message = f"unknown actor '{name}'{suggest(name, known)}; rule sets: {', '.join(known)}"
-            if setting.origin is not None:
-                raise setting_error(setting, message)
-            raise UsageError(message)
-    return ids
-
-
 def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
     """Render the command's result in the format asked for, to --output or stdout."""
     text = render(result, args.format, options, command=args.command)
@@ -236,111 +114,15 @@ def use_color(args: argparse.Namespace, to_stdout: bool | None = None) -> bool:
 # --- check --------------------------------------------------------------------------------------
 
 
-def add_gate_options(parser: argparse.ArgumentParser) -> None:
-    """The settings of a check run a configuration can hold too (the flags win)."""
-    add_actor_option(parser)
-    parser.add_argument(
-        "--fail-on",
-        choices=["red_line", "priority", "preference", "never"],
-        help="lowest severity whose violation fails (exit 1); default: red_line",
-    )
-    parser.add_argument(
-        "--strict",
-        action=argparse.BooleanOptionalAction,
-        help="also fail on red lines left open",
-    )
-    parser.add_argument(
-        "--as-of",
-        type=_date,
-        metavar="DATE",
-        help="apply the rules in force on this date (default: each proposal's date)",
-    )
-    parser.add_argument(
-        "--select",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="check only the rules this names: a rule id or glob, a tag, an actor or a "
-        "severity (repeatable, or comma-separated)",
-    )
-    parser.add_argument(
-        "--ignore",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="leave out the rules this names (as --select)",
-    )
-    parser.add_argument(
-        "--baseline",
-        metavar="FILE",
-        help="fail only on findings not in this baseline; the rest are reported as unchanged",
-    )
-    parser.add_argument(
-        "--write-baseline",
-        metavar="FILE",
-        help="record this run's findings in FILE, to pass as --baseline later",
-    )
-
-
-def add_check_outputs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--format",
-        "-f",
-        action="append",
-        choices=[*formats("check"), AUTO],
-        help="format of the report on stdout (auto: github inside GitHub Actions, else "
-        "text); default: the configuration's, else text",
-    )
-    parser.add_argument(
-        "--output",
-        "-o",
-        action="append",
-        metavar="FILE|FORMAT:PATH",
-        help="write the report to FILE instead of stdout; FORMAT:PATH writes one more report "
-        "in that format (repeatable: -o sarif:a.sarif -o markdown:b.md)",
-    )
-    parser.add_argument(
-        "--color",
-        choices=["auto", "always", "never"],
-        default="auto",
-        help="colour in text output (auto: only on a terminal)",
-    )
-
-
 def _add_check(commands: Any) -> None:
     parser = commands.add_parser("check", help="check proposals against the rule sets")
-    parser.add_argument(
-        "proposals",
-        nargs="+",
-        metavar="PROPOSAL",
-        help="proposal files (a directory: every *.yaml and *.yml under it)",
-    )
-    add_rules_option(parser)
-    add_gate_options(parser)
-    add_check_outputs(parser)
-    add_set_option(parser)
-    parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
+    check_arguments(parser)
     parser.set_defaults(run=run_check)
-
-
-def output_plan(args: argparse.Namespace, settings: Settings) -> list[OutputTarget]:
-    """Where each report of a check goes, from -f/-o and the configuration."""
-    try:
-        targets, _ = plan_outputs(
-            args.format or [],
-            args.output or [],
-            formats("check"),
-            settings.format,
-            settings.outputs,
-        )
-    except ValueError as err:
-        raise UsageError(str(err)) from None
-    return [OutputTarget(decide_auto(t.format, os.environ), t.path) for t in targets]
 
 
 def run_check(args: argparse.Namespace) -> int:
     settings = settings_of(args)
-    targets = output_plan(args, settings)
+    targets, _ = output_plan(args, settings)
     run = gated_check(
         settings,
         args.proposals,
@@ -357,55 +139,14 @@ def run_check(args: argparse.Namespace) -> int:
         )
         write_output(target.path, render(run.reports, target.format, options))
     if settings.write_baseline.value is not None:
-        write_output(settings.write_baseline.value, baseline_text(run.result.recorded, __version__))
+        write_output(settings.write_baseline.value, baseline_text(run.result.recorded))
     note_warnings(args, run.warnings)
     return exit_code(run.reports, settings.fail_on.value, settings.strict.value)
-
-
-def gated_check(
-    settings: Settings,
-    paths: Sequence[str],
-    *,
-    overrides: dict[str, str],
-    engine: EngineName,
-    today: dt.date,
-) -> GatedRun:
-    """A check run as the CLI and the Action make it: the settings' rule book, actors,
-    selection, waivers and baseline, then every proposal checked and gated."""
-    full, modified = load_book(settings)
-    actors = resolve_actors(full, settings.actors)
-    prepared = prepare(
-        settings,
-        actors,
-        book=full,
-        modified=modified,
-        today=today,
-        repo_root=find_repo_root(),
-    )
-    proposals = load_proposals(paths, full)
-    if engine != "auto":
-        make_engine(prepared.book, engine)  # fail early and plainly if that engine is unavailable
-    checked = check_all(
-        proposals, prepared.book, as_of=settings.as_of.value, overrides=overrides, engine=engine
-    )
-    reports = prepared.gate.apply_all(checked)
-    result = prepared.gate.finish()
-    warnings = sorted_warnings((*full.warnings, *run_warnings(reports.reports), *result.warnings))
-    reports = reports.model_copy(update={"warnings": result.warnings})
-    return GatedRun(reports=reports, result=result, book=prepared.book, warnings=warnings)
 
 
 def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
     failed = any(failing(report, fail_on, strict) for report in reports.reports)
     return EXIT_FAIL if failed else EXIT_OK
-
-
-def write_output(path: str | None, text: str) -> None:
-    """One output: a file, or stdout for None."""
-    if path is None:
-        sys.stdout.write(text)
-    else:
-        Path(path).write_text(text, encoding="utf-8")
 
 
 # --- config -------------------------------------------------------------------------------------
@@ -428,7 +169,7 @@ def _add_config(commands: Any) -> None:
 
 def run_config(args: argparse.Namespace) -> int:
     settings = settings_of(args)
-    targets = output_plan(args, settings)
+    targets, sources = output_plan(args, settings)
     full, modified = load_book(settings)
     prepare(
         settings,
@@ -438,20 +179,22 @@ def run_config(args: argparse.Namespace) -> int:
         today=dt.date.today(),
         repo_root=find_repo_root(),
     )
-    sys.stdout.write(render_settings(settings, targets))
+    sys.stdout.write(render_settings(settings, targets, sources))
     return EXIT_OK
 
 
-def render_settings(settings: Settings, targets: Sequence[OutputTarget]) -> str:
+def render_settings(
+    settings: Settings, targets: Sequence[OutputTarget], sources: dict[str, str]
+) -> str:
     rows = describe(settings)
     rows = [r for r in rows if r[0] not in ("format", "outputs")]
-    rows += [(f"output {t.format}", t.path or "stdout", "") for t in targets]
+    rows += [(f"output {t.format}", t.path or "stdout", sources[str(t)]) for t in targets]
     head = f"configuration: {settings.config or '(none)'}"
     width = max(len(name) for name, _, _ in rows)
     lines = [head, ""]
     for name, value, source in rows:
         lines.append(f"  {name.ljust(width)}  {value}" + (f"  [{source}]" if source else ""))
-    return "\n".join(lines) + "\n"
+    return text_lines(lines)
 
 
 # --- terms and schema ---------------------------------------------------------------------------

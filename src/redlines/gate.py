@@ -26,8 +26,12 @@ from pathlib import Path
 from typing import Literal
 
 from .baseline import Baseline, entry, fingerprint, judged, read_baseline
+from .engine import EngineName, make_engine
+from .flags import resolve_actors
+from .loader import load_proposals
 from .loader.compose import apply_overrides, compose_rules
-from .models import InputWarning, RuleBook
+from .loader.fence import find_repo_root
+from .models import InputError, InputWarning, Problem, RuleBook, sorted_warnings
 from .report import (
     BaselineEntry,
     Contradiction,
@@ -37,6 +41,8 @@ from .report import (
     ModifiedRule,
     Report,
     ReportSet,
+    check_all,
+    run_warnings,
 )
 from .selection import Selection, select_rules
 from .settings import Settings
@@ -159,13 +165,26 @@ def prepare(
     waivers = (
         Waivers(settings.waivers.value, full, today, repo_root) if settings.waivers.value else None
     )
-    baseline_path = settings.baseline.value
     write_path = settings.write_baseline.value
+    # A run that writes a baseline is judged against what it writes (none of its findings is
+    # new), unless the command line names another to compare with: a configured baseline is
+    # the one being written again.
+    named = settings.baseline.value if settings.baseline.origin is None else None
+    baseline_path = settings.baseline.value if write_path is None else named
     baseline: Baseline | None = None
     if baseline_path is not None:
+        if settings.baseline.origin is not None and not Path(baseline_path).exists():
+            raise InputError(
+                [
+                    Problem.at(
+                        settings.baseline.origin,
+                        f"'baseline' names {baseline_path}, and there is no such file; write "
+                        f"it with redlines check --write-baseline {baseline_path}",
+                    )
+                ]
+            )
         baseline = read_baseline(baseline_path)
     elif write_path is not None:
-        # The findings a run records are, from now on, its baseline: none of them is new.
         baseline = _everything_known(write_path)
     gated = bool(modified or selection or waivers or baseline)
     info = (
@@ -201,3 +220,46 @@ class _Recording(Baseline):
 
 def _everything_known(path: str) -> Baseline:
     return _Recording(path=path, entries={})
+
+
+@dataclass(frozen=True)
+class GatedRun:
+    """A check run, gated: what the CLI and the Action render and judge."""
+
+    reports: ReportSet  # every report, gated
+    result: GateResult  # warnings, absent findings, what a baseline would record
+    book: RuleBook  # the rule book as checked
+    warnings: tuple[InputWarning, ...]  # every warning of the run, each once, by place
+
+
+def gated_check(
+    settings: Settings,
+    paths: Sequence[str],
+    *,
+    overrides: dict[str, str],
+    engine: EngineName,
+    today: dt.date,
+) -> GatedRun:
+    """A check run as the CLI and the Action make it: the settings' rule book, actors,
+    selection, waivers and baseline, then every proposal checked and gated."""
+    full, modified = load_book(settings)
+    actors = resolve_actors(full, settings.actors)
+    prepared = prepare(
+        settings,
+        actors,
+        book=full,
+        modified=modified,
+        today=today,
+        repo_root=find_repo_root(),
+    )
+    proposals = load_proposals(paths, full)
+    if engine != "auto":
+        make_engine(prepared.book, engine)  # fail early and plainly if that engine is unavailable
+    checked = check_all(
+        proposals, prepared.book, as_of=settings.as_of.value, overrides=overrides, engine=engine
+    )
+    reports = prepared.gate.apply_all(checked)
+    result = prepared.gate.finish()
+    warnings = sorted_warnings((*full.warnings, *run_warnings(reports.reports), *result.warnings))
+    reports = reports.model_copy(update={"warnings": result.warnings})
+    return GatedRun(reports=reports, result=result, book=prepared.book, warnings=warnings)

@@ -143,6 +143,15 @@ def _from_config(config: Config, formats: Sequence[str]) -> dict[str, Sourced[An
         found["rules"] = sourced(
             tuple(r if r == BUNDLED else config.resolve(r) for r in spec.rules), "rules"
         )
+        for i, folder in enumerate(found["rules"].value):
+            if folder != BUNDLED and not os.path.isdir(folder):
+                problems.append(
+                    Problem.at(
+                        config.at("rules", i),
+                        f"'rules' names {folder}, which is no rules folder"
+                        + ("" if os.path.exists(folder) else " (there is no such folder)"),
+                    )
+                )
     if spec.rule_overrides is not None:
         found["rule_overrides"] = sourced(
             tuple(
@@ -200,7 +209,18 @@ def _from_config(config: Config, formats: Sequence[str]) -> dict[str, Sourced[An
         found["outputs"] = sourced(tuple(targets), "outputs")
     waivers = list(_waivers(config, spec.waivers or []))
     if spec.waivers_file is not None:
-        waivers += _waivers_file(config.resolve(spec.waivers_file))
+        path = config.resolve(spec.waivers_file)
+        if not os.path.isfile(path):
+            raise InputError(
+                [
+                    *problems,
+                    Problem.at(
+                        config.at("waivers-file"),
+                        f"'waivers-file' names {path}, and there is no such file",
+                    ),
+                ]
+            )
+        waivers += _waivers_file(path)
     if spec.waivers is not None or spec.waivers_file is not None:
         key = "waivers" if spec.waivers is not None else "waivers-file"
         found["waivers"] = sourced(tuple(waivers), key)

@@ -129,9 +129,7 @@ class Waivers:
                 rule=waiver.rule,
                 reason=waiver.reason,
                 expires=waiver.expires,
-                location=Location(
-                    path=waiver.origin.file, line=waiver.origin.line, col=waiver.origin.col
-                ),
+                location=Location.of(waiver.origin),
             )
         return None
 
@@ -151,11 +149,9 @@ class Waivers:
             waiver = use.waiver
             if self.expired(waiver):
                 assert waiver.expires is not None
-                covers = (
-                    f"; {_findings(use.would_cover)} of this run fail again"
-                    if use.would_cover
-                    else ""
-                )
+                n = use.would_cover
+                covers = f"; {_findings(n)} of this run {'fails' if n == 1 else 'fail'} again"
+                covers = covers if n else ""
                 found.append(
                     _warning(
                         waiver.origin,

@@ -25,7 +25,7 @@ from ..yamlfile import one_line
 from .links import repo_path
 from .logsafe import text_line
 from .options import RenderOptions
-from .view import Item, Level, check_view, clause_label, waiver_note
+from .view import Item, Level, check_view, clause_label, gate_lines, waiver_note
 
 COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 # Annotations of each kind GitHub shows per step; one notice is kept for the closing count.
@@ -63,7 +63,7 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
 def render_github(reports: ReportSet, options: RenderOptions) -> str:
     view = check_view(reports)
     shown = annotated(view.items)
-    lines: list[str] = []
+    lines: list[str] = [text_line(line) for line in gate_lines(view.gate)]
     for proposal in view.proposals:
         report = proposal.report
         p = report.proposal

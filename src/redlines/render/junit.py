@@ -26,7 +26,7 @@ from ..report import Finding, Report, ReportSet, Status, gates
 from .links import repo_path
 from .logsafe import xml_text
 from .options import RenderOptions
-from .view import SEVERITY_NAME, clause_label, open_message, waiver_note
+from .view import SEVERITY_NAME, clause_label, modified_sentence, open_message, waiver_note
 
 # XML 1.0 cannot hold most control characters, even escaped; YAML can.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -64,9 +64,33 @@ def _suite(root: ET.Element, report: Report, name: str, options: RenderOptions) 
         ("title", report.proposal.title),
         ("as_of", report.as_of.isoformat()),
         ("overall", report.overall.value),
+        *_gate(report),
     ):
         ET.SubElement(props, "property", name=key, value=_x(value))
     return suite
+
+
+def _gate(report: Report) -> list[tuple[str, str]]:
+    """How the gate differs from every rule as written, as each suite's properties."""
+    gate = report.gate
+    if gate is None:
+        return []
+    found = [
+        (
+            "rule changed",
+            f"{modified_sentence(m)}: {m.reason} "
+            f"[{m.location.path}:{m.location.line}:{m.location.col}]",
+        )
+        for m in gate.modified_rules
+    ]
+    if gate.rules_selected is not None:
+        asked = [*(f"--select {n}" for n in gate.select), *(f"--ignore {n}" for n in gate.ignore)]
+        found.append(
+            ("selection", f"{gate.rules_selected} of {gate.rules_total} rules: " + ", ".join(asked))
+        )
+    if gate.baseline is not None:
+        found.append(("baseline", gate.baseline))
+    return found
 
 
 def _count(suite: ET.Element, totals: dict[str, int]) -> None:

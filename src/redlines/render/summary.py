@@ -25,6 +25,7 @@ from ..models import Severity
 from ..report import ReportSet
 from .gfm import code, link, md
 from .links import file_link, repo_path
+from .logsafe import markdown_text
 from .markdown import ICON, _verdict_cell
 from .options import RenderOptions
 from .view import BASELINE_MARK, Item, Kind, check_view, plural
@@ -92,7 +93,7 @@ def summary(
             "| " + " | ".join([":--", *(":-:" for _ in view.actors), ":-:"]) + " |",
         ]
         body += budget.section("### Verdicts", rows, "proposals", table_head)
-    return "\n".join([*head, *body, *tail]).rstrip("\n") + "\n"
+    return markdown_text("\n".join([*head, *body, *tail]).rstrip("\n") + "\n")
 
 
 def _crossed(item: Item) -> bool:
@@ -141,6 +142,15 @@ def _change(change: ProposalDiff, options: RenderOptions) -> list[str]:
     return lines
 
 
+def changes_markdown(changes: Sequence[ProposalDiff], options: RenderOptions) -> str:
+    """What a pull request changed, for the job summary under the full report."""
+    if not changes:
+        return ""
+    lines = ["", "### What this pull request changes", ""]
+    lines += [line for change in changes for line in _change(change, options)]
+    return markdown_text("\n".join(lines) + "\n")
+
+
 def _tail(reports: ReportSet, options: RenderOptions) -> list[str]:
     full = (
         f"{link('the full report', options.report_url)} (the job summary)"
@@ -168,20 +178,19 @@ class _Budget:
         self, title: str, lines: Sequence[str], what: str, head: Sequence[str] = ()
     ) -> list[str]:
         taken = [title, "", *head]
-        used = _size(taken) + 1
-        if used > self.left:
+        # Room kept for the line that says what was cut, and the blank line that ends it.
+        reserve = len(f"… and {len(lines):,} more lines of {what}: see the full report.") + 3
+        if _size(taken) + reserve > self.left:
             return []
         kept = 0
         for line in lines:
-            if used + len(line) + 1 > self.left - 200:  # room for the line saying what is cut
+            if _size(taken) + len(line) + 1 + reserve > self.left:
                 break
             taken.append(line)
-            used += len(line) + 1
             kept += 1
         if kept < len(lines):
             more = len(lines) - kept
             taken += ["", f"… and {plural(more, 'more line')} of {what}: see the full report."]
-            used += 80
         taken.append("")
-        self.left -= used
+        self.left -= _size(taken)
         return taken

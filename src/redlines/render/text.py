@@ -8,7 +8,7 @@ only when asked (the CLI asks on a TTY).
 from __future__ import annotations
 
 from ..conditions import format_value
-from ..report import ActorVerdictKind, Finding, Location, ReportSet, Verdict
+from ..report import ActorVerdictKind, Finding, ReportSet, Verdict
 from .logsafe import text_lines
 from .options import RenderOptions
 from .view import (
@@ -17,8 +17,7 @@ from .view import (
     ReportView,
     check_view,
     claim_location,
-    plural,
-    sentence_case,
+    gate_lines,
     soft_score,
     unaddressed,
     waiver_note,
@@ -64,28 +63,10 @@ def render_text(reports: ReportSet, options: RenderOptions) -> str:
 
 def _gate(view: CheckView, style: _Style) -> list[str]:
     """How the gate differs from every rule as written: once, before the reports."""
-    gate = view.gate
-    if gate is None:
+    lines = gate_lines(view.gate)
+    if not lines:
         return []
-    lines = [style.paint("Gate", _BOLD)]
-    if gate.modified:
-        lines.append("  Rules changed by the configuration:")
-        for sentence, m in zip(gate.modified, gate.info.modified_rules, strict=True):
-            lines.append(f"    {sentence}: {m.reason} [{_at(m.location)}]")
-    if gate.selection:
-        lines.append(f"  {gate.selection}")
-    if gate.info.waivers:
-        lines.append(
-            f"  {plural(gate.info.waivers, 'waiver')} configured, "
-            f"{plural(gate.waived, 'finding')} waived"
-        )
-    if gate.baseline:
-        lines.append(f"  {sentence_case(gate.baseline)}")
-    return [*lines, ""] if len(lines) > 1 else []
-
-
-def _at(location: Location) -> str:
-    return f"{location.path}:{location.line}:{location.col}"
+    return [style.paint(lines[0], _BOLD), *lines[1:], ""]
 
 
 def _report(view: ReportView, style: _Style) -> list[str]:

@@ -266,6 +266,28 @@ def gate_view(reports: ReportSet) -> GateView | None:
     )
 
 
+def gate_lines(gate: GateView | None) -> list[str]:
+    """The gate in plain lines (text, the GitHub log): what changed, what is selected."""
+    if gate is None:
+        return []
+    lines = []
+    if gate.modified:
+        lines.append("  Rules changed by the configuration:")
+        for sentence, m in zip(gate.modified, gate.info.modified_rules, strict=True):
+            at = m.location
+            lines.append(f"    {sentence}: {m.reason} [{at.path}:{at.line}:{at.col}]")
+    if gate.selection:
+        lines.append(f"  {gate.selection}")
+    if gate.info.waivers:
+        lines.append(
+            f"  {plural(gate.info.waivers, 'waiver')} configured, "
+            f"{plural(gate.waived, 'finding')} waived"
+        )
+    if gate.baseline:
+        lines.append(f"  {sentence_case(gate.baseline)}")
+    return ["Gate", *lines] if lines else []
+
+
 def _marked(reports: ReportSet) -> list[Finding | Contradiction]:
     """Every finding and contradiction of the run, where the gate marks them."""
     found: list[Finding | Contradiction] = []
@@ -350,15 +372,16 @@ def gate_counts(reports: ReportSet) -> str:
     if not any(r.gate for r in reports.reports):
         return ""
     found = _marked(reports)
-    waived = sum(1 for f in found if f.waived is not None)
-    parts = [f"{waived} waived"]
+    parts = []
+    if any(r.gate and r.gate.waivers for r in reports.reports):
+        parts.append(f"{sum(1 for f in found if f.waived is not None)} waived")
     if any(r.gate and r.gate.baseline for r in reports.reports):
         states = [f.baseline for f in found if f.baseline is not None]
         parts.append(
             f"{states.count('new')} new, {states.count('unchanged')} unchanged, "
             f"{len(reports.absent)} no longer found"
         )
-    return "; " + "; ".join(parts)
+    return "".join(f"; {part}" for part in parts)
 
 
 def soft_score(verdict: ActorVerdict) -> str | None:
