@@ -23,7 +23,7 @@ import yaml
 
 from action_workspace import make_workspace
 from conftest import FIXTURES
-from redlines import action, cli
+from redlines import action, cli, gate
 from redlines.render import REGISTRY, RenderOptions, render
 from redlines.render.view import Level, check_view
 from redlines.report import ReportSet
@@ -218,14 +218,14 @@ def test_the_action_log_with_hostile_ids(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
 ) -> None:
     ws = make_workspace(tmp_path, "draft.yaml", "variant.yaml")
-    real = action.check_all
+    real = gate.check_all  # the Action checks through the gate, as the CLI does
     seen: list[ReportSet] = []
 
     def hostile(*args: Any, **kwargs: Any) -> ReportSet:
         seen.append(poisoned(real(*args, **kwargs), text))
         return seen[-1]
 
-    monkeypatch.setattr(action, "check_all", hostile)
+    monkeypatch.setattr(gate, "check_all", hostile)
     out = io.StringIO()
     assert action.main(ws.env(sarif_file="x.sarif"), out) == 1
     log = out.getvalue()

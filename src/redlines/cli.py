@@ -137,7 +137,8 @@ def run_check(args: argparse.Namespace) -> int:
             fail_on=settings.fail_on.value,
             strict=settings.strict.value,
         )
-        write_output(target.path, render(run.reports, target.format, options))
+        one = argparse.Namespace(**{**vars(args), "format": target.format, "output": target.path})
+        emit(run.reports, one, options)
     if settings.write_baseline.value is not None:
         write_output(settings.write_baseline.value, baseline_text(run.result.recorded))
     note_warnings(args, run.warnings)
