@@ -20,19 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
-
-from pydantic import BeforeValidator, Field, StrictInt, model_validator
-from pydantic_core import PydanticCustomError
+from typing import Literal, NamedTuple
 
 from .loader.validate import one_line_problems, validate_spec
 from .models import InputError, Problem, Severity
 from .report import BaselineEntry, Contradiction, Finding, Report, Status
-from .specs import Spec
 from .yamlfile import read_yaml
 
 BASELINE_VERSION = 1
@@ -44,8 +38,7 @@ Kind = Literal["violated", "open", "contradiction"]
 # --- what a gate judges, and its fingerprint ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Judged:
+class Judged(NamedTuple):
     """A finding or contradiction a gate can fail on, with what identifies it."""
 
     found: Finding | Contradiction
@@ -79,67 +72,20 @@ def fingerprint(proposal: str, item: Judged) -> str:
         ]
     else:
         parts = [item.rule, proposal, item.kind, *sorted(item.clauses)]
+
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 # --- the file -----------------------------------------------------------------------------------
 
-_FINGERPRINT = re.compile(r"^[0-9a-f]{32}$")
 
-
-def _fingerprint(value: Any) -> Any:
-    if isinstance(value, str) and not _FINGERPRINT.match(value):
-        raise PydanticCustomError(
-            "shape",
-            "'{text}' is not a fingerprint (32 hexadecimal digits, as --write-baseline "
-            "writes them); write the baseline again",
-            {"text": value[:60]},
-        )
-    return value
-
-
-Fingerprint = Annotated[str, BeforeValidator(_fingerprint)]
-
-
-class BaselineEntrySpec(Spec):
-    noun: ClassVar[str] = "a baseline entry"
-
-    fingerprint: Fingerprint
-    rule: str
-    kind: Kind
-    proposal: str
-    path: str
-    line: StrictInt = Field(ge=1)
-
-
-class BaselineFile(Spec):
-    """The file `--write-baseline` writes and `--baseline` reads."""
-
-    noun: ClassVar[str] = "a redlines baseline"
-    layout: ClassVar[str] = "'redlines-baseline' and 'findings'"
-
-    version: StrictInt = Field(alias="redlines-baseline")
-    findings: list[BaselineEntrySpec]
-
-    @model_validator(mode="after")
-    def _known_version(self) -> BaselineFile:
-        if self.version != BASELINE_VERSION:
-            raise PydanticCustomError(
-                "shape",
-                "this baseline is in version {version} of the format, and this redlines reads "
-                "version {known}; write it again with --write-baseline",
-                {"version": self.version, "known": BASELINE_VERSION, "key": "redlines-baseline"},
-            )
-        return self
-
-
-@dataclass
 class Baseline:
     """A baseline's findings by fingerprint, and which of them this run has seen."""
 
-    path: str
-    entries: dict[str, BaselineEntry]
-    seen: set[str] = field(default_factory=set)
+    def __init__(self, path: str, entries: dict[str, BaselineEntry]) -> None:
+        self.path = path
+        self.entries = entries
+        self.seen: set[str] = set()
 
     def state(self, print_: str) -> Literal["new", "unchanged"]:
         if print_ in self.entries:
@@ -165,6 +111,8 @@ def read_baseline(path: str) -> Baseline:
                 )
             ]
         )
+    from .gatespecs import BaselineFile  # only when a baseline is read
+
     doc = read_yaml(path, path)
     spec = validate_spec(doc, BaselineFile)
     entries: dict[str, BaselineEntry] = {}
@@ -235,4 +183,5 @@ def baseline_text(entries: Iterable[BaselineEntry]) -> str:
 
 def _scalar(text: str) -> str:
     """A YAML double-quoted text (JSON's escapes are YAML's)."""
+
     return json.dumps(text, ensure_ascii=False)

@@ -15,148 +15,29 @@ is placed at its key.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import stat
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
-
-from pydantic import BeforeValidator, Field, StrictBool, StrictInt, model_validator
-from pydantic_core import PydanticCustomError
+from typing import TYPE_CHECKING, NamedTuple
 
 from .loader.fence import repository_of
 from .loader.validate import one_line_problems, validate_spec
-from .models import Origin, Severity, fail
-from .report import FailOn
-from .specs import Date, Spec, _date_only, _id_as_text
+from .models import Origin, fail
 from .yamlfile import MAX_FILE_BYTES, Document, Path_, read_yaml
+
+if TYPE_CHECKING:
+    from .gatespecs import ConfigFile, WaiversFile
 
 CONFIG_NAMES = (".redlines.yaml", ".redlines.yml")
 PYPROJECT = "pyproject.toml"
 TOOL_TABLE = ("tool", "redlines")
 
 
-# --- the shapes ---------------------------------------------------------------------------------
-
-
-def _listed(value: Any) -> Any:
-    """One text stands for a list of one: `select: territory` is `select: [territory]`."""
-    return [value] if isinstance(value, str) else value
-
-
-TextList = Annotated[list[str], BeforeValidator(_listed)]
-
-
-def _expiry(value: Any) -> Any:
-    if value == "never":
-        return None
-    try:
-        return _date_only(value)
-    except PydanticCustomError as err:
-        if "date and time" in str(err) or "not a valid date" in str(err):
-            raise
-        raise PydanticCustomError("date_only", "expected a date (YYYY-MM-DD) or 'never'") from None
-
-
-# None: the waiver never expires, which a team must say in so many words (`expires: never`).
-Expiry = Annotated[dt.date | None, BeforeValidator(_expiry)]
-ClauseIdText = Annotated[str, BeforeValidator(_id_as_text)]
-
-
-def _shape(message: str, key: str) -> PydanticCustomError:
-    # "shape" errors are placed at ctx["key"] by the loader (loader/validate.py).
-    return PydanticCustomError("shape", message, {"key": key})
-
-
-class RuleOverrideSpec(Spec):
-    """`rule-overrides: {RULE-ID: {...}}`: change one bundled or local rule, with a reason."""
-
-    noun: ClassVar[str] = "a rule override"
-
-    severity: Severity | None = None
-    weight: StrictInt | None = Field(default=None, ge=1)
-    disabled: StrictBool = False
-    reason: str
-
-    @model_validator(mode="after")
-    def _says_what_and_why(self) -> RuleOverrideSpec:
-        if self.disabled and (self.severity is not None or self.weight is not None):
-            raise _shape("a disabled rule takes no 'severity' or 'weight'", "disabled")
-        if not self.disabled and self.severity is None and self.weight is None:
-            raise _shape(
-                "an override changes 'severity' or 'weight', or says 'disabled: true'", "reason"
-            )
-        if not self.reason.strip():
-            raise _shape("'reason' must say why the rule is changed (reports show it)", "reason")
-        return self
-
-
-class WaiverSpec(Spec):
-    """One accepted crossing: a rule (id, tag or glob) on some proposals, with a reason."""
-
-    noun: ClassVar[str] = "a waiver"
-
-    rule: str
-    proposals: TextList
-    clause: ClauseIdText | None = None
-    reason: str
-    expires: Expiry
-
-    @model_validator(mode="after")
-    def _complete(self) -> WaiverSpec:
-        if not self.rule.strip():
-            raise _shape("'rule' must name a rule id, a tag or a glob of rule ids", "rule")
-        if not self.proposals or not all(p.strip() for p in self.proposals):
-            raise _shape("'proposals' must name proposal ids, paths or globs", "proposals")
-        if not self.reason.strip():
-            raise _shape("'reason' must say why the crossing is accepted", "reason")
-        return self
-
-
-class WaiversFile(Spec):
-    """A file of waivers that a configuration names in `waivers-file`."""
-
-    noun: ClassVar[str] = "a waivers file"
-    layout: ClassVar[str] = "'waivers'"
-
-    waivers: list[WaiverSpec]
-
-
-class ConfigFile(Spec):
-    """`.redlines.yaml`, or `[tool.redlines]` in `pyproject.toml`."""
-
-    noun: ClassVar[str] = "a redlines configuration"
-    layout: ClassVar[str] = "settings such as 'rules', 'fail-on' or 'waivers'"
-
-    rules: TextList | None = None
-    rule_overrides: dict[str, RuleOverrideSpec] | None = Field(default=None, alias="rule-overrides")
-    actors: TextList | None = None
-    fail_on: FailOn | None = Field(default=None, alias="fail-on")
-    strict: StrictBool | None = None
-    as_of: Date | None = Field(default=None, alias="as-of")
-    format: str | None = None
-    outputs: TextList | None = None
-    select: TextList | None = None
-    ignore: TextList | None = None
-    waivers: list[WaiverSpec] | None = None
-    waivers_file: str | None = Field(default=None, alias="waivers-file")
-    baseline: str | None = None
-
-    @model_validator(mode="after")
-    def _rules_listed(self) -> ConfigFile:
-        if self.rules is not None and not self.rules:
-            raise _shape("'rules' names the rule books: 'bundled' and rules folders", "rules")
-        return self
-
-
 # --- a configuration read from its file ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """A configuration file, validated, with the place of each of its settings.
 
     `folder` is where relative paths in it start from (the file's own folder), as the working
@@ -245,6 +126,8 @@ def read_config(path: str | Path, display: str | None = None) -> Config:
         table = table.get(step) if isinstance(table, dict) else None
     if table is None:
         fail(shown, "holds no [tool.redlines] table; add one, or name another file with --config")
+    from .gatespecs import ConfigFile
+
     view = Document(
         file=doc.file, data=table, values=_under(doc.values, prefix), keys=_under(doc.keys, prefix)
     )
@@ -258,6 +141,8 @@ def _under(positions: dict[Path_, tuple[int, int]], prefix: Path_) -> dict[Path_
 @one_line_problems
 def read_waivers_file(path: str, display: str) -> tuple[Document, WaiversFile]:
     """A waivers file (`waivers-file:`): a YAML mapping holding `waivers:`."""
+    from .gatespecs import WaiversFile
+
     doc = read_yaml(path, display)
     return doc, validate_spec(doc, WaiversFile)
 
@@ -291,6 +176,8 @@ _TOML_ERROR_AT = re.compile(r"^(?P<what>.*?) \(at line (?P<line>\d+), column (?P
 
 
 def _read_toml(path: Path, shown: str) -> tuple[Document, Path_]:
+    import tomllib  # only for a pyproject.toml
+
     raw = _read_bytes(path, shown)
     try:
         text = raw.decode("utf-8-sig")

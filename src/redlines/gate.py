@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .baseline import Baseline, entry, fingerprint, judged, read_baseline
 from .engine import EngineName, make_engine
@@ -49,8 +48,7 @@ from .settings import Settings
 from .waivers import Waivers
 
 
-@dataclass(frozen=True)
-class GateResult:
+class GateResult(NamedTuple):
     """What a run's gate knows once every report is through."""
 
     warnings: tuple[InputWarning, ...]  # expired and stale waivers
@@ -58,14 +56,21 @@ class GateResult:
     recorded: list[BaselineEntry]  # what --write-baseline writes
 
 
-@dataclass
 class Gate:
-    info: GateInfo | None = None
-    waivers: Waivers | None = None
-    baseline: Baseline | None = None
-    record: bool = False  # --write-baseline: keep every judged finding's entry
-    repo_root: Path | None = None
-    _recorded: list[BaselineEntry] = field(default_factory=list)
+    def __init__(
+        self,
+        info: GateInfo | None = None,
+        waivers: Waivers | None = None,
+        baseline: Baseline | None = None,
+        record: bool = False,  # --write-baseline: keep every judged finding's entry
+        repo_root: Path | None = None,
+    ) -> None:
+        self.info = info
+        self.waivers = waivers
+        self.baseline = baseline
+        self.record = record
+        self.repo_root = repo_root
+        self._recorded: list[BaselineEntry] = []
 
     def apply(self, report: Report) -> Report:
         """The report with its judged findings marked, and the gate's information."""
@@ -116,8 +121,7 @@ class Gate:
         return Path(path).as_posix()
 
 
-@dataclass(frozen=True)
-class Prepared:
+class Prepared(NamedTuple):
     """A run's rule book as the gate checks it, and the gate."""
 
     book: RuleBook
@@ -222,8 +226,7 @@ def _everything_known(path: str) -> Baseline:
     return _Recording(path=path, entries={})
 
 
-@dataclass(frozen=True)
-class GatedRun:
+class GatedRun(NamedTuple):
     """A check run, gated: what the CLI and the Action render and judge."""
 
     reports: ReportSet  # every report, gated

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .models import Rule, RuleBook, Severity
 from .settings import Sourced, setting_error
 from .specs import suggest
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """What a selection kept: the names given and how many rules of the book it keeps."""
 
     select: tuple[str, ...]

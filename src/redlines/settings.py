@@ -16,8 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from .config import Config, read_waivers_file
 from .models import InputError, Origin, Problem, Severity
@@ -32,8 +31,7 @@ AUTO = "auto"
 DEFAULT = "default"
 
 
-@dataclass(frozen=True)
-class Sourced(Generic[T]):
+class Sourced(NamedTuple, Generic[T]):
     """A setting's value and where it came from: `source` says it (`default`, `--fail-on`,
     `input fail-on`, or the file:line:col of the configuration), `origin` is that place in a
     configuration file, where messages about the value point."""
@@ -55,8 +53,7 @@ def setting_error(setting: Sourced[Any], message: str) -> Exception:
     return SettingError(f"{setting.source}: {message}")
 
 
-@dataclass(frozen=True)
-class RuleOverride:
+class RuleOverride(NamedTuple):
     """One rule changed by the configuration (`rule-overrides`)."""
 
     rule: str
@@ -67,8 +64,7 @@ class RuleOverride:
     origin: Origin
 
 
-@dataclass(frozen=True)
-class Waiver:
+class Waiver(NamedTuple):
     """One accepted crossing (`waivers`), and where it is written."""
 
     rule: str  # a rule id, a tag, or a glob of rule ids
@@ -79,8 +75,7 @@ class Waiver:
     origin: Origin
 
 
-@dataclass(frozen=True)
-class OutputTarget:
+class OutputTarget(NamedTuple):
     """One output of a run: a format, and a file (None: stdout)."""
 
     format: str
@@ -90,8 +85,7 @@ class OutputTarget:
         return f"{self.format}:{self.path or STDOUT}"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything that decides a check run besides the proposals themselves."""
 
     config: str | None = None  # the configuration file read, if any
@@ -124,7 +118,7 @@ def resolve(config: Config | None, given: Given, formats: Sequence[str]) -> Sett
     """The settings of a run: the configuration's, each replaced by what `given` sets."""
     from_file = _from_config(config, formats) if config is not None else {}
     merged: dict[str, Sourced[Any]] = {**from_file, **given}
-    known = {f.name for f in Settings.__dataclass_fields__.values()} - {"config"}
+    known = set(Settings._fields) - {"config"}
     unknown = set(merged) - known
     assert not unknown, f"settings that do not exist: {unknown}"
     return Settings(config=config.path if config else None, **merged)

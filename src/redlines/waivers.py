@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .models import InputError, InputWarning, Origin, Problem, RuleBook
@@ -37,28 +36,30 @@ from .specs import suggest
 CONTRADICTION_RULE = "redlines.contradiction"
 
 
-@dataclass
 class _Use:
     """What one waiver did in this run."""
 
-    waiver: Waiver
-    covered: int = 0  # findings it waives
-    would_cover: int = 0  # findings an expired waiver would have waived
-    applicable: bool = False  # its proposals were checked and its rule evaluated on them
+    def __init__(self, waiver: Waiver) -> None:
+        self.waiver = waiver
+        self.covered = 0  # findings it waives
+        self.would_cover = 0  # findings an expired waiver would have waived
+        self.applicable = False  # its proposals were checked and its rule evaluated on them
 
 
-@dataclass
 class Waivers:
     """The waivers of a run, matched against its reports one at a time."""
 
-    waivers: Sequence[Waiver]
-    book: RuleBook
-    today: dt.date
-    repo_root: Path | None = None
-    _uses: list[_Use] = field(default_factory=list)
-    _tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        waivers: Sequence[Waiver],
+        book: RuleBook,
+        today: dt.date,
+        repo_root: Path | None = None,
+    ) -> None:
+        self.waivers = waivers
+        self.book = book
+        self.today = today
+        self.repo_root = repo_root
         self._tags = {rule.id: rule_tags(rule) for rule in self.book.rules}
         problems: list[Problem] = []
         known = {*self._tags, *(t for tags in self._tags.values() for t in tags)}

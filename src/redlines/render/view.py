@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from ..baseline import Judged, fingerprint
 from ..baseline import Kind as JudgedKind
@@ -229,8 +230,7 @@ def report_view(report: Report) -> ReportView:
 # --- the gate -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GateView:
+class GateView(NamedTuple):
     """What the run's gate changed, in words every format shows (once per run)."""
 
     info: GateInfo
