@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from action_workspace import FIXTURES, Workspace, make_workspace
-from redlines import action, gate
+from redlines import action, checkrun
 from redlines.models import InputWarning, Proposal, RuleBook
 
 
@@ -189,19 +190,17 @@ def test_warnings_are_annotations_that_do_not_fail(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws = make_workspace(tmp_path, "passing.yaml")
-    real = gate.load_proposals
+    real = checkrun.load_proposal  # a run loads each draft through checkrun
     # A message with what a workflow command must not carry raw: a newline and a second command.
     said = "term 'old.name' was renamed 'new.name' (100%)\n::error::forged"
 
-    def loading(paths: list[str], book: RuleBook) -> list[Proposal]:
-        return [
-            p.model_copy(
-                update={"warnings": (InputWarning(file=p.path, line=7, col=5, message=said),)}
-            )
-            for p in real(paths, book)
-        ]
+    def loading(path: str, book: RuleBook) -> Proposal:
+        p = real(path, book)
+        return p.model_copy(
+            update={"warnings": (InputWarning(file=p.path, line=7, col=5, message=said),)}
+        )
 
-    monkeypatch.setattr(gate, "load_proposals", loading)
+    monkeypatch.setattr(checkrun, "load_proposal", loading)
     code, log = run(ws)
     assert code == 0 and ws.outputs()["failures"] == "0"
     assert (
@@ -209,3 +208,123 @@ def test_warnings_are_annotations_that_do_not_fail(
         "term 'old.name' was renamed 'new.name' (100%25)%0A::error::forged\n"
     ) in log
     assert "\n::error" not in log
+
+
+# --- the runner's files, the workspace and the event: the verdict survives ----------------------
+
+
+def cannot_write(log: str) -> list[str]:
+    title = "::error title=redlines%3A cannot write::"
+    return [line for line in log.splitlines() if line.startswith(title)]
+
+
+def test_an_output_file_that_cannot_be_written_keeps_the_verdict(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, "draft.yaml")
+    env = ws.env()
+    env["GITHUB_OUTPUT"] = str(tmp_path / "gone" / "output.txt")
+    out = io.StringIO()
+    code = action.main(env, out)
+    log = out.getvalue()
+    assert code == 1  # the verdict's: a red line is crossed
+    (annotation,) = cannot_write(log)
+    gone = tmp_path / "gone" / "output.txt"
+    assert f"$GITHUB_OUTPUT ({gone}): No such file or directory" in annotation
+    assert "verdict=infeasible, findings=5, failures=2" in annotation
+    assert "::error file=proposals/draft.yaml,line=9" in log  # the findings are still annotated
+    assert "#### ❌ Violated red lines (2)" in ws.summary.read_text(encoding="utf-8")
+
+
+def test_a_job_summary_that_cannot_be_written_keeps_the_verdict(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, "passing.yaml")
+    env = ws.env(sarif_file="redlines.sarif")
+    env["GITHUB_STEP_SUMMARY"] = str(tmp_path)  # a folder
+    out = io.StringIO()
+    assert action.main(env, out) == 0
+    (annotation,) = cannot_write(out.getvalue())
+    assert f"$GITHUB_STEP_SUMMARY ({tmp_path})" in annotation and "Is a directory" in annotation
+    assert ws.outputs() == {"verdict": "feasible", "findings": "1", "failures": "0"}
+    assert json.loads((ws.root / "redlines.sarif").read_text(encoding="utf-8"))["runs"]
+
+
+def test_neither_runner_file_writable_is_one_annotation_naming_both(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, "draft.yaml")
+    env = {**ws.env(), "GITHUB_OUTPUT": str(tmp_path), "GITHUB_STEP_SUMMARY": str(tmp_path)}
+    out = io.StringIO()
+    assert action.main(env, out) == 1
+    (annotation,) = cannot_write(out.getvalue())
+    assert "$GITHUB_STEP_SUMMARY" in annotation and "$GITHUB_OUTPUT" in annotation
+
+
+def test_bad_input_with_no_writable_output_file_is_still_bad_input(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, "passing.yaml")
+    env = {**ws.env(fail_on="sometimes"), "GITHUB_OUTPUT": str(tmp_path)}
+    out = io.StringIO()
+    assert action.main(env, out) == 2  # not 3, "internal error"
+    assert "fail-on must be one of" in out.getvalue()
+    (annotation,) = cannot_write(out.getvalue())
+    assert "verdict=error" in annotation
+
+
+def test_a_missing_workspace_is_bad_input(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, "passing.yaml")
+    env = {**ws.env(), "GITHUB_WORKSPACE": str(tmp_path / "not-checked-out")}
+    out = io.StringIO()
+    assert action.main(env, out) == 2
+    assert out.getvalue().startswith("::error title=redlines%3A bad input::$GITHUB_WORKSPACE (")
+    assert "No such file or directory" in out.getvalue()
+    assert ws.outputs()["verdict"] == "error"
+
+
+def test_an_event_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, "passing.yaml")
+    env = ws.env()
+    event = Path(env["GITHUB_EVENT_PATH"])
+    padding = "x" * 1_000_000
+    event.write_text(
+        json.dumps({"pull_request": {"head": {"sha": "feedc0de"}}, "padding": padding}),
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert action.main(env, out) == 0
+    warnings = [line for line in out.getvalue().splitlines() if line.startswith("::warning")]
+    assert len(warnings) == 1
+    assert "over the limit of 1,000,000; it is not read; links point at GITHUB_SHA" in warnings[0]
+    # Links fall back to the commit GitHub names in GITHUB_SHA.
+    assert "/blob/0123abcd/proposals/passing.yaml" in ws.summary.read_text(encoding="utf-8")
+
+
+def test_an_event_file_that_is_a_pipe_is_not_read(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, "passing.yaml")
+    env = ws.env()
+    Path(env["GITHUB_EVENT_PATH"]).unlink()
+    os.mkfifo(env["GITHUB_EVENT_PATH"])
+    out = io.StringIO()
+    assert action.main(env, out) == 0  # and it returns: a FIFO would block a read for ever
+    assert "is not a regular file; it is not read" in out.getvalue()
+
+
+def test_a_sarif_file_that_cannot_be_finished_leaves_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = make_workspace(tmp_path, "draft.yaml")
+    old = ws.root / "redlines.sarif"
+    old.write_text("{}\n", encoding="utf-8")
+
+    def full_disk(handle: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full_disk)  # the disk fills as the file is flushed
+    out = io.StringIO()
+    assert action.main(ws.env(sarif_file="redlines.sarif"), out) == 2
+    (annotation,) = cannot_write(out.getvalue())
+    assert "could not write redlines.sarif: No space left on device." in annotation
+    assert "verdict=infeasible" in annotation
+    assert "SARIF written" not in out.getvalue()
+    assert old.read_text(encoding="utf-8") == "{}\n"
+    assert ws.outputs()["verdict"] == "infeasible"
+    assert sorted(p.name for p in ws.root.iterdir()) == [
+        ".git",
+        "proposals",
+        "redlines.sarif",
+        "rules",
+    ]

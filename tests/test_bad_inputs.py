@@ -481,16 +481,19 @@ def test_without_libyaml_the_same_files_parse_alike_and_fail_at_the_same_place()
 
 # --- what a check touches -----------------------------------------------------------------------
 
-# Runs the CLI entry point with an audit hook that records every file opened, every process
-# started and every socket made, once redlines.cli is imported (imports done later, such as the
+# Runs the CLI entry point with an audit hook that records every file opened (by name: opening
+# a descriptor already made is not recorded again), renamed or linked, every process started
+# and every socket made, once redlines.cli is imported (imports done later, such as the
 # durable-rules engine, are recorded too and filtered out below as reads of installed code).
 _AUDITED = """
 import json, sys
 import redlines.cli
 events = []
 def hook(event, args):
-    if event == "open":
+    if event == "open" and not isinstance(args[0], int):
         events.append(["open", str(args[0]), str(args[1]), args[2]])
+    elif event in ("os.rename", "os.link"):
+        events.append([event, str(args[0]), str(args[1])])
     elif event.startswith(("socket.", "subprocess.", "os.system", "os.exec", "os.spawn",
                            "os.posix_spawn", "os.fork", "urllib.", "http.", "ftplib.", "smtplib.")):
         events.append([event, repr(args)[:200]])
@@ -533,8 +536,12 @@ def test_a_check_reads_only_its_inputs_writes_only_output_and_never_connects(
     audit = json.loads(done.stderr.rsplit("AUDIT ", 1)[1])
     assert audit["code"] == 1, done.stderr
     installed = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, *sys.path) if p}
-    reads, writes, other = set(), set(), []
+    out = (repo / "out").resolve()
+    reads, writes, moves, other = set(), set(), [], []
     for event in audit["events"]:
+        if event[0] in ("os.rename", "os.link"):
+            moves.append((event[0], Path(repo, event[1]).resolve(), Path(repo, event[2]).resolve()))
+            continue
         if event[0] != "open":
             other.append(event)
             continue
@@ -545,12 +552,19 @@ def test_a_check_reads_only_its_inputs_writes_only_output_and_never_connects(
         )
         if writing:
             writes.add(target)
+        elif target == out:  # the output's folder, opened to name the new file and sync it
+            continue
         elif not any(
             target.is_relative_to(folder) for folder in installed if folder != repo.resolve()
         ) and not path.startswith(("/dev/", "/proc/")):
             reads.add(target.relative_to(repo.resolve()).as_posix())
     assert other == [], "no process, socket or URL"
-    assert writes == {(repo / "out" / "report.json").resolve()}
+    # The report is written to a temporary file beside --output (unnamed where the system
+    # allows: an open of the folder itself), which is then renamed over it; nothing else.
+    assert writes and all(w == out or w.parent == out for w in writes), writes
+    renames = [(src.parent, dst) for kind, src, dst in moves if kind == "os.rename"]
+    assert renames == [(out, out / "report.json")], moves
+    assert sorted(p.name for p in out.iterdir()) == ["report.json"]
     expected = {
         "proposals/variant.yaml",
         "proposals/draft.yaml",

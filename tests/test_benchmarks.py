@@ -15,7 +15,9 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-@pytest.mark.parametrize("name", ["bench_startup", "bench_throughput", "bench_memory"])
+@pytest.mark.parametrize(
+    "name", ["bench_startup", "bench_throughput", "bench_memory", "bench_many_drafts"]
+)
 def test_benchmark_runs_at_its_quick_size(name: str) -> None:
     done = subprocess.run(
         [sys.executable, str(BENCHMARKS / f"{name}.py"), "--quick"],

@@ -1,27 +1,30 @@
-"""The bundled content: expected verdicts of every bundled proposal, and the shape of the rule sets.
+"""The bundled content: expected verdicts of every bundled proposal, the rules' own examples, and
+the shape of the rule sets.
 
-The expected verdicts are data an analyst can read: tests/content/expected_verdicts.yaml. This
-test checks them through the public API only (`load_rules`, `load_proposal`, `check`), on both
-engines, and that every bundled proposal has exactly one case on its own date. docs/verdicts.md
-explains each verdict; change both together.
+The expected verdicts are a `redlines test` file an analyst can read,
+tests/content/expected_verdicts.yaml, and every bundled rule carries `examples:` (a draft that
+meets it, one that violates it). Both run through `redlines test` itself, as a user runs it, on
+both engines: this file adds no checking code of its own, only what the data must cover (every
+bundled proposal has its case, every rule its two examples). docs/verdicts.md explains each
+verdict; change both together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 import yaml
 
 import redlines
+from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = Path(__file__).resolve().parent / "content" / "expected_verdicts.yaml"
 RULESETS = ("ukraine", "eu", "russia")
-CASE_KEYS = {"name", "proposal", "as_of", "why", "output"}
-ACTOR_KEYS = {"verdict", "violated", "open"}
 
 # Issue 4: each rule set holds at least this many red lines and weighted priorities in force on
 # the day its positions were last reviewed (each rule set's description says so: nothing reliable
@@ -30,7 +33,6 @@ REVIEWED_ON = dt.date(2026, 6, 30)
 MIN_RED_LINES = 12
 MIN_PRIORITIES = 8
 
-EngineName = Literal["auto", "durable", "python"]
 ENGINES = [
     "python",
     pytest.param(
@@ -42,18 +44,11 @@ ENGINES = [
 ]
 
 
-def _load_cases() -> list[dict[str, Any]]:
-    cases = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))
-    assert isinstance(cases, list) and cases, f"{EXPECTED} must be a non-empty list of cases"
+def _cases() -> list[dict[str, Any]]:
+    data = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))
+    assert isinstance(data, dict) and data.get("tests"), f"{EXPECTED} holds no tests"
+    cases: list[dict[str, Any]] = data["tests"]
     return cases
-
-
-CASES = _load_cases()
-
-
-def _case_id(case: dict[str, Any]) -> str:
-    stem = Path(case["proposal"]).stem
-    return f"{stem}@{case['as_of']}" if case.get("as_of") else stem
 
 
 def _bundled_proposals() -> list[str]:
@@ -67,77 +62,72 @@ def rules() -> redlines.RuleBook:
     return redlines.load_rules(ROOT / "rules")
 
 
-# --- the data file itself -----------------------------------------------------------------------
+# --- through `redlines test` --------------------------------------------------------------------
 
 
-def test_cases_are_well_formed() -> None:
-    for case in CASES:
-        assert set(case) <= CASE_KEYS, f"{case.get('name')}: unknown keys {set(case) - CASE_KEYS}"
-        assert {"name", "proposal", "output"} <= set(case), f"{case.get('name')}: missing keys"
-        assert (ROOT / case["proposal"]).is_file(), f"{case['name']}: no file {case['proposal']}"
-        if "as_of" in case:
-            assert isinstance(case["as_of"], dt.date), f"{case['name']}: as_of must be a date"
-        output = case["output"]
-        assert set(output) == {"overall", *RULESETS}, (
-            f"{case['name']}: output needs overall and {RULESETS}"
-        )
-        for ruleset in RULESETS:
-            actor = output[ruleset]
-            assert set(actor) <= ACTOR_KEYS and {"verdict", "violated"} <= set(actor), (
-                f"{case['name']}/{ruleset}: keys must be verdict, violated[, open]"
-            )
+@pytest.mark.parametrize("engine", ENGINES)
+def test_expected_verdicts_of_the_bundled_proposals(engine: str) -> None:
+    run = run_cli(
+        "test", str(EXPECTED.relative_to(ROOT)), "--rules", "rules", "--no-examples",
+        "--engine", engine,
+    )  # fmt: skip
+    assert run.code == 0, f"verdicts moved; see docs/verdicts.md\n{run.out}{run.err}"
+    assert run.out == f"{len(_cases())} cases: all passed\n"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_bundled_rule_example(engine: str, rules: redlines.RuleBook) -> None:
+    run = run_cli("test", "--rules", "rules", "--engine", engine, "-f", "json")
+    results = json.loads(run.out)["results"]
+    failed = [r for r in results if not r["passed"]]
+    if failed:
+        text = run_cli("test", "--rules", "rules", "--engine", engine).out
+        pytest.fail(f"rule examples fail; a rule may not say what it tests:\n{text}")
+    assert run.code == 0
+    assert len(results) == sum(len(rule.examples) for rule in rules.rules)
+
+
+# --- what the data must cover -------------------------------------------------------------------
 
 
 def test_every_bundled_proposal_has_exactly_one_case_on_its_own_date() -> None:
-    own_date = [c["proposal"] for c in CASES if "as_of" not in c]
+    own_date = [
+        (EXPECTED.parent / c["proposal"]).resolve().relative_to(ROOT).as_posix()
+        for c in _cases()
+        if "as_of" not in c
+    ]
     assert sorted(own_date) == _bundled_proposals(), (
         "tests/content/expected_verdicts.yaml needs one case without as_of per bundled proposal"
     )
 
 
-def test_case_ids_are_unique() -> None:
-    ids = [_case_id(c) for c in CASES]
-    assert len(ids) == len(set(ids))
+def test_every_case_states_every_rule_set_in_full() -> None:
+    for case in _cases():
+        assert "overall" in case, case["name"]
+        assert set(case["actors"]) == set(RULESETS), case["name"]
+        for ruleset, expected in case["actors"].items():
+            assert {"verdict", "violated", "open"} <= set(expected), f"{case['name']}/{ruleset}"
 
 
-# --- the verdicts -------------------------------------------------------------------------------
+def test_cases_are_unique_by_proposal_and_day() -> None:
+    keys = [(c["proposal"], c.get("as_of")) for c in _cases()]
+    assert len(keys) == len(set(keys))
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
-def test_expected_verdicts(
-    case: dict[str, Any], engine: EngineName, rules: redlines.RuleBook
+def test_no_bundled_proposal_contradicts_itself() -> None:
+    run = run_cli("check", "proposals", "--rules", "rules", "--fail-on", "never", "-f", "json")
+    assert run.code == 0, run.err
+    reports = json.loads(run.out)["reports"]
+    assert len(reports) == len(_bundled_proposals())
+    assert [r["proposal"]["id"] for r in reports if r["contradictions"]] == []
+
+
+def test_every_bundled_rule_has_a_meeting_and_a_violating_example(
+    rules: redlines.RuleBook,
 ) -> None:
-    proposal = redlines.load_proposal(ROOT / case["proposal"], rules)
-    report = redlines.check(proposal, rules, as_of=case.get("as_of"), engine=engine)
-    if "as_of" not in case:
-        assert report.as_of == proposal.date, "without as_of a draft is judged on its own date"
-    expected = case["output"]
-    verdicts = {v.ruleset: v for v in report.verdicts}
-    got = {
-        "overall": report.overall.value,
-        **{
-            ruleset: {
-                "verdict": verdicts[ruleset].verdict.value,
-                "violated": sorted(verdicts[ruleset].violated),
-                "open": sorted(verdicts[ruleset].open),
-            }
-            for ruleset in RULESETS
-        },
-    }
-    want = {
-        "overall": expected["overall"],
-        **{
-            ruleset: {
-                "verdict": expected[ruleset]["verdict"],
-                "violated": sorted(expected[ruleset]["violated"]),
-                "open": sorted(expected[ruleset].get("open", verdicts[ruleset].open)),
-            }
-            for ruleset in RULESETS
-        },
-    }
-    assert got == want, f"{case['name']} ({_case_id(case)}): verdicts moved; see docs/verdicts.md"
-    assert not report.contradictions, f"{case['name']}: the bundled draft contradicts itself"
+    for rule in rules.rules:
+        kinds = {example.expect for example in rule.examples}
+        assert {"met", "violated"} <= kinds, f"{rule.id} needs examples that meet and violate it"
 
 
 # --- the rule sets ------------------------------------------------------------------------------

@@ -23,10 +23,13 @@ import yaml
 
 from action_workspace import make_workspace
 from conftest import FIXTURES
-from redlines import action, cli, gate
+from redlines import action, cli, load_rules
+from redlines.checkrun import CheckRun
 from redlines.render import REGISTRY, RenderOptions, render
+from redlines.render.stream import CheckWriter
 from redlines.render.view import Level, check_view
-from redlines.report import ReportSet
+from redlines.report import Report, ReportSet, worst
+from redlines.ruledocs import RulePage
 from workflow_commands import assert_no_command, assert_only_our_commands, log_lines, poisoned
 
 # What a YAML file can hold (it refuses CR, NEL and other control characters).
@@ -56,7 +59,7 @@ ENUM_VALUE = "::error::FORGED enum value"  # printable, so `--set` can name it t
 
 TEXT_FIELDS = {
     "title", "text", "note", "message", "rationale", "description", "actor", "outlet",
-    "authority", "unit",
+    "authority", "unit", "name", "why",
 }  # fmt: skip
 
 
@@ -110,10 +113,14 @@ RUNS = {
     "terms": ["terms", "--rules", "rules"],
     "lint": ["lint", "--rules", "rules", "proposals"],
     "schema": ["schema", "proposal"],
+    "rules": ["rules", "list", "--rules", "rules"],
+    "test": ["test", "tests", "--rules", "rules"],
+    "docs": ["docs", "--rules", "rules", "--output", "pages"],  # files, read below
 }
+# Commands with one output and no --format: a schema, the pages of `docs`.
+NO_FORMAT = ("schema", "docs")
 EVERY_OUTPUT = sorted(REGISTRY)
-RENDERED = [(c, f) for c, f in EVERY_OUTPUT if c != "schema"]  # schema quotes no input
-RENDERED = [(c, f) for c, f in EVERY_OUTPUT if c != "schema"]  # schema quotes no input
+RENDERED = [(c, f) for c, f in EVERY_OUTPUT if c not in NO_FORMAT]  # schema quotes no input
 
 
 def test_every_command_and_format_is_covered() -> None:
@@ -133,10 +140,16 @@ def expected_commands(reports: ReportSet) -> dict[str, int]:
     ("command", "fmt"), EVERY_OUTPUT, ids=[f"{c}-{f}" for c, f in EVERY_OUTPUT]
 )
 def test_hostile_files_forge_no_command(hostile_repo: Path, command: str, fmt: str) -> None:
-    args = [*RUNS[command], "--format", fmt] if command != "schema" else RUNS[command]
+    args = [*RUNS[command], "--format", fmt] if command not in NO_FORMAT else RUNS[command]
     code, out, err = run(hostile_repo, *args)
     assert code in (0, 1), err
     assert out.strip() and not err
+    if command == "docs":
+        pages = sorted((hostile_repo / "pages").iterdir())
+        assert pages
+        for page in pages:
+            assert_no_command(page.read_text(encoding="utf-8"), f"docs page {page.name}")
+        return
     if (command, fmt) == ("check", "github"):
         _, json_out, _ = run(hostile_repo, *RUNS["check"], "--format", "json")
         reports = ReportSet.model_validate_json(json_out)
@@ -177,9 +190,22 @@ def results(monkeypatch_module: pytest.MonkeyPatch) -> dict[str, Any]:
     def keep(result: object, args: Any, options: RenderOptions | None = None) -> None:
         found[args.command] = result
 
+    kept: list[Report] = []
+
+    class KeepReports(CheckWriter):
+        """`check` streams its reports to a writer instead of handing a ReportSet to `emit`."""
+
+        def add(self, report: Report) -> None:
+            super().add(report)
+            kept.append(report)
+
+        def finish(self) -> None:
+            found["check"] = ReportSet(overall=self.tally.overall, reports=tuple(kept))
+
     monkeypatch_module.setattr(cli, "emit", keep)
+    monkeypatch_module.setattr(cli, "check_writer", lambda fmt: KeepReports)
     for command, args in RUNS.items():
-        if command == "schema":
+        if command in NO_FORMAT:
             continue
         plain = [
             arg.replace(f"territory.donetsk={ENUM_VALUE}", "territory.donetsk=contested")
@@ -214,22 +240,32 @@ def test_hostile_ids_and_paths_forge_no_command(
 
 
 @pytest.mark.parametrize("text", HOSTILE_IN_CODE, ids=range(len(HOSTILE_IN_CODE)))
+def test_hostile_ids_forge_no_command_in_the_rule_pages(text: str) -> None:
+    book = poisoned(load_rules(FIXTURES / "rules"), text)
+    for ruleset in (None, *(rs.id for rs in book.rulesets)):
+        page = render(RulePage(book=book, ruleset=ruleset), "markdown", command="docs")
+        assert_no_command(page, f"docs page {ruleset}")
+
+
+@pytest.mark.parametrize("text", HOSTILE_IN_CODE, ids=range(len(HOSTILE_IN_CODE)))
 def test_the_action_log_with_hostile_ids(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
 ) -> None:
     ws = make_workspace(tmp_path, "draft.yaml", "variant.yaml")
-    real = gate.check_all  # the Action checks through the gate, as the CLI does
-    seen: list[ReportSet] = []
+    real = CheckRun.reports
+    seen: list[Report] = []
 
-    def hostile(*args: Any, **kwargs: Any) -> ReportSet:
-        seen.append(poisoned(real(*args, **kwargs), text))
-        return seen[-1]
+    def hostile(self: CheckRun, **options: Any) -> Iterator[Report]:
+        for report in real(self, **options):
+            seen.append(poisoned(report, text))
+            yield seen[-1]
 
-    monkeypatch.setattr(gate, "check_all", hostile)
+    monkeypatch.setattr(CheckRun, "reports", hostile)
     out = io.StringIO()
     assert action.main(ws.env(sarif_file="x.sarif"), out) == 1
     log = out.getvalue()
-    assert_only_our_commands(log, expected_commands(seen[0]))
+    checked = ReportSet(overall=worst(r.overall for r in seen), reports=tuple(seen))
+    assert_only_our_commands(log, expected_commands(checked))
     assert "redlines: failing at fail-on red_line: test-draft" in log
     assert json.loads((ws.root / "x.sarif").read_text(encoding="utf-8"))["runs"]
 

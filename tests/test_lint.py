@@ -39,9 +39,53 @@ def test_clean_fixtures_pass_with_warnings_only(workspace: Path) -> None:
     assert "0 errors" in out
 
 
-def test_bundled_content_passes() -> None:
+def test_bundled_content_is_lint_clean() -> None:
     run = run_cli("lint", "proposals", "--rules", "rules", cwd=ROOT)
     assert run.code == 0, run.out + run.err
+    assert run.out.endswith(": 0 errors, 0 warnings\n"), run.out
+
+
+def test_bundled_content_is_lint_clean_as_a_pip_user_lints_it(tmp_path: Path) -> None:
+    # Outside any proposals/ folder, `redlines lint` lints the bundled rules and drafts.
+    run = run_cli("lint", cwd=tmp_path)
+    assert run.code == 0, run.out + run.err
+    assert run.out.endswith(": 0 errors, 0 warnings\n"), run.out
+
+
+def test_own_drafts_against_the_bundled_rules_report_only_their_own_problems(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / ".git").mkdir()
+    mine = tmp_path / "drafts" / "mine.yaml"
+    mine.parent.mkdir()
+    mine.write_text(
+        "proposal:\n  id: mine\n  title: Mine\n  date: 2026-01-10\n  status: draft\n"
+        "  sources: [{id: s, title: Notes, url: 'https://example.org/n', date: 2026-01-10}]\n"
+        "clauses:\n  - {id: '1', title: Army, text: Capped., terms: {ukraine.army_cap: 600000}, "
+        "sources: [s]}\n  - {id: '2', title: Talk, text: More talks., sources: [s]}\n",
+        encoding="utf-8",
+    )
+    run = run_cli("lint", "drafts", cwd=tmp_path)
+    assert run.code == 0, run.out + run.err
+    lines = run.out.splitlines()
+    assert lines[:-1] == [
+        "drafts/mine.yaml:9:5: warning RL204 clause 2 sets no term, so the checker cannot see "
+        "what it says; set the terms it decides, or write `terms: {}` if it decides none"
+    ]
+    assert lines[-1] == "1 proposals linted against the bundled rules: 0 errors, 1 warnings"
+
+
+def test_a_variant_of_a_bundled_draft_lints_only_its_own_lines(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "v.yaml").write_text(
+        "base: bundled:us-28-point-2025-11\n"
+        "proposal:\n  id: v\n  title: V\n  date: 2026-01-10\n  status: draft\n"
+        "  sources: [{id: s, title: Notes, url: 'https://example.org/n', date: 2026-01-10}]\n"
+        "add:\n  - {id: x, title: X, text: X., sources: [s]}\n",
+        encoding="utf-8",
+    )
+    run = run_cli("lint", "v.yaml", cwd=tmp_path)
+    assert [line.split(" ")[0] for line in run.out.splitlines()[:-1]] == ["v.yaml:9:5:"]
 
 
 def test_rule_without_sources_fails_at_its_line(workspace: Path) -> None:
@@ -111,3 +155,80 @@ def test_a_lint_problem_is_a_problem_and_its_json_keeps_its_order(workspace: Pat
     )  # fmt: skip
     first = json.loads(run.out)[0]
     assert list(first) == ["file", "line", "col", "level", "code", "message"]
+
+
+def write_draft(workspace: Path, name: str, text: str) -> None:
+    (workspace / "proposals" / name).write_text(text, encoding="utf-8")
+
+
+DRAFT_HEAD = (
+    "proposal:\n  id: {id}\n  title: T\n  date: 2025-11-20\n  status: draft\n"
+    "  sources: [{{id: s, title: Notes, url: '{url}', date: 2025-11-20}}]\n"
+)
+
+
+def test_an_empty_clause_list_is_an_error(workspace: Path) -> None:
+    write_draft(
+        workspace,
+        "empty.yaml",
+        DRAFT_HEAD.format(id="empty", url="https://e.org") + "clauses: []\n",
+    )
+    code, out = lint(workspace)
+    assert code == 1
+    assert (
+        "proposals/empty.yaml:1:1: error RL107 proposal empty has no clauses: there is nothing "
+        "to check; add the clauses the draft makes"
+    ) in out
+
+
+def test_a_source_url_that_is_not_http_is_an_error(workspace: Path) -> None:
+    write_draft(
+        workspace,
+        "ftp.yaml",
+        DRAFT_HEAD.format(id="ftp", url="javascript:alert(1)")
+        + "clauses:\n  - {id: '1', title: A, text: A., terms: {}, sources: [s]}\n",
+    )
+    code, out = lint(workspace)
+    assert code == 1
+    assert (
+        "proposals/ftp.yaml:1:1: error RL108 proposal ftp: 'javascript:alert(1)' is not an "
+        "http(s) address; reports will not link it"
+    ) in out
+
+
+def test_a_clause_that_sets_no_term_is_a_warning_unless_it_says_so(workspace: Path) -> None:
+    _, out = lint(workspace)
+    assert "proposals/draft.yaml:21:5: warning RL204 clause 3 sets no term" in out
+    edit(
+        workspace / "proposals" / "draft.yaml",
+        "    text: Sovereignty is reaffirmed.\n",
+        "    text: Sovereignty is reaffirmed.\n    terms: {}\n",
+    )
+    assert "RL204" not in lint(workspace)[1]
+
+
+def test_proposal_ids_are_lower_kebab_and_their_file_names(workspace: Path) -> None:
+    code, out = lint(workspace)
+    assert code == 0
+    assert (
+        "proposals/draft.yaml:1:1: warning RL206 proposal test-draft: the id differs from the "
+        "file name 'draft'; name the file test-draft.yaml or the proposal draft"
+    ) in out
+    edit(workspace / "proposals" / "draft.yaml", "id: test-draft", "id: Test_Draft")
+    out = lint(workspace)[1]
+    assert "warning RL205 proposal Test_Draft: the id is not lower-kebab case" in out
+
+
+def test_an_undated_source_says_so_with_a_note(workspace: Path) -> None:
+    rules = workspace / "rules" / "ukraine.yaml"
+    text = rules.read_text()
+    assert "'Constitution of Ukraine, Art. 157' has no date" in lint(workspace)[1]
+    line = next(line for line in text.splitlines() if "Art. 157" in line)
+    assert line.rstrip().endswith("}")
+    dated = line.rstrip()[:-1] + ", date: unknown, note: the page shows none}"
+    rules.write_text(text.replace(line, dated), encoding="utf-8")
+    assert "Art. 157' has no date" not in lint(workspace)[1]
+    rules.write_text(text.replace(line, line.rstrip()[:-1] + ", date: unknown}"), encoding="utf-8")
+    code, out = lint(workspace)
+    assert code == 2
+    assert "'date: unknown' needs a 'note' saying why the date is unknown" in out

@@ -243,3 +243,40 @@ def test_a_device_or_pipe_named_like_a_rule_file_is_refused_outside_a_repository
     with pytest.raises(InputError) as caught:
         redlines.load_rules(rules)
     assert str(caught.value).endswith("pipe.yml:1:1: is not a regular file; name a YAML file")
+
+
+def test_a_variant_may_build_on_a_bundled_draft_by_its_id(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    write(
+        root / "mine.yaml",
+        "base: bundled:us-28-point-2025-11\n"
+        "proposal: {id: mine, title: Mine, date: 2025-11-25, status: draft}\n"
+        "replace:\n"
+        '  "7": {id: "7", title: NATO, text: Open.,\n'
+        "        terms: {ukraine.nato_path: alliance_consensus}}\n",
+    )
+    variant = redlines.load_proposal(root / "mine.yaml")
+    bundled = bundled_dir("proposals") / "us-28-point-2025-11.yaml"
+    assert variant.base_id == "us-28-point-2025-11"
+    assert Path(variant.lineage[1]).resolve() == bundled.resolve()
+    replaced = variant.clause("7")
+    kept = variant.clause("6")
+    assert replaced is not None and replaced.origin is not None and kept is not None
+    assert replaced.origin.file.endswith("mine.yaml")
+    assert kept.origin is not None and Path(kept.origin.file).resolve() == bundled.resolve()
+    # The id names a bundled draft and nothing else: no path climbs out through it.
+    for ref in ("bundled:../../etc/passwd", "bundled:us-28-point"):
+        write(
+            root / "bad.yaml",
+            f"base: {ref}\nproposal: {{id: bad, title: B, date: 2025-11-25, status: draft}}\n",
+        )
+        with pytest.raises(InputError) as caught:
+            redlines.load_proposal(root / "bad.yaml")
+        (problem,) = caught.value.problems
+        assert problem.message.startswith(f"no bundled draft '{ref.removeprefix('bundled:')}'")
+
+
+def test_a_bundled_draft_loads_by_its_id() -> None:
+    draft = redlines.load_proposal("bundled:us-28-point-2025-11")
+    assert draft.id == "us-28-point-2025-11"

@@ -46,7 +46,7 @@ def run_hook(
 
 
 def test_hooks_are_declared() -> None:
-    assert set(HOOKS) == {"redlines-check", "redlines-lint"}
+    assert set(HOOKS) == {"redlines-check", "redlines-lint", "redlines-test"}
     for hook in HOOKS.values():
         assert hook["language"] == "python"
         assert hook["entry"].startswith("redlines ")
@@ -96,3 +96,40 @@ def test_lint_hook(tmp_path: Path) -> None:
     done = run_hook("redlines-lint", ws.root, ["rules/ukraine.yaml"], ["--rules", "rules"])
     assert done.returncode != 0
     assert "proposals/broken.yaml:" in done.stdout + done.stderr
+
+
+CASE = """\
+tests:
+  - name: the passing draft passes
+    proposal: ../proposals/passing.yaml
+    overall: {overall}
+"""
+
+
+def test_test_hook_runs_the_test_files_and_the_rules_examples(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, "passing.yaml")
+    (ws.root / "tests").mkdir()
+    (ws.root / "tests/verdicts.yaml").write_text(CASE.format(overall="feasible"), encoding="utf-8")
+    args = ["tests", "--rules", "rules"]
+    assert selected(HOOKS["redlines-test"], ["rules/eu.yaml", "tests/verdicts.yaml", "a.md"]) == [
+        "rules/eu.yaml",
+        "tests/verdicts.yaml",
+    ]
+    done = run_hook("redlines-test", ws.root, ["tests/verdicts.yaml"], args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == "1 case: all passed\n"
+    (ws.root / "tests/verdicts.yaml").write_text(CASE.format(overall="infeasible"))
+    done = run_hook("redlines-test", ws.root, ["tests/verdicts.yaml"], args)
+    assert done.returncode == 1
+    assert "overall: expected infeasible, got feasible" in done.stdout
+    # The rules' own examples run too, so a rule change that breaks one fails the commit.
+    eu = ws.root / "rules/eu.yaml"
+    eu.write_text(
+        eu.read_text(encoding="utf-8")
+        + "    examples:\n      - violates: {eu.lng_ban_from: 2026-01-01}\n",
+        encoding="utf-8",
+    )
+    (ws.root / "tests/verdicts.yaml").write_text(CASE.format(overall="feasible"))
+    done = run_hook("redlines-test", ws.root, ["rules/eu.yaml"], args)
+    assert done.returncode == 1
+    assert "EU-2 example 1 (violates)" in done.stdout

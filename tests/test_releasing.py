@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from redlines.config import ConfigFile, read_config
+from redlines.config import read_config
 from redlines.flags import check_parser
+from redlines.gatespecs import ConfigFile
 from test_action_lint import actionlint, shown
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -3,15 +3,28 @@
 `action.yml` installs the package and runs `python -m redlines.action` with the Action's inputs
 in the environment. This module then, in the workspace:
 
-1. expands the `proposals` globs and loads the rules (`rules`, default: the bundled rules);
-2. checks every proposal (`as-of`), as `redlines check` would;
-3. prints one annotation per finding (`--format github`) to the log, after a `::warning` for
-   each non-fatal problem with the inputs (a deprecated term name at its line);
-4. appends the Markdown report to `$GITHUB_STEP_SUMMARY`;
-5. writes SARIF to `sarif-file` when asked;
-6. sets the outputs `verdict`, `findings` and `failures` through `$GITHUB_OUTPUT`;
-7. exits 1 when a rule at or above `fail-on` is violated (or a proposal contradicts itself,
-   or, with `strict`, a red line is left open), 2 on bad input, as the CLI does.
+1. expands the `proposals` globs (one walk, no folder link followed: `loader/walk.py`), turns
+   its inputs into the flags of `redlines check` (`args` last, split by `shlex`, never by a
+   shell) and reads the configuration as the CLI does (`config`, else the repository root's);
+2. with `changed-only` in a pull request, keeps the proposals the pull request adds or changes
+   (`changed.py`, from what the Action's shell step asked git);
+3. checks every proposal, as `redlines check` would, one at a time, through the gate
+   (`gate.py`: waivers, baseline, selection);
+4. prints one annotation per finding (`--format github`, within GitHub's limits) to the log,
+   and a `::warning` for each non-fatal problem with the inputs;
+5. appends the Markdown report to `$GITHUB_STEP_SUMMARY`, and what each changed proposal's
+   change did to the verdicts;
+6. writes SARIF to `sarif-file` when asked, and the reports `args` names (`--output
+   FORMAT:PATH`), each file replaced only once it is complete, and the compact summary for a
+   pull-request comment to the runner's temporary folder (output `comment-file`);
+7. sets the outputs `verdict`, `findings`, `failures` and `comment-file` through `$GITHUB_OUTPUT`;
+8. exits 1 when a rule at or above `fail-on` is violated (or a proposal contradicts itself,
+   or, with `strict`, a red line is left open) and neither waived nor in the baseline, 2 on bad
+   input, as the CLI does.
+
+`$GITHUB_OUTPUT` and `$GITHUB_STEP_SUMMARY` are the runner's files, not the user's: one that
+cannot be written costs the run neither its verdict nor its exit code. What could not be written
+is said once, in one annotation at the end, with the verdict it would have carried.
 
 Inputs are read as `INPUT_<NAME>` with dashes as underscores (`INPUT_FAIL_ON`); the spelling
 GitHub uses for JavaScript actions (`INPUT_FAIL-ON`) is accepted too. Everything is read from
@@ -28,28 +41,36 @@ import io
 import json
 import os
 import shlex
+import stat
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TextIO
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any, TextIO
 
 from .baseline import baseline_text
-from .changed import change_lines, changed_proposals
-from .flags import UsageError, check_parser, settings_of, write_output
-from .gate import gated_check, load_book
+from .changed import Change, change_lines, changed_proposals
+from .checkrun import TooManyProposals
+from .flags import UsageError, check_parser, settings_of
+from .gate import GateRun, load_book
 from .loader import expand_proposal_paths
+from .loader.walk import glob_files
 from .models import InputError, InputWarning, Problem
-from .render import RenderOptions, find_repo_root, formats, render
+from .outputs import Output, OutputError, reason, write_output
+from .render import RenderOptions, check_writer, find_repo_root, formats
 from .render.gfm import code, md
-from .render.github import command, problem_commands
+from .render.github import GithubWriter, command, problem_commands
 from .render.links import repo_path
 from .render.logsafe import text_line, text_lines
-from .render.summary import changes_markdown, summary
-from .render.view import check_view
-from .report import FAIL_LEVELS, failing
-from .settings import OutputTarget, SettingError, split_output
+from .render.markdown import MarkdownWriter
+from .render.stream import CheckWriter
+from .render.summary import SummaryWriter, changes_markdown
+from .render.view import report_view
+from .report import FAIL_LEVELS, Report, failing
+from .ruledocs import pages_base, rule_page_urls
+from .settings import BUNDLED, OutputTarget, SettingError, split_output
 from .specs import iso_date
+from .yamlfile import MAX_FILE_BYTES
 
 DEFAULT_PROPOSALS = "proposals/**/*.yaml proposals/**/*.yml"
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -70,33 +91,82 @@ def get_input(env: Mapping[str, str], name: str, default: str = "") -> str:
 
 
 def expand(patterns: str) -> list[str]:
-    """Files for whitespace- or newline-separated globs (`**` spans folders), in order, unique.
+    """Files for whitespace- or newline-separated globs (`**` spans folders), sorted, unique.
 
     A pattern without glob characters is kept as given (a missing file is then reported by the
     loader, at its name); a folder stands for every *.yaml and *.yml file under it.
     """
-    found: list[str] = []
-    for pattern in patterns.split():
-        if glob.has_magic(pattern):
-            found.extend(sorted(p for p in glob.glob(pattern, recursive=True) if Path(p).is_file()))
-        else:
-            found.append(pattern)
-    return expand_proposal_paths(found)
+    given = patterns.split()
+    found = glob_files([p for p in given if glob.has_magic(p)])
+    return expand_proposal_paths([*found, *(p for p in given if not glob.has_magic(p))])
 
 
-@contextmanager
-def _inside(folder: str | None) -> Iterator[None]:
-    """Work in GITHUB_WORKSPACE so paths in annotations are relative to the repository."""
-    before = os.getcwd()
-    if folder:
-        os.chdir(folder)
+class RunnerFiles:
+    """The files the runner gives the step: `$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`.
+
+    Each is written as well as it can be; a failure (a full disk, a path that is gone) is noted
+    and the run goes on, so that it still reaches its verdict. `failures` lists what could not
+    be written, for the one annotation that says so.
+    """
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.failures: list[str] = []
+
+    def where(self, variable: str) -> str:
+        return f"${variable} ({self.env.get(variable, '')})"
+
+    def output(self, variable: str) -> Output | None:
+        """The end of the runner's file, for a writer; None when the runner gives none."""
+        path = self.env.get(variable)
+        return Output.append_to(path, self.where(variable)) if path else None
+
+    def append(self, variable: str, text: str) -> None:
+        output = self.output(variable)
+        if output is None:
+            return
+        try:
+            with output:
+                output.write(text)
+        except OutputError as err:
+            self.failures.append(str(err))
+
+    def set_outputs(self, outputs: Mapping[str, str]) -> None:
+        self.append("GITHUB_OUTPUT", "".join(f"{k}={v}\n" for k, v in outputs.items()))
+
+
+def read_event(env: Mapping[str, str], warn: Callable[[str], None]) -> Any:
+    """The event that started the workflow (`$GITHUB_EVENT_PATH`), read within the limit every
+    input has; None (after a warning) when it cannot be."""
+    path = env.get("GITHUB_EVENT_PATH")
+    if not path:
+        return None
+    where = f"$GITHUB_EVENT_PATH ({path})"
     try:
-        yield
-    finally:
-        os.chdir(before)
+        # Opened without blocking and checked through its descriptor, so that a pipe put in its
+        # place cannot hang the run.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with open(handle, "rb") as event:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode):
+                warn(f"{where} is not a regular file; it is not read")
+                return None
+            raw = event.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        warn(f"{where} cannot be read: {reason(err)}")
+        return None
+    if len(raw) > MAX_FILE_BYTES or info.st_size > MAX_FILE_BYTES:
+        size = max(len(raw), info.st_size)
+        warn(f"{where} is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; it is not read")
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        warn(f"{where} is not valid JSON; it is not read")
+        return None
 
 
-def link_base(env: Mapping[str, str]) -> str | None:
+def link_base(env: Mapping[str, str], warn: Callable[[str], None] = lambda _: None) -> str | None:
     """https://github.com/<owner>/<repo>/blob/<sha>/ for links in the job summary.
 
     On a pull request GITHUB_SHA is the merge commit GitHub made; the head commit is what the
@@ -104,26 +174,12 @@ def link_base(env: Mapping[str, str]) -> str | None:
     """
     server, repository = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
     sha = env.get("GITHUB_SHA")
-    event_path = env.get("GITHUB_EVENT_PATH")
-    if event_path:
-        try:
-            event = json.loads(Path(event_path).read_text(encoding="utf-8"))
-            sha = event["pull_request"]["head"]["sha"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+    event = read_event(env, lambda m: warn(f"{m}; links point at GITHUB_SHA"))
+    with suppress(KeyError, TypeError):
+        sha = event["pull_request"]["head"]["sha"]
     if not (server and repository and sha):
         return None
     return f"{server.rstrip('/')}/{repository}/blob/{sha}/"
-
-
-def _append(path: str | None, text: str) -> None:
-    if path:
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(text)
-
-
-def set_outputs(env: Mapping[str, str], outputs: Mapping[str, str]) -> None:
-    _append(env.get("GITHUB_OUTPUT"), "".join(f"{k}={v}\n" for k, v in outputs.items()))
 
 
 # Inputs that become flags of `redlines check`, in this order; each empty one is left out, so
@@ -190,8 +246,9 @@ def parse_check(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def run(env: Mapping[str, str], out: TextIO) -> int:
+def run(env: Mapping[str, str], out: TextIO, files: RunnerFiles | None = None) -> int:
     """Everything but the working directory and the handling of unexpected errors."""
+    files = files or RunnerFiles(env)
     patterns = get_input(env, "proposals", DEFAULT_PROPOSALS)
     paths = expand(patterns)
     if not paths:
@@ -206,88 +263,108 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         for fmt, path in (split_output(o, formats("check")) for o in args.output or [])
         if fmt is not None and path != "-"
     ]
-    book, _ = load_book(settings)
-    change = (
-        changed_proposals(env, args.proposals, book, settings) if changed_only == "true" else None
-    )
-    if change is not None:
+    change: Change | None = None
+    if changed_only == "true":
+        book, _ = load_book(settings)
+        change = changed_proposals(env, args.proposals, book, settings)
         out.write(text_line(f"redlines: {change.note}") + "\n")
-    checked = change.paths if change is not None else args.proposals
-    gated = gated_check(
-        settings, checked, overrides=dict(args.overrides), engine=args.engine, today=_today(env)
+    run = GateRun(
+        settings,
+        change.paths if change is not None else args.proposals,
+        overrides=dict(args.overrides),
+        engine=args.engine,
+        today=dt.date.today(),
     )
     fail_on, strict = settings.fail_on.value, settings.strict.value
+
+    def warn(message: str) -> None:
+        out.write(command("warning", message, title="redlines: event file") + "\n")
+
+    rules_dir = args.rules or _first_folder(settings.rules.value)
     options = RenderOptions(
         repo_root=str(find_repo_root()),
-        link_base=link_base(env),
+        link_base=link_base(env, warn),
         fail_on=fail_on,
         strict=strict,
+        # The bundled rules link to their published pages; a repository's own rules to none.
+        rule_pages=rule_page_urls(
+            ((rule.id, rule.ruleset) for rule in run.book.rules),
+            pages_base(rules_dir, getattr(args, "rule_docs", None)),
+        ),
         report_url=run_url(env),
     )
-    diffs = change.diffs(gated, settings) if change is not None else []
-    out.write(warning_commands(gated.warnings, options))
-    out.write(render(gated.reports, "github", options))
-    for diff in diffs:
-        out.write(text_lines(change_lines(diff, options)))
-    _append(
-        env.get("GITHUB_STEP_SUMMARY"),
-        render(gated.reports, "markdown", options) + changes_markdown(diffs, options),
-    )
-    outputs: dict[str, str] = {}
-    comment = _comment_path(env)
-    if comment is not None:
-        write_output(comment, summary(gated.reports, options, diffs))
-        outputs["comment-file"] = comment
     sarif_file = get_input(env, "sarif-file")
     if sarif_file:
         extra.insert(0, OutputTarget("sarif", sarif_file))
-    for target in extra:
-        assert target.path is not None
-        Path(target.path).parent.mkdir(parents=True, exist_ok=True)  # as sarif-file always did
-        write_output(target.path, render(gated.reports, target.format, options))
-        out.write(text_line(f"{target.format.upper()} written to {target.path}") + "\n")
+    files_out = [(target, _file_output(target.path)) for target in extra if target.path]
+    comment = _comment_path(env)
+    log = Output.stream(out, "the log")
+    outputs = [_Destination(GithubWriter(log, options), log)]
+    comment_writer: SummaryWriter | None = None
+    reasons: list[str] = []
+    findings = 0
+    diffs = []
+    try:
+        summary = files.output("GITHUB_STEP_SUMMARY")
+        if summary is not None:
+            outputs += _destination(MarkdownWriter, summary, options, files)
+        for target, output in files_out:
+            outputs += _destination(check_writer(target.format), output, options, files)
+        if comment is not None:
+            made = _destination(SummaryWriter, Output.to(comment), options, files)
+            outputs += made
+            comment_writer = made[0].writer if made else None  # type: ignore[assignment]
+        for report in run.reports():
+            for destination in outputs:
+                destination.add(report, files)
+            findings += len(report_view(report).items)
+            reasons += [f"{report.proposal.id}: {why}" for why in failing(report, fail_on, strict)]
+            if change is not None:
+                diffs += change.diff(report, run.book)
+        result = run.finish()
+        if comment_writer is not None:
+            comment_writer.changes = tuple(diffs)
+        for destination in outputs:
+            destination.writer.end_run(result.absent, result.warnings)
+            destination.finish(files)
+    except BaseException:
+        for destination in outputs:
+            destination.output.discard()
+        for _, output in files_out:
+            output.discard()
+        raise
+    finally:
+        for destination in outputs:
+            destination.writer.close()
+    for target, output in files_out:
+        if any(d.output is output and not d.failed for d in outputs):
+            out.write(text_line(f"{target.format.upper()} written to {target.path}") + "\n")
+    for diff in diffs:
+        out.write(text_lines(change_lines(diff, options)))
+    if diffs:
+        files.append("GITHUB_STEP_SUMMARY", changes_markdown(diffs, options))
+    out.write(warning_commands((*run.warnings, *result.warnings), options))
     if settings.write_baseline.value is not None:
-        write_output(settings.write_baseline.value, baseline_text(gated.result.recorded))
+        write_output(settings.write_baseline.value, baseline_text(result.recorded))
 
-    reasons = [
-        f"{r.proposal.id}: {why}"
-        for r in gated.reports.reports
-        for why in failing(r, fail_on, strict)
-    ]
-    set_outputs(
-        env,
-        {
-            "verdict": gated.reports.overall.value,
-            "findings": str(len(check_view(gated.reports).items)),
-            "failures": str(len(reasons)),
-            **outputs,
-        },
-    )
+    overall = outputs[0].writer.tally.overall.value
+    verdict = {"verdict": overall, "findings": str(findings), "failures": str(len(reasons))}
+    if comment is not None and any(d.writer is comment_writer and not d.failed for d in outputs):
+        verdict["comment-file"] = comment
+    files.set_outputs(verdict)
     if reasons:
         shown = "; ".join(reasons[:10]) + ("; …" if len(reasons) > 10 else "")
         out.write(text_line(f"redlines: failing at fail-on {fail_on}: {shown}") + "\n")
-        return EXIT_FAIL
-    return EXIT_OK
+    _could_not_write(out, files, verdict)
+    written = {id(output) for d in outputs if not d.failed for output in (d.output,)}
+    if any(id(output) not in written for _, output in files_out):
+        return EXIT_BAD_INPUT  # a report the workflow asked for is missing
+    return EXIT_FAIL if reasons else EXIT_OK
 
 
-def _today(env: Mapping[str, str]) -> dt.date:
-    return dt.date.today()
-
-
-def run_url(env: Mapping[str, str]) -> str | None:
-    """The run's page, where its job summary is: the full report behind a compact comment."""
-    server, repository = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
-    run_id = env.get("GITHUB_RUN_ID")
-    if not (server and repository and run_id):
-        return None
-    return f"{server.rstrip('/')}/{repository}/actions/runs/{run_id}"
-
-
-def _comment_path(env: Mapping[str, str]) -> str | None:
-    """Where the compact summary for a pull-request comment goes: the runner's temporary
-    folder (output `comment-file`), so that it never lands in the workspace."""
-    temp = env.get("RUNNER_TEMP")
-    return os.path.join(temp, "redlines-comment.md") if temp else None
+def _first_folder(rules: Sequence[str]) -> str | None:
+    """The rule book's first folder, as rule pages see it (None: the bundled rules)."""
+    return None if not rules or rules[0] == BUNDLED else rules[0]
 
 
 def warning_commands(warnings: Iterable[InputWarning], options: RenderOptions) -> str:
@@ -306,30 +383,125 @@ def warning_commands(warnings: Iterable[InputWarning], options: RenderOptions) -
     )
 
 
+def run_url(env: Mapping[str, str]) -> str | None:
+    """The run's page, where its job summary is: the full report behind a compact comment."""
+    server, repository = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
+    run_id = env.get("GITHUB_RUN_ID")
+    if not (server and repository and run_id):
+        return None
+    return f"{server.rstrip('/')}/{repository}/actions/runs/{run_id}"
+
+
+def _comment_path(env: Mapping[str, str]) -> str | None:
+    """Where the compact summary for a pull-request comment goes: the runner's temporary
+    folder (output `comment-file`), so that it never lands in the workspace."""
+    temp = env.get("RUNNER_TEMP")
+    return os.path.join(temp, "redlines-comment.md") if temp else None
+
+
+@dataclass
+class _Destination:
+    """One output of the run and its writer. One that fails is dropped and noted; the others
+    and the verdict go on."""
+
+    writer: CheckWriter
+    output: Output
+    failed: bool = False
+
+    def add(self, report: Report, files: RunnerFiles) -> None:
+        if not self.failed:
+            self._guarded(lambda: self.writer.add(report), files)
+
+    def finish(self, files: RunnerFiles) -> None:
+        if not self.failed:
+            self._guarded(self._finish_and_commit, files)
+
+    def _finish_and_commit(self) -> None:
+        self.writer.finish()
+        self.output.commit()
+
+    def _guarded(self, step: Callable[[], object], files: RunnerFiles) -> None:
+        try:
+            step()
+        except OutputError as err:
+            self.failed = True
+            self.output.discard()
+            files.failures.append(str(err))
+
+
+def _destination(
+    kind: type[CheckWriter], output: Output, options: RenderOptions, files: RunnerFiles
+) -> list[_Destination]:
+    """A writer into `output` (none, noted, when it cannot even start: no temporary file)."""
+    try:
+        return [_Destination(kind(output, options, spool=output.spool), output)]
+    except OutputError as err:
+        output.discard()
+        files.failures.append(str(err))
+        return []
+
+
+def _file_output(path: str) -> Output:
+    """A report file (`sarif-file`, `--output FORMAT:PATH` in `args`), its folders made; a path
+    that cannot be written is bad input."""
+    folder = os.path.dirname(path)
+    try:
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+    except OSError as err:
+        raise OutputError(path, reason(err)) from None
+    return Output.to(path)
+
+
+def _could_not_write(out: TextIO, files: RunnerFiles, verdict: Mapping[str, str]) -> None:
+    """One annotation for everything that could not be written, with what it would have said."""
+    if not files.failures:
+        return
+    said = ", ".join(f"{k}={v}" for k, v in verdict.items())
+    message = f"could not write {'; '.join(files.failures)}. The run's outputs: {said}"
+    out.write(command("error", message, title="redlines: cannot write") + "\n")
+
+
 def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
     env = os.environ if env is None else env
     out = out or sys.stdout
-    with _inside(env.get("GITHUB_WORKSPACE")):
+    files = RunnerFiles(env)
+    before = os.getcwd()
+    workspace = env.get("GITHUB_WORKSPACE")
+    if workspace:  # paths in annotations are relative to the repository
+        try:
+            os.chdir(workspace)
+        except OSError as err:
+            message = (
+                f"$GITHUB_WORKSPACE ({workspace}): {reason(err)}; run the action after "
+                "actions/checkout, in the repository it checked out"
+            )
+            out.write(command("error", message, title="redlines: bad input") + "\n")
+            return _bad_input(out, files, RenderOptions(), [], message)
+    try:
         options = RenderOptions(repo_root=str(find_repo_root()))
         try:
-            return run(env, out)
+            return run(env, out, files)
         except InputError as err:
             out.write(problem_commands(err.problems, options))
-            _bad_input_summary(env, err.problems, options)
-        except (ActionError, UsageError, SettingError) as err:
+            return _bad_input(out, files, options, err.problems)
+        except (ActionError, TooManyProposals, UsageError, SettingError) as err:
             out.write(command("error", str(err), title="redlines: bad input") + "\n")
-            _bad_input_summary(env, [], options, str(err))
-        except OSError as err:  # e.g. a sarif-file in a folder that cannot be made
-            message = f"{err.filename or ''}: {err.strerror or err}"
-            out.write(command("error", message, title="redlines: cannot write") + "\n")
-            _bad_input_summary(env, [], options, message)
-    set_outputs(env, {"verdict": "error", "findings": "0", "failures": "0"})
-    return EXIT_BAD_INPUT
+            return _bad_input(out, files, options, [], str(err))
+        except OutputError as err:  # a sarif-file that cannot be written
+            out.write(command("error", str(err), title="redlines: cannot write") + "\n")
+            return _bad_input(out, files, options, [], str(err))
+    finally:
+        os.chdir(before)
 
 
-def _bad_input_summary(
-    env: Mapping[str, str], problems: list[Problem], options: RenderOptions, message: str = ""
-) -> None:
+def _bad_input(
+    out: TextIO,
+    files: RunnerFiles,
+    options: RenderOptions,
+    problems: list[Problem],
+    message: str = "",
+) -> int:
     lines = ["## redlines: bad input", ""]
     if message:
         lines.append(md(message))
@@ -337,7 +509,11 @@ def _bad_input_summary(
         f"- {code(f'{repo_path(p.file, options)}:{p.line}:{p.col}')} {md(p.message)}"
         for p in problems
     ]
-    _append(env.get("GITHUB_STEP_SUMMARY"), "\n".join(lines) + "\n")
+    files.append("GITHUB_STEP_SUMMARY", "\n".join(lines) + "\n")
+    verdict = {"verdict": "error", "findings": "0", "failures": "0"}
+    files.set_outputs(verdict)
+    _could_not_write(out, files, verdict)
+    return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

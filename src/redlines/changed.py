@@ -23,7 +23,6 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .diff import ProposalDiff, diff_reports
 from .loader import load_proposal
@@ -31,11 +30,8 @@ from .loader.fence import find_repo_root
 from .models import RuleBook
 from .render.links import repo_path
 from .render.options import RenderOptions
-from .report import check
+from .report import Report, check
 from .settings import BUNDLED, Settings
-
-if TYPE_CHECKING:
-    from .gate import GatedRun
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 # How many changed paths the log names before it says "and N more".
@@ -51,23 +47,18 @@ class Change:
     base_tree: Path | None = None  # the base commit's files; None: nothing to compare with
     changed: frozenset[str] = field(default_factory=frozenset)  # repository-relative paths
 
-    def diffs(self, gated: GatedRun, settings: Settings) -> list[ProposalDiff]:
-        """Each checked proposal that the base commit also holds, compared with its old
-        version, judged by the same rules on the same date."""
+    def diff(self, report: Report, book: RuleBook) -> list[ProposalDiff]:
+        """The report's proposal compared with its version in the base commit, judged by the
+        same rules on the same date; none for a proposal the pull request adds."""
         if self.base_tree is None:
             return []
-        root = find_repo_root()
-        found: list[ProposalDiff] = []
-        for report in gated.reports.reports:
-            relative = _relative(report.proposal.path, root)
-            if relative is None or not (self.base_tree / relative).is_file():
-                continue  # a draft the pull request adds: every finding of it is new
-            old_path = self.base_tree / relative
-            new = load_proposal(report.proposal.path, gated.book)
-            old = load_proposal(str(old_path), gated.book)
-            old_report = check(old, gated.book, as_of=report.as_of)
-            found.append(diff_reports(old_report, report, old, new))
-        return found
+        relative = _relative(report.proposal.path, find_repo_root())
+        if relative is None or not (self.base_tree / relative).is_file():
+            return []  # a draft the pull request adds: every finding of it is new
+        new = load_proposal(report.proposal.path, book)
+        old = load_proposal(str(self.base_tree / relative), book)
+        old_report = check(old, book, as_of=report.as_of)
+        return [diff_reports(old_report, report, old, new)]
 
 
 def changed_proposals(

@@ -7,6 +7,7 @@ proposal contradicts itself; 2 bad usage or bad input (always as file:line:col: 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .baseline import baseline_text
-from .engine import EngineUnavailable
+from .checkrun import TooManyProposals
+from .engine import EngineUnavailable, make_engine
 from .flags import (
     UsageError,
     _date,
@@ -23,27 +25,33 @@ from .flags import (
     add_actor_option,
     add_check_outputs,
     add_gate_options,
+    add_rule_docs_option,
     add_rules_option,
     add_set_option,
     check_arguments,
     output_plan,
     resolve_actors,
     settings_of,
-    write_output,
 )
-from .gate import gated_check, load_book, prepare
+from .gate import GateRun, load_book, prepare
 from .loader import bundled_dir, load_proposal, load_proposals
-from .models import InputError, InputWarning, Problem, Proposal, RuleBook, sorted_warnings
-from .render import RenderOptions, find_repo_root, formats, render
-from .render.logsafe import text_lines
-from .report import FailOn, ReportSet, failing, run_warnings
-from .settings import (
-    OutputTarget,
-    SettingError,
-    Settings,
-    describe,
+from .models import (
+    Catalogue,
+    InputError,
+    InputWarning,
+    Problem,
+    Proposal,
+    RuleBook,
+    Severity,
+    sorted_warnings,
 )
-from .specs import SPEC_FOR_KIND, json_schema
+from .outputs import Output, OutputError, write_output
+from .render import RenderOptions, check_writer, find_repo_root, formats, render
+from .render.logsafe import text_lines
+from .report import failing, run_warnings
+from .schemas import KINDS, published_schema
+from .settings import OutputTarget, SettingError, Settings, describe
+from .specs import suggest
 from .version import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -121,32 +129,44 @@ def _add_check(commands: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """Check the proposals one at a time, each report written to every output and dropped
+    (checkrun.py); each output file is replaced only once it is complete (outputs.py)."""
     settings = settings_of(args)
     targets, _ = output_plan(args, settings)
-    run = gated_check(
+    run = GateRun(
         settings,
         args.proposals,
         overrides=dict(args.overrides),
         engine=args.engine,
         today=dt.date.today(),
     )
-    for target in targets:
-        options = RenderOptions(
-            color=use_color(args, to_stdout=target.path is None),
-            repo_root=str(find_repo_root()),
-            fail_on=settings.fail_on.value,
-            strict=settings.strict.value,
-        )
-        one = argparse.Namespace(**{**vars(args), "format": target.format, "output": target.path})
-        emit(run.reports, one, options)
+    fail_on, strict = settings.fail_on.value, settings.strict.value
+    pages = rule_pages(args, settings, ((rule.id, rule.ruleset) for rule in run.book.rules))
+    failed = False
+    with contextlib.ExitStack() as stack:
+        writers = []
+        for target in targets:
+            output = stack.enter_context(Output.to(target.path))
+            options = RenderOptions(
+                color=use_color(args, to_stdout=target.path is None),
+                repo_root=str(find_repo_root()),
+                fail_on=fail_on,
+                strict=strict,
+                rule_pages=pages,
+            )
+            writer = check_writer(target.format)(output, options, spool=output.spool)
+            writers.append(stack.enter_context(writer))
+        for report in run.reports():
+            for writer in writers:
+                writer.add(report)
+            failed = failed or bool(failing(report, fail_on, strict))
+        result = run.finish()
+        for writer in writers:
+            writer.end_run(result.absent, result.warnings)
+            writer.finish()
     if settings.write_baseline.value is not None:
-        write_output(settings.write_baseline.value, baseline_text(run.result.recorded))
-    note_warnings(args, run.warnings)
-    return exit_code(run.reports, settings.fail_on.value, settings.strict.value)
-
-
-def exit_code(reports: ReportSet, fail_on: FailOn, strict: bool) -> int:
-    failed = any(failing(report, fail_on, strict) for report in reports.reports)
+        write_output(settings.write_baseline.value, baseline_text(result.recorded))
+    note_warnings(args, (*run.warnings, *result.warnings))
     return EXIT_FAIL if failed else EXIT_OK
 
 
@@ -202,33 +222,61 @@ def render_settings(
 
 
 def _add_terms(commands: Any) -> None:
-    parser = commands.add_parser("terms", help="list the term catalogue")
+    parser = commands.add_parser(
+        "terms",
+        help="list the term catalogue: each term's type, values and what they mean",
+        description="List the catalogue's terms: title, type, allowed values and what each "
+        "value means. WORDs narrow the list to the terms whose name or title contains every "
+        "one of them (case does not matter): `redlines terms territory`.",
+    )
+    parser.add_argument("words", nargs="*", metavar="WORD", help="only terms matching these")
     add_rules_option(parser)
     parser.add_argument("--format", "-f", choices=formats("terms"), default="text")
     parser.set_defaults(run=run_terms, output=None)
 
 
 def run_terms(args: argparse.Namespace) -> int:
-    emit(rules_from(args).catalogue, args)
+    catalogue = rules_from(args).catalogue
+    if args.words:
+        catalogue = _matching_terms(catalogue, args.words)
+    emit(catalogue, args)
     return EXIT_OK
 
 
-SCHEMA_KINDS = ("proposal", "rules", "implications", "terms", "report")
+def _matching_terms(catalogue: Catalogue, words: Sequence[str]) -> Catalogue:
+    wanted = [word.lower() for word in words]
+    found = {
+        name: term
+        for name, term in catalogue.terms.items()
+        if all(word in f"{name} {term.title}".lower() for word in wanted)
+    }
+    if not found:
+        areas = sorted({name.split(".")[0] for name in catalogue.terms})
+        shown = " ".join(words)
+        raise UsageError(
+            f"no term matches '{shown}'{suggest(shown, [*areas, *catalogue.terms])}; "
+            f"term areas: {', '.join(areas)}"
+        )
+    return catalogue.model_copy(update={"terms": found})
 
 
 def _add_schema(commands: Any) -> None:
-    parser = commands.add_parser("schema", help="print the JSON Schema of a file format")
-    parser.add_argument("kind", choices=SCHEMA_KINDS)
-    parser.set_defaults(run=run_schema, output=None, format="json")
+    parser = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a file format (for editors and validators)",
+        description="Print the JSON Schema (draft-07, which VS Code's YAML extension supports) "
+        "of a file format. Term mappings list the catalogue's terms with their types, values "
+        "and meanings, so an editor completes them and flags a wrong value.",
+    )
+    parser.add_argument("kind", choices=KINDS)
+    add_rules_option(parser)
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.set_defaults(run=run_schema, format="json")
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    if args.kind == "report":
-        schema = ReportSet.model_json_schema()
-    else:
-        assert args.kind in SPEC_FOR_KIND
-        schema = json_schema(args.kind)
-    emit({"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}, args)
+    catalogue = None if args.kind in ("terms", "report") else rules_from(args).catalogue
+    emit(published_schema(args.kind, catalogue), args)
     return EXIT_OK
 
 
@@ -260,20 +308,25 @@ def _add_lint(commands: Any) -> None:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    from .lint import has_errors, lint
+    from .lint import has_errors, lint, only_in
+    from .loader import expand_proposal_paths
     from .render.lint import LintResult
 
     book = rules_from(args)
-    paths = args.paths or [
-        str(Path("proposals")) if Path("proposals").is_dir() else str(bundled_dir("proposals"))
-    ]
+    bundled = bundled_dir("proposals")
+    paths = args.paths or [str(Path("proposals")) if Path("proposals").is_dir() else str(bundled)]
     proposals = proposals_from(args, paths, book)
     problems = lint(book, proposals, today=args.as_of or dt.date.today())
+    # Your drafts against the bundled rules: the rules' own problems are not yours to fix.
+    own_files_only = args.rules is None and paths != [str(bundled)]
+    if own_files_only:
+        problems = only_in(problems, expand_proposal_paths(paths))
     result = LintResult(
         problems=tuple(problems),
         proposals=len(proposals),
         rules=len(book.rules),
         terms=len(book.catalogue.terms),
+        bundled_rules=own_files_only,
     )
     emit(result, args)
     return EXIT_FAIL if has_errors(problems) else EXIT_OK
@@ -452,6 +505,314 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- rules and docs -----------------------------------------------------------------------------
+
+
+def rule_pages(
+    args: argparse.Namespace,
+    settings: Settings | None,
+    rules: Iterable[tuple[str, str]],
+) -> dict[str, str]:
+    """Each rule's page (rule id -> URL), for (rule id, rule set id) pairs: the bundled rules'
+    pages for the bundled rules (the configuration's `rules: bundled` included), none for
+    others unless --rule-docs says where they are."""
+    from .ruledocs import pages_base, rule_page_urls
+
+    folder = args.rules
+    if settings is not None and folder is None and settings.rule_book is not None:
+        folder = settings.rule_book[0]
+    return rule_page_urls(rules, pages_base(folder, getattr(args, "rule_docs", None)))
+
+
+def _add_rules(commands: Any) -> None:
+    parser = commands.add_parser("rules", help="list the rules: id, actor, severity, validity")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    listing = actions.add_parser(
+        "list",
+        help="list the rules, filtered by actor, severity, tag and date",
+        description="List the rules: id, rule set, severity, validity and title. Filters "
+        "combine: a rule is listed when it belongs to one of the --actor rule sets, has one of "
+        "the --severity levels and carries one of the --tag tags (each: any, when not given), "
+        "and is in force on --as-of (default: every rule, whatever its dates).",
+    )
+    add_rules_option(listing)
+    add_actor_option(listing)
+    listing.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        choices=[s.value for s in Severity],
+        help="only rules of this severity (repeatable)",
+    )
+    listing.add_argument(
+        "--tag", action="append", default=[], metavar="T", help="only rules tagged T (repeatable)"
+    )
+    listing.add_argument(
+        "--as-of", type=_date, metavar="DATE", help="only the rules in force on this date"
+    )
+    listing.add_argument("--format", "-f", choices=formats("rules"), default="text")
+    listing.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    add_rule_docs_option(listing)
+    parser.set_defaults(run=run_rules)
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    from .ruledocs import all_tags, list_rules
+
+    book = rules_from(args)
+    rulesets = resolve_actors(book, args.actor)
+    known_tags = all_tags(book.rules)
+    for tag in args.tag:
+        if tag not in known_tags:
+            listed = ", ".join(known_tags) if known_tags else "no rule carries a tag"
+            raise UsageError(f"no rule is tagged '{tag}'{suggest(tag, known_tags)}; tags: {listed}")
+    listing = list_rules(
+        book,
+        rulesets=rulesets,
+        severities=[Severity(s) for s in args.severity],
+        tags=args.tag,
+        as_of=args.as_of,
+        pages=rule_pages(args, None, ((r.id, r.ruleset) for r in book.rules)),
+    )
+    emit(listing, args)
+    return EXIT_OK
+
+
+def _add_docs(commands: Any) -> None:
+    parser = commands.add_parser(
+        "docs",
+        help="write a Markdown page per rule set (and an index) from the rule files",
+        description="Write DIR/<rule set>.md for each rule set and DIR/README.md, an index with "
+        "the implications: each rule under an anchor that is its id in lower case, with its "
+        "condition in words, message, rationale, sources, validity and examples. The bundled "
+        "rules' pages are docs/rules/ in the project; reports link to them.",
+    )
+    parser.add_argument(
+        "--output", "-o", metavar="DIR", required=True, help="the folder to write the pages to"
+    )
+    add_rules_option(parser)
+    parser.set_defaults(run=run_docs, format="markdown")
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    from .ruledocs import RulePage, page_name
+
+    book = rules_from(args)
+    folder = Path(args.output)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output {args.output} is a file; name a folder for the pages")
+    prefix = _rules_relative_to(folder, book)
+    pages = {"README.md": RulePage(book=book, ruleset=None, source_prefix=prefix)}
+    pages.update(
+        {
+            page_name(rs.id): RulePage(book=book, ruleset=rs.id, source_prefix=prefix)
+            for rs in book.rulesets
+        }
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, page in pages.items():
+        write_output(str(folder / name), render(page, "markdown", command="docs"))
+    print(f"{len(pages)} pages written to {args.output}: {', '.join(pages)}")
+    return EXIT_OK
+
+
+def _rules_relative_to(folder: Path, book: RuleBook) -> str | None:
+    """How a page in `folder` reaches the rule files, when both are in one repository."""
+    first = next((rs.origin.file for rs in book.rulesets if rs.origin), None)
+    if first is None or not Path(first).is_file():
+        return None  # the bundled rules of an installed wheel: nothing to link to
+    rules_dir = Path(first).resolve().parent
+    pages_dir = Path(os.path.abspath(folder))
+    repo = find_repo_root(pages_dir)
+    if not rules_dir.is_relative_to(repo):
+        return None
+    return Path(os.path.relpath(rules_dir, pages_dir)).as_posix()
+
+
+# --- test ---------------------------------------------------------------------------------------
+
+
+def _add_test(commands: Any) -> None:
+    parser = commands.add_parser(
+        "test",
+        help="run test files and the rules' own examples: drafts with the verdicts they must get",
+        description="Run test cases (a draft, the day to judge it on, and the rule statuses, "
+        "verdicts and red lines it must get) and the examples written in the rules. Examples "
+        "run when no PATH is given or --rules names your own rules. Exit 0 when every case "
+        "passes, 1 when one fails, 2 on bad input.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="test files (a directory: every *.yaml and *.yml under it)",
+    )
+    add_rules_option(parser)
+    parser.add_argument("--format", "-f", choices=formats("test"), default="text")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="list the cases that passed too"
+    )
+    examples = parser.add_mutually_exclusive_group()
+    examples.add_argument(
+        "--examples",
+        dest="examples",
+        action="store_const",
+        const=True,
+        help="run the rules' examples too (the default without PATH or with --rules)",
+    )
+    examples.add_argument(
+        "--no-examples",
+        dest="examples",
+        action="store_const",
+        const=False,
+        help="run only the test files",
+    )
+    parser.set_defaults(run=run_test, examples=None)
+
+
+def run_test(args: argparse.Namespace) -> int:
+    from .loader.testfiles import load_test_files
+    from .ruletest import example_cases, run_tests
+
+    book = rules_from(args)
+    if args.engine != "auto":
+        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
+    cases = load_test_files(args.paths, book) if args.paths else []
+    examples = args.examples
+    if examples is None:  # the bundled rules' examples are the project's, not a user's, to run
+        examples = not args.paths or args.rules is not None
+    if examples:
+        cases += example_cases(book)
+    if not cases:
+        raise UsageError(
+            "nothing to test: name test files, or write examples: in the rules "
+            "(see docs/testing.md)"
+        )
+    result = run_tests(cases, book, engine=args.engine)
+    emit(result, args, RenderOptions(repo_root=str(find_repo_root()), verbose=args.verbose))
+    return EXIT_FAIL if result.failed else EXIT_OK
+
+
+# --- new ----------------------------------------------------------------------------------------
+
+
+def _add_new(commands: Any) -> None:
+    parser = commands.add_parser(
+        "new",
+        help="start a draft or a variant from a skeleton that loads as written",
+        description="Write the skeleton of a new proposal file: a header with every required "
+        "field (the id is the file name), a source to cite, and a first clause listing the "
+        "catalogue's terms as comments to uncomment; or a variant of a local or bundled draft. "
+        "The first line gives the editor the proposal schema, which is written too if missing.",
+    )
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", parser_class=_Parser)
+    kinds.required = True
+    draft = kinds.add_parser("proposal", help="a new draft")
+    _add_new_options(draft)
+    variant = kinds.add_parser("variant", help="a variant of a draft (base: …)")
+    variant.add_argument(
+        "--of",
+        required=True,
+        metavar="DRAFT",
+        help="its base: a proposal file inside the repository, or a bundled draft "
+        "(bundled:ID or ID, e.g. us-28-point-2025-11)",
+    )
+    _add_new_options(variant)
+    parser.set_defaults(run=run_new)
+
+
+def _add_new_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="PATH", help="the new file (its name is the id)")
+    add_rules_option(parser)
+    parser.add_argument("--title", help="the proposal's title (default: a placeholder)")
+    parser.add_argument(
+        "--date", type=_date, metavar="DATE", help="the proposal's date (default: today)"
+    )
+    parser.add_argument(
+        "--schema",
+        metavar="FILE",
+        help="the schema file the modeline names (default: schemas/proposal.schema.json in "
+        "the repository)",
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from . import scaffold
+
+    path = Path(args.path)
+    try:
+        draft_id = scaffold.proposal_id(path)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    if path.exists() and not args.force:
+        raise UsageError(f"{args.path} exists; choose another name, or --force to overwrite it")
+    book = rules_from(args)
+    folder = Path(os.path.abspath(path.parent))
+    schema = Path(args.schema) if args.schema else find_repo_root(folder) / scaffold.DEFAULT_SCHEMA
+    schema_ref = Path(os.path.relpath(os.path.abspath(schema), folder)).as_posix()
+    date = args.date or dt.date.today()
+    if args.kind == "proposal":
+        text = scaffold.proposal_skeleton(
+            draft_id, book.catalogue, date=date, title=args.title, schema=schema_ref, path=args.path
+        )
+    else:
+        base_ref, base = _variant_base(args.of, path, book)
+        text = scaffold.variant_skeleton(
+            draft_id,
+            base_ref,
+            base,
+            date=date,
+            title=args.title,
+            schema=schema_ref,
+            path=args.path,
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    write_output(str(path), text)
+    print(
+        f"{args.path}: a new {args.kind} ({draft_id}); fill it in, then: redlines check {args.path}"
+    )
+    if not schema.exists():
+        schema.parent.mkdir(parents=True, exist_ok=True)
+        write_output(
+            str(schema),
+            render(published_schema("proposal", book.catalogue), "json", command="schema"),
+        )
+        shown = os.path.relpath(schema)
+        rules = f" --rules {args.rules}" if args.rules else ""
+        print(
+            f"{shown}: the proposal schema its first line names, for the editor "
+            f"(refresh it with: redlines schema proposal{rules} --output {shown})"
+        )
+    return EXIT_OK
+
+
+def _variant_base(of: str, path: Path, book: RuleBook) -> tuple[str, Proposal]:
+    """The `base:` a new variant names, and the base itself (to list its clauses)."""
+    from .loader.fence import BUNDLED_PREFIX, bundled_proposals, repository_root
+
+    given = Path(of)
+    if not of.startswith(BUNDLED_PREFIX) and given.is_file():
+        base = load_proposal(given, book)
+        here = Path(os.path.abspath(path))
+        root = repository_root(here)
+        if not given.resolve().is_relative_to(root.resolve()):
+            raise UsageError(
+                f"{of} lies outside the repository of {path} ('{root}'); a variant may only "
+                "build on files inside it, or on a bundled draft (--of bundled:ID)"
+            )
+        return Path(os.path.relpath(given.resolve(), here.parent.resolve())).as_posix(), base
+    drafts = bundled_proposals()
+    draft_id = of.removeprefix(BUNDLED_PREFIX)
+    if draft_id not in drafts:
+        hint = suggest(draft_id, drafts) or f"; bundled drafts: {', '.join(sorted(drafts))}"
+        raise UsageError(f"--of {of}: no such proposal file, nor a bundled draft{hint}")
+    return f"{BUNDLED_PREFIX}{draft_id}", load_proposal(drafts[draft_id], book)
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 # Each subcommand registers itself here: (function adding its parser).
@@ -464,6 +825,10 @@ COMMANDS: list[Callable[[Any], None]] = [
     _add_space,
     _add_diff,
     _add_explain,
+    _add_new,
+    _add_test,
+    _add_rules,
+    _add_docs,
 ]
 
 
@@ -504,7 +869,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         _say(*(_as_printed(problem) for problem in err.problems))
         return EXIT_BAD_INPUT
-    except (UsageError, EngineUnavailable, SettingError) as err:
+    except (UsageError, EngineUnavailable, SettingError, OutputError, TooManyProposals) as err:
         _say(f"redlines: error: {err}")
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version

@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 from .config import Config, find_config, read_config
@@ -242,12 +241,14 @@ def output_plan(
     return decided, {str(d): sources[str(t)] for d, t in zip(decided, targets, strict=True)}
 
 
-def write_output(path: str | None, text: str) -> None:
-    """One output: a file, or stdout for None."""
-    if path is None:
-        sys.stdout.write(text)
-    else:
-        Path(path).write_text(text, encoding="utf-8")
+def add_rule_docs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rule-docs",
+        metavar="URL",
+        help="where your rules' pages (`redlines docs`) are published; reports link each rule "
+        "to URL/<rule set>.md#<rule id> (default: the bundled rules' pages for the bundled "
+        "rules, no link for others)",
+    )
 
 
 def check_arguments(parser: argparse.ArgumentParser) -> None:
@@ -263,6 +264,7 @@ def check_arguments(parser: argparse.ArgumentParser) -> None:
     add_check_outputs(parser)
     add_set_option(parser)
     parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
+    add_rule_docs_option(parser)
 
 
 def check_parser() -> argparse.ArgumentParser:

@@ -20,14 +20,14 @@ waiver's line), the baseline's findings no longer found, and the entries of a ba
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from .baseline import Baseline, entry, fingerprint, judged, read_baseline
+from .checkrun import CheckRun
 from .engine import EngineName, make_engine
 from .flags import resolve_actors
-from .loader import load_proposals
 from .loader.compose import apply_overrides, compose_rules
 from .loader.fence import find_repo_root
 from .models import InputError, InputWarning, Problem, RuleBook, sorted_warnings
@@ -40,8 +40,7 @@ from .report import (
     ModifiedRule,
     Report,
     ReportSet,
-    check_all,
-    run_warnings,
+    worst,
 )
 from .selection import Selection, select_rules
 from .settings import Settings
@@ -97,12 +96,6 @@ class Gate:
         return report.model_copy(
             update={"findings": findings, "contradictions": contradictions, "gate": self.info}
         )
-
-    def apply_all(self, reports: ReportSet) -> ReportSet:
-        """Every report through `apply`, and the baseline's absent findings."""
-        gated = tuple(self.apply(r) for r in reports.reports)
-        absent = self.baseline.absent() if self.baseline is not None else ()
-        return reports.model_copy(update={"reports": gated, "absent": absent})
 
     def finish(self) -> GateResult:
         return GateResult(
@@ -226,43 +219,80 @@ def _everything_known(path: str) -> Baseline:
     return _Recording(path=path, entries={})
 
 
-class GatedRun(NamedTuple):
-    """A check run, gated: what the CLI and the Action render and judge."""
+class GateRun:
+    """A check run as the CLI and the Action make it: the settings' rule book, actors,
+    selection, waivers and baseline, then each proposal checked and gated one at a time
+    (checkrun.py: a run over thousands of drafts holds one report at a time).
 
-    reports: ReportSet  # every report, gated
-    result: GateResult  # warnings, absent findings, what a baseline would record
-    book: RuleBook  # the rule book as checked
-    warnings: tuple[InputWarning, ...]  # every warning of the run, each once, by place
+    Loading it reads the rules and the gate's files and validates every proposal, so that bad
+    input fails the run before any report is written; `reports()` then yields the gated
+    reports in report order; `finish()` gives what only the whole run knows.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: Sequence[str],
+        *,
+        overrides: Mapping[str, Any] | None = None,
+        engine: EngineName = "auto",
+        today: dt.date,
+    ) -> None:
+        full, modified = load_book(settings)
+        actors = resolve_actors(full, settings.actors)
+        prepared = prepare(
+            settings,
+            actors,
+            book=full,
+            modified=modified,
+            today=today,
+            repo_root=find_repo_root(),
+        )
+        self.book = prepared.book  # as checked: actors and selection applied
+        self.gate = prepared.gate
+        self.checks = CheckRun.load(paths, prepared.book)
+        if engine != "auto":
+            make_engine(self.book, engine)  # fail early and plainly if that engine is unavailable
+        self._options: dict[str, Any] = {
+            "as_of": settings.as_of.value,
+            "overrides": overrides or {},
+            "engine": engine,
+        }
+        self._warnings: set[InputWarning] = set(full.warnings)
+
+    def reports(self) -> Iterator[Report]:
+        for report in self.checks.reports(**self._options):
+            self._warnings.update(report.warnings)
+            yield self.gate.apply(report)
+
+    def finish(self) -> GateResult:
+        return self.gate.finish()
+
+    @property
+    def warnings(self) -> tuple[InputWarning, ...]:
+        """The warnings of the rules and of the reports so far, each once, by place."""
+        return sorted_warnings(self._warnings)
 
 
-def gated_check(
+def check_gated(
     settings: Settings,
     paths: Sequence[str],
     *,
-    overrides: dict[str, str],
-    engine: EngineName,
+    overrides: Mapping[str, Any] | None = None,
+    engine: EngineName = "auto",
     today: dt.date,
-) -> GatedRun:
-    """A check run as the CLI and the Action make it: the settings' rule book, actors,
-    selection, waivers and baseline, then every proposal checked and gated."""
-    full, modified = load_book(settings)
-    actors = resolve_actors(full, settings.actors)
-    prepared = prepare(
-        settings,
-        actors,
-        book=full,
-        modified=modified,
-        today=today,
-        repo_root=find_repo_root(),
+) -> tuple[ReportSet, GateResult]:
+    """A whole gated run at once (for a few drafts, and the tests): the reports, with the
+    baseline's absent findings and the gate's warnings, and the gate's result."""
+    run = GateRun(settings, paths, overrides=overrides, engine=engine, today=today)
+    reports = tuple(run.reports())
+    result = run.finish()
+    return (
+        ReportSet(
+            overall=worst(r.overall for r in reports),
+            reports=reports,
+            absent=result.absent,
+            warnings=result.warnings,
+        ),
+        result,
     )
-    proposals = load_proposals(paths, full)
-    if engine != "auto":
-        make_engine(prepared.book, engine)  # fail early and plainly if that engine is unavailable
-    checked = check_all(
-        proposals, prepared.book, as_of=settings.as_of.value, overrides=overrides, engine=engine
-    )
-    reports = prepared.gate.apply_all(checked)
-    result = prepared.gate.finish()
-    warnings = sorted_warnings((*full.warnings, *run_warnings(reports.reports), *result.warnings))
-    reports = reports.model_copy(update={"warnings": result.warnings})
-    return GatedRun(reports=reports, result=result, book=prepared.book, warnings=warnings)

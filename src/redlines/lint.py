@@ -2,20 +2,28 @@
 
 Loading already rejects what is malformed; lint finds what is well-formed but not good enough:
 a rule or clause nobody can check against a source, a term nothing uses, a position whose
-validity ran out with no successor named.
+validity ran out with no successor named, a clause the checker cannot see into, a proposal with
+nothing in it or named unlike its file.
+
+`only_in(problems, files)` keeps the problems of the files a user asked about: linting their own
+drafts against the bundled rules must not report the bundled rules' own problems.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from pydantic import SerializerFunctionWrapHandler, model_serializer
 
 from .conditions import terms_of
 from .models import Origin, Problem, Proposal, RuleBook, Source
+from .render.links import web_url
 
 
 class Level(StrEnum):
@@ -48,10 +56,17 @@ CHECKS: dict[str, tuple[Level, str]] = {
     "RL104": (Level.ERROR, "proposal without sources"),
     "RL105": (Level.ERROR, "term that no rule, implication or clause uses"),
     "RL106": (Level.ERROR, "validity ended in the past and no superseded_by"),
+    "RL107": (Level.ERROR, "proposal without clauses"),
+    "RL108": (Level.ERROR, "source url that is not http(s)"),
     "RL201": (Level.WARNING, "source without a url"),
-    "RL202": (Level.WARNING, "source without a date"),
+    "RL202": (Level.WARNING, "source without a date (`date: unknown` with a note is one)"),
     "RL203": (Level.WARNING, "rule without a rationale"),
+    "RL204": (Level.WARNING, "clause that sets no term (`terms: {}` says it is on purpose)"),
+    "RL205": (Level.WARNING, "proposal id that is not lower-kebab case"),
+    "RL206": (Level.WARNING, "proposal id that differs from its file name"),
 }
+
+KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def _problem(origin: Origin | None, code: str, message: str, fallback: str) -> LintProblem:
@@ -87,23 +102,10 @@ def lint(book: RuleBook, proposals: Sequence[Proposal], *, today: dt.date) -> li
         found.extend(
             _date_problems(imp.id, imp.valid_until, imp.superseded_by, imp.origin, today, fallback)
         )
+    for term in book.catalogue.terms.values():
+        found.extend(_url_problems(term.sources, term.origin, f"term '{term.name}'", fallback))
     for proposal in proposals:
-        if not proposal.sources and proposal.lineage == (proposal.path,):
-            found.append(
-                _problem(
-                    proposal.origin,
-                    "RL104",
-                    f"proposal {proposal.id} cites no source",
-                    proposal.path,
-                )
-            )
-        for clause in proposal.clauses:
-            if not clause.sources:
-                found.append(
-                    _problem(
-                        clause.origin, "RL103", f"clause {clause.id} cites no source", proposal.path
-                    )
-                )
+        found.extend(_proposal_problems(proposal))
     used = _used_terms(book, proposals)
     for name, term in book.catalogue.terms.items():
         if name not in used:
@@ -121,14 +123,91 @@ def lint(book: RuleBook, proposals: Sequence[Proposal], *, today: dt.date) -> li
 def _source_problems(
     sources: Iterable[Source], origin: Origin | None, name: str, fallback: str
 ) -> list[LintProblem]:
-    found = []
+    found = _url_problems(sources, origin, name, fallback)
     for source in sources:
         label = source.title or source.outlet or source.url or "a source"
         if not source.url:
             found.append(_problem(origin, "RL201", f"{name}: '{label}' has no url", fallback))
         if not source.date:
-            found.append(_problem(origin, "RL202", f"{name}: '{label}' has no date", fallback))
+            found.append(
+                _problem(
+                    origin,
+                    "RL202",
+                    f"{name}: '{label}' has no date; give it one, or `date: unknown` with a "
+                    "note saying why",
+                    fallback,
+                )
+            )
     return found
+
+
+def _url_problems(
+    sources: Iterable[Source], origin: Origin | None, name: str, fallback: str
+) -> list[LintProblem]:
+    return [
+        _problem(
+            origin,
+            "RL108",
+            f"{name}: '{source.url}' is not an http(s) address; reports will not link it",
+            fallback,
+        )
+        for source in sources
+        if source.url and web_url(source.url) is None
+    ]
+
+
+def _proposal_problems(proposal: Proposal) -> list[LintProblem]:
+    found: list[LintProblem] = []
+    own = proposal.lineage == (proposal.path,)  # a variant's header cites its own sources
+    name = f"proposal {proposal.id}"
+
+    def add(origin: Origin | None, code: str, message: str) -> None:
+        found.append(_problem(origin, code, message, proposal.path))
+
+    if not proposal.sources and own:
+        add(proposal.origin, "RL104", f"{name} cites no source")
+    found.extend(_url_problems(proposal.sources, proposal.origin, name, proposal.path))
+    if not proposal.clauses:
+        add(
+            proposal.origin,
+            "RL107",
+            f"{name} has no clauses: there is nothing to check; add the clauses the draft makes",
+        )
+    stem = Path(proposal.path).stem
+    if not KEBAB.match(proposal.id):
+        add(
+            proposal.origin,
+            "RL205",
+            f"{name}: the id is not lower-kebab case (lower-case words joined by '-', "
+            "e.g. us-28-point-2025-11)",
+        )
+    elif proposal.id != stem:
+        add(
+            proposal.origin,
+            "RL206",
+            f"{name}: the id differs from the file name '{stem}'; name the file {proposal.id}"
+            f"{Path(proposal.path).suffix} or the proposal {stem}",
+        )
+    for clause in proposal.clauses:
+        if not clause.sources:
+            add(clause.origin, "RL103", f"clause {clause.id} cites no source")
+        found.extend(
+            _url_problems(clause.sources, clause.origin, f"clause {clause.id}", proposal.path)
+        )
+        if not clause.settings and not clause.deliberately_empty:
+            add(
+                clause.origin,
+                "RL204",
+                f"clause {clause.id} sets no term, so the checker cannot see what it says; "
+                "set the terms it decides, or write `terms: {}` if it decides none",
+            )
+    return found
+
+
+def only_in(problems: Iterable[LintProblem], files: Iterable[str]) -> list[LintProblem]:
+    """The problems located in these files (compared as normalised paths)."""
+    wanted = {os.path.normpath(f) for f in files}
+    return [p for p in problems if os.path.normpath(p.file) in wanted]
 
 
 def _date_problems(

@@ -20,6 +20,7 @@ TermValue: TypeAlias = bool | int | dt.date | str
 
 
 class Frozen(BaseModel):
+    # A field's docstring is its description in the published JSON Schemas (`schemas.py`).
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -45,9 +46,13 @@ class Problem(Frozen):
     """
 
     file: str
+    """The file as given, or the argument the problem is in."""
     line: int
+    """1-based line; 0 for an argument."""
     col: int
+    """1-based column; 0 for an argument."""
     message: str
+    """What is wrong, and what to do."""
 
     def __str__(self) -> str:
         if not self.line:
@@ -100,17 +105,31 @@ class Source(Frozen):
     """A citation: the URL plus who published it and when."""
 
     id: str | None = None
+    """The id clauses cite it by, if it has one."""
     title: str | None = None
+    """The title of the page or document."""
     outlet: str | None = None
+    """The news outlet that published it."""
     authority: str | None = None
+    """The issuing authority (a law, a constitution, an official statement)."""
     url: str | None = None
-    date: dt.date | None = None
+    """Where to read it."""
+    date: dt.date | Literal["unknown"] | None = None
+    """The publication date, or "unknown" when the source shows none (its note says why)."""
     note: str | None = None
+    """A remark: where sources disagree, what the page does not show."""
+
+    @property
+    def dated(self) -> str | None:
+        """The date as a report shows it: '2025-11-20', 'date unknown', or None."""
+        if self.date is None:
+            return None
+        return "date unknown" if self.date == "unknown" else self.date.isoformat()
 
     def label(self) -> str:
         """A one-line citation for reports: 'Outlet, Title (2025-11-20) https://…'."""
         who = ", ".join(p for p in (self.outlet or self.authority, self.title) if p)
-        when = f" ({self.date.isoformat()})" if self.date else ""
+        when = f" ({self.dated})" if self.dated else ""
         where = f" {self.url}" if self.url else ""
         return f"{who}{when}{where}".strip()
 
@@ -130,6 +149,7 @@ class Term(Frozen):
     title: str
     type: TermType
     values: tuple[str, ...] = ()
+    meanings: dict[str, str] | None = None  # enum value -> what it means
     unit: str | None = None
     min: int | None = None
     max: int | None = None
@@ -211,6 +231,27 @@ class WhenSilent(StrEnum):
     VIOLATED = "violated"
 
 
+class Setting(Frozen):
+    """One term set by one clause, with the position of the value."""
+
+    term: str
+    value: TermValue
+    origin: Origin | None = None
+
+
+RuleStatusName = Literal["met", "violated", "open"]
+
+
+class RuleExample(Frozen):
+    """A minimal draft (one clause setting `settings`) and the status it must give its rule."""
+
+    expect: RuleStatusName
+    settings: tuple[Setting, ...]
+    as_of: dt.date | None = None
+    note: str | None = None
+    origin: Origin | None = None  # where the example is written
+
+
 class Rule(Frozen):
     id: str
     title: str
@@ -225,6 +266,7 @@ class Rule(Frozen):
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     superseded_by: str | None = None
+    examples: tuple[RuleExample, ...] = ()
     ruleset: str
     actor: str
     origin: Origin | None = None
@@ -307,19 +349,13 @@ def _in_force(start: dt.date | None, end: dt.date | None, on: dt.date | None) ->
 # --- proposals ----------------------------------------------------------------------------------
 
 
-class Setting(Frozen):
-    """One term set by one clause, with the position of the value."""
-
-    term: str
-    value: TermValue
-    origin: Origin | None = None
-
-
 class Clause(Frozen):
     id: str
     title: str
     text: str
     settings: tuple[Setting, ...] = ()
+    # `terms: {}`: the clause says on purpose that it decides no term (lint asks otherwise).
+    deliberately_empty: bool = False
     sources: tuple[Source, ...] = ()
     note: str | None = None
     origin: Origin | None = None

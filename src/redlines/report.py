@@ -65,9 +65,13 @@ class Location(Frozen):
     from the column to the end of the line)."""
 
     path: str
+    """The file, as given on the command line."""
     line: int
+    """1-based line."""
     col: int
+    """1-based column."""
     end_col: int | None = None
+    """The column just past the end of that line's text: where a region starting here ends."""
 
     @classmethod
     def of(cls, origin: Origin) -> Location:
@@ -75,9 +79,14 @@ class Location(Frozen):
 
 
 class ClauseRef(Frozen):
+    """A clause a finding points at."""
+
     id: str
+    """The clause's id."""
     title: str
+    """The clause's title."""
     location: Location
+    """Where the clause is written."""
 
 
 class RuleRef(Frozen):
@@ -111,11 +120,18 @@ class TermState(Frozen):
     """What a finding's term stood at: set by a clause, derived, overridden, or unaddressed."""
 
     term: str
+    """The term's name."""
     value: TermValue | None
+    """Its value, or null when unaddressed or contradicted."""
     set_by: SetBy
+    """What set it: a clause, an implication, an override (--set), or nothing (unaddressed);
+    contradiction when clauses disagree."""
     clause: str | None = None
+    """The clause that set it."""
     implication: str | None = None
-    location: Location | None = None  # where the clause sets it
+    """The implication that derived it."""
+    location: Location | None = None
+    """Where the clause sets it."""
 
 
 # --- what a gate adds to a report (settings.py, gate.py) ---------------------------------------
@@ -129,165 +145,283 @@ BaselineState = Literal["new", "unchanged"]
 class Waived(Frozen):
     """The waiver that accepts a finding: it is reported, and does not fail the gate."""
 
-    rule: str  # as the waiver names it: a rule id, a tag or a glob of ids
+    rule: str
+    """The rule as the waiver names it: a rule id, a tag or a glob of ids."""
     reason: str
-    expires: dt.date | None  # None: never
-    location: Location  # where the waiver is written
+    """Why the crossing is accepted."""
+    expires: dt.date | None
+    """The last day it waives; null: never expires."""
+    location: Location
+    """Where the waiver is written."""
 
 
 class ModifiedRule(Frozen):
     """A rule the configuration changed (`rule-overrides`): as it was, as it is, and why."""
 
     rule: str
+    """The rule's id."""
     title: str
+    """The rule's title."""
     actor: str
+    """Whose rule it is."""
     was_severity: Severity
+    """Its severity as written."""
     was_weight: int | None
-    severity: Severity | None  # None: disabled
+    """Its weight as written."""
+    severity: Severity | None
+    """Its severity now; null: disabled."""
     weight: int | None
+    """Its weight now."""
     reason: str
-    location: Location  # where the override is written
+    """Why the configuration changes it."""
+    location: Location
+    """Where the override is written."""
 
 
 class BaselineEntry(Frozen):
     """One finding a baseline file holds: its fingerprint, and enough to say what it was."""
 
     fingerprint: str
+    """The finding's fingerprint (baseline.py)."""
     rule: str
-    kind: str  # violated | open | contradiction
+    """The rule's id, or redlines.contradiction."""
+    kind: str
+    """violated, open or contradiction."""
     proposal: str
-    path: str  # relative to the repository root
+    """The proposal's id."""
+    path: str
+    """The file it was found in, relative to the repository root."""
     line: int
+    """The line it was found at."""
 
 
 class GateInfo(Frozen):
     """How the run's gate differs from checking every rule as written."""
 
     modified_rules: tuple[ModifiedRule, ...] = ()
+    """The rules the configuration changed (rule-overrides)."""
     select: tuple[str, ...] = ()
+    """The names the selection kept rules by (--select)."""
     ignore: tuple[str, ...] = ()
-    rules_selected: int | None = None  # of the rule book's, when a selection was made
+    """The names the selection left rules out by (--ignore)."""
+    rules_selected: int | None = None
+    """How many rules the selection kept, when one was made."""
     rules_total: int | None = None
-    waivers: int = 0  # waivers configured
-    baseline: str | None = None  # the baseline file the findings are compared with
+    """How many the rule book holds, when a selection was made."""
+    waivers: int = 0
+    """How many waivers are configured."""
+    baseline: str | None = None
+    """The baseline file the findings are compared with."""
 
 
 class Finding(Frozen):
+    """One rule's status on one proposal."""
+
     rule: str
+    """The rule's id."""
     title: str
+    """The rule's title."""
     ruleset: str
+    """The id of the rule set it belongs to."""
     actor: str
+    """Whose rule it is."""
     severity: Severity
+    """red_line, priority or preference."""
     weight: int | None
+    """The weight of a priority or preference; null for a red line."""
     status: Status
-    silent: bool  # the status comes from `when_silent`, not from the proposal's terms
+    """met, violated or open."""
+    silent: bool
+    """The status comes from the rule's when_silent, not from the proposal's terms."""
     message: str
+    """What a violation means."""
     rationale: str | None
+    """Why the actor holds the position."""
     terms: tuple[TermState, ...]
+    """The terms that decided the status, and where each value came from."""
     clauses: tuple[ClauseRef, ...]
-    location: Location  # the line a reviewer must change (first deciding clause, else the header)
+    """The clauses that set those terms."""
+    location: Location
+    """The line a reviewer must change: the first deciding clause, else the proposal's header."""
     sources: tuple[Source, ...]
+    """Where the position is stated."""
     waived: Waived | None = None
+    """With waivers: the waiver that accepts this finding (it then fails nothing)."""
     baseline: BaselineState | None = None
+    """With a baseline: new, or unchanged (in the baseline: it fails nothing)."""
 
 
 class RedLineCounts(Frozen):
+    """How many of an actor's red lines in force are met, violated and open."""
+
     met: int
+    """Red lines met."""
     violated: int
+    """Red lines violated."""
     open: int
+    """Red lines open (terms they need unaddressed)."""
 
 
 class ActorVerdict(Frozen):
+    """One actor's verdict on one proposal."""
+
     ruleset: str
+    """The rule set's id."""
     actor: str
+    """The actor."""
     verdict: ActorVerdictKind
+    """rejects (a red line violated), open (none violated, some open) or accepts."""
     red_lines: RedLineCounts
+    """The actor's red lines by status."""
     soft_met_weight: int
+    """The weight of the priorities and preferences met."""
     soft_total_weight: int
-    soft_score: float | None  # met weight / total weight of priorities and preferences
-    violated: tuple[str, ...]  # ids of violated red lines
-    open: tuple[str, ...]  # ids of open red lines
+    """The weight of all its priorities and preferences in force."""
+    soft_score: float | None
+    """Met weight / total weight of priorities and preferences; null when it has none."""
+    violated: tuple[str, ...]
+    """Ids of the violated red lines."""
+    open: tuple[str, ...]
+    """Ids of the open red lines."""
 
 
 class Claim(Frozen):
+    """One value a term is given, and by what."""
+
     value: TermValue
-    by: str  # clause id, implication id or "--set"
+    """The value claimed."""
+    by: str
+    """The clause id, implication id or --set that claims it."""
     location: Location | None
+    """Where it is claimed."""
 
 
 class Contradiction(Frozen):
+    """A term the proposal gives different values."""
+
     term: str
+    """The term."""
     claims: tuple[Claim, ...]
+    """Each value and what gives it."""
     message: str
+    """The contradiction in words."""
     waived: Waived | None = None
+    """With waivers: the waiver that accepts this contradiction (it then fails nothing)."""
     baseline: BaselineState | None = None
+    """With a baseline: new, or unchanged (in the baseline: it fails nothing)."""
 
 
 class DerivedTerm(Frozen):
+    """A term an implication derived from the proposal's terms."""
+
     term: str
+    """The derived term."""
     value: TermValue
+    """Its derived value."""
     implication: str
+    """The implication that derived it."""
     because_of: tuple[str, ...]
+    """The terms it was derived from."""
     clauses: tuple[ClauseRef, ...]
-    implication_location: Location | None = None  # where the implication is written
+    """The proposal clauses at the root of the chain."""
+    implication_location: Location | None = None
+    """Where the implication is written."""
 
 
 class ProposalInfo(Frozen):
+    """The proposal a report is about."""
+
     id: str
+    """The proposal's id."""
     title: str
+    """Its title."""
     date: dt.date
+    """The day it is dated."""
     status: str
+    """draft, leaked, reported, tabled, agreed or rejected."""
     path: str
+    """Its file, as given."""
     lineage: tuple[str, ...]
+    """For a variant, the chain of files it was built from, itself first."""
     base: str | None
+    """For a variant, the id of its base."""
     clauses: int
+    """How many clauses it has."""
     sources: tuple[Source, ...]
+    """Where its text comes from."""
     location: Location
+    """Where its header is written."""
 
 
 class RuleSetInfo(Frozen):
+    """A rule set the proposal was checked against."""
+
     id: str
+    """The rule set's id."""
     actor: str
+    """Whose rule set it is."""
     title: str
+    """Its title."""
     version: str | None
+    """Its version, if it gives one."""
     rules: int
+    """How many of its rules were in force."""
     location: Location | None
+    """Where its header is written."""
 
 
 class Override(Frozen):
+    """A term set for a what-if check (--set)."""
+
     term: str
+    """The term."""
     value: TermValue
+    """The value it was set to."""
 
 
 class Report(Frozen):
     """The check of one proposal against one rule book."""
 
     proposal: ProposalInfo
+    """The proposal checked."""
     as_of: dt.date
+    """The day whose rules were applied."""
     rulesets: tuple[RuleSetInfo, ...]
+    """The rule sets applied."""
     overall: Verdict
+    """infeasible (someone rejects), incomplete (no one rejects, red lines open) or feasible."""
     verdicts: tuple[ActorVerdict, ...]
+    """Each actor's verdict."""
     findings: tuple[Finding, ...]
+    """Each rule in force, with its status."""
     contradictions: tuple[Contradiction, ...]
+    """Terms the proposal gives different values."""
     derived: tuple[DerivedTerm, ...]
+    """Terms the implications derived."""
     overrides: tuple[Override, ...]
-    # Non-fatal problems with the inputs of this check (the draft's, the rules'), by place.
+    """Terms set with --set."""
     warnings: tuple[InputWarning, ...] = ()
+    """Non-fatal problems with the inputs of this check (the draft's, the rules'), by place."""
     gate: GateInfo | None = None
+    """How the run's gate differs from every rule as written; present only with a gate."""
 
 
 class ReportSet(Frozen):
     """Several proposals checked in one run: what `--format json` prints."""
 
     tool: str = "redlines"
+    """Always "redlines"."""
     version: str = __version__
+    """The redlines version that wrote the report."""
     overall: Verdict
+    """The gravest overall verdict of all reports."""
     reports: tuple[Report, ...]
-    # With --baseline: the baseline's findings this run no longer finds (fixed, or gone).
+    """One report per proposal, sorted by path."""
     absent: tuple[BaselineEntry, ...] = ()
-    # Warnings about the run's gate rather than one report: a waiver that expired, or that
-    # matches nothing (at the waiver's line).
+    """With --baseline: the baseline's findings this run no longer finds (fixed, or gone)."""
     warnings: tuple[InputWarning, ...] = ()
+    """Warnings about the run's gate rather than one report: a waiver that expired, or that
+    matches nothing (at the waiver's line)."""
 
 
 # --- checking -----------------------------------------------------------------------------------

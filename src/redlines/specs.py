@@ -1,7 +1,10 @@
 """The shapes users write: one pydantic model per file kind, strict about unknown keys.
 
-`redlines schema terms|rules|proposal` prints their JSON Schema. The loader validates raw YAML
-against them first, then builds the domain objects of `models.py` with positions and types.
+`redlines schema terms|rules|implications|proposal|test` prints their JSON Schema (`schemas.py`
+publishes it). The loader validates raw YAML against them first, then builds the domain objects
+of `models.py` with positions and types. Each field's docstring is its description in the
+published schema, which an editor shows on hover and in completion (`schemas.py` reads them when
+it publishes one, so that importing the models stays cheap).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -216,22 +219,60 @@ ClauseId = Annotated[
 ]
 
 
+UNKNOWN_DATE = "unknown"
+SourceDate = Annotated[
+    dt.date | Literal["unknown"],
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date"},
+                {"type": "string", "const": UNKNOWN_DATE},
+            ]
+        }
+    ),
+]
+
+
+def _source_date(value: Any) -> Any:
+    # 'unknown' is the one word a source's date may be; anything else is read as a date.
+    return value if value == UNKNOWN_DATE else _date_only(value)
+
+
 class SourceSpec(Spec):
+    """A citation: where a fact comes from."""
+
     noun: ClassVar[str] = "a source"
 
     id: Id | None = None
+    """An id a clause can cite instead of repeating the source (proposal sources only)."""
     title: str | None = None
+    """The title of the page or document."""
     outlet: str | None = None
+    """The news outlet that published it."""
     authority: str | None = None
+    """The issuing authority (a law, a constitution, an official statement)."""
     url: str | None = None
-    date: Date | None = None
+    """Where to read it: an http(s) address."""
+    date: SourceDate | None = None
+    """The publication date (YYYY-MM-DD), or `unknown` when the source shows none; an unknown
+    date needs a `note` saying why and what is known of it."""
     note: str | None = None
+    """A remark: where sources disagree, what the page does not show, who relayed it."""
+
+    _date = field_validator("date", mode="before")(_source_date)
 
     @model_validator(mode="after")
     def _url_or_title(self) -> SourceSpec:
         if not self.url and not self.title:
             raise PydanticCustomError(
                 "source", "a source needs a 'url' or a 'title' (it has neither)"
+            )
+        if self.date == UNKNOWN_DATE and not (self.note and self.note.strip()):
+            raise PydanticCustomError(
+                "source",
+                "'date: unknown' needs a 'note' saying why the date is unknown "
+                "(e.g. the page shows none) and what is known of it",
+                {"key": "date"},
             )
         return self
 
@@ -243,16 +284,29 @@ class SourceSpec(Spec):
 
 
 class TermSpec(Spec):
+    """One negotiable dimension: its type and the values a clause may give it."""
+
     noun: ClassVar[str] = "a term"
 
     title: str
+    """What the term is about, in a few words (shown in reports and completion)."""
     type: TermType
+    """enum (one of `values`), integer (`min`..`max`), boolean (true/false) or date."""
     values: list[str] | None = None
+    """The values of an enum term, in the order reports list them."""
+    meanings: dict[str, str] | None = None
+    """What each enum value means (value -> short text), shown by `redlines terms` and by an
+    editor beside each value."""
     unit: str | None = None
+    """The unit of an integer term (personnel, days)."""
     min: StrictInt | None = None
+    """The smallest value an integer term may take."""
     max: StrictInt | None = None
+    """The largest value an integer term may take."""
     description: str | None = None
+    """Longer text: what the term covers, which drafts and positions use it."""
     sources: list[SourceSpec] = Field(default_factory=list)
+    """Where the term's meaning comes from, where it needs one."""
 
 
 class TermsFile(Spec):
@@ -262,6 +316,7 @@ class TermsFile(Spec):
     layout: ClassVar[str] = "'terms'"
 
     terms: dict[str, TermSpec]
+    """Every term, by name (area.subject in lower snake case, e.g. territory.crimea)."""
 
 
 # --- conditions ---------------------------------------------------------------------------------
@@ -272,18 +327,49 @@ _OPERATOR_VALUE_SCHEMA: dict[str, dict[str, Any]] = {
     "list": {"type": "array", "minItems": 1},
     "none": {"const": True},
 }
+_OPERATOR_MEANING: dict[str, str] = {
+    "eq": "The term is set to this value.",
+    "ne": "The term is set, to another value than this one.",
+    "in": "The term is set to one of these values.",
+    "not_in": "The term is set, to none of these values.",
+    "lt": "The term is set below this number or before this date.",
+    "lte": "The term is set to at most this number, or on or before this date.",
+    "gt": "The term is set above this number or after this date.",
+    "gte": "The term is set to at least this number, or on or after this date.",
+    "present": "true: the draft sets the term, to any value.",
+    "absent": "true: the draft does not set the term.",
+}
+_CONDITION_REF = {"$ref": "#/$defs/Condition"}
 _CONDITION_SCHEMA: dict[str, Any] = {
     "$comment": "all / any / not / if+then, or a leaf {term: T, OP: V}",
+    "description": "A condition: all / any / not / if + then, or a term test {term: T, OP: V}. "
+    "On a term the draft does not set, a value test is unknown (the rule is open).",
     "type": "object",
     "minProperties": 1,
     "properties": {
-        "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}},
-        "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}},
-        "not": {"$ref": "#/$defs/Condition"},
-        "if": {"$ref": "#/$defs/Condition"},
-        "then": {"$ref": "#/$defs/Condition"},
-        "term": {"type": "string"},
-        **{name: _OPERATOR_VALUE_SCHEMA[op.shape] for name, op in OPERATORS.items()},
+        "all": {
+            "description": "Every condition in the list holds.",
+            "type": "array",
+            "minItems": 1,
+            "items": _CONDITION_REF,
+        },
+        "any": {
+            "description": "At least one condition in the list holds.",
+            "type": "array",
+            "minItems": 1,
+            "items": _CONDITION_REF,
+        },
+        "not": {"description": "The condition does not hold.", "allOf": [_CONDITION_REF]},
+        "if": {
+            "description": "With 'then': wherever this holds, 'then' must hold too.",
+            "allOf": [_CONDITION_REF],
+        },
+        "then": {"description": "What must hold wherever 'if' does.", "allOf": [_CONDITION_REF]},
+        "term": {"description": "The catalogue term this test reads.", "type": "string"},
+        **{
+            name: {"description": _OPERATOR_MEANING[name], **_OPERATOR_VALUE_SCHEMA[op.shape]}
+            for name, op in OPERATORS.items()
+        },
     },
     "additionalProperties": False,
 }
@@ -293,6 +379,11 @@ _CONDITION_SCHEMA: dict[str, Any] = {
 # list"); here they may be anything.
 _CONDITION_MARK = {"$comment": "redlines:condition"}
 ConditionSpec = Annotated[Any, WithJsonSchema(_CONDITION_MARK)]
+
+# A mapping of catalogue terms to values. The values are typed against the catalogue when the
+# file loads; the published schema (`schemas.py`) spells out each term of the catalogue in use.
+TERMS_MARK = {"$comment": "redlines:terms"}
+TermsSpec = Annotated[dict[str, Any], WithJsonSchema(TERMS_MARK)]
 
 
 # --- rules/<actor>.yaml -------------------------------------------------------------------------
@@ -327,37 +418,101 @@ Tag = Annotated[
 
 
 class RuleSetSpec(Spec):
+    """Whose rule set this is."""
+
     noun: ClassVar[str] = "the 'ruleset' header"
 
     id: Id
+    """The rule set's id (lower case, e.g. ukraine); `--actor` accepts it."""
     actor: str
+    """The party whose positions the rules encode, as reports name it."""
     title: str
+    """What the rule set covers."""
     version: str | None = None
+    """A version of the positions, shown in reports."""
     description: str | None = None
+    """Longer text: what the rules draw on, and up to when the positions were reviewed."""
     sources: list[SourceSpec] = Field(default_factory=list)
+    """Sources for the rule set as a whole."""
+
+
+class ExampleSpec(Spec):
+    """A minimal draft that meets, violates or leaves open the rule it belongs to."""
+
+    noun: ClassVar[str] = "an example"
+
+    meets: TermsSpec | None = None
+    """Terms (term: value) of a one-clause draft that meets the rule."""
+    violates: TermsSpec | None = None
+    """Terms (term: value) of a one-clause draft that violates the rule."""
+    open: TermsSpec | None = None
+    """Terms (term: value) of a one-clause draft that leaves the rule open."""
+    as_of: Date | None = None
+    """The day to judge the example on (default: the rule's last day in force, or for a rule
+    still in force, the first day the newest positions of the rule book hold)."""
+    note: str | None = None
+    """What the example shows."""
+
+    @model_validator(mode="after")
+    def _one_outcome(self) -> ExampleSpec:
+        given = [k for k in ("meets", "violates", "open") if getattr(self, k) is not None]
+        if len(given) != 1:
+            said = ", ".join(given) if given else "none of them"
+            raise PydanticCustomError(
+                "shape",
+                "an example says exactly one of 'meets', 'violates' or 'open' "
+                "(with the terms of its draft); this one has {said}",
+                {"said": said},
+            )
+        return self
+
+    @property
+    def expected(self) -> Literal["met", "violated", "open"]:
+        if self.meets is not None:
+            return "met"
+        return "violated" if self.violates is not None else "open"
+
+    @property
+    def terms(self) -> dict[str, Any]:
+        return self.meets or self.violates or self.open or {}
 
 
 class RuleSpec(Spec):
+    """One position of one actor: a condition over terms, with its severity and sources."""
+
     noun: ClassVar[str] = "a rule"
 
     id: Id
+    """The rule's id, unique across the rules directory (e.g. UA-TERR-1). Public: reports,
+    SARIF and waivers name it."""
     title: str
+    """What the rule asks for, in a few words."""
     severity: Severity
+    """red_line (a violation makes the actor reject the draft), priority or preference."""
     weight: StrictInt | None = Field(default=None, ge=1)
-    tags: list[Tag] = Field(
-        default_factory=list,
-        description="Lower-case words that group rules across rule sets (territory, nato, "
-        "sanctions): `redlines rules list --tag` and rule selection filter on them.",
-        json_schema_extra={"uniqueItems": True},
-    )
+    """How much a priority or preference counts (1 or more); red lines have none."""
+    tags: list[Tag] = Field(default_factory=list, json_schema_extra={"uniqueItems": True})
+    """Lower-case words that group rules across rule sets (territory, nato, sanctions):
+    `redlines rules list --tag` and rule selection filter on them."""
     requires: ConditionSpec
+    """The condition a draft must meet."""
     when_silent: WhenSilent = WhenSilent.OPEN
+    """What the rule is when the draft leaves a term it needs unset: open (default), met or
+    violated."""
     message: str
+    """What a violation means, written for the reader of a report."""
     rationale: str | None = None
+    """Why the actor holds this position, in our words; where sources disagree, say so."""
     sources: list[SourceSpec] = Field(default_factory=list)
+    """Where the position is stated."""
     valid_from: Date | None = None
+    """The first day the position holds (YYYY-MM-DD)."""
     valid_until: Date | None = None
+    """The last day the position holds (inclusive)."""
     superseded_by: str | None = None
+    """The id of the rule that replaced this one after valid_until."""
+    examples: list[ExampleSpec] = Field(default_factory=list)
+    """Minimal drafts that meet, violate or leave open this rule; `redlines test` runs them."""
 
     @field_validator("tags")
     @classmethod
@@ -396,21 +551,36 @@ class RulesFile(Spec):
     layout: ClassVar[str] = "'ruleset' and 'rules'"
 
     ruleset: RuleSetSpec
+    """Whose rule set this is."""
     rules: list[RuleSpec]
+    """The actor's red lines, priorities and preferences."""
 
 
 class ImplicationSpec(Spec):
+    """Terms derived from terms: when the condition holds, the `then` terms take these values."""
+
     noun: ClassVar[str] = "an implication"
 
     id: Id
+    """The implication's id, unique across the rules directory (e.g. IMP-CONST-1)."""
     title: str | None = None
+    """What follows from what, in a few words."""
     when: ConditionSpec
-    then: dict[str, Any] = Field(min_length=1)
+    """The condition under which the terms are derived."""
+    # (pydantic reads no docstring for a field whose schema is replaced and constrained)
+    then: TermsSpec = Field(
+        min_length=1, description="The derived terms and their values (term: value)."
+    )
     rationale: str | None = None
+    """Why it follows, in our words."""
     sources: list[SourceSpec] = Field(default_factory=list)
+    """Where the link is stated (a law, a constitution)."""
     valid_from: Date | None = None
+    """The first day the implication holds (YYYY-MM-DD)."""
     valid_until: Date | None = None
+    """The last day the implication holds (inclusive)."""
     superseded_by: str | None = None
+    """The id of the implication that replaced this one after valid_until."""
 
     @model_validator(mode="after")
     def _dates(self) -> ImplicationSpec:
@@ -425,6 +595,7 @@ class ImplicationsFile(Spec):
     layout: ClassVar[str] = "'implications'"
 
     implications: list[ImplicationSpec]
+    """Terms derived from terms, chained until nothing new follows."""
 
 
 def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
@@ -440,25 +611,43 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
 
 
 class ClauseSpec(Spec):
+    """One clause of a draft: what it says, and the terms it sets."""
+
     noun: ClassVar[str] = "a clause"
 
     id: ClauseId
+    """The clause's id, unique in the proposal (its number in the text, e.g. "7")."""
     title: str
+    """What the clause is about, in a few words."""
     text: str
-    terms: dict[str, Any] = Field(default_factory=dict)
+    """The clause in our own words."""
+    terms: TermsSpec | None = None
+    """The catalogue terms the clause sets (term: value). `terms: {}` says on purpose that the
+    clause decides no term; left out or empty, lint asks for them."""
     sources: list[SourceSpec | str] = Field(default_factory=list)
+    """Where the clause's text comes from: source mappings, or ids of the proposal's sources."""
     note: str | None = None
+    """A remark: where reports disagree, why a term is left unset."""
 
 
 class ProposalMetaSpec(Spec):
+    """What the draft is, when it was written, and where its text comes from."""
+
     noun: ClassVar[str] = "the 'proposal' header"
 
     id: Id
+    """The proposal's id: its file name in lower-kebab case (e.g. us-28-point-2025-11)."""
     title: str
+    """The draft's name, as reports show it."""
     date: Date
+    """The day the draft is dated (YYYY-MM-DD); by default the rules in force on it apply."""
     status: ProposalStatus
+    """draft, leaked, reported (known only through press reports), tabled, agreed or
+    rejected."""
     note: str | None = None
+    """A remark on provenance."""
     sources: list[SourceSpec] = Field(default_factory=list)
+    """Where the text comes from; give each an id to cite it from clauses."""
 
 
 # A clause a variant drops: an id of its base, which may be written as a number.
@@ -472,11 +661,18 @@ class ProposalFile(Spec):
     layout: ClassVar[str] = "'proposal' and 'clauses' (or 'base')"
 
     proposal: ProposalMetaSpec
+    """What the draft is, when it was written, and where its text comes from."""
     clauses: list[ClauseSpec] | None = None
+    """The draft's clauses (a variant has none: it lists its changes to its base)."""
     base: str | None = None
+    """A variant's base: a proposal file relative to this one (inside the repository), or
+    `bundled:ID` for a draft bundled with redlines (e.g. bundled:us-28-point-2025-11)."""
     replace: dict[str, ClauseSpec] | None = None
+    """Clauses of the base replaced whole: clause id -> the new clause (same id)."""
     drop: list[ClauseRef] | None = None
+    """Ids of the base's clauses this variant removes."""
     add: list[ClauseSpec] | None = None
+    """New clauses, appended after the base's."""
 
     @field_validator("drop", mode="before")
     @classmethod
@@ -510,11 +706,85 @@ class ProposalFile(Spec):
         return self
 
 
+# --- test files (`redlines test`) ---------------------------------------------------------------
+
+RuleStatus = Literal["met", "violated", "open"]
+
+
+class ExpectedActorSpec(Spec):
+    """What one actor's verdict must be on the case's draft."""
+
+    noun: ClassVar[str] = "an actor's expected verdict"
+
+    verdict: Literal["accepts", "open", "rejects"] | None = None
+    """accepts, open (no red line violated, some open) or rejects (a red line violated)."""
+    violated: list[str] | None = None
+    """Exactly the red lines (ids) of this actor the draft violates."""
+    open: list[str] | None = None
+    """Exactly the red lines (ids) of this actor the draft leaves open."""
+
+
+class TestCaseSpec(Spec):
+    """One case: a draft, the day it is judged on, and what the rules must say of it."""
+
+    noun: ClassVar[str] = "a test case"
+    __test__ = False  # not a pytest class, whatever its name
+
+    name: str
+    """What the case shows; failures name the case by it."""
+    proposal: str | None = None
+    """The draft: a proposal file relative to this test file (inside the repository), or
+    `bundled:ID` for a bundled draft."""
+    terms: TermsSpec | None = None
+    """Terms (term: value): alone, a one-clause draft setting them; with `proposal`, laid over
+    it as `--set` would."""
+    as_of: Date | None = None
+    """The day to judge on (default: the proposal's date; for terms alone, required)."""
+    why: str | None = None
+    """Why the draft comes out this way, in a line (not checked)."""
+    rules: dict[str, RuleStatus] | None = None
+    """Rule id -> met, violated or open: the status each named rule must have."""
+    actors: dict[str, ExpectedActorSpec] | None = None
+    """Rule set id (or actor) -> its expected verdict and red lines."""
+    overall: Literal["feasible", "incomplete", "infeasible"] | None = None
+    """The expected overall verdict."""
+
+    @model_validator(mode="after")
+    def _draft_and_expectation(self) -> TestCaseSpec:
+        if self.proposal is None and self.terms is None:
+            raise PydanticCustomError(
+                "shape", "a test case needs a 'proposal' (a file) or 'terms' (an inline draft)"
+            )
+        if self.proposal is None and self.as_of is None:
+            raise PydanticCustomError(
+                "shape",
+                "a case with only 'terms' needs 'as_of': the day its draft is judged on",
+            )
+        if self.rules is None and self.actors is None and self.overall is None:
+            raise PydanticCustomError(
+                "shape",
+                "a test case expects something: add 'rules', 'actors' or 'overall'",
+            )
+        return self
+
+
+class TestFile(Spec):
+    """A `redlines test` file: drafts and what the rules must say of them."""
+
+    noun: ClassVar[str] = "a test file"
+    layout: ClassVar[str] = "'tests'"
+    __test__ = False
+
+    tests: list[TestCaseSpec] = Field(min_length=1)
+    """The cases, each a draft with its expected rule statuses and verdicts."""
+
+
 SPEC_FOR_KIND: dict[str, type[Spec]] = {
     "terms": TermsFile,
     "rules": RulesFile,
     "implications": ImplicationsFile,
     "proposal": ProposalFile,
+    "test": TestFile,
 }
 
 
@@ -528,9 +798,10 @@ def json_schema(kind: str) -> dict[str, Any]:
 
 def _link_conditions(node: Any) -> Any:
     # pydantic cannot emit a $ref to a definition it does not own, so conditions are marked
-    # and linked to the hand-written grammar here.
-    if node == _CONDITION_MARK:
-        return {"$ref": "#/$defs/Condition"}
+    # and linked to the hand-written grammar here (keeping the field's description).
+    if isinstance(node, dict) and node.get("$comment") == _CONDITION_MARK["$comment"]:
+        kept = {key: value for key, value in node.items() if key != "$comment"}
+        return {"$ref": "#/$defs/Condition", **kept}
     if isinstance(node, dict):
         return {key: _link_conditions(value) for key, value in node.items()}
     if isinstance(node, list):

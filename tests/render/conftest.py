@@ -12,10 +12,14 @@ from pathlib import Path
 import pytest
 
 from golden_files import check_golden
+from redlines import load_rules
 from redlines.render import RenderOptions
 from redlines.report import ReportSet
+from redlines.ruledocs import rule_page_urls
 
-from .render_helpers import GOLDEN, PROJECT, build, nasty
+from .render_helpers import GOLDEN, PROJECT, RULES, build, nasty
+
+RULE_DOCS = "https://rules.example.org/pages"
 
 
 @pytest.fixture
@@ -36,7 +40,10 @@ def nasty_reports(in_project: Path) -> ReportSet:
 
 @pytest.fixture
 def options(in_project: Path) -> RenderOptions:
-    return RenderOptions(repo_root=str(in_project))
+    # Each test rule links to a page, as published with `redlines check --rule-docs URL`.
+    book = load_rules(RULES)
+    pages = rule_page_urls(((r.id, r.ruleset) for r in book.rules), RULE_DOCS)
+    return RenderOptions(repo_root=str(in_project), rule_pages=pages)
 
 
 @pytest.fixture

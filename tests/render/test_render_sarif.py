@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,10 @@ def test_driver_rules(validator: Any, reports: ReportSet, options: RenderOptions
     assert (
         "[Constitution of Ukraine, Art. 73](https://example.org/const)" in ua1["help"]["markdown"]
     )
-    assert ua1["helpUri"] == "https://example.org/const"
+    # The rule's page, not a news source; without pages (a user's rules, no --rule-docs), none.
+    assert ua1["helpUri"] == "https://rules.example.org/pages/ukraine.md#ua-1"
+    bare = json.loads(render_sarif(reports, replace(options, rule_pages={})))
+    assert all("helpUri" not in r for r in bare["runs"][0]["tool"]["driver"]["rules"])
     assert ua1["properties"]["tags"] == ["Ukraine", "red_line"]
     assert ua1["defaultConfiguration"]["level"] == "error"
     assert rules["UA-3"]["defaultConfiguration"]["level"] == "warning"

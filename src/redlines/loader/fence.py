@@ -5,6 +5,9 @@ Inside a repository, a pull request controls every file: it can add a symbolic l
 Following either would quote another file's lines in messages that end up in a public CI log,
 so a file inside a repository must stay inside it. Folders stand for the YAML files in them;
 only regular files count (a FIFO would block a read forever).
+
+The one way out of the fence is `base: bundled:ID`: a draft bundled with redlines, which is
+public content shipped in the package, found by its id and by nothing a file could name.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from pathlib import Path
 
 from ..models import fail
 from ..yamlfile import one_line
+from .walk import files_under
 
 YAML_SUFFIXES = (".yaml", ".yml")
+BUNDLED_PREFIX = "bundled:"
 
 
 def bundled_dir(name: str) -> Path:
@@ -25,6 +30,12 @@ def bundled_dir(name: str) -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[3] / name
+
+
+def bundled_proposals() -> dict[str, Path]:
+    """The bundled drafts by id (each file is named after its proposal's id)."""
+    folder = bundled_dir("proposals")
+    return {path.stem: path for path in yaml_files(folder)}
 
 
 def repository_of(folder: Path) -> Path | None:
@@ -97,14 +108,17 @@ def check_name(display: str) -> None:
 
 
 def yaml_files(folder: Path) -> list[Path]:
-    """Every `*.yaml` and `*.yml` file under `folder`, at any depth, sorted.
+    """Every `*.yaml` and `*.yml` file under `folder`, at any depth, sorted; links to folders
+    are not followed (`walk.files_under`).
 
     Whatever is not a folder counts, so that a FIFO, a device or a broken link named like a YAML
     file is refused by name (`yamlfile.read_yaml` reads regular files only), never skipped in
     silence: a rule set left out unnoticed would change every verdict.
     """
     return sorted(
-        p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and not os.path.isdir(p)
+        folder.joinpath(*parts)
+        for parts in files_under(folder)
+        if Path(parts[-1]).suffix in YAML_SUFFIXES
     )
 
 

@@ -17,6 +17,7 @@ from ..models import (
     Catalogue,
     Clause,
     InputError,
+    Origin,
     Problem,
     Proposal,
     RuleBook,
@@ -27,6 +28,9 @@ from ..models import (
 from ..specs import ClauseSpec, ProposalFile, suggest
 from ..yamlfile import Document, Path_, clip, one_line
 from .fence import (
+    BUNDLED_PREFIX,
+    bundled_dir,
+    bundled_proposals,
     check_inside,
     check_name,
     fence_of,
@@ -98,13 +102,15 @@ def load_proposals(
 def load_proposal(path: str | Path, catalogue: Catalogue | RuleBook | None = None) -> Proposal:
     """Load a proposal (or a variant and its `base:` chain), typed against the catalogue.
 
-    A folder holding exactly one proposal file stands for that file. Without a catalogue, the
-    bundled rules' catalogue is used.
+    A folder holding exactly one proposal file stands for that file; `bundled:ID` for the
+    bundled draft of that id. Without a catalogue, the bundled rules' catalogue is used.
     """
     if catalogue is None:
         catalogue = load_rules().catalogue
     elif isinstance(catalogue, RuleBook):
         catalogue = catalogue.catalogue
+    if str(path).startswith(BUNDLED_PREFIX):
+        path = shown_path(_bundled_base(str(path).removeprefix(BUNDLED_PREFIX), str(path)))
     if os.path.isdir(path):
         path = _the_one_file(str(path))
     display = os.path.normpath(str(path))
@@ -182,7 +188,11 @@ def _load_base(
     if one_line(base_ref) != base_ref:
         fail(at, f"base '{shown_ref}' holds a line break or control character; name a file")
     here = resolved(path)
-    base_path = path.parent / base_ref
+    if base_ref.startswith(BUNDLED_PREFIX):
+        base_path = _bundled_base(base_ref.removeprefix(BUNDLED_PREFIX), at)
+        root = bundled_dir("proposals").resolve()
+    else:
+        base_path = path.parent / base_ref
     base_real = resolved(base_path)
     if here is None or base_real is None:
         fail(
@@ -214,8 +224,27 @@ def _load_base(
         fail(at, f"cannot open base '{shown_ref}': {err.strerror or err}")
     if stat.S_ISDIR(info.st_mode):
         fail(at, f"base '{shown_ref}' is a directory; name a proposal file")
-    base_display = os.path.normpath(os.path.join(os.path.dirname(display), base_ref))
+    if base_ref.startswith(BUNDLED_PREFIX):
+        base_display = shown_path(base_real)
+    else:
+        base_display = os.path.normpath(os.path.join(os.path.dirname(display), base_ref))
     return _load(base_path, base_display, catalogue, root, chain)
+
+
+def _bundled_base(draft_id: str, at: Origin | str) -> Path:
+    drafts = bundled_proposals()
+    if draft_id not in drafts:
+        hint = suggest(draft_id, drafts) or f"; bundled drafts: {', '.join(sorted(drafts))}"
+        fail(at, f"no bundled draft '{clip(draft_id)}'{hint}")
+    return drafts[draft_id]
+
+
+def shown_path(path: Path) -> str:
+    """A file for messages and reports: relative to the working directory when inside it."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
 
 
 def _which_clause(clause_id: str, base_ids: list[str]) -> str:
@@ -320,7 +349,7 @@ def _clause(
     problems: list[Problem],
 ) -> Clause:
     settings: list[Setting] = []
-    for term_name, raw in spec.terms.items():
+    for term_name, raw in (spec.terms or {}).items():
         if enough(problems):
             break
         at: Path_ = (*where, "terms", term_name)
@@ -361,6 +390,7 @@ def _clause(
         title=spec.title,
         text=spec.text,
         settings=tuple(settings),
+        deliberately_empty=spec.terms == {},
         sources=tuple(sources),
         note=spec.note,
         origin=doc.at(where),

@@ -19,11 +19,12 @@ from ..models import (
     Problem,
     Rule,
     RuleBook,
+    RuleExample,
     RuleSet,
     TermValue,
     fail,
 )
-from ..specs import ImplicationsFile, RulesFile, suggest
+from ..specs import ImplicationsFile, RulesFile, RuleSpec, suggest
 from ..yamlfile import Document, Path_, clip, read_yaml
 from .conditions import parse_condition
 from .fence import bundled_dir, check_inside, check_name, fence_of, yaml_files
@@ -36,7 +37,7 @@ from .validate import (
     to_sources,
     validate_spec,
 )
-from .values import lookup_term, shown, type_value
+from .values import lookup_term, shown, type_value, typed_settings
 
 # Rules and implications in one rules directory, all files together: the durable engine needs
 # about 100 MB and 0.4 s per check for 1,000 rules, and a pull request could add files.
@@ -165,6 +166,7 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
         except InputError as err:
             problems.extend(err.problems)
             continue
+        examples = _examples(doc, ("rules", i, "examples"), rule_spec, catalogue, problems)
         rules.append(
             Rule(
                 id=rule_spec.id,
@@ -180,6 +182,7 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
                 valid_from=rule_spec.valid_from,
                 valid_until=rule_spec.valid_until,
                 superseded_by=rule_spec.superseded_by,
+                examples=examples,
                 ruleset=meta.id,
                 actor=meta.actor,
                 origin=doc.at(("rules", i)),
@@ -197,6 +200,27 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
         rules=tuple(rules),
         origin=doc.at(("ruleset",)),
     )
+
+
+def _examples(
+    doc: Document, where: Path_, spec: RuleSpec, catalogue: Catalogue, problems: list[Problem]
+) -> tuple[RuleExample, ...]:
+    """A rule's examples, their terms typed against the catalogue like a clause's."""
+    examples: list[RuleExample] = []
+    for j, example in enumerate(spec.examples):
+        at: Path_ = (*where, j)
+        key = {"met": "meets", "violated": "violates", "open": "open"}[example.expected]
+        settings = typed_settings(doc, (*at, key), example.terms, catalogue, problems)
+        examples.append(
+            RuleExample(
+                expect=example.expected,
+                settings=settings,
+                as_of=example.as_of,
+                note=example.note,
+                origin=doc.at(at),
+            )
+        )
+    return tuple(examples)
 
 
 def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -> list[Implication]:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..models import Catalogue, InputError, Problem, Term, TermType, fail
-from ..specs import TermsFile
+from ..specs import TermsFile, suggest
 from ..yamlfile import Path_, clip
 from .validate import capped, enough, one_line_problems, read_spec, to_sources
 
@@ -49,11 +49,18 @@ def load_terms(path: str | Path, display: str | None = None) -> Catalogue:
         if message:
             problems.append(doc.problem(where, f"term '{term_name}': {message}", key=True))
             continue
+        unexplained = _meanings_problem(term_spec.values, term_spec.meanings)
+        if unexplained:
+            value, message = unexplained
+            at: Path_ = (*where, "meanings", value) if value else (*where, "meanings")
+            problems.append(doc.problem(at, f"term '{term_name}': {message}", key=True))
+            continue
         terms[term_name] = Term(
             name=term_name,
             title=term_spec.title,
             type=term_spec.type,
             values=tuple(term_spec.values or ()),
+            meanings=term_spec.meanings,
             unit=term_spec.unit,
             min=term_spec.min,
             max=term_spec.max,
@@ -68,6 +75,23 @@ def load_terms(path: str | Path, display: str | None = None) -> Catalogue:
 
 def _a(word: str) -> str:
     return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+
+
+def _meanings_problem(
+    values: list[str] | None, meanings: dict[str, str] | None
+) -> tuple[str, str] | None:
+    """(the value at fault, or '' for the whole mapping; the message), or None."""
+    if meanings is None:
+        return None
+    if values is None:
+        return "", "'meanings' explain the values of an enum term; this term has no 'values'"
+    for value in meanings:
+        if value not in values:
+            return value, (
+                f"'meanings' explains '{clip(value)}', which is not one of its values"
+                f"{suggest(value, values)}"
+            )
+    return None
 
 
 def _shape_problem(

@@ -1,7 +1,8 @@
 """Raw values from a file (or a what-if) typed against the term catalogue.
 
-Shared by everything that reads a term's value: clauses, implications, condition leaves and
-`--set` overrides, so a value is accepted, refused and explained the same way everywhere.
+Shared by everything that reads a term's value: clauses, implications, condition leaves, rule
+examples, test cases and `--set` overrides, so a value is accepted, refused and explained the
+same way everywhere.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..models import Catalogue, Term, TermType, TermValue
+from ..models import Catalogue, Problem, Setting, Term, TermType, TermValue
 from ..specs import iso_date, suggest
-from ..yamlfile import MAX_INT, clip
+from ..yamlfile import MAX_INT, Document, Path_, clip
 
 
 def type_value(term: Term, raw: Any) -> TermValue:
@@ -102,3 +103,28 @@ def lookup_term(catalogue: Catalogue, name: Any) -> Term:
         )
         raise ValueError(f"unknown term '{clip(name)}'{hint}")
     return term
+
+
+def typed_settings(
+    doc: Document, at: Path_, raw: dict[str, Any], catalogue: Catalogue, problems: list[Problem]
+) -> tuple[Setting, ...]:
+    """A mapping of terms to values written at `at` in `doc`, typed like a clause's terms.
+
+    A term the catalogue lacks is a problem at its key, a value it refuses one at the value; the
+    settings that are right are returned, the problems added to `problems`.
+    """
+    settings: list[Setting] = []
+    for term_name, value in raw.items():
+        where: Path_ = (*at, term_name)
+        try:
+            term = lookup_term(catalogue, term_name)
+        except ValueError as err:
+            problems.append(doc.problem(where, str(err), key=True))
+            continue
+        try:
+            typed = type_value(term, value)
+        except ValueError as err:
+            problems.append(doc.problem(where, str(err)))
+            continue
+        settings.append(Setting(term=term_name, value=typed, origin=doc.key_at(where)))
+    return tuple(settings)

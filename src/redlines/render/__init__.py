@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .junit import render_junit
     from .markdown import render_markdown
     from .sarif import render_sarif
+    from .stream import CheckWriter
     from .summary import render_summary
     from .text import render_text
 
@@ -31,7 +32,8 @@ Renderer = Callable[[Any, RenderOptions], str]
 # (command, format) -> "module:function" in this package; text first, the default. The result
 # each command's renderers take:
 # check: ReportSet · space: SpaceReportSet · diff: ProposalDiff · explain: Explanation ·
-# terms: Catalogue · lint: render.lint.LintResult · schema: a JSON Schema (dict).
+# terms: Catalogue · lint: render.lint.LintResult · schema: a JSON Schema (dict) ·
+# test: ruletest.TestRun · rules: ruledocs.RuleListing · docs: ruledocs.RulePage (one page).
 REGISTRY: dict[tuple[str, str], str] = {
     ("check", "text"): "text:render_text",
     ("check", "json"): "json:render_json",
@@ -55,7 +57,35 @@ REGISTRY: dict[tuple[str, str], str] = {
     ("lint", "text"): "lint:render_lint_text",
     ("lint", "json"): "lint:render_lint_json",
     ("schema", "json"): "json:render_sorted_json",
+    ("rules", "text"): "rules:render_rules_text",
+    ("rules", "json"): "json:render_json",
+    ("rules", "markdown"): "rules:render_rules_markdown",
+    ("docs", "markdown"): "docs:render_docs_markdown",
+    ("test", "text"): "ruletest:render_test_text",
+    ("test", "json"): "json:render_json",
+    ("test", "junit"): "ruletest:render_test_junit",
 }
+
+
+# `check`'s formats -> "module:class" of the writer behind each: what a run over many drafts
+# streams its reports through (render/stream.py). Each `render_<format>` above runs its writer.
+WRITERS: dict[str, str] = {
+    "text": "text:TextWriter",
+    "json": "json:JsonWriter",
+    "markdown": "markdown:MarkdownWriter",
+    "sarif": "sarif:SarifWriter",
+    "github": "github:GithubWriter",
+    "junit": "junit:JunitWriter",
+    "html": "html:HtmlWriter",
+    "summary": "summary:SummaryWriter",
+}
+
+
+def check_writer(fmt: str) -> type[CheckWriter]:
+    """The writer of one `check` format, its module imported now; KeyError if there is none."""
+    module, name = WRITERS[fmt].split(":")
+    found: type[CheckWriter] = getattr(importlib.import_module(f".{module}", __name__), name)
+    return found
 
 
 def formats(command: str) -> tuple[str, ...]:
@@ -106,8 +136,10 @@ __all__ = [
     "FORMATS",
     "REGISTRY",
     "RENDERERS",
+    "WRITERS",
     "RenderOptions",
     "Renderer",
+    "check_writer",
     "find_repo_root",
     "formats",
     "render",

@@ -63,4 +63,4 @@ def code_block(text: str, info: str = "text") -> str:
 def source_link(source: Source) -> str:
     """A source as a link to it (http(s) only), with its date."""
     text = link(source_name(source), web_url(source.url))
-    return text + (f" ({source.date.isoformat()})" if source.date else "")
+    return text + (f" ({source.dated})" if source.dated else "")

@@ -6,26 +6,30 @@ clause line, grouped per proposal with `::group::` under the proposal's headline
 count line, as Conftest does.
 
 GitHub shows at most 10 error, 10 warning and 10 notice annotations per step (50 per job), in
-the order they are printed, and drops the rest without a word. So the findings are ranked, most
-severe first (errors that fail the check, then warnings, then notices), and only as many as
-GitHub shows become annotations; the others are printed as plain lines in their group, and a
-closing notice says how many more there are and where to read them all (the job summary, the
-SARIF upload). A waived finding, and one unchanged since the baseline, fails nothing: it is a
-notice, after every finding that can fail.
+the order they are printed, and drops the rest without a word. So only as many findings of each
+kind as GitHub shows become annotations, the most severe first: errors and warnings that fail
+the check, then notices, and a waived finding or one unchanged since the baseline (it fails
+nothing: a notice) only after every notice that can fail. The others are printed as plain lines
+in their group, and a closing notice says how many more there are and where to read them all
+(the job summary, the SARIF upload). Which findings are annotated is known only at the end of
+the run, so the groups wait in a spool, each finding written both ways, and only the choice is
+kept in memory: per kind, the first findings that can fill its budget.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from ..models import Problem
-from ..report import ReportSet
+from ..report import Report, ReportSet
 from ..yamlfile import one_line
 from .links import repo_path
 from .logsafe import text_line
 from .options import RenderOptions
-from .view import Item, Level, check_view, clause_label, gate_lines, waiver_note
+from .stream import CheckWriter, render_with
+from .view import Item, Level, clause_label, gate_lines, gate_view, report_view, waiver_note
 
 COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 # Annotations of each kind GitHub shows per step; one notice is kept for the closing count.
@@ -61,69 +65,85 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
 
 
 def render_github(reports: ReportSet, options: RenderOptions) -> str:
-    view = check_view(reports)
-    shown = annotated(view.items)
-    lines: list[str] = [text_line(line) for line in gate_lines(view.gate)]
-    for proposal in view.proposals:
-        report = proposal.report
+    return render_with(GithubWriter, reports, options)
+
+
+class GithubWriter(CheckWriter):
+    """A group per proposal, then the count line and, when GitHub would drop some annotations,
+    a notice saying how many (see the module's docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.body = self.spool()
+        self.items = 0
+        # Per annotation kind, the first findings that may take its places: those that can fail
+        # the check, then (for notices) those that cannot. Each list stops at the budget.
+        self.first: dict[tuple[Level, bool], list[int]] = {
+            (level, gates): [] for level in Level for gates in (True, False)
+        }
+        self.counts = dict.fromkeys(Level, 0)
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        options = self.options
+        lines = []
+        if self.tally.proposals == 1:
+            lines += [f"-\t{text_line(line)}" for line in gate_lines(gate_view(self.tally))]
+        proposal = report_view(report)
         p = report.proposal
-        lines.append(
-            command(
+        lines += [
+            "-\t"
+            + command(
                 "group",
                 f"{p.id} — {p.title}: {report.overall.value} ({repo_path(p.path, options)})",
-            )
-        )
-        lines.append(text_line(f"{p.id}: {report.overall.value} — {proposal.headline}"))
-        lines += [
-            _annotation(item, options) if id(item) in shown else _plain(item, options)
-            for item in proposal.items
+            ),
+            "-\t" + text_line(f"{p.id}: {report.overall.value} — {proposal.headline}"),
         ]
-        lines.append("::endgroup::")
-    lines.append(text_line(view.summary))
-    more = len(view.items) - len(shown)
-    if more:
-        lines.append(
-            command(
-                "notice",
-                f"{more} more finding{'s' if more != 1 else ''} than GitHub shows as annotations "
-                f"({ANNOTATIONS_PER_KIND} errors, {ANNOTATIONS_PER_KIND} warnings and "
-                f"{ANNOTATIONS_PER_KIND} notices per step; the most severe are annotated). "
-                "Every finding is in this log, in the job summary and in the SARIF report.",
-                title="redlines: more findings than annotations",
+        for item in proposal.items:
+            seq, level = self.items, level_of(item)
+            self.items += 1
+            self.counts[level] += 1
+            first = self.first[level, item.gates]
+            if len(first) < ANNOTATIONS_PER_KIND:
+                first.append(seq)
+            lines += [f"A{seq}\t{_annotation(item, options)}", f"P{seq}\t{_plain(item, options)}"]
+        lines.append("-\t::endgroup::")
+        self.body.write("\n".join(lines) + "\n")
+
+    def finish(self) -> None:
+        chosen = self._annotated()
+        for line in self.body.lines():
+            tag, _, text = line.partition("\t")
+            if tag == "-" or (tag[0] == "A") == (int(tag[1:]) in chosen):
+                self.out.write(text)
+        self.out.write(text_line(self.tally.summary) + "\n")
+        more = self.items - len(chosen)
+        if more:
+            self.out.write(
+                command(
+                    "notice",
+                    f"{more} more finding{'s' if more != 1 else ''} than GitHub shows as "
+                    f"annotations ({ANNOTATIONS_PER_KIND} errors, {ANNOTATIONS_PER_KIND} warnings "
+                    f"and {ANNOTATIONS_PER_KIND} notices per step; the most severe are annotated). "
+                    "Every finding is in this log, in the job summary and in the SARIF report.",
+                    title="redlines: more findings than annotations",
+                )
+                + "\n"
             )
-        )
-    return "\n".join(lines) + "\n"
+
+    def _annotated(self) -> set[int]:
+        overflow = any(n > ANNOTATIONS_PER_KIND for n in self.counts.values())
+        chosen: set[int] = set()
+        for level in Level:
+            budget = ANNOTATIONS_PER_KIND - (1 if overflow and level is Level.NOTE else 0)
+            ranked = [*self.first[level, True], *self.first[level, False]]
+            chosen.update(ranked[:budget])
+        return chosen
 
 
 def level_of(item: Item) -> Level:
     """An annotation's level: a waived finding or one in the baseline fails nothing."""
     return item.level if item.gates else Level.NOTE
-
-
-def annotated(items: list[Item]) -> set[int]:
-    """The items that become annotations (by id): the most severe first, as many of each kind as
-    GitHub shows, one notice kept back for the closing count when some are left over."""
-    order = {Level.ERROR: 0, Level.WARNING: 1, Level.NOTE: 2}
-    ranked = sorted(
-        enumerate(items), key=lambda pair: (order[level_of(pair[1])], not pair[1].gates, pair[0])
-    )
-    budget = dict.fromkeys(Level, ANNOTATIONS_PER_KIND)
-    if _overflows(items):
-        budget[Level.NOTE] -= 1
-    chosen: set[int] = set()
-    for _, item in ranked:
-        level = level_of(item)
-        if budget[level] > 0:
-            budget[level] -= 1
-            chosen.add(id(item))
-    return chosen
-
-
-def _overflows(items: list[Item]) -> bool:
-    counts = {level: 0 for level in Level}
-    for item in items:
-        counts[level_of(item)] += 1
-    return any(n > ANNOTATIONS_PER_KIND for n in counts.values())
 
 
 def _message(item: Item) -> str:
@@ -145,6 +165,13 @@ def _title(item: Item) -> str:
     return f"{item.title}: {item.contradiction.term if item.contradiction else ''}"
 
 
+def _plain(item: Item, options: RenderOptions) -> str:
+    """A finding past GitHub's annotation limit: the same words on a plain log line."""
+    where = f"{repo_path(item.location.path, options)}:{item.location.line}:{item.location.col}"
+    text = f"{where}: {COMMAND[level_of(item)]}: {_title(item)}: {_message(item)}"
+    return text_line(" ".join(text.split("\n")))
+
+
 def _annotation(item: Item, options: RenderOptions) -> str:
     return command(
         COMMAND[level_of(item)],
@@ -154,13 +181,6 @@ def _annotation(item: Item, options: RenderOptions) -> str:
         col=item.location.col,
         title=_title(item),
     )
-
-
-def _plain(item: Item, options: RenderOptions) -> str:
-    """A finding past GitHub's annotation limit: the same words on a plain log line."""
-    where = f"{repo_path(item.location.path, options)}:{item.location.line}:{item.location.col}"
-    text = f"{where}: {COMMAND[level_of(item)]}: {_title(item)}: {_message(item)}"
-    return text_line(" ".join(text.split("\n")))
 
 
 def problem_commands(problems: Iterable[Problem], options: RenderOptions) -> str:

@@ -12,23 +12,35 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import Any
 
 from ..conditions import format_value
 from ..models import Source
-from ..report import ActorVerdict, ActorVerdictKind, ClauseRef, Finding, Location, ReportSet, Status
+from ..report import (
+    ActorVerdict,
+    ActorVerdictKind,
+    ClauseRef,
+    Finding,
+    Location,
+    Report,
+    ReportSet,
+    Status,
+)
 from .links import file_link, repo_path, source_name, web_url
 from .logsafe import xml_text
 from .options import RenderOptions
+from .stream import CheckWriter, copy, render_with
 from .view import (
     ACTOR_VERDICT_MEANING,
     BASELINE_MARK,
     SEVERITY_NAME,
-    CheckView,
+    GateView,
     ReportView,
-    check_view,
     claim_location,
+    gate_view,
     open_message,
     plural,
+    report_view,
     sentence,
     sentence_case,
     soft_score,
@@ -106,47 +118,71 @@ def e(text: str) -> str:
 
 
 def render_html(reports: ReportSet, options: RenderOptions) -> str:
-    view = check_view(reports)
-    anchors = {id(r): _anchor(i, r.proposal.id) for i, r in enumerate(reports.reports)}
-    overall = reports.overall.value
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        '<meta name="generator" content="redlines">',
-        f"<title>redlines report: {e(overall)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f'<h1>redlines report <span class="badge {e(overall)}">{e(overall)}</span></h1>',
-        f'<p class="summary">{e(view.summary)}. Overall {e(overall)}: {e(view.headline)}.</p>',
-        "</header>",
-        "<main>",
-    ]
-    parts += _gate(view, options)
-    if view.proposals:
-        parts += _matrix(view, anchors)
-    for proposal in view.proposals:
-        parts += _report(proposal, anchors[id(proposal.report)], options)
-    parts += [
-        "</main>",
-        f"<footer>Checked with redlines {e(reports.version)}. Each proposal is judged against the"
-        " rules in force on its “rules as of” date. Verdicts: an actor <em>rejects</em> a"
-        " draft that crosses one of its red lines, leaves it <em>open</em> when the draft"
-        " is silent on a red line, and <em>accepts</em> it when every red line is met.</footer>",
-        "</body>",
-        "</html>",
-    ]
-    return xml_text("\n".join(parts) + "\n")
+    return render_with(HtmlWriter, reports, options)
 
 
-def _gate(view: CheckView, options: RenderOptions) -> list[str]:
+# A proposal's row of the verdict matrix: up to its verdict cells, those per rule set, the rest.
+_Row = tuple[str, dict[str, str], str]
+
+
+class HtmlWriter(CheckWriter):
+    """The header and the verdict matrix need the whole run: each proposal's section waits in a
+    spool, and only its row of the matrix is kept. Every piece is whole lines, made log-safe as
+    it is written (`xml_text` works line by line)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.body = self.spool()
+        self.rows: list[_Row] = []
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        view = report_view(report)
+        anchor = _anchor(self.tally.proposals - 1, report.proposal.id)
+        self.rows.append(_row(report, anchor))
+        self.body.write(xml_text("\n".join(_report(view, anchor, self.options)) + "\n"))
+
+    def finish(self) -> None:
+        overall = self.tally.overall.value
+        parts = [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+            '<meta name="generator" content="redlines">',
+            f"<title>redlines report: {e(overall)}</title>",
+            f"<style>{_CSS}</style>",
+            "</head>",
+            "<body>",
+            "<header>",
+            f'<h1>redlines report <span class="badge {e(overall)}">{e(overall)}</span></h1>',
+            f'<p class="summary">{e(self.tally.summary)}. Overall {e(overall)}:'
+            f" {e(self.tally.headline)}.</p>",
+            "</header>",
+            "<main>",
+        ]
+        parts += _gate(gate_view(self.tally), self.options)
+        if self.rows:
+            parts += _matrix(self.tally.actors, self.rows)
+        self.out.write(xml_text("\n".join(parts) + "\n"))
+        copy(self.body, self.out)
+        footer = [
+            "</main>",
+            f"<footer>Checked with redlines {e(self.version)}. Each proposal is judged against the"
+            " rules in force on its “rules as of” date. Verdicts: an actor <em>rejects</em> a"
+            " draft that crosses one of its red lines, leaves it <em>open</em> when the draft"
+            " is silent on a red line, and <em>accepts</em> it when every red line is met."
+            "</footer>",
+            "</body>",
+            "</html>",
+        ]
+        self.out.write(xml_text("\n".join(footer) + "\n"))
+
+
+def _gate(gate: GateView | None, options: RenderOptions) -> list[str]:
     """How the run's gate differs from every rule as written."""
-    gate = view.gate
     if gate is None:
         return []
     items = [
@@ -156,10 +192,7 @@ def _gate(view: CheckView, options: RenderOptions) -> list[str]:
     if gate.selection:
         items.append(f"<li>{e(sentence_case(gate.selection))}</li>")
     if gate.info.waivers:
-        items.append(
-            f"<li>{e(plural(gate.info.waivers, 'waiver'))} configured, "
-            f"{e(plural(gate.waived, 'finding'))} waived</li>"
-        )
+        items.append(f"<li>{e(plural(gate.info.waivers, 'waiver'))} configured</li>")
     if gate.baseline:
         items.append(f"<li>{e(sentence_case(gate.baseline))}</li>")
     return ['<section class="card gate"><h2>Gate</h2><ul>', *items, "</ul></section>"]
@@ -169,8 +202,23 @@ def _anchor(index: int, proposal_id: str) -> str:
     return f"p{index + 1}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", proposal_id).strip("-")
 
 
-def _matrix(view: CheckView, anchors: dict[int, str]) -> list[str]:
-    head = "".join(f'<th scope="col">{e(actor)}</th>' for _, actor in view.actors)
+def _row(report: Report, anchor: str) -> _Row:
+    p = report.proposal
+    overall = report.overall.value
+    contradicts = '<span class="n">contradicts itself</span>' if report.contradictions else ""
+    return (
+        f'<tr data-proposal="{e(p.id)}"><th scope="row">'
+        f'<a href="#{anchor}">{e(p.id)}</a>'
+        f'<span class="ptitle">{e(p.title)}</span>'
+        f'<span class="pmeta">{e(p.status)} · {e(p.date.isoformat())}</span></th>',
+        {v.ruleset: _cell(v) for v in report.verdicts},
+        f'<td class="v overall {overall}" data-verdict="{overall}">'
+        f'<span class="word">{overall}</span>{contradicts}</td></tr>',
+    )
+
+
+def _matrix(actors: tuple[tuple[str, str], ...], rows: list[_Row]) -> list[str]:
+    head = "".join(f'<th scope="col">{e(actor)}</th>' for _, actor in actors)
     parts = [
         '<section class="card" id="verdicts">',
         "<h2>Verdicts</h2>",
@@ -178,22 +226,9 @@ def _matrix(view: CheckView, anchors: dict[int, str]) -> list[str]:
         f'<thead><tr><th scope="col">Proposal</th>{head}<th scope="col">Overall</th></tr></thead>',
         "<tbody>",
     ]
-    for proposal in view.proposals:
-        report = proposal.report
-        p = report.proposal
-        by_ruleset = {v.ruleset: v for v in report.verdicts}
-        cells = "".join(_cell(by_ruleset.get(ruleset)) for ruleset, _ in view.actors)
-        overall = report.overall.value
-        contradicts = '<span class="n">contradicts itself</span>' if report.contradictions else ""
-        parts.append(
-            f'<tr data-proposal="{e(p.id)}"><th scope="row">'
-            f'<a href="#{anchors[id(report)]}">{e(p.id)}</a>'
-            f'<span class="ptitle">{e(p.title)}</span>'
-            f'<span class="pmeta">{e(p.status)} · {e(p.date.isoformat())}</span></th>'
-            f"{cells}"
-            f'<td class="v overall {overall}" data-verdict="{overall}">'
-            f'<span class="word">{overall}</span>{contradicts}</td></tr>'
-        )
+    for start, cells, end in rows:
+        verdicts = "".join(cells.get(ruleset, _cell(None)) for ruleset, _ in actors)
+        parts.append(start + verdicts + end)
     legend = " ".join(
         f'<span class="{k.value}">{k.value}</span>{e(ACTOR_VERDICT_MEANING[k])}.'
         for k in ActorVerdictKind
@@ -353,13 +388,10 @@ def _findings(findings: tuple[Finding, ...], css: str, options: RenderOptions) -
     for f in findings:
         message = f.message if f.status is Status.VIOLATED else open_message(f)
         silent = " (by <code>when_silent</code>)" if f.silent else ""
-        mark = (
-            f' <span class="baseline">{e(BASELINE_MARK[f.baseline])}</span>' if f.baseline else ""
-        )
         parts.append(
             f'<li class="{css}" data-rule="{e(f.rule)}">'
-            f'<span class="rule">{e(f.rule)}</span> <strong>{e(f.title)}</strong>'
-            f' <span class="actor">— {e(f.actor)}</span>{silent}{mark}'
+            f"{_rule(f, options)} <strong>{e(f.title)}</strong>"
+            f' <span class="actor">— {e(f.actor)}</span>{silent}{_mark(f)}'
             f'<p class="msg">{e(message)}</p>'
             f'<p class="where">At {_clauses(f, options)}</p>'
             + (f'<ul class="sources">{_source_items(f.sources)}</ul>' if f.sources else "")
@@ -367,6 +399,20 @@ def _findings(findings: tuple[Finding, ...], css: str, options: RenderOptions) -
         )
     parts.append("</ol>")
     return parts
+
+
+def _mark(finding: Finding) -> str:
+    if finding.baseline is None:
+        return ""
+    return f' <span class="baseline">{e(BASELINE_MARK[finding.baseline])}</span>'
+
+
+def _rule(finding: Finding, options: RenderOptions) -> str:
+    """The rule's id, a link to its page where one is published (http(s) only)."""
+    page = web_url(options.rule_pages.get(finding.rule))
+    if page is None:
+        return f'<span class="rule">{e(finding.rule)}</span>'
+    return f'<a class="rule" href="{e(page)}" rel="noreferrer">{e(finding.rule)}</a>'
 
 
 def _clauses(finding: Finding, options: RenderOptions) -> str:
@@ -388,8 +434,8 @@ def _source(source: Source) -> str:
     url = web_url(source.url)
     name = e(source_name(source))
     text = f'<a href="{e(url)}" rel="noreferrer">{name}</a>' if url else name
-    if source.date:
-        text += f" ({e(source.date.isoformat())})"
+    if source.dated:
+        text += f" ({e(source.dated)})"
     if source.note:
         text += f" — {e(source.note)}"
     return text
@@ -401,7 +447,7 @@ def _source_items(sources: tuple[Source, ...]) -> str:
 
 def _soft_row(f: Finding, options: RenderOptions) -> str:
     return (
-        f'<tr data-rule="{e(f.rule)}"><td><span class="rule">{e(f.rule)}</span>'
+        f'<tr data-rule="{e(f.rule)}"><td>{_rule(f, options)}'
         f" {e(f.title)}</td><td>{e(f.actor)}</td><td>{SEVERITY_NAME[f.severity]}</td>"
         f'<td class="num">{f.weight or ""}</td><td>{_clauses(f, options)}</td>'
         f"<td>{e(f.message)}</td></tr>"

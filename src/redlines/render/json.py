@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from ..report import Finding, Report, ReportSet
 from .logsafe import json_text
 from .options import RenderOptions
+from .stream import CheckWriter, copy
 
 # Below this, pydantic and Python write a float differently (above: both the shortest repr).
 _SMALL = 1e-4
@@ -44,6 +45,43 @@ def dump(model: BaseModel, *, ensure_ascii: bool = False, **fields: Any) -> str:
     return json_text(text) + "\n"
 
 
+class JsonWriter(CheckWriter):
+    """`check --format json` a report at a time: the bytes `dump(report_set)` gives, with the
+    reports kept in a spool until the overall verdict, which comes first, is known."""
+
+    # A report's lines inside `"reports": [`: two levels deeper than on their own.
+    _INDENT = " " * 4
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.body = self.spool()
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        # Indented line by line: a JSON string holds no raw line break, so every "\n" is a line's.
+        lines = dump(report).removesuffix("\n").replace("\n", "\n" + self._INDENT)
+        separator = "," if self.tally.proposals > 1 else ""
+        self.body.write(f"{separator}\n{self._INDENT}{lines}")
+
+    def finish(self) -> None:
+        head = ReportSet(
+            version=self.version,
+            overall=self.tally.overall,
+            reports=(),
+            absent=self.absent,
+            warnings=self.warnings,
+        )
+        baseline = self.tally.gate is not None and self.tally.gate.baseline is not None
+        empty = dump(head, exclude=_run_exclusions(head, baseline=baseline))
+        if not self.tally.proposals:
+            self.out.write(empty)
+            return
+        before, after = empty.split('"reports": []', 1)
+        self.out.write(before + '"reports": [')  # the reports' place in the run's fields
+        copy(self.body, self.out)
+        self.out.write("\n  ]" + after)
+
+
 # A report checked without a gate (no waivers, baseline, selection or rule overrides) is written
 # without the gate's fields, so a plain check's JSON is what it always was.
 _GATE_FIELDS = {"waived", "baseline"}
@@ -61,16 +99,21 @@ def _ungated(model: BaseModel) -> dict[Any, Any] | None:
     if isinstance(finding, Finding) and finding.waived is None and finding.baseline is None:
         return {"finding": _GATE_FIELDS}
     if isinstance(model, ReportSet):
-        plain: dict[Any, Any] = {
-            i: _UNGATED_REPORT for i, r in enumerate(model.reports) if r.gate is None
-        }
-        excluded: dict[Any, Any] = {"reports": plain} if plain else {}
-        if not (model.absent or any(r.gate and r.gate.baseline for r in model.reports)):
-            excluded["absent"] = True
-        if not model.warnings:
-            excluded["warnings"] = True
-        return excluded or None
+        baseline = bool(model.absent) or any(r.gate and r.gate.baseline for r in model.reports)
+        return _run_exclusions(model, baseline=baseline) or None
     return None
+
+
+def _run_exclusions(run: ReportSet, *, baseline: bool) -> dict[Any, Any]:
+    """What a run's JSON leaves out: the gate's fields of reports checked without one, the
+    absent findings without a baseline, the run's warnings when there are none."""
+    plain = {i: _UNGATED_REPORT for i, r in enumerate(run.reports) if r.gate is None}
+    excluded: dict[Any, Any] = {"reports": plain} if plain else {}
+    if not baseline:
+        excluded["absent"] = True
+    if not run.warnings:
+        excluded["warnings"] = True
+    return excluded
 
 
 def render_sorted_json(result: dict[str, Any], options: RenderOptions) -> str:

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
 from ..models import Severity
 from ..report import Finding, Report, ReportSet, Status, gates
 from .links import repo_path
 from .logsafe import xml_text
 from .options import RenderOptions
+from .stream import CheckWriter, copy, render_with
 from .view import SEVERITY_NAME, clause_label, modified_sentence, open_message, waiver_note
 
 # XML 1.0 cannot hold most control characters, even escaped; YAML can.
@@ -37,22 +39,54 @@ def _x(text: str) -> str:
 
 
 def render_junit(reports: ReportSet, options: RenderOptions) -> str:
-    root = ET.Element("testsuites", name="redlines")
-    totals = {"tests": 0, "failures": 0, "skipped": 0}
-    for report in reports.reports:
-        _consistency(root, report, options, totals)
+    return render_with(JunitWriter, reports, options)
+
+
+class JunitWriter(CheckWriter):
+    """The root element carries the run's totals: each proposal's suites wait in a spool.
+
+    A proposal's suites are built and indented under a throwaway root, as `ET.indent` lays them
+    out under the real one (one level down), and written with the separators it would put
+    between them. Each piece is made log-safe as it is written: `xml_text` works line by line,
+    and every piece starts or ends at a line's start or end.
+    """
+
+    _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.body = self.spool()
+        self.totals = {"tests": 0, "failures": 0, "skipped": 0}
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        holder = ET.Element("testsuites")
+        _consistency(holder, report, self.options, self.totals)
         for verdict in report.verdicts:
             own = [f for f in report.findings if f.ruleset == verdict.ruleset]
-            suite = _suite(root, report, f"{report.proposal.id} / {verdict.actor}", options)
+            suite = _suite(holder, report, f"{report.proposal.id} / {verdict.actor}", self.options)
             for finding in own:
-                _case(suite, report, finding, options)
-            _count(suite, totals)
-    for key, value in totals.items():
-        root.set(key, str(value))
-    root.set("errors", "0")
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return xml_text('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n")
+                _case(suite, report, finding, self.options)
+            _count(suite, self.totals)
+        ET.indent(holder)
+        for suite in holder:
+            suite.tail = None
+            self.body.write(xml_text("\n  " + ET.tostring(suite, encoding="unicode")))
+
+    def finish(self) -> None:
+        root = ET.Element("testsuites", name="redlines")
+        for key, value in self.totals.items():
+            root.set(key, str(value))
+        root.set("errors", "0")
+        if not self.tally.proposals:
+            self.out.write(xml_text(self._XML_DECLARATION + ET.tostring(root, encoding="unicode")))
+            self.out.write("\n")
+            return
+        root.text = "\n"  # a placeholder, so that the start and end tags come apart
+        start, end = ET.tostring(root, encoding="unicode").split("\n")
+        self.out.write(xml_text(self._XML_DECLARATION + start))
+        copy(self.body, self.out)
+        self.out.write(xml_text("\n" + end + "\n"))
 
 
 def _suite(root: ET.Element, report: Report, name: str, options: RenderOptions) -> ET.Element:

@@ -7,7 +7,6 @@ can place them whatever folder `redlines` ran from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -56,7 +55,3 @@ def source_name(source: Source) -> str:
     """'Outlet, Title' (or whichever is given), for a link's text."""
     who = ", ".join(p for p in (source.outlet or source.authority, source.title) if p)
     return who or source.url or "source"
-
-
-def first_url(sources: Sequence[Source]) -> str | None:
-    return next((u for u in (web_url(s.url) for s in sources) if u), None)

@@ -20,6 +20,8 @@ class LintResult:
     proposals: int
     rules: int
     terms: int
+    # The proposals were linted against the bundled rules, whose own problems are left out.
+    bundled_rules: bool = False
 
 
 class _Problems(RootModel[tuple[LintProblem, ...]]):
@@ -29,10 +31,11 @@ class _Problems(RootModel[tuple[LintProblem, ...]]):
 def render_lint_text(result: LintResult, options: RenderOptions) -> str:
     errors = sum(1 for p in result.problems if p.level is Level.ERROR)
     lines = [str(p) for p in result.problems]
-    lines.append(
-        f"{result.proposals} proposals, {result.rules} rules, {result.terms} terms linted: "
-        f"{errors} errors, {len(result.problems) - errors} warnings"
-    )
+    if result.bundled_rules:
+        linted = f"{result.proposals} proposals linted against the bundled rules"
+    else:
+        linted = f"{result.proposals} proposals, {result.rules} rules, {result.terms} terms linted"
+    lines.append(f"{linted}: {errors} errors, {len(result.problems) - errors} warnings")
     return text_lines(lines)
 
 

@@ -15,23 +15,26 @@ to be relative to).
 from __future__ import annotations
 
 from html import escape as html_escape
+from typing import Any
 
 from ..conditions import format_value
-from ..report import ActorVerdict, ActorVerdictKind, Finding, Location, ReportSet
+from ..report import ActorVerdict, ActorVerdictKind, Finding, Location, Report, ReportSet
 from ..report import Verdict as Overall
 from .gfm import code, link, md, source_link
 from .links import file_link, repo_path
 from .logsafe import markdown_text
 from .options import RenderOptions
+from .stream import CheckWriter, copy, render_with
 from .view import (
     ACTOR_VERDICT_MEANING,
     BASELINE_MARK,
     SEVERITY_NAME,
-    CheckView,
+    GateView,
     ReportView,
-    check_view,
     claim_location,
+    gate_view,
     plural,
+    report_view,
     sentence_case,
     unaddressed,
     verdict_detail,
@@ -44,26 +47,48 @@ ICON = {
 
 
 def render_markdown(reports: ReportSet, options: RenderOptions) -> str:
-    view = check_view(reports)
-    lines = [
-        f"## redlines: {ICON[reports.overall]} {reports.overall.value}",
-        "",
-        md(view.summary) + ".",
-        "",
-    ]
-    lines += _gate(view, options)
-    if view.proposals:
-        lines += _matrix(view, options)
-        lines += ["", _legend(), ""]
-    for proposal in view.proposals:
-        lines += _report(proposal, options)
-    lines.append(f"*Checked with redlines {md(reports.version)}.*")
-    return markdown_text("\n".join(lines).rstrip("\n") + "\n")
+    return render_with(MarkdownWriter, reports, options)
 
 
-def _gate(view: CheckView, options: RenderOptions) -> list[str]:
+# A proposal's row of the verdict matrix: its cell, its verdict cell per rule set, its overall.
+_Row = tuple[str, dict[str, str], str]
+
+
+class MarkdownWriter(CheckWriter):
+    """The heading, the summary and the verdict matrix need the whole run: each proposal's
+    section waits in a spool, and only its row of the matrix is kept. Every piece is whole
+    lines, made log-safe as it is written (`markdown_text` works line by line)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.body = self.spool()
+        self.rows: list[_Row] = []
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        view = report_view(report)
+        self.rows.append(_row(view, self.options))
+        self.body.write(markdown_text("\n".join(_report(view, self.options)) + "\n"))
+
+    def finish(self) -> None:
+        overall = self.tally.overall
+        lines = [
+            f"## redlines: {ICON[overall]} {overall.value}",
+            "",
+            md(self.tally.summary) + ".",
+            "",
+        ]
+        lines += _gate(gate_view(self.tally), self.options)
+        if self.rows:
+            lines += _matrix(self.tally.actors, self.rows)
+            lines += ["", _legend(), ""]
+        self.out.write(markdown_text("\n".join(lines) + "\n"))
+        copy(self.body, self.out)
+        self.out.write(markdown_text(f"*Checked with redlines {md(self.version)}.*\n"))
+
+
+def _gate(gate: GateView | None, options: RenderOptions) -> list[str]:
     """How the run's gate differs from every rule as written, before the reports."""
-    gate = view.gate
     if gate is None:
         return []
     lines = []
@@ -74,10 +99,7 @@ def _gate(view: CheckView, options: RenderOptions) -> list[str]:
     if gate.selection:
         lines.append(f"- {md(sentence_case(gate.selection))}")
     if gate.info.waivers:
-        lines.append(
-            f"- {plural(gate.info.waivers, 'waiver')} configured, "
-            f"{plural(gate.waived, 'finding')} waived"
-        )
+        lines.append(f"- {plural(gate.info.waivers, 'waiver')} configured")
     if gate.baseline:
         lines.append(f"- {md(sentence_case(gate.baseline))}")
     return ["**Gate**", "", *lines, ""] if lines else []
@@ -87,23 +109,25 @@ def _legend() -> str:
     return " · ".join(f"{ICON[k]} {k.value}: {ACTOR_VERDICT_MEANING[k]}" for k in ActorVerdictKind)
 
 
-def _matrix(view: CheckView, options: RenderOptions) -> list[str]:
-    head = ["Proposal", *(md(actor) for _, actor in view.actors), "Overall"]
+def _row(view: ReportView, options: RenderOptions) -> _Row:
+    report = view.report
+    p = report.proposal
+    cell = f"{link(p.id, file_link(p.location, options, line=False))} — {md(p.title)}"
+    overall = f"{ICON[report.overall]} **{report.overall.value}**"
+    if report.contradictions:
+        overall += ", contradicts itself"
+    return cell, {v.ruleset: _verdict_cell(v) for v in report.verdicts}, overall
+
+
+def _matrix(actors: tuple[tuple[str, str], ...], rows: list[_Row]) -> list[str]:
+    head = ["Proposal", *(md(actor) for _, actor in actors), "Overall"]
     lines = [
         "| " + " | ".join(head) + " |",
-        "| " + " | ".join([":--", *(":-:" for _ in view.actors), ":-:"]) + " |",
+        "| " + " | ".join([":--", *(":-:" for _ in actors), ":-:"]) + " |",
     ]
-    for proposal in view.proposals:
-        report = proposal.report
-        by_ruleset = {v.ruleset: v for v in report.verdicts}
-        p = report.proposal
-        cells = [f"{link(p.id, file_link(p.location, options, line=False))} — {md(p.title)}"]
-        cells += [_verdict_cell(by_ruleset.get(ruleset)) for ruleset, _ in view.actors]
-        overall = f"{ICON[report.overall]} **{report.overall.value}**"
-        if report.contradictions:
-            overall += ", contradicts itself"
-        cells.append(overall)
-        lines.append("| " + " | ".join(cells) + " |")
+    for cell, verdicts, overall in rows:
+        cells = [cell, *(verdicts.get(ruleset, _verdict_cell(None)) for ruleset, _ in actors)]
+        lines.append("| " + " | ".join([*cells, overall]) + " |")
     return lines
 
 
@@ -219,8 +243,9 @@ def _waived(view: ReportView, options: RenderOptions) -> list[str]:
         assert waived is not None
         actor = md(item.finding.actor) if item.finding is not None else "—"
         until = waived.expires.isoformat() if waived.expires else "never"
+        rule = _rule_id(item.finding, options) if item.finding is not None else md(item.rule)
         cells = [
-            f"**{md(item.rule)}** {md(item.title)}",
+            f"**{rule}** {md(item.title)}",
             actor,
             item.kind.value,
             _place(item.location, options),
@@ -266,9 +291,8 @@ def _open_row(finding: Finding, options: RenderOptions) -> str:
     terms = ", ".join(code(t) for t in unaddressed(finding)) or "—"
     where = _clause(finding, options) if finding.clauses else "—"
     silent = " (by `when_silent`)" if finding.silent else ""
-    mark = f" ({BASELINE_MARK[finding.baseline]})" if finding.baseline else ""
     cells = [
-        f"**{md(finding.rule)}** {md(finding.title)}{silent}{mark}",
+        f"**{_rule_id(finding, options)}** {md(finding.title)}{silent}{_mark(finding, ' (')}",
         md(finding.actor),
         terms,
         where,
@@ -279,9 +303,9 @@ def _open_row(finding: Finding, options: RenderOptions) -> str:
 
 def _finding(finding: Finding, options: RenderOptions) -> list[str]:
     silent = " (by `when_silent`)" if finding.silent else ""
-    mark = f" · {BASELINE_MARK[finding.baseline]}" if finding.baseline else ""
     lines = [
-        f"- **{md(finding.rule)}** {md(finding.title)} — *{md(finding.actor)}*{silent}{mark}\\",
+        f"- **{_rule_id(finding, options)}** {md(finding.title)} — *{md(finding.actor)}*"
+        f"{silent}{_mark(finding)}\\",
         f"  {md(finding.message)}\\",
         f"  At {_clause(finding, options)}",
     ]
@@ -290,6 +314,19 @@ def _finding(finding: Finding, options: RenderOptions) -> list[str]:
         label = "Source" if len(finding.sources) == 1 else "Sources"
         lines.append(f"  {label}: " + "; ".join(source_link(s) for s in finding.sources))
     return lines
+
+
+def _mark(finding: Finding, before: str = " · ") -> str:
+    """'new' or 'unchanged since the baseline', when the run compares with one."""
+    if finding.baseline is None:
+        return ""
+    after = ")" if before.endswith("(") else ""
+    return f"{before}{BASELINE_MARK[finding.baseline]}{after}"
+
+
+def _rule_id(finding: Finding, options: RenderOptions) -> str:
+    """The rule's id, linked to its page where one is published."""
+    return link(finding.rule, options.rule_pages.get(finding.rule))
 
 
 def _clause(finding: Finding, options: RenderOptions) -> str:
@@ -307,9 +344,8 @@ def _place(location: Location, options: RenderOptions) -> str:
 
 
 def _soft_row(finding: Finding, options: RenderOptions) -> str:
-    mark = f" ({BASELINE_MARK[finding.baseline]})" if finding.baseline else ""
     cells = [
-        f"**{md(finding.rule)}** {md(finding.title)}{mark}",
+        f"**{_rule_id(finding, options)}** {md(finding.title)}{_mark(finding, ' (')}",
         md(finding.actor),
         SEVERITY_NAME[finding.severity],
         str(finding.weight or ""),

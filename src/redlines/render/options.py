@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from ..loader.fence import find_repo_root as find_repo_root  # one lookup, also used by loading
 from ..report import FailOn
@@ -21,6 +22,11 @@ class RenderOptions:
     # The CLI's --fail-on and --strict, for formats that show pass/fail per rule (junit).
     fail_on: FailOn = "red_line"
     strict: bool = False
+    # `redlines test -v`: list the cases that passed too, not only the failures.
+    verbose: bool = False
+    # Rule id -> the page documenting it (`ruledocs.rule_page_urls`); SARIF's helpUri, the
+    # Markdown and HTML reports link each finding's rule there. Empty: no rule is linked.
+    rule_pages: Mapping[str, str] = field(default_factory=dict)
     # Where the whole report can be read (the Action: the run's job summary), for the compact
     # summary a pull-request comment holds; None says how to make it instead.
     report_url: str | None = None

@@ -1,8 +1,9 @@
 """`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
 One run; `tool.driver.rules` holds every rule the check evaluated (plus one for contradictions),
-each with its sources as help text and its first source as `helpUri`. Results are what
-`view.items` reports, per proposal its contradictions first:
+each with its sources as help text and its documentation page as `helpUri` (`ruledocs`: the
+bundled rules' pages, or the pages a user publishes with `--rule-docs`; none otherwise).
+Results are what `view.items` reports, per proposal its contradictions first:
 
 - a violated rule: level by severity (red line `error`, priority `warning`, preference `note`);
 - an open red line: level `note`, with `properties.status = "open"`. SARIF's own `kind: open`
@@ -10,26 +11,37 @@ each with its sources as help text and its first source as `helpUri`. Results ar
   does not show; a reviewer should see what a draft leaves open;
 - a contradiction: level `error`, rule `redlines.contradiction`.
 
-Each result sits at its clause line (`region.startLine/startColumn`), with a path relative to the
-repository root under `uriBaseId` `%SRCROOT%`, and further clauses as `relatedLocations`.
-`partialFingerprints` hash rule, proposal and clause ids, never line numbers, so an alert
-survives edits that only move lines.
+Each result's region starts at its clause (`startLine`, `startColumn`) and ends at the end of that
+line's text (`endLine`, `endColumn`), with a path relative to the repository root under
+`uriBaseId` `%SRCROOT%`. `relatedLocations` hold the further clauses of a finding, each clause of
+a contradiction with the value it sets, and for a finding that turns on a derived term, the
+implication that derived it and the clauses it derived it from. `partialFingerprints` hash rule,
+proposal and clause ids, never line numbers, so an alert survives edits that only move lines
+(baseline.py; docs/github-action.md says how this meets GitHub's own line hash).
+
+With a gate: a waived result has an accepted `suppressions` entry (`kind: external`, the reason
+as its `justification`), which code scanning closes as dismissed; with a baseline, each result
+has `baselineState` `new` or `unchanged`, and the baseline's findings the run no longer finds
+follow as `absent` results (`kind: pass`, level `none`). `runs[0].properties.gate` says how the
+rule book was changed and selected.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from ..conditions import format_value
-from ..report import BaselineEntry, Finding, GateInfo, Location, ReportSet
+from ..report import BaselineEntry, Finding, GateInfo, Location, Report, ReportSet
 from .gfm import md, source_link
-from .links import first_url, repo_path, repo_relative
+from .links import repo_path, repo_relative
 from .logsafe import json_text
 from .options import RenderOptions
+from .stream import CheckWriter, render_with
 from .view import (
     CONTRADICTION_RULE,
     CONTRADICTION_TITLE,
@@ -37,8 +49,8 @@ from .view import (
     SEVERITY_NAME,
     Item,
     Kind,
-    check_view,
     clause_label,
+    report_view,
     unaddressed,
 )
 
@@ -51,60 +63,94 @@ FINGERPRINT_KEY = "redlinesFinding/v1"
 
 
 def render_sarif(reports: ReportSet, options: RenderOptions) -> str:
-    rules = _rules(reports)
-    index = {rule["id"]: i for i, rule in enumerate(rules)}
-    view = check_view(reports)
-    results = [_result(item, index, options) for item in view.items]
-    results += [_absent(entry, index) for entry in reports.absent]
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "redlines",
-                "version": reports.version,
-                "semanticVersion": reports.version,
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
+    return render_with(SarifWriter, reports, options)
+
+
+class SarifWriter(CheckWriter):
+    """The rule list comes first and each result names its rule by its index in that list, so
+    neither can be written before the last report: the results wait in a spool, one JSON line
+    each (ASCII, so that a line break in a text cannot split one), and get their index at the
+    end. Of each proposal only its line in the run's `properties` is kept."""
+
+    # A result's lines inside `"runs": [{"results": [`: four levels deeper than on their own.
+    _INDENT = " " * 8
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.results = self.spool()
+        self.described: dict[str, Finding] = {}  # rule id -> the first finding of it
+        self.proposals: list[dict[str, Any]] = []
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        for f in report.findings:
+            self.described.setdefault(f.rule, f)
+        for item in report_view(report).items:
+            self.results.write(json.dumps(_result(item, self.options)) + "\n")
+        self.proposals.append(
+            {
+                "id": report.proposal.id,
+                "path": repo_path(report.proposal.path, self.options),
+                "overall": report.overall.value,
+                "asOf": report.as_of.isoformat(),
+                "verdicts": {v.ruleset: v.verdict.value for v in report.verdicts},
             }
-        },
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-        "properties": {
-            "overall": reports.overall.value,
-            "proposals": [
-                {
-                    "id": r.proposal.id,
-                    "path": repo_path(r.proposal.path, options),
-                    "overall": r.overall.value,
-                    "asOf": r.as_of.isoformat(),
-                    "verdicts": {v.ruleset: v.verdict.value for v in r.verdicts},
+        )
+
+    def finish(self) -> None:
+        pages = self.options.rule_pages
+        rules = [_rule(f, pages.get(f.rule)) for _, f in sorted(self.described.items())]
+        if self.tally.contradicting:
+            rules.append(_contradiction_rule())
+        index = {rule["id"]: i for i, rule in enumerate(rules)}
+        for entry in self.absent:  # the baseline's findings no longer found, after the rest
+            self.results.write(json.dumps(_absent(entry)) + "\n")
+        results = self.results.lines()
+        first = next(results, None)
+        placeholder = f"results-{uuid.uuid4().hex}"  # stands for them in the document's text
+        run: dict[str, Any] = {
+            "tool": {
+                "driver": {
+                    "name": "redlines",
+                    "version": self.version,
+                    "semanticVersion": self.version,
+                    "informationUri": INFORMATION_URI,
+                    "rules": rules,
                 }
-                for r in reports.reports
-            ],
-        },
-    }
-    if view.gate is not None:
-        run["properties"]["gate"] = _gate(view.gate.info)
-    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+            },
+            "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
+            "columnKind": "unicodeCodePoints",
+            "results": [] if first is None else [placeholder],
+            "properties": {"overall": self.tally.overall.value, "proposals": self.proposals},
+        }
+        if self.tally.gate is not None:
+            run["properties"]["gate"] = _gate(self.tally.gate)
+        document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+        text = json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+        if first is None:
+            self.out.write(text)
+            return
+        before, after = text.split(f'"{placeholder}"')
+        self.out.write(before)
+        self._write_result(first, index, separator="")
+        for line in results:
+            self._write_result(line, index, separator=",\n" + self._INDENT)
+        self.out.write(after)
+
+    def _write_result(self, line: str, index: dict[str, int], separator: str) -> None:
+        result = json.loads(line)
+        if result["ruleId"] in index:
+            result["ruleIndex"] = index[result["ruleId"]]
+        else:  # an absent finding of a rule this run did not evaluate
+            del result["ruleIndex"]
+        text = json_text(json.dumps(result, indent=2, ensure_ascii=False))
+        self.out.write(separator + text.replace("\n", "\n" + self._INDENT))
 
 
 # --- rules --------------------------------------------------------------------------------------
 
 
-def _rules(reports: ReportSet) -> list[dict[str, Any]]:
-    """One entry per rule id across all reports; the first finding describes it."""
-    described: dict[str, Finding] = {}
-    for report in reports.reports:
-        for f in report.findings:
-            described.setdefault(f.rule, f)
-    entries = [_rule(f) for _, f in sorted(described.items())]
-    if any(r.contradictions for r in reports.reports):
-        entries.append(_contradiction_rule())
-    return entries
-
-
-def _rule(f: Finding) -> dict[str, Any]:
+def _rule(f: Finding, page: str | None) -> dict[str, Any]:
     severity = SEVERITY_NAME[f.severity]
     weight = f" (weight {f.weight})" if f.weight is not None else ""
     full = f"{f.actor} {severity}{weight}: {f.title}. A violation means: {f.message}"
@@ -135,9 +181,8 @@ def _rule(f: Finding) -> dict[str, Any]:
             "severity": f.severity.value,
         },
     }
-    url = first_url(f.sources)
-    if url:
-        entry["helpUri"] = url
+    if page:
+        entry["helpUri"] = page
     if f.weight is not None:
         entry["properties"]["weight"] = f.weight
     return entry
@@ -197,7 +242,8 @@ def _pascal(title: str) -> str:
 # --- results ------------------------------------------------------------------------------------
 
 
-def _result(item: Item, index: dict[str, int], options: RenderOptions) -> dict[str, Any]:
+def _result(item: Item, options: RenderOptions) -> dict[str, Any]:
+    """One result; its `ruleIndex` is set when the rule list is known (`SarifWriter.finish`)."""
     proposal = item.report.proposal
     text = f"{item.headline}: {item.message}"
     if item.finding is not None:
@@ -206,7 +252,7 @@ def _result(item: Item, index: dict[str, int], options: RenderOptions) -> dict[s
         text += f" [{proposal.id}]"
     result: dict[str, Any] = {
         "ruleId": item.rule,
-        "ruleIndex": index[item.rule],
+        "ruleIndex": None,
         "level": item.level.value,
         "message": {"text": text},
         "locations": [_location(item.location, options)],
@@ -292,10 +338,11 @@ def _unique(related: list[tuple[Location, str]]) -> list[tuple[Location, str]]:
     return kept
 
 
-def _absent(entry: BaselineEntry, index: dict[str, int]) -> dict[str, Any]:
+def _absent(entry: BaselineEntry) -> dict[str, Any]:
     """A finding of the baseline this run no longer finds: a `pass` result, `absent`."""
     result: dict[str, Any] = {
         "ruleId": entry.rule,
+        "ruleIndex": None,
         "kind": "pass",
         "level": "none",
         "baselineState": "absent",
@@ -314,8 +361,6 @@ def _absent(entry: BaselineEntry, index: dict[str, int]) -> dict[str, Any]:
         "partialFingerprints": {FINGERPRINT_KEY: entry.fingerprint},
         "properties": {"proposal": entry.proposal, "status": entry.kind},
     }
-    if entry.rule in index:
-        result["ruleIndex"] = index[entry.rule]
     return result
 
 

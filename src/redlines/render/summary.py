@@ -18,17 +18,20 @@ so that a workflow can find its own comment and update it in place.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
+from typing import Any
 
 from ..diff import ProposalDiff
 from ..models import Severity
-from ..report import ReportSet
+from ..report import Report, ReportSet
 from .gfm import code, link, md
 from .links import file_link, repo_path
 from .logsafe import markdown_text
 from .markdown import ICON, _verdict_cell
 from .options import RenderOptions
-from .view import BASELINE_MARK, Item, Kind, check_view, plural
+from .stream import CheckWriter, render_with
+from .view import BASELINE_MARK, Item, Kind, plural, report_view
 
 MARKER = "<!-- redlines-summary -->"
 # GitHub's limit for a comment is 65,536 characters; what is left is room for a workflow's own
@@ -37,63 +40,116 @@ BUDGET = 60_000
 
 
 def render_summary(reports: ReportSet, options: RenderOptions) -> str:
-    return summary(reports, options)
+    return render_with(SummaryWriter, reports, options)
 
 
 def summary(
     reports: ReportSet, options: RenderOptions, changes: Sequence[ProposalDiff] = ()
 ) -> str:
-    view = check_view(reports)
-    head = [
-        MARKER,
-        f"## redlines: {ICON[reports.overall]} {reports.overall.value}",
-        "",
-        md(view.summary) + ".",
-        "",
-    ]
-    tail = _tail(reports, options)
-    budget = _Budget(BUDGET - _size(head) - _size(tail))
-    body: list[str] = []
-    if changes:
-        body += budget.section(
-            "### What this pull request changes",
-            [line for change in changes for line in _change(change, options)],
-            "changes",
+    """The summary of a whole run, with what a pull request changed (the Action's `changes`)."""
+    out = io.StringIO(newline="")
+    writer = SummaryWriter(out, options, version=reports.version)
+    with writer:
+        writer.changes = tuple(changes)
+        for report in reports.reports:
+            writer.add(report)
+        writer.end_run(reports.absent, reports.warnings)
+        writer.finish()
+    return out.getvalue()
+
+
+class SummaryWriter(CheckWriter):
+    """Keeps, report by report, the lines the summary may show (never more than its budget of
+    them) and counts the rest; writes the summary at the end."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.changes: tuple[ProposalDiff, ...] = ()
+        self.crossed = _Kept()
+        self.rows = _Kept()
+        self.verdicts: list[tuple[str, dict[str, str], str]] = []
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        view = report_view(report)
+        options = self.options
+        for item in view.items:
+            if item.gates and _crossed(item):
+                self.crossed.add(_item(item, options))
+        p = report.proposal
+        self.rows.add(
+            link(p.id, file_link(p.location, options))
+            + "\t"
+            + "\t".join(f"{v.ruleset}={_verdict_cell(v)}" for v in report.verdicts)
+            + f"\t{ICON[report.overall]} {report.overall.value}"
         )
-    crossed = [item for item in view.items if item.gates and _crossed(item)]
-    compared = any(r.gate and r.gate.baseline for r in reports.reports)
-    title = "Newly crossed red lines" if compared else "Crossed red lines"
-    if any(item.kind is Kind.CONTRADICTION for item in crossed):
-        title += " and contradictions"
-    if options.fail_on == "never":
-        title += " (they do not fail: fail-on never)"
-    body += budget.section(
-        f"### {title} ({len(crossed)})" if crossed else f"### {title}: none",
-        [_item(item, options) for item in crossed],
-        "findings",
-    )
-    if view.proposals:
-        rows = [
-            "| "
-            + " | ".join(
-                [
-                    link(p.report.proposal.id, file_link(p.report.proposal.location, options)),
-                    *(
-                        _verdict_cell({v.ruleset: v for v in p.report.verdicts}.get(ruleset))
-                        for ruleset, _ in view.actors
-                    ),
-                    f"{ICON[p.report.overall]} {p.report.overall.value}",
-                ]
+
+    def finish(self) -> None:
+        options, tally = self.options, self.tally
+        overall = tally.overall
+        head = [
+            MARKER,
+            f"## redlines: {ICON[overall]} {overall.value}",
+            "",
+            md(tally.summary) + ".",
+            "",
+        ]
+        tail = _tail(self.version, options)
+        budget = _Budget(BUDGET - _size(head) - _size(tail))
+        body: list[str] = []
+        if self.changes:
+            body += budget.section(
+                "### What this pull request changes",
+                [line for change in self.changes for line in _change(change, options)],
+                "changes",
             )
-            + " |"
-            for p in view.proposals
-        ]
-        table_head = [
-            "| " + " | ".join(["Proposal", *(md(a) for _, a in view.actors), "Overall"]) + " |",
-            "| " + " | ".join([":--", *(":-:" for _ in view.actors), ":-:"]) + " |",
-        ]
-        body += budget.section("### Verdicts", rows, "proposals", table_head)
-    return markdown_text("\n".join([*head, *body, *tail]).rstrip("\n") + "\n")
+        compared = tally.gate is not None and tally.gate.baseline is not None
+        title = "Newly crossed red lines" if compared else "Crossed red lines"
+        if tally.contradictions:
+            title += " and contradictions"
+        if options.fail_on == "never":
+            title += " (they do not fail: fail-on never)"
+        count = self.crossed.total
+        body += budget.section(
+            f"### {title} ({count})" if count else f"### {title}: none",
+            self.crossed.lines,
+            "findings",
+            total=count,
+        )
+        if tally.proposals:
+            actors = tally.actors
+            rows = [_table_row(row, actors) for row in self.rows.lines]
+            table_head = [
+                "| " + " | ".join(["Proposal", *(md(a) for _, a in actors), "Overall"]) + " |",
+                "| " + " | ".join([":--", *(":-:" for _ in actors), ":-:"]) + " |",
+            ]
+            body += budget.section(
+                "### Verdicts", rows, "proposals", table_head, total=self.rows.total
+            )
+        text = "\n".join([*head, *body, *tail]).rstrip("\n") + "\n"
+        self.out.write(markdown_text(text))
+
+
+class _Kept:
+    """Lines kept up to the summary's budget, and how many there were in all."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.size = 0
+        self.total = 0
+
+    def add(self, line: str) -> None:
+        self.total += 1
+        if self.size + len(line) < BUDGET:
+            self.lines.append(line)
+            self.size += len(line) + 1
+
+
+def _table_row(row: str, actors: tuple[tuple[str, str], ...]) -> str:
+    proposal, *cells, overall = row.split("\t")
+    by_ruleset = dict(cell.split("=", 1) for cell in cells)
+    verdicts = [by_ruleset.get(ruleset, "—") for ruleset, _ in actors]
+    return "| " + " | ".join([proposal, *verdicts, overall]) + " |"
 
 
 def _crossed(item: Item) -> bool:
@@ -151,7 +207,7 @@ def changes_markdown(changes: Sequence[ProposalDiff], options: RenderOptions) ->
     return markdown_text("\n".join(lines) + "\n")
 
 
-def _tail(reports: ReportSet, options: RenderOptions) -> list[str]:
+def _tail(version: str, options: RenderOptions) -> list[str]:
     full = (
         f"{link('the full report', options.report_url)} (the job summary)"
         if options.report_url
@@ -160,7 +216,7 @@ def _tail(reports: ReportSet, options: RenderOptions) -> list[str]:
     return [
         f"Every finding, with its sources, is in {full} and in code scanning.",
         "",
-        f"*Checked with redlines {md(reports.version)}.*",
+        f"*Checked with redlines {md(version)}.*",
     ]
 
 
@@ -175,11 +231,19 @@ class _Budget:
         self.left = left
 
     def section(
-        self, title: str, lines: Sequence[str], what: str, head: Sequence[str] = ()
+        self,
+        title: str,
+        lines: Sequence[str],
+        what: str,
+        head: Sequence[str] = (),
+        total: int | None = None,
     ) -> list[str]:
+        """The title, the head and as many lines as fit; `total` counts the lines there were,
+        of which `lines` are the first."""
+        total = len(lines) if total is None else total
         taken = [title, "", *head]
         # Room kept for the line that says what was cut, and the blank line that ends it.
-        reserve = len(f"… and {len(lines):,} more lines of {what}: see the full report.") + 3
+        reserve = len(f"… and {total:,} more lines of {what}: see the full report.") + 3
         if _size(taken) + reserve > self.left:
             return []
         kept = 0
@@ -188,8 +252,8 @@ class _Budget:
                 break
             taken.append(line)
             kept += 1
-        if kept < len(lines):
-            more = len(lines) - kept
+        if kept < total:
+            more = total - kept
             taken += ["", f"… and {plural(more, 'more line')} of {what}: see the full report."]
         taken.append("")
         self.left -= _size(taken)

@@ -1,6 +1,8 @@
-"""`redlines terms`: the term catalogue, one term per entry with its domain."""
+"""`redlines terms`: the term catalogue, one term per entry with its domain and what values mean."""
 
 from __future__ import annotations
+
+import textwrap
 
 from pydantic import RootModel
 
@@ -9,6 +11,9 @@ from .json import dump
 from .logsafe import text_lines
 from .options import RenderOptions
 
+# Meanings are wrapped to this width, so the listing reads in a terminal and diffs by line.
+WIDTH = 100
+
 
 class _Terms(RootModel[dict[str, Term]]):
     """The JSON listing: name -> term, without file positions (they move with every edit)."""
@@ -16,12 +21,28 @@ class _Terms(RootModel[dict[str, Term]]):
 
 def render_terms_text(catalogue: Catalogue, options: RenderOptions) -> str:
     width = max((len(n) for n in catalogue.terms), default=0)
-    lines = [
-        line
-        for name, term in catalogue.terms.items()
-        for line in (f"{name.ljust(width)}  {term.title}", f"{' ' * width}  {_domain(term)}")
+    pad = " " * (width + 2)
+    lines: list[str] = []
+    for name, term in catalogue.terms.items():
+        lines += [f"{name.ljust(width)}  {term.title}", f"{pad}{_domain(term)}"]
+        for value, meaning in _meanings(term):
+            lines += textwrap.wrap(
+                f"- {value}: {meaning}",
+                width=max(WIDTH, len(pad) + 40),
+                initial_indent=pad,
+                subsequent_indent=pad + "  ",
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+    count = len(catalogue.terms)
+    return text_lines([*lines, f"{count} term{'' if count == 1 else 's'}"])
+
+
+def _meanings(term: Term) -> list[tuple[str, str]]:
+    meanings = term.meanings or {}
+    return [
+        (value, " ".join(meanings[value].split())) for value in term.values if value in meanings
     ]
-    return text_lines([*lines, f"{len(catalogue.terms)} terms"])
 
 
 def _domain(term: Term) -> str:

@@ -8,16 +8,17 @@ only when asked (the CLI asks on a TTY).
 from __future__ import annotations
 
 from ..conditions import format_value
-from ..report import ActorVerdictKind, Finding, ReportSet, Verdict
+from ..report import ActorVerdictKind, Finding, Report, ReportSet, Verdict
 from .logsafe import text_lines
 from .options import RenderOptions
+from .stream import CheckWriter, render_with
 from .view import (
     BASELINE_MARK,
-    CheckView,
     ReportView,
-    check_view,
     claim_location,
     gate_lines,
+    gate_view,
+    report_view,
     soft_score,
     unaddressed,
     waiver_note,
@@ -52,18 +53,27 @@ class _Style:
 
 
 def render_text(reports: ReportSet, options: RenderOptions) -> str:
-    view: CheckView = check_view(reports)
-    style = _Style(options.color)
-    lines = _gate(view, style)
-    lines += [line for proposal in view.proposals for line in (*_report(proposal, style), "")]
-    lines.append(view.summary)
-    # Each item is one line, whatever text from the files it holds (see logsafe).
-    return text_lines(lines, colour=options.color)
+    return render_with(TextWriter, reports, options)
 
 
-def _gate(view: CheckView, style: _Style) -> list[str]:
-    """How the gate differs from every rule as written: once, before the reports."""
-    lines = gate_lines(view.gate)
+class TextWriter(CheckWriter):
+    """Each proposal's block and a blank line as it comes, then the summary line. Each item is
+    one line, whatever text from the files it holds (see logsafe)."""
+
+    def add(self, report: Report) -> None:
+        super().add(report)
+        style = _Style(self.options.color)
+        lines = []
+        if self.tally.proposals == 1:  # how the gate differs from every rule as written: once
+            lines += _gate(gate_lines(gate_view(self.tally)), style)
+        lines += [*_report(report_view(report), style), ""]
+        self.out.write(text_lines(lines, colour=self.options.color))
+
+    def finish(self) -> None:
+        self.out.write(text_lines([self.tally.summary], colour=self.options.color))
+
+
+def _gate(lines: list[str], style: _Style) -> list[str]:
     if not lines:
         return []
     return [style.paint(lines[0], _BOLD), *lines[1:], ""]
@@ -89,8 +99,7 @@ def _waived(view: ReportView) -> list[str]:
     for item in view.waived:
         where = f"{item.location.path}:{item.location.line}"
         who = f" [{item.finding.actor}]" if item.finding is not None else ""
-        what = "violated" if item.kind.value == "violated" else item.kind.value
-        lines.append(f"    {where}: {item.rule} {item.title}{who} ({what})")
+        lines.append(f"    {where}: {item.rule} {item.title}{who} ({item.kind.value})")
         assert item.waived is not None
         lines.append(f"        {waiver_note(item.waived)}")
     return lines

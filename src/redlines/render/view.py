@@ -202,13 +202,14 @@ class CheckView:
 
 def check_view(reports: ReportSet) -> CheckView:
     proposals = tuple(report_view(report) for report in reports.reports)
+    tally = RunTally.of(reports)
     return CheckView(
         reports=reports,
         proposals=proposals,
-        actors=actors(reports),
-        headline=run_headline(reports),
-        summary=summary_line(reports),
-        gate=gate_view(reports),
+        actors=tally.actors,
+        headline=tally.headline,
+        summary=tally.summary,
+        gate=gate_view(tally),
     )
 
 
@@ -236,12 +237,11 @@ class GateView(NamedTuple):
     info: GateInfo
     modified: tuple[str, ...]  # one sentence per rule override
     selection: str | None  # which rules the selection kept
-    baseline: str | None  # what the comparison with the baseline found
-    waived: int  # findings waived in the run
+    baseline: str | None  # what the comparison with the baseline means
 
 
-def gate_view(reports: ReportSet) -> GateView | None:
-    info = next((r.gate for r in reports.reports if r.gate is not None), None)
+def gate_view(tally: RunTally) -> GateView | None:
+    info = tally.gate
     if info is None:
         return None
     selection = None
@@ -256,13 +256,11 @@ def gate_view(reports: ReportSet) -> GateView | None:
             f"compared with the baseline {info.baseline}: findings in it are unchanged and "
             "do not fail; only new ones do"
         )
-    waived = sum(1 for f in _marked(reports) if f.waived is not None)
     return GateView(
         info=info,
         modified=tuple(modified_sentence(m) for m in info.modified_rules),
         selection=selection,
         baseline=baseline,
-        waived=waived,
     )
 
 
@@ -279,22 +277,10 @@ def gate_lines(gate: GateView | None) -> list[str]:
     if gate.selection:
         lines.append(f"  {gate.selection}")
     if gate.info.waivers:
-        lines.append(
-            f"  {plural(gate.info.waivers, 'waiver')} configured, "
-            f"{plural(gate.waived, 'finding')} waived"
-        )
+        lines.append(f"  {plural(gate.info.waivers, 'waiver')} configured")
     if gate.baseline:
         lines.append(f"  {sentence_case(gate.baseline)}")
     return ["Gate", *lines] if lines else []
-
-
-def _marked(reports: ReportSet) -> list[Finding | Contradiction]:
-    """Every finding and contradiction of the run, where the gate marks them."""
-    found: list[Finding | Contradiction] = []
-    for r in reports.reports:
-        found += r.findings
-        found += r.contradictions
-    return found
 
 
 def modified_sentence(m: ModifiedRule) -> str:
@@ -332,56 +318,108 @@ def headline(report: Report) -> str:
 
 def run_headline(reports: ReportSet) -> str:
     """What the run's overall verdict means; drafts that contradict themselves come first."""
-    meaning = VERDICT_MEANING[reports.overall]
-    contradicting = sum(1 for r in reports.reports if r.contradictions)
-    if not contradicting:
-        return meaning
-    verb = "contradicts itself" if contradicting == 1 else "contradict themselves"
-    return f"{plural(contradicting, 'proposal')} {verb}; {meaning}"
+    return RunTally.of(reports).headline
 
 
 def summary_line(reports: ReportSet) -> str:
     """The closing count line, the same in every format."""
-    every = reports.reports
-    verdicts = ", ".join(
-        f"{sum(1 for r in every if r.overall is v)} {v.value}"
-        for v in Verdict
-        if any(r.overall is v for r in every)
-    )
-    red_violated = sum(v.red_lines.violated for r in every for v in r.verdicts)
-    red_open = sum(v.red_lines.open for r in every for v in r.verdicts)
-    soft = sum(
-        1
-        for r in every
-        for f in r.findings
-        if f.status is Status.VIOLATED and f.severity is not Severity.RED_LINE
-    )
-    contradictions = sum(len(r.contradictions) for r in every)
-    line = (
-        f"{plural(len(every), 'proposal')} checked"
-        f"{': ' + verdicts if verdicts else ''}; "
-        f"{plural(red_violated, 'red line')} violated, {red_open} open, "
-        f"{plural(soft, 'priority', 'priorities')} not met, "
-        f"{plural(contradictions, 'contradiction')}"
-    )
-    return line + gate_counts(reports)
+    return RunTally.of(reports).summary
 
 
-def gate_counts(reports: ReportSet) -> str:
-    """'; 2 waived; 1 new, 40 unchanged, 3 no longer found': what the gate set apart."""
-    if not any(r.gate for r in reports.reports):
-        return ""
-    found = _marked(reports)
-    parts = []
-    if any(r.gate and r.gate.waivers for r in reports.reports):
-        parts.append(f"{sum(1 for f in found if f.waived is not None)} waived")
-    if any(r.gate and r.gate.baseline for r in reports.reports):
-        states = [f.baseline for f in found if f.baseline is not None]
-        parts.append(
-            f"{states.count('new')} new, {states.count('unchanged')} unchanged, "
-            f"{len(reports.absent)} no longer found"
+class RunTally:
+    """What a run's view needs beyond each report's own: the overall verdict, the run's
+    headline, the closing count line and the verdict matrix's columns, added up one report at a
+    time. A run over many drafts keeps this, never the reports (render/stream.py).
+
+    With a gate it also counts what the gate set apart (waived, new, unchanged findings) and
+    keeps the gate's description; `absent`, the baseline's findings the run no longer finds, is
+    known only once every report is through, and is set then."""
+
+    def __init__(self) -> None:
+        self.proposals = 0
+        self.verdicts = dict.fromkeys(Verdict, 0)  # proposals per overall verdict
+        self.red_violated = 0
+        self.red_open = 0
+        self.soft = 0  # priorities and preferences not met
+        self.contradictions = 0
+        self.contradicting = 0  # proposals with a contradiction
+        self._actors: dict[str, str] = {}  # rule set id -> actor, as first met
+        self.gate: GateInfo | None = None  # the run's gate, as its reports carry it
+        self.waived = 0
+        self.new = 0
+        self.unchanged = 0
+        self.absent = 0
+
+    @classmethod
+    def of(cls, reports: ReportSet) -> RunTally:
+        tally = cls()
+        for report in reports.reports:
+            tally.add(report)
+        tally.absent = len(reports.absent)
+        return tally
+
+    def add(self, report: Report) -> None:
+        self.proposals += 1
+        self.verdicts[report.overall] += 1
+        for v in report.verdicts:
+            self.red_violated += v.red_lines.violated
+            self.red_open += v.red_lines.open
+            self._actors.setdefault(v.ruleset, v.actor)
+        self.soft += sum(
+            1
+            for f in report.findings
+            if f.status is Status.VIOLATED and f.severity is not Severity.RED_LINE
         )
-    return "".join(f"; {part}" for part in parts)
+        self.contradictions += len(report.contradictions)
+        self.contradicting += bool(report.contradictions)
+        if report.gate is not None:
+            self.gate = self.gate or report.gate
+            marked: list[Finding | Contradiction] = [*report.findings, *report.contradictions]
+            for found in marked:
+                self.waived += found.waived is not None
+                self.new += found.baseline == "new"
+                self.unchanged += found.baseline == "unchanged"
+
+    @property
+    def overall(self) -> Verdict:
+        """The worst verdict of the run (feasible for none), as `ReportSet.overall`."""
+        return max(
+            (v for v, n in self.verdicts.items() if n),
+            key=lambda v: v.gravity,
+            default=Verdict.FEASIBLE,
+        )
+
+    @property
+    def headline(self) -> str:
+        """What the run's overall verdict means; drafts that contradict themselves come first."""
+        meaning = VERDICT_MEANING[self.overall]
+        if not self.contradicting:
+            return meaning
+        verb = "contradicts itself" if self.contradicting == 1 else "contradict themselves"
+        return f"{plural(self.contradicting, 'proposal')} {verb}; {meaning}"
+
+    @property
+    def summary(self) -> str:
+        """The closing count line, the same in every format; with a gate, what it set apart
+        ('; 2 waived; 1 new, 40 unchanged, 3 no longer found')."""
+        verdicts = ", ".join(f"{n} {v.value}" for v, n in self.verdicts.items() if n)
+        line = (
+            f"{plural(self.proposals, 'proposal')} checked"
+            f"{': ' + verdicts if verdicts else ''}; "
+            f"{plural(self.red_violated, 'red line')} violated, {self.red_open} open, "
+            f"{plural(self.soft, 'priority', 'priorities')} not met, "
+            f"{plural(self.contradictions, 'contradiction')}"
+        )
+        if self.gate is not None and self.gate.waivers:
+            line += f"; {self.waived} waived"
+        if self.gate is not None and self.gate.baseline:
+            line += f"; {self.new} new, {self.unchanged} unchanged, {self.absent} no longer found"
+        return line
+
+    @property
+    def actors(self) -> tuple[tuple[str, str], ...]:
+        """(rule set id, actor) across the run, in rule set order: the matrix's columns."""
+        return tuple(sorted(self._actors.items()))
 
 
 def soft_score(verdict: ActorVerdict) -> str | None:
@@ -471,11 +509,7 @@ def items(report: Report) -> list[Item]:
 
 def actors(reports: ReportSet) -> tuple[tuple[str, str], ...]:
     """(rule set id, actor) across all reports, in rule set order: the matrix's columns."""
-    seen: dict[str, str] = {}
-    for report in reports.reports:
-        for v in report.verdicts:
-            seen.setdefault(v.ruleset, v.actor)
-    return tuple(sorted(seen.items()))
+    return RunTally.of(reports).actors
 
 
 # --- words --------------------------------------------------------------------------------------
