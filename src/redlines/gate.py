@@ -39,8 +39,6 @@ from .report import (
     Location,
     ModifiedRule,
     Report,
-    ReportSet,
-    worst,
 )
 from .selection import Selection, select_rules
 from .settings import Settings
@@ -272,27 +270,3 @@ class GateRun:
     def warnings(self) -> tuple[InputWarning, ...]:
         """The warnings of the rules and of the reports so far, each once, by place."""
         return sorted_warnings(self._warnings)
-
-
-def check_gated(
-    settings: Settings,
-    paths: Sequence[str],
-    *,
-    overrides: Mapping[str, Any] | None = None,
-    engine: EngineName = "auto",
-    today: dt.date,
-) -> tuple[ReportSet, GateResult]:
-    """A whole gated run at once (for a few drafts, and the tests): the reports, with the
-    baseline's absent findings and the gate's warnings, and the gate's result."""
-    run = GateRun(settings, paths, overrides=overrides, engine=engine, today=today)
-    reports = tuple(run.reports())
-    result = run.finish()
-    return (
-        ReportSet(
-            overall=worst(r.overall for r in reports),
-            reports=reports,
-            absent=result.absent,
-            warnings=result.warnings,
-        ),
-        result,
-    )

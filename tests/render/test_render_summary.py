@@ -49,3 +49,19 @@ def test_a_huge_run_is_cut_to_the_budget_and_says_so(in_project: Path) -> None:
 def test_fail_on_never_is_said(reports: ReportSet, options: RenderOptions) -> None:
     never = RenderOptions(repo_root=options.repo_root, fail_on="never")
     assert "(they do not fail: fail-on never)" in summary(reports, never)
+
+
+def test_the_gate_is_said_in_the_comment(tmp_path: Path) -> None:
+    from gate_repo import Repo
+
+    repo = Repo(tmp_path)
+    repo.write(
+        ".redlines.yaml",
+        "rules: rules\nrule-overrides:\n  UA-4: {disabled: true, reason: Not ours.}\n"
+        "select: [red_line]\n",
+    )
+    out = repo.check("-f", "summary").out
+    assert (
+        "**Gate**: rule changed: UA-4 preference, weight 2 → disabled (Not ours.); "
+        "4 of 5 rules checked (--select red\\_line)."
+    ) in out

@@ -31,7 +31,7 @@ from .logsafe import markdown_text
 from .markdown import ICON, _verdict_cell
 from .options import RenderOptions
 from .stream import CheckWriter, render_with
-from .view import BASELINE_MARK, Item, Kind, plural, report_view
+from .view import BASELINE_MARK, GateView, Item, Kind, gate_view, plural, report_view
 
 MARKER = "<!-- redlines-summary -->"
 # GitHub's limit for a comment is 65,536 characters; what is left is room for a workflow's own
@@ -93,6 +93,7 @@ class SummaryWriter(CheckWriter):
             "",
             md(tally.summary) + ".",
             "",
+            *_gate(gate_view(tally)),
         ]
         tail = _tail(self.version, options)
         budget = _Budget(BUDGET - _size(head) - _size(tail))
@@ -207,6 +208,24 @@ def changes_markdown(changes: Sequence[ProposalDiff], options: RenderOptions) ->
     return markdown_text("\n".join(lines) + "\n")
 
 
+def _gate(gate: GateView | None) -> list[str]:
+    """How the gate differs from every rule as written, in one paragraph: a reader must see
+    that the check ran a modified or narrowed rule book."""
+    if gate is None:
+        return []
+    parts = [
+        f"rule changed: {m.rule} {sentence.split(': ', 1)[-1]} ({m.reason})"
+        for sentence, m in zip(gate.modified, gate.info.modified_rules, strict=True)
+    ]
+    if gate.selection:
+        parts.append(gate.selection)
+    if gate.info.waivers:
+        parts.append(f"{plural(gate.info.waivers, 'waiver')} configured")
+    if gate.baseline:
+        parts.append(gate.baseline)
+    return [f"**Gate**: {md('; '.join(parts))}.", ""] if parts else []
+
+
 def _tail(version: str, options: RenderOptions) -> list[str]:
     full = (
         f"{link('the full report', options.report_url)} (the job summary)"
@@ -241,6 +260,8 @@ class _Budget:
         """The title, the head and as many lines as fit; `total` counts the lines there were,
         of which `lines` are the first."""
         total = len(lines) if total is None else total
+        if not total and not head:
+            return [title, ""]
         taken = [title, "", *head]
         # Room kept for the line that says what was cut, and the blank line that ends it.
         reserve = len(f"… and {total:,} more lines of {what}: see the full report.") + 3
