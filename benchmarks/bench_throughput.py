@@ -1,12 +1,17 @@
 """Library throughput: checks per second of generated variants of the 28-point draft.
 
-    python benchmarks/bench_throughput.py [--variants N] [--quick]
+    python benchmarks/bench_throughput.py [--variants N] [--quick] [--before REF]
 
 In one process, against all bundled rules: `check_many(variants, rules, base=draft)` with each
 engine side by side, and `engine="fastest"` (which says which engine it took). Baselines in
 the same run: a plain recursive evaluator of the same rules (the ~25-line kind that ran ~8,000
 checks/s on 100 rules when durable-rules was evaluated) and a loop of full `check()` reports.
 Then the parallel sweep: `check_many(..., workers=2)` against `workers=1` on a large batch.
+
+`--before REF` also measures the durable engine of an earlier commit against this checkout's, on
+the same rules, drafts and variants: REF's `src/` is extracted with `git archive`, and the two
+run in fresh processes by turns (so that noise on a shared machine hits both alike); the ratio
+of each pair and their median are printed.
 
 Targets: python engine >= 50,000 checks/s (issue 12; issue 8 asked for 20,000); durable >= 1,000
 checks/s; workers=2 faster than 1 (issue 8 asks to show the speed-up; a sweep with workers
@@ -16,10 +21,26 @@ starts the extra process first, ~0.3 s).
 from __future__ import annotations
 
 import argparse
+import io
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
-from common import DRAFT, Target, draft_variants, finish, machine, median_seconds, table
+from common import (
+    DRAFT,
+    ROOT,
+    Target,
+    draft_variants,
+    finish,
+    machine,
+    median_seconds,
+    table,
+)
 
 import redlines
 from redlines.models import AllOf, AnyOf, IfThen, Leaf, Not
@@ -63,6 +84,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=20_000, help="variants per timed batch")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, targets not enforced")
+    parser.add_argument(
+        "--before", metavar="REF", help="also compare the durable engine with this git commit's"
+    )
     args = parser.parse_args()
     size = 200 if args.quick else args.variants
     repeat = 1 if args.quick else 5
@@ -142,6 +166,11 @@ def main() -> int:
         )
     )
 
+    if args.before and "durable" in used:
+        compare_durable(
+            args.before, 500 if args.quick else args.variants // 4, 1 if args.quick else 5
+        )
+
     python_rate = rates[f"check_many, engine=python (took {used['python']})"]
     targets = [
         Target("python engine >= 50,000 checks/s", python_rate >= 50_000, f"{python_rate:,.0f}"),
@@ -155,6 +184,58 @@ def main() -> int:
         rate = rates[f"check_many, engine=durable (took {used['durable']})"]
         targets.insert(1, Target("durable engine >= 1,000 checks/s", rate >= 1_000, f"{rate:,.0f}"))
     return finish(targets, enforce=not args.quick)
+
+
+# One side of `--before`: the durable engine of the `src/` folder given first, on this checkout's
+# bundled rules and draft and on the same variants; prints checks per second (median of 3).
+_DURABLE_RATE = """
+import sys, time, statistics
+src, benchmarks, rules, draft, size = sys.argv[1:]
+sys.path[:0] = [src, benchmarks]
+import redlines
+from common import draft_variants
+book = redlines.load_rules(rules)
+base = redlines.load_proposal(draft, book)
+variants = draft_variants(book, int(size))
+redlines.check_many(variants[:100], book, base=base, engine="durable")
+times = []
+for _ in range(3):
+    started = time.perf_counter()
+    redlines.check_many(variants, book, base=base, engine="durable")
+    times.append(time.perf_counter() - started)
+print(len(variants) / statistics.median(times))
+"""
+
+
+def compare_durable(before: str, size: int, pairs: int) -> None:
+    """The durable engine of commit `before` against this checkout's, in alternating processes."""
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", before, "src"], capture_output=True, check=True
+        )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(folder, filter="data")
+        sides = {f"before ({before})": Path(folder) / "src", "after (this checkout)": ROOT / "src"}
+        rates: dict[str, list[float]] = {name: [] for name in sides}
+        for _ in range(pairs):
+            for name, src in sides.items():
+                done = subprocess.run(
+                    [sys.executable, "-c", _DURABLE_RATE, str(src), str(ROOT / "benchmarks"),
+                     str(ROOT / "rules"), str(DRAFT), str(size)],
+                    capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                rates[name].append(float(done.stdout))
+    (before_rates, after_rates) = rates.values()
+    ratios = [a / b for a, b in zip(after_rates, before_rates, strict=True)]
+    print(f"\nDurable engine, {before} against this checkout ({pairs} pairs of fresh processes, "
+          f"{size:,} variants, median of 3 batches each):\n")  # fmt: skip
+    rows = [
+        [name, " ".join(f"{r:,.0f}" for r in values), f"{statistics.median(values):,.0f}"]
+        for name, values in rates.items()
+    ]
+    rows.append(["after / before", " ".join(f"{r:.2f}" for r in ratios),
+                 f"**{statistics.median(ratios):.2f}x**"])  # fmt: skip
+    print(table(["code", "checks/s, each pair", "median"], rows, right=(2,)))
 
 
 if __name__ == "__main__":

@@ -95,6 +95,7 @@ def test_the_report_schema_lists_the_allowed_values() -> None:
         "override",
         "unaddressed",
         "contradiction",
+        "tie",
     ]
 
 
@@ -213,18 +214,16 @@ def _warned_loads(monkeypatch: pytest.MonkeyPatch, message: str) -> InputWarning
     """Make every loaded proposal carry one warning at the draft's clause 1 (what a deprecated
     term name there gives), as the loader hands warnings on."""
     warning = InputWarning(file=DRAFT, line=9, col=5, message=message)
-    real = cli.load_proposals
+    real = checkrun.load_proposal
 
-    def loading(paths: list[str], book: RuleBook) -> list[Proposal]:
-        return [p.model_copy(update={"warnings": (warning,)}) for p in real(paths, book)]
+    def loading(path: str, book: RuleBook) -> Proposal:
+        return real(path, book).model_copy(update={"warnings": (warning,)})
 
-    monkeypatch.setattr(cli, "load_proposals", loading)
-    real_one = checkrun.load_proposal  # `check` loads each draft through checkrun
-
-    def loading_one(path: str, book: RuleBook) -> Proposal:
-        return real_one(path, book).model_copy(update={"warnings": (warning,)})
-
-    monkeypatch.setattr(checkrun, "load_proposal", loading_one)
+    monkeypatch.setattr(checkrun, "load_proposal", loading)  # check
+    monkeypatch.setattr(cli, "load_proposal", loading)  # diff, explain
+    monkeypatch.setattr(
+        cli, "load_proposals", lambda paths, book: [loading(p, book) for p in paths]
+    )
     return warning
 
 
@@ -251,7 +250,6 @@ def test_every_command_prints_the_warnings_of_what_it_loaded(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
     _warned_loads(monkeypatch, "deprecated")
-    monkeypatch.setattr(cli, "load_proposal", lambda p, book: cli.load_proposals([p], book)[0])
     args = {"lint": [DRAFT], "space": [DRAFT], "explain": ["UA-1", DRAFT]}[command]
     cli.main([command, *args, "--rules", RULES])
     assert capsys.readouterr().err.splitlines() == [f"{DRAFT}:9:5: warning: deprecated"]

@@ -74,6 +74,22 @@ def test_a_local_term_that_clashes_names_both_places(tmp_path: Path) -> None:
     )
 
 
+def test_a_local_alias_that_clashes_with_a_term_is_an_error(tmp_path: Path) -> None:
+    repo = Repo(tmp_path)
+    repo.write(
+        "policy/terms.yaml",
+        "terms:\n  policy.cap:\n    title: Our own cap\n    type: integer\n"
+        "    aliases: [ukraine.army_cap]\n",
+    )
+    repo.write(".redlines.yaml", "rules: [rules, policy]\n")
+    run = repo.check()
+    assert run.code == 2
+    assert run.err == (
+        "policy/terms.yaml:2:3: alias 'ukraine.army_cap' is already a term or an alias in the "
+        "rule book; a local alias needs a name of its own\n"
+    )
+
+
 def test_a_local_rule_id_that_clashes_names_both_places(tmp_path: Path) -> None:
     repo = Repo(tmp_path)
     repo.write(

@@ -213,6 +213,23 @@ def test_a_link_is_followed_and_its_target_replaced(tmp_path: Path) -> None:
     assert (tmp_path / "link.txt").is_symlink() and real.read_text() == "new\n"
 
 
+def test_inside_a_repository_a_link_out_of_it_is_not_written_through(tmp_path: Path) -> None:
+    # A pull request could plant `redlines.sarif -> ~/.bashrc` for a CI step to overwrite.
+    outside = old_report(tmp_path / "home", ".bashrc")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    inside = old_report(repo / "docs", "kept.txt")
+    (repo / "redlines.sarif").symlink_to(outside)
+    (repo / "alias.txt").symlink_to(inside)
+    (repo / "out").symlink_to(tmp_path / "home")
+    for planted in ("redlines.sarif", "out/.bashrc"):
+        with pytest.raises(OutputError, match="outside the repository"):
+            write_output(str(repo / planted), "new\n")
+    assert outside.read_text() == OLD
+    write_output(str(repo / "alias.txt"), "new\n")  # a link within the repository is followed
+    assert inside.read_text() == "new\n"
+
+
 def test_without_unnamed_files_a_named_one_is_used_and_removed_on_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

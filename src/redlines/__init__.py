@@ -14,30 +14,38 @@ else (the engines, the term catalogue's parts, positions) lives in its module, e
 
 from typing import TYPE_CHECKING, Any
 
-from .loader import load_proposal, load_rules, load_terms
-from .models import InputError, Problem, Proposal, Rule, RuleBook, Severity
-from .report import (
-    ActorVerdict,
-    ActorVerdictKind,
-    Finding,
-    Report,
-    ReportSet,
-    Status,
-    Verdict,
-    check,
-    check_all,
-)
-from .version import __version__
-
 if TYPE_CHECKING:
     from .batch import BatchResult, Outcome, check_many, summarize
     from .diff import ProposalDiff, diff_reports
     from .explain import Explanation, explain_rule
+    from .loader import load_proposal, load_rules, load_terms
+    from .models import InputError, Problem, Proposal, Rule, RuleBook, Severity
+    from .report import (
+        ActorVerdict,
+        ActorVerdictKind,
+        Finding,
+        Report,
+        ReportSet,
+        Status,
+        Verdict,
+        check,
+        check_all,
+    )
     from .space import SpaceReport, analyze_space
+    from .version import __version__
 
-# `batch`, `space`, `diff` and `explain` load on first use, so a one-off `check` never pays for
-# the solver or the batch machinery.
+# Every name loads on first use: `import redlines` itself imports nothing heavy, so the console
+# script can check that there is memory enough to import pydantic before it does (see
+# `redlines.console`), and `batch`, `space`, `diff` and `explain` are never paid for by a one-off
+# `check`. A submodule (`redlines.engine`) loads when first named, as if imported.
 _LAZY = {
+    "load_proposal": "loader", "load_rules": "loader", "load_terms": "loader",
+    "InputError": "models", "Problem": "models", "Proposal": "models", "Rule": "models",
+    "RuleBook": "models", "Severity": "models",
+    "ActorVerdict": "report", "ActorVerdictKind": "report", "Finding": "report",
+    "Report": "report", "ReportSet": "report", "Status": "report", "Verdict": "report",
+    "check": "report", "check_all": "report",
+    "__version__": "version",
     "BatchResult": "batch", "Outcome": "batch", "check_many": "batch", "summarize": "batch",
     "ProposalDiff": "diff", "diff_reports": "diff",
     "Explanation": "explain", "explain_rule": "explain",
@@ -58,10 +66,15 @@ _MOVED = {
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+    import importlib.util
+
     module = _LAZY.get(name)
     if module is None:
         module = _MOVED.get(name)
         if module is None:
+            if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}"):
+                return importlib.import_module(f".{name}", __name__)
             raise AttributeError(f"module 'redlines' has no attribute '{name}'")
         import warnings
 
@@ -70,9 +83,10 @@ def __getattr__(name: str) -> Any:
             DeprecationWarning,
             stacklevel=2,
         )
-    import importlib
-
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    if name in _LAZY:
+        globals()[name] = value  # found directly from now on
+    return value
 
 
 def __dir__() -> list[str]:

@@ -1,7 +1,7 @@
-"""`python -m redlines` runs the CLI."""
+"""`python -m redlines` runs the CLI, as the `redlines` console script does."""
 
 import sys
 
-from .cli import main
+from .console import main
 
 sys.exit(main())

@@ -20,7 +20,7 @@ in the environment. This module then, in the workspace:
 7. sets the outputs `verdict`, `findings`, `failures` and `comment-file` through `$GITHUB_OUTPUT`;
 8. exits 1 when a rule at or above `fail-on` is violated (or a proposal contradicts itself,
    or, with `strict`, a red line is left open) and neither waived nor in the baseline, 2 on bad
-   input, as the CLI does.
+   input, 4 out of memory, as the CLI does.
 
 `$GITHUB_OUTPUT` and `$GITHUB_STEP_SUMMARY` are the runner's files, not the user's: one that
 cannot be written costs the run neither its verdict nor its exit code. What could not be written
@@ -48,6 +48,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from . import memory
 from .baseline import baseline_text
 from .changed import Change, change_lines, changed_proposals
 from .checkrun import TooManyProposals
@@ -519,6 +520,9 @@ def _bad_input(
 if __name__ == "__main__":
     try:
         sys.exit(main())
+    except MemoryError as err:  # one annotation and exit 4, as the CLI does (`redlines.memory`)
+        print(command("error", memory.message(err)))
+        sys.exit(memory.EXIT_OUT_OF_MEMORY)
     except Exception as err:  # a bug: one readable annotation instead of a traceback
         print(
             command(

@@ -67,7 +67,7 @@ def fingerprint(proposal: str, item: Judged) -> str:
         parts = [
             item.rule,
             proposal,
-            item.found.term,
+            item.found.tie or item.found.term,
             *sorted(claim.by for claim in item.found.claims),
         ]
     else:

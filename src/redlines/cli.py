@@ -1,7 +1,8 @@
 """`redlines` on the command line: a thin shell over the public API.
 
 Exit codes: 0 nothing at or above --fail-on; 1 a rule at or above --fail-on is violated or a
-proposal contradicts itself; 2 bad usage or bad input (always as file:line:col: message).
+proposal contradicts itself; 2 bad usage or bad input (always as file:line:col: message); 3 a bug
+in redlines; 4 out of memory (one line; see `redlines.memory`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import memory
 from .baseline import baseline_text
 from .checkrun import TooManyProposals
 from .engine import EngineUnavailable, make_engine
@@ -99,12 +101,21 @@ def note_warnings(args: argparse.Namespace, warnings: Iterable[InputWarning]) ->
 
 def print_warnings(warnings: Iterable[InputWarning]) -> None:
     """`file:line:col: warning: message` on stderr, each once, by place; never an exit code."""
-    _say(*(_as_printed(warning) for warning in sorted_warnings(warnings)))
+    found = sorted_warnings(warnings)
+    if found:
+        _say(*(_as_printed(warning) for warning in found))
 
 
-def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
-    """Render the command's result in the format asked for, to --output or stdout."""
-    text = render(result, args.format, options, command=args.command)
+def emit(
+    result: object,
+    args: argparse.Namespace,
+    options: RenderOptions | None = None,
+    *,
+    command: str | None = None,
+) -> None:
+    """Render the command's result (as `command`'s, if named: `terms --coverage`) in the format
+    asked for, to --output (whole or not at all, outputs.py) or stdout."""
+    text = render(result, args.format, options, command=command or args.command)
     write_output(getattr(args, "output", None) or None, text)
 
 
@@ -224,22 +235,41 @@ def render_settings(
 def _add_terms(commands: Any) -> None:
     parser = commands.add_parser(
         "terms",
-        help="list the term catalogue: each term's type, values and what they mean",
+        help="list the term catalogue: each term's type, values and what they mean; with "
+        "--coverage, every party's position on every term",
         description="List the catalogue's terms: title, type, allowed values and what each "
         "value means. WORDs narrow the list to the terms whose name or title contains every "
-        "one of them (case does not matter): `redlines terms territory`.",
+        "one of them (case does not matter): `redlines terms territory`. With --coverage, the "
+        "term-by-actor matrix: which rules of each actor test each term, or why it has none.",
     )
     parser.add_argument("words", nargs="*", metavar="WORD", help="only terms matching these")
     add_rules_option(parser)
-    parser.add_argument("--format", "-f", choices=formats("terms"), default="text")
-    parser.set_defaults(run=run_terms, output=None)
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="term-by-actor: which rules of each actor test each term, or why it has none",
+    )
+    choices = list(dict.fromkeys([*formats("terms"), *formats("coverage")]))
+    parser.add_argument(
+        "--format", "-f", choices=choices, default="text", help="markdown: with --coverage"
+    )
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.set_defaults(run=run_terms)
 
 
 def run_terms(args: argparse.Namespace) -> int:
-    catalogue = rules_from(args).catalogue
+    book = rules_from(args)
+    catalogue = book.catalogue
     if args.words:
         catalogue = _matching_terms(catalogue, args.words)
-    emit(catalogue, args)
+    if args.coverage:
+        from .coverage import coverage
+
+        emit(coverage(book, catalogue.terms), args, command="coverage")
+    elif args.format in formats("terms"):
+        emit(catalogue, args)
+    else:
+        raise UsageError(f"--format {args.format} is for --coverage; the catalogue is text or json")
     return EXIT_OK
 
 
@@ -878,8 +908,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except OSError as err:  # e.g. --output into a missing folder
-        _say(f"redlines: error: {err.filename or ''}: {err.strerror or err}")
+    except MemoryError as err:  # before `Exception`: not a bug, and not "durable-rules missing"
+        return memory.report(err)
+    except OSError as err:  # a file the loader does not read itself (outputs: OutputError)
+        if memory.is_out_of_memory(err):
+            return memory.report(err)
+        where = f"{err.filename}: " if err.filename else ""
+        _say(f"redlines: error: {where}{err.strerror or err}")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug: say so plainly instead of a traceback
         _say(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Literal, NoReturn, TypeAlias
+from typing import Annotated, Literal, NoReturn, Self, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,13 +46,13 @@ class Problem(Frozen):
     """
 
     file: str
-    """The file as given, or the argument the problem is in."""
+    """The file as given, or the argument's name for a problem in a function's argument."""
     line: int
-    """1-based line; 0 for an argument."""
+    """The line, counted from 1; 0 for a problem in an argument rather than a file."""
     col: int
-    """1-based column; 0 for an argument."""
+    """The column, counted from 1; 0 for a problem in an argument rather than a file."""
     message: str
-    """What is wrong, and what to do."""
+    """What is wrong and what to do about it."""
 
     def __str__(self) -> str:
         if not self.line:
@@ -60,11 +60,11 @@ class Problem(Frozen):
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
     @classmethod
-    def in_argument(cls, argument: str, message: str) -> Problem:
+    def in_argument(cls, argument: str, message: str) -> Self:
         return cls(file=argument, line=0, col=0, message=message)
 
     @classmethod
-    def at(cls, origin: Origin | None, message: str, file: str = "<input>") -> Problem:
+    def at(cls, origin: Origin | None, message: str, file: str = "<input>") -> Self:
         if origin is None:
             return cls(file=file, line=1, col=1, message=message)
         return cls(file=origin.file, line=origin.line, col=origin.col, message=message)
@@ -156,14 +156,23 @@ class Term(Frozen):
     description: str | None = None
     sources: tuple[Source, ...] = ()
     origin: Origin | None = None
+    aliases: tuple[str, ...] | None = None  # the names it had before, still accepted (deprecated)
 
 
 class Catalogue(Frozen):
     terms: dict[str, Term]
     origin: Origin | None = None
+    aliases: dict[str, str] = Field(default_factory=dict)  # old name -> the term's name now
 
     def get(self, name: str) -> Term | None:
         return self.terms.get(name)
+
+    def resolve(self, name: str) -> Term | None:
+        """The term of that name, or the term it was renamed to."""
+        found = self.terms.get(name)
+        if found is None and name in self.aliases:
+            return self.terms[self.aliases[name]]
+        return found
 
 
 # --- conditions ---------------------------------------------------------------------------------
@@ -275,6 +284,25 @@ class Rule(Frozen):
         return _in_force(self.valid_from, self.valid_until, on)
 
 
+class NoPositionReason(StrEnum):
+    """Why an actor has no rule on a term (the coverage matrix shows it in that cell)."""
+
+    NOT_STATED = "not_stated"  # nothing in the sources shows the actor taking a side
+    NOT_THEIRS_TO_DECIDE = "not_theirs_to_decide"  # another actor's act; no word beyond that
+    THROUGH_ANOTHER_TERM = "through_another_term"  # its position is a rule on a neighbouring term
+    NOT_ENCODED = "not_encoded"  # stated, but not (yet) a rule: the note says why
+    DERIVED = "derived"  # a term the implications set, not a position
+
+
+class NoPosition(Frozen):
+    """A term on which a rule set has no rule, and why."""
+
+    term: str
+    reason: NoPositionReason
+    note: str | None = None
+    origin: Origin | None = None
+
+
 class RuleSet(Frozen):
     id: str
     actor: str
@@ -284,6 +312,8 @@ class RuleSet(Frozen):
     sources: tuple[Source, ...] = ()
     rules: tuple[Rule, ...]
     origin: Origin | None = None
+    reviewed: dt.date | None = None  # the day the positions were last checked against sources
+    no_position: tuple[NoPosition, ...] = ()  # by term
 
 
 class Implication(Frozen):
@@ -303,12 +333,37 @@ class Implication(Frozen):
         return _in_force(self.valid_from, self.valid_until, on)
 
 
+class TieLevel(StrEnum):
+    CONTRADICTION = "contradiction"  # a draft breaking it contradicts itself
+    WARNING = "warning"  # a soft tie, whose sources disagree: breaking it only warns
+
+
+class Tie(Frozen):
+    """A condition every coherent draft satisfies, over terms that cannot contradict each other."""
+
+    id: str
+    title: str
+    requires: Condition
+    level: TieLevel = TieLevel.CONTRADICTION
+    rationale: str | None = None
+    sources: tuple[Source, ...] = ()
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    superseded_by: str | None = None
+    origin: Origin | None = None
+
+    def in_force(self, on: dt.date | None) -> bool:
+        return _in_force(self.valid_from, self.valid_until, on)
+
+
 class RuleBook(Frozen):
-    """Everything under one --rules directory: the catalogue, the rule sets, the implications."""
+    """Everything under one --rules directory: the catalogue, the rule sets, the implications
+    and the ties."""
 
     catalogue: Catalogue
     rulesets: tuple[RuleSet, ...]
     implications: tuple[Implication, ...] = ()
+    ties: tuple[Tie, ...] = ()
     root: str | None = None
     warnings: tuple[InputWarning, ...] = ()  # non-fatal problems found while loading
 
@@ -328,10 +383,13 @@ class RuleBook(Frozen):
             for rs in self.rulesets
         )
         implications = tuple(i for i in self.implications if i.in_force(on))
-        return self.model_copy(update={"rulesets": rulesets, "implications": implications})
+        ties = tuple(t for t in self.ties if t.in_force(on))
+        return self.model_copy(
+            update={"rulesets": rulesets, "implications": implications, "ties": ties}
+        )
 
     def for_actors(self, ruleset_ids: list[str] | tuple[str, ...]) -> RuleBook:
-        """Only the named rule sets (by id); the catalogue and implications stay whole."""
+        """Only the named rule sets (by id); the catalogue, implications and ties stay whole."""
         if not ruleset_ids:
             return self
         wanted = set(ruleset_ids)
@@ -389,3 +447,4 @@ Not.model_rebuild()
 IfThen.model_rebuild()
 Rule.model_rebuild()
 Implication.model_rebuild()
+Tie.model_rebuild()

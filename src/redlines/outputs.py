@@ -7,8 +7,10 @@ stood when the disk fills or the process is killed half-way (an 82 MB report was
 renames it over the target in one step: a reader finds the old report or the new one, never a
 part of one. The new file keeps the old one's permissions; a file the user may not write is
 not replaced, and a symbolic link is followed (its target is replaced, as a shell's `>` would
-write it). On failure the temporary file is removed, the old report stays, and the error names
-the path the user gave.
+write it) — except that inside a repository, a path that leads out of it through a link is
+refused: a pull request could plant `report.sarif -> ~/.bashrc` for a CI step to overwrite.
+On failure the temporary file is removed, the old report stays, and the error names the path
+the user gave.
 
 A target that exists but is not a regular file (a pipe, a terminal, `/dev/null`, `/dev/full`)
 holds no report to keep: it is written directly.
@@ -29,8 +31,11 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import TracebackType
 from typing import TextIO
+
+from .loader.fence import repository_of
 
 # How much of a spool is read back at a time.
 _CHUNK = 1 << 20
@@ -198,6 +203,7 @@ class _File(Output):
 
     def __init__(self, path: str) -> None:
         target = os.path.realpath(path)  # a link is followed: its target is the report
+        _check_inside_repository(path, target)
         super().__init__(path, os.path.dirname(target) or os.curdir)
         self._target = target
         self._temporary: str | None = None  # the named temporary file, where one is used
@@ -276,6 +282,20 @@ def write_output(path: str | None, text: str, stdout: TextIO | None = None) -> N
     """Write one rendered output to `path` (stdout for None), whole or not at all."""
     with Output.to(path, stdout) as output:
         output.write(text)
+
+
+def _check_inside_repository(path: str, target: str) -> None:
+    """A path inside a repository must not lead out of it through a symbolic link."""
+    written = os.path.abspath(path)
+    repository = repository_of(Path(written).parent)
+    if repository is None or written == target:
+        return
+    if not Path(target).is_relative_to(Path(repository).resolve()):
+        raise OutputError(
+            path,
+            "is a symbolic link to a place outside the repository; redlines does not write "
+            "through it",
+        )
 
 
 def _stat(path: str) -> os.stat_result | None:

@@ -2,7 +2,9 @@
 
 `base` holds what they share (the forward chaining of implications, the `Evaluation`), `python`
 the engine that compiles conditions to straight-line Python, `durable` the adapter that lets
-durable-rules' Rete network decide. `make_engine` picks one and compiles it once per rule book.
+durable-rules' Rete network decide, and `durable_limits` what that network can take and how the
+adapter's rulesets are fitted under it. `make_engine` picks one and compiles it once per rule
+book.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import weakref
 from typing import Any
 
 from ..gcpause import collector_paused
-from ..models import Implication, Rule, RuleBook
+from ..memory import OutOfMemory
+from ..models import Implication, Rule, RuleBook, Tie
 from .base import Clash, Derivation, Engine, EngineName, EngineUnavailable, Evaluation
-from .durable import DurableEngine, durable_available
+from .durable import DurableEngine, NotEnoughMemory, durable_available, load_core
 from .python import PythonEngine
 
 _cache: dict[tuple[str, str], Engine] = {}
@@ -28,21 +31,21 @@ _notice_given = False
 def make_engine(book: RuleBook, name: EngineName = "auto") -> Engine:
     """An engine for this rule book, compiled once and reused for equal rule books.
 
-    "auto" is durable-rules where it imports, else the python engine with a one-line notice on
-    stderr (e.g. Python 3.13, where durable-rules does not build).
+    "auto" is durable-rules where it imports and can take the rule book, else the python engine
+    with a one-line notice on stderr saying why (e.g. Python 3.13, where durable-rules does not
+    build, or a condition too large for it). "durable" raises EngineUnavailable instead, or
+    OutOfMemory when durable-rules would not get the memory it needs.
     """
     auto = name == "auto"
-    if auto:
+    if name != "python":
         if durable_available():
             name = "durable"
         else:
-            _notice("durable-rules is not available here")
+            why = _why_unavailable()
+            if not auto:
+                raise _refusal(why)
+            _notice(str(why))
             name = "python"
-    elif name == "durable" and not durable_available():
-        raise EngineUnavailable(
-            "the durable engine needs durable-rules, which is not installed or does not build on "
-            f"Python {sys.version_info.major}.{sys.version_info.minor}; use --engine python"
-        )
     with _cache_lock, collector_paused():
         key = (name, _fingerprint(book))
         engine = _cache.get(key)
@@ -51,11 +54,31 @@ def make_engine(book: RuleBook, name: EngineName = "auto") -> Engine:
                 engine = DurableEngine(book) if name == "durable" else PythonEngine(book)
             except EngineUnavailable as why:
                 if not auto:
-                    raise EngineUnavailable(f"{why}; use --engine python") from None
+                    raise _refusal(why) from None
                 _notice(str(why))
                 engine = PythonEngine(book)
             _cache[key] = engine
     return engine
+
+
+def _why_unavailable() -> EngineUnavailable:
+    try:
+        load_core()
+    except EngineUnavailable as why:
+        return why
+    return EngineUnavailable("durable-rules is not available here")
+
+
+def _refusal(why: EngineUnavailable) -> Exception:
+    """What `--engine durable` says when durable-rules cannot take the rule book."""
+    if isinstance(why, NotEnoughMemory):
+        return OutOfMemory(str(why))
+    if str(why) == "durable-rules is not available here":
+        return EngineUnavailable(
+            "the durable engine needs durable-rules, which is not installed or does not build on "
+            f"Python {sys.version_info.major}.{sys.version_info.minor}; use --engine python"
+        )
+    return EngineUnavailable(f"{why}; use --engine python")
 
 
 def _notice(why: str) -> None:
@@ -66,12 +89,15 @@ def _notice(why: str) -> None:
 
 
 def _fingerprint(book: RuleBook) -> str:
-    """A digest of what an engine compiles: the term names, the rules' and implications' logic."""
+    """A digest of what an engine compiles: the term names and domains, the logic of the rules,
+    implications and ties."""
     digest = hashlib.sha256()
     for part in (
-        json.dumps(sorted(book.catalogue.terms)),
+        # The domains too: the ties narrow a term to its catalogue values.
+        json.dumps([(n, t.type.value, t.values) for n, t in sorted(book.catalogue.terms.items())]),
         *(_content_key(rule, {"id", "requires"}) for rule in book.rules),
         *(_content_key(imp, {"id", "when", "then"}) for imp in book.implications),
+        *(_content_key(tie, {"id", "requires", "level"}) for tie in book.ties),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
@@ -84,7 +110,7 @@ def _fingerprint(book: RuleBook) -> str:
 _content_keys: dict[int, tuple[weakref.ref[Any], str]] = {}
 
 
-def _content_key(item: Rule | Implication, fields: set[str]) -> str:
+def _content_key(item: Rule | Implication | Tie, fields: set[str]) -> str:
     ident = id(item)
     found = _content_keys.get(ident)
     if found is not None and found[0]() is item:

@@ -3,7 +3,8 @@
 Each three-valued condition becomes two durable rules, "definitely true" and "definitely false";
 the network decides met / violated and the rest are open. durable-rules 2.0.28 (unmaintained since
 2020) has defects that were measured before this adapter was written; it works around each, and
-`tests/test_engine_durable.py` pins every workaround with a test:
+`tests/test_engine_durable.py` pins every workaround with a test (`tests/test_durable_limits.py`
+pins the C core's limits themselves):
 
 - Facts are asserted, never events posted: an event is consumed by the first rule that matches
   it (of seven rules matching one proposal, `post` fired one, `assert_fact` all seven).
@@ -11,27 +12,34 @@ the network decides met / violated and the rest are open. durable-rules 2.0.28 (
   our keys (a bare `$nex`, or an `$or` whose matching branch is a `$nex`) also matches the
   engine's own state messages: `assert_fact` never returns, at 100% CPU, its memory growing by
   hundreds of MB. A positive equality beside it stopped the spin in every case tried.
-- At most RULES_PER_RULESET durable rules per ruleset: the alpha-network walk uses a fixed stack
-  of 64 entries (`MAX_STACK_SIZE`, events.c), and an assert fails with error 303 once more match.
-  With all rules of a random 100-rule book in one ruleset, 0 of 300 checks failed at 70 rules,
-  18 at 80, 260 at 90 and 299 at 100; the limit depends on rule shapes and data, so the adapter
-  stays far below it.
+- Every ruleset is kept under the C core's limits (`durable_limits`: past them it spins for ever,
+  segfaults, fails with an error code or answers wrongly). Each condition is normalised
+  (repeated values and branches dropped, bounds on one term merged), split into several durable
+  rules where it is too wide or nests too deep, and rulesets are filled up to a budget of about
+  half of every capacity, measured on a model of the network durable-rules builds. A rule that
+  does not fit even split (see `durable_limits.fit`) makes this engine unavailable for the rule
+  book: `auto` takes the python engine with a one-line notice, `--engine durable` says why.
+- Values are typed by the catalogue before they get here and reach the core as integers only:
+  enum values as their position in the catalogue (its string compare cuts lengths to 16 bits,
+  so two 65,536-character values compared equal), booleans as 0/1, dates as ordinals (it
+  compares a number with a string as strings: "6" > "50" holds). Terms become keys t0, t1, … so
+  no term collides with the reserved keys `id`, `sid` and `$s`.
 - No `durable.engine.Host`: each Host starts two timer threads that never stop and keeps its
   rulesets for ever (200 Hosts left 423 threads alive and +269 MB), and its Python layer (a
   Closure, a state update and two JSON round trips per firing) cost most of a check. The adapter
   drives the C core the Host wraps (`durable_rules_engine`, the same Rete network) directly:
   assert, drain the fired actions' names, retract; rulesets are deleted with their engine.
-- No `$or` wider than OR_BRANCHES: creating a ruleset with an `$or` of 513 branches or more never
-  returns. A wider condition makes this engine unavailable for the rule book (`auto` falls back
-  to the python engine, with a notice). Repeated values are compiled once: an `$or` of more than
-  128 identical branches is refused (error 107).
 - Fired rules are collected into a set: a rule fires once per matching `$or` branch (20 rules on
-  300 proposals made 1,157 duplicate firings).
-- The fact is retracted in `finally`: an identical fact asserted again is "already observed" and
-  fires nothing, so a fact left behind would silently empty the next identical check.
-- Values are typed by the catalogue before they get here, and terms become keys t0, t1, … so no
-  term collides with the reserved keys `id`, `sid` and `$s`. Booleans and dates become integers:
-  the engine compares a number with a string as strings ("6" > "50" holds).
+  300 proposals made 1,157 duplicate firings), and a split rule once per piece.
+- The fact is retracted after every check: an identical fact asserted again is "already
+  observed" and fires nothing, so a fact left behind would silently empty the next identical
+  check.
+- Memory is made sure of before the core needs it: some of its mallocs are unchecked, so under
+  an address-space limit it segfaults where Python would raise MemoryError. Where an allocation
+  can fail (`memory.limited`), the engine maps what its rulesets will take before creating them,
+  builds every ruleset's state at once (a first assert), and maps a little before each check.
+  After the core has raised MemoryError it is never called again for this engine (a half-built
+  state crashes the next call).
 - No Python callback runs inside the engine (the Host swallowed exceptions raised in them): the
   adapter only reads the names of the actions the network scheduled.
 """
@@ -46,23 +54,36 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .. import memory
 from ..conditions import Facts, Truth, terms_of
 from ..models import AllOf, Condition, IfThen, Leaf, Not, Op, RuleBook, TermType, TermValue
 from ..operators import OPERATORS, if_then_as_any
 from .base import Engine, EngineUnavailable
+from .durable_limits import (
+    MARKER,
+    TERMS_PER_FACT,
+    And,
+    Cond,
+    Or,
+    Test,
+    TooLarge,
+    Unit,
+    as_json,
+    combine,
+    fit,
+    guarded,
+    keys_of,
+    pack,
+)
 
-MARKER = ("redlines_fact", 1)
-RULES_PER_RULESET = 24
-# durable-rules holds at most 255 properties in one fact (MAX_OBJECT_PROPERTIES; error 302 past
-# it) and adds its own id and sid; the marker is ours. A ruleset is sent only its rules' terms.
-TERMS_PER_FACT = 250
-# Creating a ruleset with an `$or` of more than 512 branches never returns (it spins in C, past
-# any signal handler); up to 512 compiled in 1-8 ms. A condition wider than that (an `in` of 600
-# values, an `any` of 600 tests) is left to the python engine.
-OR_BRANCHES = 512
 
-# (durable rule name, its durable condition, the terms it tests)
-_Compiled = tuple[str, dict[str, Any], frozenset[str]]
+class NotEnoughMemory(EngineUnavailable):
+    """durable-rules would not get the memory its rulesets need: `auto` takes the python engine,
+    `--engine durable` is out of memory (exit 4)."""
+
+
+# (ruleset handle, the (term, key) pairs its rules test)
+_Ruleset = tuple[int, tuple[tuple[str, str], ...]]
 
 # The C core keeps process-global tables and its calls are not reentrant across one ruleset's
 # assert → drain → retract sequence, so checks from several threads take turns. Reentrant, because
@@ -73,13 +94,33 @@ _ruleset_counter = itertools.count(1)
 # Result codes of the core's assert/retract calls (durable/engine.py, Ruleset._handle_result).
 _HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
 
+# What the C core allocates (glibc mallinfo2, measured): ~55 KB to create a ruleset plus 6.6 KB per
+# rule and 2.7 KB per node, and on its first assert a state of ~110 KB plus 12.4 KB per rule;
+# a quarter more for malloc's own overhead. A check allocates a few small frames per firing.
+_RULESET_BYTES, _RULE_BYTES, _NODE_BYTES = 165_000, 19_000, 2_700
+_CHECK_BYTES = 1 << 20
+_FACT = json.dumps({MARKER.key: MARKER.value})
+
 
 def durable_available() -> bool:
+    """Whether durable-rules' C core imports here (not on Python 3.13+, for one)."""
     try:
-        import durable_rules_engine  # noqa: F401
-    except Exception:  # an ImportError, or the 3.13 build's undefined-symbol error
+        load_core()
+    except EngineUnavailable:
         return False
     return True
+
+
+def load_core() -> Any:
+    """The `durable_rules_engine` module, or EngineUnavailable saying why it cannot be had
+    (NotEnoughMemory when loading it ran out of memory)."""
+    try:
+        import durable_rules_engine
+    except Exception as err:  # an ImportError, or the 3.13 build's undefined-symbol error
+        if memory.is_out_of_memory(err):
+            raise NotEnoughMemory("not enough memory to load durable-rules") from None
+        raise EngineUnavailable("durable-rules is not available here") from None
+    return durable_rules_engine
 
 
 class DurableEngine(Engine):
@@ -87,11 +128,17 @@ class DurableEngine(Engine):
 
     def __init__(self, book: RuleBook) -> None:
         super().__init__(book)
-        import durable_rules_engine
-
-        self._core: Any = durable_rules_engine
+        self._core: Any = load_core()
         self._keys = {name: f"t{i}" for i, name in enumerate(sorted(book.catalogue.terms))}
         self._types = {name: term.type for name, term in book.catalogue.terms.items()}
+        # Enum values by position; a value the catalogue does not list (only a hand-built rule
+        # book has one) gets its own negative code, and a fact's unlisted value -1, which no
+        # rule tests.
+        self._codes = {
+            name: {value: i for i, value in enumerate(term.values)}
+            for name, term in book.catalogue.terms.items()
+            if term.type is TermType.ENUM
+        }
         for name, condition in [(r.id, r.requires) for r in book.rules] + [
             (i.id, i.when) for i in self.implications
         ]:
@@ -101,68 +148,90 @@ class DurableEngine(Engine):
                     f"{name} tests {tested} terms, more than the {TERMS_PER_FACT} "
                     "durable-rules can match in one fact"
                 )
-        # Durable rule names: "r<i>:met" and "r<i>:violated" for rule i, "i<j>" for implication j.
+        # Durable rule names: "r<i>:met" and "r<i>:violated" for rule i, "i<j>" for implication j;
+        # a condition split in pieces is rules "<name>#0", "<name>#1", …
         self._rule_names = [(f"r{i}:met", f"r{i}:violated") for i in range(len(book.rules))]
         self._when_names = [(f"i{j}", imp.id) for j, imp in enumerate(self.implications)]
-        rules: list[_Compiled] = []
+        rules: list[tuple[str, str, Cond]] = []
         for (met, violated), rule in zip(self._rule_names, book.rules, strict=True):
-            terms = frozenset(terms_of(rule.requires))
-            rules.append((met, self._definitely(rule.requires, True), terms))
-            rules.append((violated, self._definitely(rule.requires, False), terms))
+            rules.append((rule.id, met, self._definitely(rule.requires, True)))
+            rules.append((rule.id, violated, self._definitely(rule.requires, False)))
         whens = [
-            (name, self._definitely(imp.when, True), frozenset(terms_of(imp.when)))
+            (imp.id, name, self._definitely(imp.when, True))
             for (name, _), imp in zip(self._when_names, self.implications, strict=True)
         ]
-        ids = [rule.id for rule in book.rules for _ in ("met", "violated")]
-        ids += [imp.id for imp in self.implications]
-        for item_id, (_, compiled, _) in zip(ids, rules + whens, strict=True):
-            widest = _widest_or(compiled)
-            if widest > OR_BRANCHES:  # creating the ruleset would never return
-                raise EngineUnavailable(
-                    f"{item_id} compiles to {widest} alternatives, more than the {OR_BRANCHES} "
-                    "durable-rules can take in one rule"
-                )
-        self._rule_handles: list[tuple[int, tuple[str, ...]]] = []
-        self._when_handles: list[tuple[int, tuple[str, ...]]] = []
+        rule_sets, when_sets = pack(self._units(rules)), pack(self._units(whens))
+        self._split = any("#" in unit.name for units in rule_sets + when_sets for unit in units)
+        self._ensure_memory(rule_sets + when_sets)
+        self._broken = False
+        self._rule_handles: list[_Ruleset] = []
+        self._when_handles: list[_Ruleset] = []
         weakref.finalize(self, _delete_rulesets, self._core, self._handles())
-        self._rule_handles += self._register(rules)
-        self._when_handles += self._register(whens)
+        self._rule_handles += self._create(rule_sets)
+        self._when_handles += self._create(when_sets)
+        self._warm_up()
 
     def _handles(self) -> Callable[[], list[int]]:
         # The finalizer must not hold the engine; it reads the handle lists through a closure.
         rules, whens = self._rule_handles, self._when_handles
         return lambda: [handle for handle, _ in rules + whens]
 
-    def _register(self, compiled: list[_Compiled]) -> list[tuple[int, tuple[str, ...]]]:
-        """Create rulesets of at most RULES_PER_RULESET rules testing at most TERMS_PER_FACT terms.
+    def _units(self, compiled: list[tuple[str, str, Cond]]) -> list[Unit]:
+        """Each condition as the durable rules it fits in (`durable_limits.fit`)."""
+        units = []
+        for item_id, name, cond in compiled:
+            try:
+                pieces = fit(cond)
+            except TooLarge as why:
+                reason = f"{item_id} is too large for durable-rules: {why}"
+                raise EngineUnavailable(reason) from None
+            for k, (piece, load) in enumerate(pieces):
+                piece_name = name if len(pieces) == 1 else f"{name}#{k}"
+                units.append(Unit(piece_name, piece, frozenset(keys_of(piece)), load))
+        return units
 
-        Each ruleset is later sent only the terms its rules test: durable-rules refuses a fact of
-        more than 255 properties (error 302), and smaller facts are faster to match.
-        """
-        chunks: list[list[_Compiled]] = []
-        terms: set[str] = set()
-        for item in compiled:
-            if (
-                not chunks
-                or len(chunks[-1]) == RULES_PER_RULESET
-                or len(terms | item[2]) > TERMS_PER_FACT
-            ):
-                chunks.append([])
-                terms = set()
-            chunks[-1].append(item)
-            terms |= item[2]
+    def _ensure_memory(self, rulesets: list[list[Unit]]) -> None:
+        """Make sure the core will get the memory these rulesets take (see the module docstring)."""
+        rules = sum(len(units) for units in rulesets)
+        nodes = sum(unit.load.nodes for units in rulesets for unit in units)
+        need = _RULESET_BYTES * len(rulesets) + _RULE_BYTES * rules + _NODE_BYTES * nodes
+        try:
+            memory.ensure_headroom(need * 5 // 4, f"durable-rules' {len(rulesets)} rulesets")
+        except memory.OutOfMemory as why:
+            raise NotEnoughMemory(str(why)) from None
+
+    def _create(self, rulesets: list[list[Unit]]) -> list[_Ruleset]:
+        """Hand each ruleset to the C core; each is later sent only the terms its rules test."""
+        term_of = {key: term for term, key in self._keys.items()}
         handles = []
-        for chunk in chunks:
+        for units in rulesets:
             name = f"redlines_{next(_ruleset_counter)}"
             definition = {
-                rule_name: {"all": [{"m": {"$and": [{MARKER[0]: MARKER[1]}, condition]}}]}
-                for rule_name, condition, _ in chunk
+                unit.name: {"all": [{"m": as_json(guarded(unit.cond))}]} for unit in units
             }
             with _core_lock:
                 handle = self._core.create_ruleset(name, json.dumps(definition))
-            tested = sorted(set().union(*(item[2] for item in chunk)))
-            handles.append((handle, tuple(tested)))
+            keys = sorted(set().union(*(unit.keys for unit in units)))
+            handles.append((handle, tuple((term_of[key], key) for key in keys)))
         return handles
+
+    def _warm_up(self) -> None:
+        """Assert and retract the bare marker in every ruleset: each builds its state now, while
+        the engine is being made, so a check allocates little."""
+        with _core_lock:
+            try:
+                for handle, _ in self._rule_handles + self._when_handles:
+                    _check_one(self._core, handle, _FACT, set())
+            except MemoryError:
+                self._give_up()
+                raise memory.OutOfMemory("not enough memory for durable-rules' rulesets") from None
+
+    def _give_up(self) -> None:
+        """After the core raised MemoryError: never call it again for this engine, not even to
+        delete its rulesets (a half-built state crashes the call); their memory is lost."""
+        self._broken = True
+        self._rule_handles.clear()
+        self._when_handles.clear()
 
     def working_facts(self, facts: Facts) -> dict[str, TermValue]:
         return _EncodedFacts(self._encode, facts)
@@ -178,36 +247,36 @@ class DurableEngine(Engine):
             for met, violated in self._rule_names
         ]
 
-    def _fire(self, rulesets: list[tuple[int, tuple[str, ...]]], facts: Facts) -> set[str]:
+    def _fire(self, rulesets: list[_Ruleset], facts: Facts) -> set[str]:
         """Assert the facts each ruleset tests, collect the names that fire, retract them."""
         if isinstance(facts, _EncodedFacts):
             encoded = facts.encoded
         else:
             encoded = {term: self._encode(term, value) for term, value in facts.items()}
-        keys = self._keys
         fired: set[str] = set()
         core = self._core
         with _core_lock:
-            for handle, terms in rulesets:
-                fact = {MARKER[0]: MARKER[1]}
-                for term in terms:
-                    if term in encoded:
-                        fact[keys[term]] = encoded[term]
-                payload = json.dumps(fact)
-                try:
-                    code, state = core.assert_fact(handle, payload)
-                    if code == _OBSERVED:
-                        raise RuntimeError("durable-rules: a fact from an earlier check is left")
-                    if code == _HANDLED:
-                        _drain(core, handle, state, fired)
-                finally:
-                    code, state = core.retract_fact(handle, payload)
-                    if code == _HANDLED:
-                        _drain(core, handle, state, set())
+            if self._broken:
+                raise memory.OutOfMemory("durable-rules ran out of memory in an earlier check")
+            memory.ensure_headroom(_CHECK_BYTES, "a check")
+            try:
+                for handle, tested in rulesets:
+                    fact = {MARKER.key: MARKER.value}
+                    for term, key in tested:
+                        if term in encoded:
+                            fact[key] = encoded[term]
+                    _check_one(core, handle, json.dumps(fact), fired)
+            except MemoryError:
+                self._give_up()
+                raise memory.OutOfMemory("not enough memory for a check") from None
+        if self._split:
+            return {name.partition("#")[0] for name in fired}
         return fired
 
     def _encode(self, term: str, value: Any) -> Any:
         kind = self._types[term]
+        if kind is TermType.ENUM:
+            return self._codes[term].get(value, -1)
         if kind is TermType.BOOLEAN:
             return 1 if value else 0
         if kind is TermType.DATE:
@@ -215,7 +284,16 @@ class DurableEngine(Engine):
             return value.toordinal()
         return value
 
-    def _definitely(self, condition: Condition, truth: bool) -> dict[str, Any]:
+    def _constant(self, term: str, value: Any) -> int:
+        """A rule's value as the core sees it: like a fact's, but an enum value the catalogue
+        does not list gets a code of its own (facts holding it then get the same)."""
+        codes = self._codes.get(term)
+        if codes is not None and value not in codes:
+            codes[value] = -2 - sum(1 for code in codes.values() if code < 0)
+        encoded: int = self._encode(term, value)
+        return encoded
+
+    def _definitely(self, condition: Condition, truth: bool) -> Cond:
         """The durable condition that matches exactly when `condition` is definitely `truth`.
 
         Negation is pushed to the leaves (durable-rules has no boolean NOT): a leaf that must be
@@ -230,10 +308,9 @@ class DurableEngine(Engine):
         if isinstance(condition, IfThen):
             return self._definitely(if_then_as_any(condition), truth)
         parts = [self._definitely(p, truth) for p in condition.parts]
-        conjunctive = isinstance(condition, AllOf) == truth
-        return _join("$and" if conjunctive else "$or", parts)
+        return combine(And if isinstance(condition, AllOf) == truth else Or, parts)
 
-    def _leaf(self, leaf: Leaf, op: Op) -> dict[str, Any]:
+    def _leaf(self, leaf: Leaf, op: Op) -> Cond:
         """The durable test that `leaf.term op leaf.value` is definitely true, from the operator's
         primitive (durable-rules has `$ex`/`$nex`, equality, `$neq` and the four comparisons).
 
@@ -243,20 +320,17 @@ class DurableEngine(Engine):
         key = self._keys[leaf.term]
         operator = OPERATORS[op]
         if operator.primitive == "set":
-            return {"$nex" if operator.negated else "$ex": {key: 1}}
+            return Test("$nex" if operator.negated else "$ex", key, 1)
         listed = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
-        # One branch per distinct value: durable-rules refuses an `$or` of more than 128
-        # identical branches (error 107).
-        values = list(dict.fromkeys(self._encode(leaf.term, v) for v in listed))
+        values = [self._constant(leaf.term, value) for value in listed]
         if operator.primitive == "equals":  # any of the values; negated: none of them
             if operator.negated:
-                return _join("$and", [{"$neq": {key: v}} for v in values])
-            return _join("$or", [{key: v} for v in values])
+                return combine(And, [Test("$neq", key, v) for v in values])
+            return combine(Or, [Test("$eq", key, v) for v in values])
         # at_least: the value is at least the constant, or with `successor` above it (integers
         # and dates as ordinals, so "at least the next one" is "greater than").
         (value,) = values
-        comparison = _AT_LEAST[operator.negated, operator.successor]
-        return {comparison: {key: value}}
+        return Test(_AT_LEAST[operator.negated, operator.successor], key, value)
 
 
 class _EncodedFacts(dict[str, TermValue]):
@@ -286,25 +360,36 @@ _AT_LEAST = {
 }  # fmt: skip
 
 
-def _join(operator: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
-    return parts[0] if len(parts) == 1 else {operator: parts}
+def _check_one(core: Any, handle: int, payload: str, fired: set[str]) -> None:
+    """Assert one fact into one ruleset, add the names of the rules it fires, retract it.
+
+    No retract after a MemoryError: the state may be half built, and the next call would crash.
+    """
+    code, state = core.assert_fact(handle, payload)
+    try:
+        if code == _OBSERVED:
+            raise RuntimeError("durable-rules: a fact from an earlier check is left")
+        if code == _HANDLED:
+            _drain(core, handle, state, fired)
+    except MemoryError:
+        raise
+    except BaseException:
+        _retract(core, handle, payload)
+        raise
+    _retract(core, handle, payload)
 
 
-def _widest_or(condition: Any) -> int:
-    """The most branches of any `$or` in a compiled condition."""
-    if isinstance(condition, dict):
-        own = len(condition["$or"]) if "$or" in condition else 0
-        return max([own, *(_widest_or(part) for part in condition.values())])
-    if isinstance(condition, list):
-        return max((_widest_or(part) for part in condition), default=0)
-    return 0
+def _retract(core: Any, handle: int, payload: str) -> None:
+    code, state = core.retract_fact(handle, payload)
+    if code == _HANDLED:
+        _drain(core, handle, state, set())
 
 
 def _drain(core: Any, handle: int, state: int, into: set[str]) -> None:
     """Take every action the network scheduled for this state, adding the rules' names.
 
     An action arrives as JSON, `{"<rule name>": {"m": <the fact>}}`; only the name is needed, and
-    our names ("r12:met", "i3") are plain ASCII, so it is read without parsing the fact.
+    our names ("r12:met", "i3", "r12:met#2") are plain ASCII, so it is read without parsing.
     """
     message = core.start_action_for_state(handle, state)
     while message:

@@ -1,5 +1,5 @@
 """A rule book made of several: a complete one (the bundled rules, or a rules folder) extended by
-local folders of rule sets, implications and terms, then changed rule by rule.
+local folders of rule sets, implications, ties and terms, then changed rule by rule.
 
 This is what a configuration's `rules: [bundled, policy]` and `rule-overrides:` mean, so that a
 team adds its own rule sets or changes one bundled rule without copying the bundled folder. A
@@ -34,7 +34,7 @@ def compose_rules(books: Sequence[str]) -> RuleBook:
 
 
 def extend_rules(book: RuleBook, folder: str) -> RuleBook:
-    """`book` plus the terms, rule sets and implications in `folder`."""
+    """`book` plus the terms, rule sets, implications and ties in `folder`."""
     label = os.path.normpath(folder)
     if folder == BUNDLED:
         fail(label, "'bundled' can only come first in 'rules': it is a complete rule book")
@@ -49,14 +49,15 @@ def extend_rules(book: RuleBook, folder: str) -> RuleBook:
         display = os.path.join(label, "terms.yaml")
         check_inside(terms_path, display, fence)
         catalogue = merge_catalogues(catalogue, load_terms(terms_path, display))
-    already = len(book.rules) + len(book.implications)
-    rulesets, implications = load_rule_files(root, label, catalogue, fence, already)
+    already = len(book.rules) + len(book.implications) + len(book.ties)
+    files = load_rule_files(root, label, catalogue, fence, already)
     merged = RuleBook(
         catalogue=catalogue,
-        rulesets=(*book.rulesets, *rulesets),
-        implications=(*book.implications, *implications),
+        rulesets=(*book.rulesets, *files.rulesets),
+        implications=(*book.implications, *files.implications),
+        ties=(*book.ties, *files.ties),
         root=book.root,
-        warnings=book.warnings,
+        warnings=(*book.warnings, *files.warnings),
     )
     check_cross_references(merged)
     return merged
@@ -73,12 +74,35 @@ def merge_catalogues(base: Catalogue, local: Catalogue) -> Catalogue:
         for name, term in local.terms.items()
         if name in base.terms
     ]
+    # An old name stays public (drafts still use it), so a local term may not take it either.
+    problems += [
+        Problem.at(
+            term.origin,
+            f"term '{name}' is an older name of '{base.aliases[name]}' in the rule book; "
+            "a local term needs a name of its own",
+        )
+        for name, term in local.terms.items()
+        if name in base.aliases
+    ]
+    problems += [
+        Problem.at(
+            local.terms[local.aliases[old]].origin,
+            f"alias '{old}' is already a term or an alias in the rule book; "
+            "a local alias needs a name of its own",
+        )
+        for old in local.aliases
+        if old in base.terms or old in base.aliases
+    ]
     if problems:
         raise InputError(problems)
     terms = {**base.terms, **local.terms}
     if len(terms) > MAX_TERMS:
         fail(local.origin or "terms.yaml", f"more than {MAX_TERMS:,} terms together, the limit")
-    return Catalogue(terms=dict(sorted(terms.items())), origin=base.origin)
+    return Catalogue(
+        terms=dict(sorted(terms.items())),
+        origin=base.origin,
+        aliases=dict(sorted({**base.aliases, **local.aliases}.items())),
+    )
 
 
 def apply_overrides(

@@ -162,7 +162,8 @@ def _message(item: Item) -> str:
 def _title(item: Item) -> str:
     if item.finding is not None:
         return f"{item.rule} {item.title} ({item.finding.actor})"
-    return f"{item.title}: {item.contradiction.term if item.contradiction else ''}"
+    c = item.contradiction
+    return f"{item.title}: {(c.tie or c.term) if c else ''}"
 
 
 def _plain(item: Item, options: RenderOptions) -> str:

@@ -30,9 +30,11 @@ from .view import (
     BASELINE_MARK,
     SEVERITY_NAME,
     GateView,
+    OpenActor,
     ReportView,
     claim_location,
     gate_view,
+    meta,
     plural,
     report_view,
     sentence_case,
@@ -159,22 +161,30 @@ def _head(view: ReportView, options: RenderOptions) -> list[str]:
     report = view.report
     p = report.proposal
     where = link(repo_path(p.path, options), file_link(p.location, options, line=False))
-    meta = [
-        p.status,
-        f"dated {p.date.isoformat()}",
-        plural(p.clauses, "clause"),
-        f"rules as of {report.as_of.isoformat()}",
-    ]
     said = (
         f"{ICON[report.overall]} **{report.overall.value}**: {md(view.headline)}."
-        f" {where} · {md(' · '.join(meta))}"
+        f" {where} · {md(' · '.join(meta(view)))}"
     )
     if p.base:
         said += f" · variant of {code(p.base)}"
     if report.overrides:
         sets = ", ".join(f"{o.term}={format_value(o.value)}" for o in report.overrides)
         said += f" · what-if: {code(sets)}"
-    return [f"### {md(p.id)} — {md(p.title)}", "", said, ""]
+    lines = [f"### {md(p.id)} — {md(p.title)}", "", said, ""]
+    # Why an actor is open, in place: the terms the draft would have to settle.
+    for actor in view.why_open:
+        lines += [
+            f"{ICON[ActorVerdictKind.OPEN]} **{md(actor.actor)}** is open: {_why(actor)}.",
+            "",
+        ]
+    return lines
+
+
+def _why(actor: OpenActor) -> str:
+    return "; ".join(
+        f"{md(rule)} needs " + (", ".join(code(t) for t in terms) or "its terms settled")
+        for rule, terms in actor.red_lines
+    )
 
 
 def _text_sources(view: ReportView) -> list[str]:
@@ -202,7 +212,8 @@ def _contradictions(view: ReportView, options: RenderOptions) -> list[str]:
         at = claim_location(c)
         place = f" — {_place(at, options)}" if at else ""
         mark = f" ({BASELINE_MARK[c.baseline]})" if c.baseline else ""
-        lines.append(f"- {code(c.term)}: {md(c.message)}{place}{mark}")
+        terms = ", ".join(code(t) for t in (c.terms or (c.term,)))
+        lines.append(f"- {terms}: {md(c.message)}{place}{mark}")
     return [*lines, ""]
 
 

@@ -80,11 +80,15 @@ class SarifWriter(CheckWriter):
         self.results = self.spool()
         self.described: dict[str, Finding] = {}  # rule id -> the first finding of it
         self.proposals: list[dict[str, Any]] = []
+        self.reviewed: dict[str, str] = {}  # rule set id -> its positions' review date
 
     def add(self, report: Report) -> None:
         super().add(report)
         for f in report.findings:
             self.described.setdefault(f.rule, f)
+        for ruleset in report.rulesets:
+            if ruleset.reviewed is not None:
+                self.reviewed[ruleset.id] = ruleset.reviewed.isoformat()
         for item in report_view(report).items:
             self.results.write(json.dumps(_result(item, self.options)) + "\n")
         self.proposals.append(
@@ -121,7 +125,12 @@ class SarifWriter(CheckWriter):
             "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
             "columnKind": "unicodeCodePoints",
             "results": [] if first is None else [placeholder],
-            "properties": {"overall": self.tally.overall.value, "proposals": self.proposals},
+            "properties": {
+                "overall": self.tally.overall.value,
+                "proposals": self.proposals,
+                # How current the verdicts are: per rule set, the day its positions were checked.
+                "positionsReviewedUpTo": dict(sorted(self.reviewed.items())),
+            },
         }
         if self.tally.gate is not None:
             run["properties"]["gate"] = _gate(self.tally.gate)
@@ -287,13 +296,15 @@ def _result(item: Item, options: RenderOptions) -> dict[str, Any]:
         related += _derivations(item)
     elif item.contradiction is not None:
         result["properties"]["term"] = item.contradiction.term
-        term = item.contradiction.term
+        contradiction = item.contradiction
+        if contradiction.tie:
+            result["properties"].update(tie=contradiction.tie, terms=list(contradiction.terms))
         related += [
-            (c.location, f"{c.by} sets {term} to {format_value(c.value)}")
-            for c in item.contradiction.claims
+            (c.location, f"{c.by} sets {c.term or contradiction.term} to {format_value(c.value)}")
+            for c in contradiction.claims
             if c.location
         ]
-        related += _derivations(item, [term])
+        related += _derivations(item, list(contradiction.terms or (contradiction.term,)))
     if related:
         result["relatedLocations"] = [
             _location(where, options, i, message)
@@ -318,7 +329,7 @@ def _derivations(item: Item, terms: list[str] | None = None) -> list[tuple[Locat
         value = format_value(d.value)
         if d.implication_location is not None:
             found.append(
-                (d.implication_location, f"implication {d.implication} derives {term} = {value}")
+                (d.implication_location, f"{d.via} {d.implication} derives {term} = {value}")
             )
         found += [
             (c.location, f"clause {c.id}: {c.title} (what {d.implication} derives {term} from)")

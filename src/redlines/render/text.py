@@ -18,6 +18,7 @@ from .view import (
     claim_location,
     gate_lines,
     gate_view,
+    meta,
     report_view,
     soft_score,
     unaddressed,
@@ -110,9 +111,7 @@ def _head(view: ReportView, style: _Style) -> list[str]:
     p = report.proposal
     lines = [
         style.paint(f"{p.id} — {p.title}", _BOLD),
-        f"  {p.path} · {p.status} · dated {p.date.isoformat()}"
-        f" · {p.clauses} clause{'s' if p.clauses != 1 else ''}"
-        f" · rules as of {report.as_of.isoformat()}",
+        "  " + " · ".join([p.path, *meta(view)]),
     ]
     if p.base:
         lines.append(f"  variant of {p.base} ({' <- '.join(p.lineage)})")
@@ -126,6 +125,7 @@ def _head(view: ReportView, style: _Style) -> list[str]:
 def _verdicts(view: ReportView, style: _Style) -> list[str]:
     verdicts = view.report.verdicts
     width = max((len(v.actor) for v in verdicts), default=0)
+    why = {o.actor: o for o in view.why_open}
     lines = [""]
     for v in verdicts:
         score = soft_score(v)
@@ -135,6 +135,8 @@ def _verdicts(view: ReportView, style: _Style) -> list[str]:
             f"  {v.actor.ljust(width)}  {style.verdict(v.verdict).ljust(8 + style.pad)}"
             f"  red lines: {counts.violated} violated, {counts.open} open, {counts.met} met{soft}"
         )
+        if v.actor in why:
+            lines.append(f"  {' ' * width}  open because {why[v.actor].sentence()}")
     return lines
 
 
