@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from .conditions import Truth
+from .conditions import Truth, terms_of
 from .engine import Engine, EngineName, make_engine
 from .models import (
     Frozen,
@@ -308,6 +308,7 @@ class _DraftsOverTime:
             for r in rules
         }
         self._evaluated: dict[tuple[tuple[str, ...], str], tuple[dict[str, Truth], list[str]]] = {}
+        self._ties = {tie.id: tie for tie in book.ties}
 
     def _engine(self, on: dt.date) -> tuple[tuple[str, ...], Engine]:
         key = (
@@ -337,6 +338,11 @@ class _DraftsOverTime:
                 [
                     *sorted(clauses),
                     *(clash.term for clash in evaluation.clashes),
+                    # As `check` names a broken tie: by the first of its terms that has a value.
+                    *(
+                        next(t for t in terms_of(self._ties[tie].requires) if t in evaluation.facts)
+                        for tie in evaluation.broken
+                    ),
                     *(n.term for n in evaluation.incoherent),
                 ],
             )
