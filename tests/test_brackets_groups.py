@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
+import random
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -37,7 +42,7 @@ from redlines.models import (
     TieLevel,
     WhenSilent,
 )
-from redlines.report import check
+from redlines.report import ActorVerdictKind, Status, check
 from strategies import conditions, leaves, values_of
 
 DAY = dt.date(2026, 1, 10)
@@ -374,3 +379,136 @@ def _iff(left: str, right: str) -> Condition:
             ),
         )
     )
+
+
+# --- the bundled rules: a negotiating text with many brackets -----------------------------------
+
+BASE = Path(__file__).parent.parent / "proposals" / "us-28-point-2025-11.yaml"
+# For each bracketed clause of the 28 points, the other wording: another draft's where one differs
+# (the E3/European counter-proposal, Ukraine's 20 points), else the opposite commitment. Each
+# option restates the clause's terms, the other wording changing some of them.
+OTHER_WORDING: dict[str, tuple[str, dict[str, Any]]] = {
+    "2": ("Ukraine not a party", {"process.ukraine_role": "excluded"}),
+    "6": ("as in european-24-point-2025-11", {"ukraine.force_limits": "none"}),
+    "7": ("as in european-24-point-2025-11", {"ukraine.nato_path": "alliance_consensus"}),
+    "8": ("as in european-24-point-2025-11", {"security.foreign_troops": "unrestricted"}),
+    "10": (
+        "as in european-24-point-2025-11",
+        {"security.guarantors": "us_and_europe", "security.guarantee_trigger": "article5_like"},
+    ),
+    "11": ("as in ukraine-20-point-2025-12", {"eu.membership_path": "fixed_date"}),
+    "12": ("no reconstruction package", {"reconstruction.international_package": False}),
+    "14": (
+        "as in european-24-point-2025-11",
+        {"assets.russian_central_bank": "immobilised_until_reparations"},
+    ),
+    "15": ("as in european-24-point-2025-11", {"ceasefire.monitoring": "us_led_international"}),
+    "16": ("no non-aggression law", {"russia.non_aggression_law": False}),
+    "18": ("no non-nuclear commitment", {"ukraine.non_nuclear_status": False}),
+    "19": ("as in european-24-point-2025-11", {"energy.zaporizhzhia_npp": "ukrainian_control"}),
+    "21": (
+        "as in european-24-point-2025-11",
+        {
+            f"territory.{region}": "contested"
+            for region in ("crimea", "luhansk", "donetsk", "kherson", "zaporizhzhia")
+        },
+    ),
+    "24": ("prisoners not all for all", {"humanitarian.pow_all_for_all": False}),
+    "26": (
+        "as in european-24-point-2025-11",
+        {"reparations.war_damage_claims": "russia_compensates"},
+    ),
+    "27": ("not legally binding", {"deal.legally_binding": False}),
+}
+
+
+def _many_brackets(tmp_path: Path, clauses: Sequence[str]) -> Path:
+    """A variant of the 28 points bracketing `clauses` between their wording and the other."""
+    import yaml
+
+    from redlines.loader import load_proposal, load_rules
+
+    base = load_proposal(str(BASE), load_rules("rules"))
+    options = {}
+    for clause_id in clauses:
+        clause = base.clause(clause_id)
+        assert clause is not None
+        title, changed = OTHER_WORDING[clause_id]
+        options[clause_id] = [
+            {"title": title, "terms": {**{s.term: s.value for s in clause.settings}, **changed}}
+        ]
+    shutil.copy(BASE, tmp_path / BASE.name)
+    variant = {
+        "base": BASE.name,
+        "proposal": {
+            "id": "many-brackets",
+            "title": "The 28 points with many clauses bracketed",
+            "date": "2025-11-23",
+            "status": "draft",
+        },
+        "options": options,
+    }
+    path = tmp_path / "many-brackets.yaml"
+    path.write_text(yaml.safe_dump(variant, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_negotiating_text_with_sixteen_brackets_is_answered_on_the_bundled_rules(
+    tmp_path: Path,
+) -> None:
+    from conftest import run_cli
+    from redlines.loader import load_proposal, load_rules
+
+    path = _many_brackets(tmp_path, list(OTHER_WORDING))
+    run = run_cli("check", str(path), "--rules", "rules", "--format", "json")
+    assert run.code in (0, 1), run.err  # answered, not refused (exit 2) as too many
+    found = json.loads(run.out)["reports"][0]["brackets"]
+    assert found["combinations"] == 2**16 and found["method"] == "components"
+    assert len(found["groups"]) > 1 and found["checked"] == []
+
+    # Brute force on a sample: each combination checked as a draft agrees with the answer.
+    rules = load_rules("rules")
+    draft = load_proposal(str(path), rules)
+    report = analyze_brackets(draft, rules)
+    assert report.model_dump(mode="json") == found
+    standing = {
+        a.ruleset: {(o.clause, o.option): o.verdict for o in a.options} for a in report.actors
+    }
+    every = {a.ruleset: set(a.verdicts) for a in report.actors}
+    blocking = {r.id for r in report.blocking}
+    agreeable = {c.options for c in report.agreeable}
+    sample = random.Random(17).sample(range(2**16), 24)
+    for number in sample:
+        choice = tuple(1 + (number >> k & 1) for k in range(16))
+        checked = check(with_options(draft, choice), rules)
+        for verdict in checked.verdicts:
+            assert verdict.verdict in every[verdict.ruleset]
+            for clause, option in zip(draft.brackets, choice, strict=True):
+                assert standing[verdict.ruleset][clause.id, option] in ("depends", verdict.verdict)
+        all_accept = all(v.verdict is ActorVerdictKind.ACCEPTS for v in checked.verdicts)
+        if report.agreeable_complete:
+            assert all_accept == (choice in agreeable)
+        unmet = {
+            f.rule
+            for f in checked.findings
+            if f.severity is Severity.RED_LINE and f.status is not Status.MET
+        }
+        assert not blocking or blocking & unmet
+    for combination in report.agreeable:
+        checked = check(with_options(draft, combination.options), rules)
+        assert all(v.verdict is ActorVerdictKind.ACCEPTS for v in checked.verdicts)
+
+
+def test_on_the_bundled_rules_group_by_group_is_every_combination_checked(tmp_path: Path) -> None:
+    from redlines.loader import load_proposal, load_rules
+
+    # Six brackets: three whose terms the ties and red lines link (7, 8, 21), three apart.
+    rules = load_rules("rules")
+    draft = load_proposal(str(_many_brackets(tmp_path, ["2", "7", "8", "12", "21", "27"])), rules)
+    by_groups = analyze_brackets(draft, rules, method="components")
+    every = analyze_brackets(draft, rules, method="engine")
+    assert by_groups.groups == (("2",), ("7", "8", "21"), ("12",), ("27",))
+    assert by_groups.actors == every.actors
+    assert by_groups.agreeable == every.agreeable
+    assert by_groups.agreeable_complete == every.agreeable_complete
+    assert by_groups.blocking == every.blocking
