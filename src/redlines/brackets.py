@@ -12,9 +12,15 @@ Every combination the solver names as agreeable is checked again by the engine.
 The solver reads implications as equations on the final package, the engine applies them in
 rounds from the draft; the two agree when no implication tests whether a term is set
 (present/absent), none depends on its own result through others, no two derive one term, and
-no tie narrows the reading of a draft.
-The bundled rules are such; for a rule book that is not (`solver_exact`), every combination goes
-through the engine, up to MAX_COMBINATIONS.
+no tie narrows the reading of a draft (`solver_exact`).
+
+For a rule book that is not so (the bundled rules have ties), the combinations go group by group
+(`independent_groups`, `_by_components`): brackets whose terms never meet in one red line,
+implication or tie, even through other terms, are independent, so each red line's status
+depends on its own group's choice alone. Each group's combinations are checked through the
+engine, and the actors' verdicts, the agreeable combinations and a smallest blocking set are
+assembled from the groups exactly as if every combination had been checked (a property test
+holds the two equal). MAX_COMBINATIONS then bounds the largest group, not the whole.
 """
 
 from __future__ import annotations
