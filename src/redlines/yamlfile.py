@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -41,6 +41,7 @@ _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "t
 _STR_TAG = f"{_TAG}str"
 _SEQ_TAG = f"{_TAG}seq"
 _MAP_TAG = f"{_TAG}map"
+_MERGE_TAG = f"{_TAG}merge"
 
 # YAML 1.2 core schema: only true/false are booleans (YAML 1.1 also read yes/no/on/off/y/n),
 # and 010 is ten, not eight; 1:30 is text, not ninety. `_` between digits is allowed, as PyYAML
@@ -299,11 +300,21 @@ class _Reader:
         self.duplicate_anchor: yaml.MarkedYAMLError | None = None
 
     def read(self, text: str) -> None:
-        events: Iterator[Any] = yaml.parse(text, Loader=_PARSER)
-        for event in events:
+        parser = _PARSER(text)
+        try:
+            self.walk(parser.get_event)
+        finally:
+            parser.dispose()
+
+    def walk(self, next_event: Callable[[], Any]) -> None:
+        # `next_event` gives None after the stream's end (both parsers); calling it directly
+        # rather than through `yaml.parse` halves the calls into the parser per event.
+        while (event := next_event()) is not None:
             kind = type(event)
             if kind is yaml.ScalarEvent:
-                self.count(event)
+                self.total += 1
+                if self.total > MAX_NODES:
+                    self.too_many(event)
                 tag, value, mark = event.tag, event.value, event.start_mark
                 if tag is None or tag == "!":
                     if not event.implicit[0]:
@@ -364,11 +375,14 @@ class _Reader:
     def count(self, event: Any) -> None:
         self.total += 1
         if self.total > MAX_NODES:
-            self.fail(
-                event.start_mark,
-                f"the file holds more than {MAX_NODES:,} keys and values, the limit; "
-                "split it into smaller files",
-            )
+            self.too_many(event)
+
+    def too_many(self, event: Any) -> NoReturn:
+        self.fail(
+            event.start_mark,
+            f"the file holds more than {MAX_NODES:,} keys and values, the limit; "
+            "split it into smaller files",
+        )
 
     def name(self, event: Any) -> None:
         """Note an anchor; naming two nodes alike is an error (PyYAML's composer words it)."""
@@ -697,7 +711,7 @@ class _Builder:
 
     def key(self, mapping: _Frame, item: _Item) -> None:
         what, tag, text, line, col = item
-        if tag == f"{_TAG}merge":
+        if tag == _MERGE_TAG:
             self.fail(line, col, "YAML merge keys ('<<') are not supported; write the keys out")
         if what != _SCALAR:
             self.fail(line, col, "a key must be a plain word, not a list or mapping")
@@ -747,6 +761,9 @@ class _Builder:
         self.fail(line, col, f"text contains {what}; remove it")
 
     def scalar(self, tag: str, text: str, line: int, col: int) -> Any:
+        if tag == _STR_TAG:  # most values, so decided first
+            self.check_text(text, line, col)
+            return text
         if tag not in _SCALAR_TAGS:
             if tag in (_SEQ_TAG, _MAP_TAG):
                 self.fail(line, col, f"the tag '{_tag_shown(tag)}' does not fit a plain value")
