@@ -20,6 +20,8 @@ TermValue: TypeAlias = bool | int | dt.date | str
 
 class Frozen(BaseModel):
     # A field's docstring is its description in the published JSON Schemas (`schemas.py`).
+    # A model that `redlines check` does not use is declared with `defer_build=True`: pydantic
+    # then builds its validator on first use instead of at import, which every start paid for.
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -34,7 +36,7 @@ class Origin(Frozen):
         return f"{self.file}:{self.line}:{self.col}"
 
 
-class Problem(Frozen):
+class Problem(Frozen, defer_build=True):
     """One thing wrong with an input, at the place a user must fix it.
 
     `file` is the file as given. A problem in a function's argument rather than in a file

@@ -83,7 +83,7 @@ class ClauseRef(Frozen):
     """Where the clause is written."""
 
 
-class RuleRef(Frozen):
+class RuleRef(Frozen, defer_build=True):
     """A rule as a result names it; `space` and `explain` (which adds details) build it alike."""
 
     id: str
@@ -306,7 +306,7 @@ class Report(Frozen):
     """Terms set with --set."""
 
 
-class ReportSet(Frozen):
+class ReportSet(Frozen, defer_build=True):
     """Several proposals checked in one run: what `--format json` prints."""
 
     tool: str = "redlines"

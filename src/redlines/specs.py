@@ -10,7 +10,6 @@ it publishes one, so that importing the models stays cheap).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -37,6 +36,8 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for a near miss, else ''."""
     if len(word) > 200:  # no near miss is that long, and difflib would take its time
         return ""
+    import difflib  # only for a message about a misspelt name; not on the path of a check
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -711,7 +712,7 @@ class ProposalFile(Spec):
 RuleStatus = Literal["met", "violated", "open"]
 
 
-class ExpectedActorSpec(Spec):
+class ExpectedActorSpec(Spec, defer_build=True):
     """What one actor's verdict must be on the case's draft."""
 
     noun: ClassVar[str] = "an actor's expected verdict"
@@ -724,7 +725,7 @@ class ExpectedActorSpec(Spec):
     """Exactly the red lines (ids) of this actor the draft leaves open."""
 
 
-class TestCaseSpec(Spec):
+class TestCaseSpec(Spec, defer_build=True):
     """One case: a draft, the day it is judged on, and what the rules must say of it."""
 
     noun: ClassVar[str] = "a test case"
@@ -768,7 +769,7 @@ class TestCaseSpec(Spec):
         return self
 
 
-class TestFile(Spec):
+class TestFile(Spec, defer_build=True):
     """A `redlines test` file: drafts and what the rules must say of them."""
 
     noun: ClassVar[str] = "a test file"
