@@ -32,6 +32,12 @@ from .models import ProposalStatus, Severity, Source, TermType, WhenSilent
 from .operators import OPERATORS
 
 
+def _no_items() -> list[Any]:
+    """An empty list, a field's default. Not `list` itself: pydantic reads a default factory's
+    signature, and a builtin's is parsed from text, which compiled Python's tokenizer at start."""
+    return []
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for a near miss, else ''."""
     if len(word) > 200:  # no near miss is that long, and difflib would take its time
@@ -306,7 +312,7 @@ class TermSpec(Spec):
     """The largest value an integer term may take."""
     description: str | None = None
     """Longer text: what the term covers, which drafts and positions use it."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the term's meaning comes from, where it needs one."""
 
 
@@ -433,7 +439,7 @@ class RuleSetSpec(Spec):
     """A version of the positions, shown in reports."""
     description: str | None = None
     """Longer text: what the rules draw on, and up to when the positions were reviewed."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Sources for the rule set as a whole."""
 
 
@@ -492,7 +498,7 @@ class RuleSpec(Spec):
     """red_line (a violation makes the actor reject the draft), priority or preference."""
     weight: StrictInt | None = Field(default=None, ge=1)
     """How much a priority or preference counts (1 or more); red lines have none."""
-    tags: list[Tag] = Field(default_factory=list, json_schema_extra={"uniqueItems": True})
+    tags: list[Tag] = Field(default_factory=_no_items, json_schema_extra={"uniqueItems": True})
     """Lower-case words that group rules across rule sets (territory, nato, sanctions):
     `redlines rules list --tag` and rule selection filter on them."""
     requires: ConditionSpec
@@ -504,7 +510,7 @@ class RuleSpec(Spec):
     """What a violation means, written for the reader of a report."""
     rationale: str | None = None
     """Why the actor holds this position, in our words; where sources disagree, say so."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the position is stated."""
     valid_from: Date | None = None
     """The first day the position holds (YYYY-MM-DD)."""
@@ -512,7 +518,7 @@ class RuleSpec(Spec):
     """The last day the position holds (inclusive)."""
     superseded_by: str | None = None
     """The id of the rule that replaced this one after valid_until."""
-    examples: list[ExampleSpec] = Field(default_factory=list)
+    examples: list[ExampleSpec] = Field(default_factory=_no_items)
     """Minimal drafts that meet, violate or leave open this rule; `redlines test` runs them."""
 
     @field_validator("tags")
@@ -574,7 +580,7 @@ class ImplicationSpec(Spec):
     )
     rationale: str | None = None
     """Why it follows, in our words."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the link is stated (a law, a constitution)."""
     valid_from: Date | None = None
     """The first day the implication holds (YYYY-MM-DD)."""
@@ -625,7 +631,7 @@ class ClauseSpec(Spec):
     terms: TermsSpec | None = None
     """The catalogue terms the clause sets (term: value). `terms: {}` says on purpose that the
     clause decides no term; left out or empty, lint asks for them."""
-    sources: list[SourceSpec | str] = Field(default_factory=list)
+    sources: list[SourceSpec | str] = Field(default_factory=_no_items)
     """Where the clause's text comes from: source mappings, or ids of the proposal's sources."""
     note: str | None = None
     """A remark: where reports disagree, why a term is left unset."""
@@ -647,7 +653,7 @@ class ProposalMetaSpec(Spec):
     rejected."""
     note: str | None = None
     """A remark on provenance."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the text comes from; give each an id to cite it from clauses."""
 
 
