@@ -42,9 +42,10 @@ from redlines.yamlfile import MAX_FILE_BYTES, parse_yaml
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.yaml").is_file())
-CASE_KEYS = {"about", "args", "exit", "generate", "remove", "limits"}
+CASE_KEYS = {"about", "args", "exit", "generate", "remove", "limits", "warns"}
 # What every problem line must look like: the place to fix, then what to do.
 PROBLEM_LINE = re.compile(r"^[^\n:]+:\d+:\d+: \S.*$")
+WARNING_LINE = re.compile(r"^[^\n:]+:\d+:\d+: warning: \S.*$")
 
 # A hostile file must be refused fast and small: at most this much more CPU time and peak
 # resident memory than a cold `python -m redlines.cli` check of a valid draft measured in the
@@ -352,9 +353,14 @@ def check_outcome(name: str, case: dict[str, Any], job: Job, run: Outcome) -> No
         for line in run.err.splitlines():
             assert PROBLEM_LINE.match(line), f"not 'file:line:col: message': {line!r}"
         shown = run.err
-    else:  # inputs that must work: nothing on stderr, the report on stdout
-        assert run.err == ""
-        shown = run.out
+    else:  # inputs that must work: the report on stdout, on stderr only the warnings expected
+        if case.get("warns"):
+            assert run.err, "the case expects warnings on stderr"
+            for line in run.err.splitlines():
+                assert WARNING_LINE.match(line), f"not 'file:line:col: warning: …': {line!r}"
+        else:
+            assert run.err == ""
+        shown = run.err + run.out
     check_golden(shown.replace(str(job.cwd), "<repo>"), CORPUS / name / "expected.txt")
 
 
@@ -403,7 +409,7 @@ def test_hostile_input_within_budget_from_a_cold_start(
 def test_corpus_is_big_enough() -> None:
     assert len(CASES) >= 60
     kinds = {name.split("-")[0] for name in CASES}
-    assert {"terms", "rules", "proposal", "variant", "yaml"} <= kinds
+    assert {"terms", "rules", "ties", "proposal", "variant", "yaml"} <= kinds
 
 
 # --- direct checks of the YAML layer ------------------------------------------------------------

@@ -9,6 +9,8 @@ import jsonschema
 import pytest
 
 from conftest import FIXTURES, run_cli
+from redlines import checkrun, cli
+from redlines.models import InputWarning, Proposal, RuleBook
 
 RULES = str(FIXTURES / "rules")
 DRAFT = str(FIXTURES / "proposals" / "draft.yaml")
@@ -93,6 +95,7 @@ def test_the_report_schema_lists_the_allowed_values() -> None:
         "override",
         "unaddressed",
         "contradiction",
+        "tie",
     ]
 
 
@@ -202,3 +205,57 @@ def test_yml_files_in_a_folder_are_proposals_too(tmp_path: Path) -> None:
     assert run.code == 1, run.err
     paths = [report["proposal"]["path"] for report in json.loads(run.out)["reports"]]
     assert paths == [str(folder / "a.yaml"), str(folder / "b.yml")]
+
+
+# --- the warnings channel -----------------------------------------------------------------------
+
+
+def _warned_loads(monkeypatch: pytest.MonkeyPatch, message: str) -> InputWarning:
+    """Make every loaded proposal carry one warning at the draft's clause 1 (what a deprecated
+    term name there gives), as the loader hands warnings on."""
+    warning = InputWarning(file=DRAFT, line=9, col=5, message=message)
+    real = checkrun.load_proposal
+
+    def loading(path: str, book: RuleBook) -> Proposal:
+        return real(path, book).model_copy(update={"warnings": (warning,)})
+
+    monkeypatch.setattr(checkrun, "load_proposal", loading)  # check
+    monkeypatch.setattr(cli, "load_proposal", loading)  # diff, explain
+    monkeypatch.setattr(
+        cli, "load_proposals", lambda paths, book: [loading(p, book) for p in paths]
+    )
+    return warning
+
+
+def test_a_warning_goes_to_stderr_once_and_leaves_the_exit_code_alone(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    plain = cli.main(["check", DRAFT, "--rules", RULES, "--format", "json"])
+    capsys.readouterr()
+    _warned_loads(monkeypatch, "term 'old.name' was renamed")
+    variant = str(FIXTURES / "proposals" / "variant.yaml")  # its base is the draft: same warning
+    out = tmp_path / "report.json"
+    code = cli.main(["check", DRAFT, variant, "--rules", RULES, "-f", "json", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == plain == 1
+    assert err == f"{DRAFT}:9:5: warning: term 'old.name' was renamed\n"
+    reports = json.loads(out.read_text(encoding="utf-8"))["reports"]
+    assert [r["warnings"] for r in reports] == [
+        [{"file": DRAFT, "line": 9, "col": 5, "message": "term 'old.name' was renamed"}]
+    ] * 2
+
+
+@pytest.mark.parametrize("command", ["lint", "space", "explain"])
+def test_every_command_prints_the_warnings_of_what_it_loaded(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    _warned_loads(monkeypatch, "deprecated")
+    args = {"lint": [DRAFT], "space": [DRAFT], "explain": ["UA-1", DRAFT]}[command]
+    cli.main([command, *args, "--rules", RULES])
+    assert capsys.readouterr().err.splitlines() == [f"{DRAFT}:9:5: warning: deprecated"]
+
+
+def test_a_warning_in_an_argument_is_printed_at_its_option() -> None:
+    warning = InputWarning.in_argument("overrides", "term 'old.name' was renamed")
+    assert cli._as_printed(warning) == "--set:1:1: warning: term 'old.name' was renamed"
+    assert str(warning) == "overrides: warning: term 'old.name' was renamed"

@@ -27,8 +27,8 @@ EXPECTED = Path(__file__).resolve().parent / "content" / "expected_verdicts.yaml
 RULESETS = ("ukraine", "eu", "russia")
 
 # Issue 4: each rule set holds at least this many red lines and weighted priorities in force on
-# the day its positions were last reviewed (each rule set's description says so: nothing reliable
-# after late June 2026). Pinned to a date, not to today, so the test is stable.
+# the day its positions were last reviewed (each rule set's `reviewed`: nothing reliable after
+# late June 2026). Pinned to a date, not to today, so the test is stable.
 REVIEWED_ON = dt.date(2026, 6, 30)
 MIN_RED_LINES = 12
 MIN_PRIORITIES = 8
@@ -171,10 +171,9 @@ def test_superseded_rules_point_at_a_rule_that_exists(rules: redlines.RuleBook) 
 def test_each_rule_set_states_when_its_positions_were_last_reviewed(
     rules: redlines.RuleBook,
 ) -> None:
-    # Until the rule-set format has a field for it (and reports show it), the date lives in the
-    # description of each rule file; it must match the date the content tests pin.
-    stated = f"Positions reviewed up to {REVIEWED_ON.day} {REVIEWED_ON:%B %Y}"
+    # The `reviewed` field, which every report shows; the content tests pin the same date.
     for ruleset in rules.rulesets:
-        assert ruleset.description and stated in " ".join(ruleset.description.split()), (
-            f"{ruleset.id}: description must say '{stated}'"
+        assert ruleset.reviewed == REVIEWED_ON, f"{ruleset.id}: reviewed must be {REVIEWED_ON}"
+        assert "reviewed up to" not in (ruleset.description or ""), (
+            f"{ruleset.id}: the date belongs in `reviewed`, not in the description"
         )

@@ -111,6 +111,7 @@ RUNS = {
     "diff": ["diff", "proposals/draft.yaml", "proposals/variant.yaml", "--rules", "rules"],
     "explain": ["explain", "UA-1", "proposals/draft.yaml", "--rules", "rules"],
     "terms": ["terms", "--rules", "rules"],
+    "coverage": ["terms", "--coverage", "--rules", "rules"],  # the matrix `terms` renders
     "lint": ["lint", "--rules", "rules", "proposals"],
     "schema": ["schema", "proposal"],
     "rules": ["rules", "list", "--rules", "rules"],
@@ -187,8 +188,10 @@ def results(monkeypatch_module: pytest.MonkeyPatch) -> dict[str, Any]:
     """Each command's result on the test fixtures, as the CLI hands it to a renderer."""
     found: dict[str, Any] = {}
 
-    def keep(result: object, args: Any, options: RenderOptions | None = None) -> None:
-        found[args.command] = result
+    def keep(
+        result: object, args: Any, options: RenderOptions | None = None, command: str | None = None
+    ) -> None:
+        found[command or args.command] = result
 
     kept: list[Report] = []
 

@@ -133,3 +133,20 @@ def test_reports_are_identical_across_engines_and_repeat_runs(
         for engine in ("python", "durable", "python")
     }
     assert len(set(dumps.values())) == 1
+
+
+def test_a_report_carries_the_warnings_of_its_draft_and_rules_once_each(
+    draft: Proposal, fixture_rules: RuleBook
+) -> None:
+    from redlines.models import InputWarning
+    from redlines.report import run_warnings
+
+    in_rules = InputWarning(file="rules/x.yaml", line=3, col=7, message="old name")
+    in_draft = InputWarning(file="draft.yaml", line=9, col=5, message="old name")
+    book = fixture_rules.model_copy(update={"warnings": (in_rules,)})
+    warned = draft.model_copy(update={"warnings": (in_draft, in_draft)})
+    report = redlines.check(warned, book)
+    assert report.warnings == (in_draft, in_rules)
+    assert redlines.check(warned, book).overall is redlines.check(draft, fixture_rules).overall
+    assert run_warnings([report, redlines.check(warned, book)]) == (in_draft, in_rules)
+    assert redlines.check(draft, fixture_rules).warnings == ()

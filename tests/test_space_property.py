@@ -10,6 +10,9 @@ solver's order literals distinguish, and both neighbours of every interval bound
 - the concessions' cost is the brute-force optimum;
 - the zone is exactly the projection of the acceptable packages (so its bounds are tight);
 - which open terms need a value; which actors are compatible.
+
+Rule books carry ties too: a package must keep every tie (true, or none of its terms set), and on
+such a package the engine reads nothing into silence, which the brute force checks as it goes.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from redlines.models import (
     Term,
     TermType,
     TermValue,
+    Tie,
+    TieLevel,
     WhenSilent,
 )
 from redlines.report import Verdict, check
@@ -87,8 +92,15 @@ def rule_books(draw: st.DrawFn) -> RuleBook:
         implications.append(
             Implication(id=f"I{j}", when=draw(CONDITIONS), then={target: draw(value_of(target))})
         )
+    ties = [
+        Tie(id=f"T{k}", title="t", requires=draw(CONDITIONS), level=draw(st.sampled_from(TieLevel)))
+        for k in range(draw(st.integers(0, 2)))
+    ]
     return RuleBook(
-        catalogue=Catalogue(terms=TERMS), rulesets=tuple(rulesets), implications=tuple(implications)
+        catalogue=Catalogue(terms=TERMS),
+        rulesets=tuple(rulesets),
+        implications=tuple(implications),
+        ties=tuple(ties),
     )
 
 
@@ -120,6 +132,8 @@ def _constants(book: RuleBook, draft: dict[str, Any]) -> dict[str, set[Any]]:
 
     for rule in book.rules:
         walk(rule.requires)
+    for tie in book.ties:
+        walk(tie.requires)
     for imp in book.implications:
         walk(imp.when)
         for name, value in imp.then.items():
@@ -160,18 +174,27 @@ def outcomes(book: RuleBook, draft: dict[str, Any], complete: bool = False) -> I
     """Every admissible package extending the draft, as the engine sees it.
 
     Admissible: the engine reports no clash on a term the draft does not fix (a clash there is a
-    contradiction; on a draft term, the draft's value wins, as in `check`).
+    contradiction; on a draft term, the draft's value wins, as in `check`), and every tie holds on
+    the package's values, or none of its terms is set.
     """
     engine = PythonEngine(book)
+    untied = PythonEngine(book.model_copy(update={"ties": ()}))
+    hard = [t for t in book.ties if t.level is TieLevel.CONTRADICTION]
     doms = domain(book, draft)
     free_terms = [n for n in sorted(TERMS) if n not in draft]
     rules = {r.id: r for r in book.rules}
     for choice in itertools.product(*(doms[n] for n in free_terms)):
         values = dict(draft)
         values.update({n: v for n, v in zip(free_terms, choice, strict=True) if v is not None})
-        evaluation = engine.evaluate(values)
-        if any(c.term not in draft for c in evaluation.clashes):
+        plain = untied.evaluate(values)
+        if any(c.term not in draft for c in plain.clashes):
             continue
+        if not all(_kept(tie, plain.facts) for tie in hard):
+            continue
+        evaluation = engine.evaluate(values)
+        # What the encoding relies on: on a package that keeps every tie, nothing is read.
+        assert evaluation.truths == plain.truths and evaluation.facts == plain.facts
+        assert not (evaluation.narrowed or evaluation.broken or evaluation.incoherent)
         facts = evaluation.facts
         if complete and any(n not in facts for n in free_terms):
             continue
@@ -187,6 +210,14 @@ def outcomes(book: RuleBook, draft: dict[str, Any], complete: bool = False) -> I
             or any(n in i.then and _true(i.when, facts) for i in book.implications)
         )
         yield Outcome(facts=dict(facts), met=met, free=free)
+
+
+def _kept(tie: Tie, facts: dict[str, TermValue]) -> bool:
+    from redlines.conditions import evaluate, terms_of
+
+    return evaluate(tie.requires, facts) is True or not any(
+        t in facts for t in terms_of(tie.requires)
+    )
 
 
 def _true(condition: Condition, facts: dict[str, TermValue]) -> bool:

@@ -6,7 +6,8 @@ in the environment. This module then, in the workspace:
 1. expands the `proposals` globs (one walk, no folder link followed: `loader/walk.py`) and
    loads the rules (`rules`, default: the bundled rules);
 2. checks every proposal (`as-of`), as `redlines check` would, one at a time (`checkrun.py`);
-3. prints one annotation per finding (`--format github`) to the log;
+3. prints one annotation per finding (`--format github`) to the log, and a `::warning` for each
+   non-fatal problem with the inputs (a deprecated term name at its line), once;
 4. appends the Markdown report to `$GITHUB_STEP_SUMMARY`;
 5. writes SARIF to `sarif-file` when asked, replacing the file only once it is complete;
 6. sets the outputs `verdict`, `findings` and `failures` through `$GITHUB_OUTPUT`;
@@ -29,7 +30,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -38,7 +39,7 @@ from . import memory
 from .checkrun import CheckRun, TooManyProposals
 from .loader import expand_proposal_paths, load_rules
 from .loader.walk import glob_files
-from .models import InputError, Problem
+from .models import InputError, InputWarning, Problem
 from .outputs import Output, OutputError, reason
 from .render import RenderOptions, find_repo_root
 from .render.gfm import code, md
@@ -214,7 +215,13 @@ def run(env: Mapping[str, str], out: TextIO, files: RunnerFiles | None = None) -
             outputs += _destination(MarkdownWriter, summary, options, files)
         if sarif is not None:
             outputs += _destination(SarifWriter, sarif, options, files)
+        warned: set[InputWarning] = set()
         for report in checks.reports(as_of=as_of):
+            # The rules' warnings come with every report: each is annotated once, before the
+            # first report that has it.
+            new = [w for w in report.warnings if w not in warned]
+            warned.update(new)
+            log.write(warning_commands(new, options))
             for destination in outputs:
                 destination.add(report, files)
             findings += len(report_view(report).items)
@@ -306,6 +313,22 @@ def _could_not_write(out: TextIO, files: RunnerFiles, verdict: Mapping[str, str]
     said = ", ".join(f"{k}={v}" for k, v in verdict.items())
     message = f"could not write {'; '.join(files.failures)}. The run's outputs: {said}"
     out.write(command("error", message, title="redlines: cannot write") + "\n")
+
+
+def warning_commands(warnings: Iterable[InputWarning], options: RenderOptions) -> str:
+    """Each warning as a `::warning` annotation at its line (escaped like every annotation)."""
+    return "".join(
+        command(
+            "warning",
+            w.message,
+            file=repo_path(w.file, options) if w.line else None,
+            line=w.line or None,
+            col=w.col or None,
+            title="redlines: warning",
+        )
+        + "\n"
+        for w in warnings
+    )
 
 
 def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:

@@ -57,7 +57,7 @@ class Outcome:
     soft_scores: dict[str, float | None]  # rule set id -> met weight / total weight
     violated: tuple[str, ...]  # red lines violated, by rule set id, then rule id
     open: tuple[str, ...]  # red lines left open, in the same order
-    contradictions: tuple[str, ...]  # terms given different values
+    contradictions: tuple[str, ...]  # terms given different values, then the ties broken (ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def summarize(report: Report) -> Outcome:
         soft_scores={v.ruleset: v.soft_score for v in report.verdicts},
         violated=tuple(rule for v in report.verdicts for rule in v.violated),
         open=tuple(rule for v in report.verdicts for rule in v.open),
-        contradictions=tuple(c.term for c in report.contradictions),
+        contradictions=tuple(c.tie or c.term for c in report.contradictions),
     )
 
 
@@ -206,8 +206,9 @@ class _Job:
         self.engine = engine
         self.engine_used: str = engine  # until a rule book is compiled (auto may fall back)
         self._plans: dict[dt.date, _Plan] = {}
-        # (term, type, raw value) -> typed value: a sweep sets the same few values again and again.
-        self._typed: dict[tuple[str, type, Any], TermValue] = {}
+        # (term as given, type, raw value) -> (term, typed value): a sweep sets the same few values
+        # again and again.
+        self._typed: dict[tuple[str, type, Any], tuple[str, TermValue]] = {}
         self._base_values: dict[str, TermValue] = {}
         self._base_contradictions: list[str] = []
         if base is not None:
@@ -256,22 +257,29 @@ class _Job:
             soft_scores=scores,
             violated=tuple(violated),
             open=tuple(still_open),
-            contradictions=tuple(clause_terms) + tuple(c.term for c in evaluation.clashes),
+            contradictions=(
+                *clause_terms,
+                *(c.term for c in evaluation.clashes),
+                *evaluation.broken,
+                *(n.ties[0] for n in evaluation.incoherent),
+            ),
         )
 
     def _type(self, item: Mapping[str, Any], index: int) -> dict[str, TermValue]:
         """The variant's values typed by the catalogue, each (term, raw value) typed once."""
         typed = self._typed
         try:
-            return {name: typed[name, type(raw), raw] for name, raw in item.items()}
+            return dict([typed[name, type(raw), raw] for name, raw in item.items()])
         except (KeyError, TypeError):  # not typed yet, or a raw value that cannot be a key
             pass
         overrides = type_overrides(self.rules, item, where=f"variants[{index}]")
         if len(typed) > _MAX_TYPED:
             typed.clear()
         for name, raw in item.items():
+            term = self.rules.catalogue.resolve(name)
+            assert term is not None  # type_overrides accepted it
             with suppress(TypeError):  # a raw value that cannot be a key is typed every time
-                typed[name, type(raw), raw] = overrides[name]
+                typed[name, type(raw), raw] = (term.name, overrides[term.name])
         return overrides
 
     def _base_date(self) -> dt.date:

@@ -19,11 +19,20 @@ from . import memory
 from .checkrun import CheckRun, TooManyProposals
 from .engine import EngineUnavailable, make_engine
 from .loader import bundled_dir, load_proposal, load_proposals, load_rules
-from .models import Catalogue, InputError, Problem, Proposal, RuleBook, Severity
+from .models import (
+    Catalogue,
+    InputError,
+    InputWarning,
+    Problem,
+    Proposal,
+    RuleBook,
+    Severity,
+    sorted_warnings,
+)
 from .outputs import Output, OutputError, write_output
 from .render import RenderOptions, check_writer, find_repo_root, formats, render
 from .render.logsafe import text_lines
-from .report import failing
+from .report import failing, run_warnings
 from .schemas import KINDS, published_schema
 from .specs import iso_date, suggest
 from .version import __version__
@@ -110,7 +119,35 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
 
 
 def rules_from(args: argparse.Namespace) -> RuleBook:
-    return load_rules(args.rules)
+    book = load_rules(args.rules)
+    note_warnings(args, book.warnings)
+    return book
+
+
+def proposals_from(
+    args: argparse.Namespace, paths: Sequence[str], book: RuleBook
+) -> list[Proposal]:
+    proposals = load_proposals(paths, book)
+    note_warnings(args, (w for p in proposals for w in p.warnings))
+    return proposals
+
+
+def proposal_from(args: argparse.Namespace, path: str, book: RuleBook) -> Proposal:
+    proposal = load_proposal(path, book)
+    note_warnings(args, proposal.warnings)
+    return proposal
+
+
+def note_warnings(args: argparse.Namespace, warnings: Iterable[InputWarning]) -> None:
+    """Keep the run's warnings; `main` prints each once when the command is done."""
+    args.warnings.extend(warnings)
+
+
+def print_warnings(warnings: Iterable[InputWarning]) -> None:
+    """`file:line:col: warning: message` on stderr, each once, by place; never an exit code."""
+    found = sorted_warnings(warnings)
+    if found:
+        _say(*(_as_printed(warning) for warning in found))
 
 
 def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
@@ -130,10 +167,16 @@ def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
     return ids
 
 
-def emit(result: object, args: argparse.Namespace, options: RenderOptions | None = None) -> None:
-    """Render the command's result in the format asked for, to --output (whole or not at all,
-    outputs.py) or stdout."""
-    text = render(result, args.format, options, command=args.command)
+def emit(
+    result: object,
+    args: argparse.Namespace,
+    options: RenderOptions | None = None,
+    *,
+    command: str | None = None,
+) -> None:
+    """Render the command's result (as `command`'s, if named: `terms --coverage`) in the format
+    asked for, to --output (whole or not at all, outputs.py) or stdout."""
+    text = render(result, args.format, options, command=command or args.command)
     write_output(getattr(args, "output", None) or None, text)
 
 
@@ -205,6 +248,7 @@ def run_check(args: argparse.Namespace) -> int:
     ):
         for report in reports:
             writer.add(report)
+            note_warnings(args, report.warnings)
             failed = failed or bool(failing(report, args.fail_on, args.strict))
         writer.finish()
     return EXIT_FAIL if failed else EXIT_OK
@@ -216,22 +260,41 @@ def run_check(args: argparse.Namespace) -> int:
 def _add_terms(commands: Any) -> None:
     parser = commands.add_parser(
         "terms",
-        help="list the term catalogue: each term's type, values and what they mean",
+        help="list the term catalogue: each term's type, values and what they mean; with "
+        "--coverage, every party's position on every term",
         description="List the catalogue's terms: title, type, allowed values and what each "
         "value means. WORDs narrow the list to the terms whose name or title contains every "
-        "one of them (case does not matter): `redlines terms territory`.",
+        "one of them (case does not matter): `redlines terms territory`. With --coverage, the "
+        "term-by-actor matrix: which rules of each actor test each term, or why it has none.",
     )
     parser.add_argument("words", nargs="*", metavar="WORD", help="only terms matching these")
     add_rules_option(parser)
-    parser.add_argument("--format", "-f", choices=formats("terms"), default="text")
-    parser.set_defaults(run=run_terms, output=None)
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="term-by-actor: which rules of each actor test each term, or why it has none",
+    )
+    choices = list(dict.fromkeys([*formats("terms"), *formats("coverage")]))
+    parser.add_argument(
+        "--format", "-f", choices=choices, default="text", help="markdown: with --coverage"
+    )
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.set_defaults(run=run_terms)
 
 
 def run_terms(args: argparse.Namespace) -> int:
-    catalogue = rules_from(args).catalogue
+    book = rules_from(args)
+    catalogue = book.catalogue
     if args.words:
         catalogue = _matching_terms(catalogue, args.words)
-    emit(catalogue, args)
+    if args.coverage:
+        from .coverage import coverage
+
+        emit(coverage(book, catalogue.terms), args, command="coverage")
+    elif args.format in formats("terms"):
+        emit(catalogue, args)
+    else:
+        raise UsageError(f"--format {args.format} is for --coverage; the catalogue is text or json")
     return EXIT_OK
 
 
@@ -307,7 +370,7 @@ def run_lint(args: argparse.Namespace) -> int:
     book = rules_from(args)
     bundled = bundled_dir("proposals")
     paths = args.paths or [str(Path("proposals")) if Path("proposals").is_dir() else str(bundled)]
-    proposals = load_proposals(paths, book)
+    proposals = proposals_from(args, paths, book)
     problems = lint(book, proposals, today=args.as_of or dt.date.today())
     # Your drafts against the bundled rules: the rules' own problems are not yours to fix.
     own_files_only = args.rules is None and paths != [str(bundled)]
@@ -399,7 +462,7 @@ def run_space(args: argparse.Namespace) -> int:
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
     # An empty folder is an error (load_proposals), never the blank page.
-    proposals = load_proposals(args.proposals, book) if args.proposals else []
+    proposals = proposals_from(args, args.proposals, book) if args.proposals else []
     result = analyze_all(
         book,
         proposals,
@@ -443,14 +506,12 @@ def run_diff(args: argparse.Namespace) -> int:
 
     book = rules_from(args)
     actors = resolve_actors(book, args.actor)
-    old, new = load_proposal(args.old, book), load_proposal(args.new, book)
+    old, new = proposal_from(args, args.old, book), proposal_from(args, args.new, book)
     as_of = args.as_of or new.date
-    result = diff_reports(
-        check(old, book, as_of=as_of, actors=actors, engine=args.engine),
-        check(new, book, as_of=as_of, actors=actors, engine=args.engine),
-        old,
-        new,
-    )
+    old_report = check(old, book, as_of=as_of, actors=actors, engine=args.engine)
+    new_report = check(new, book, as_of=as_of, actors=actors, engine=args.engine)
+    note_warnings(args, run_warnings([old_report, new_report]))
+    result = diff_reports(old_report, new_report, old, new)
     emit(result, args)
     return EXIT_FAIL if result.crossed else EXIT_OK
 
@@ -483,7 +544,7 @@ def run_explain(args: argparse.Namespace) -> int:
     if args.overrides and not args.proposal:
         raise UsageError("--set needs a PROPOSAL to lay the values over")
     book = rules_from(args)
-    proposal = load_proposal(args.proposal, book) if args.proposal else None
+    proposal = proposal_from(args, args.proposal, book) if args.proposal else None
     try:
         result = explain_rule(
             book,
@@ -847,14 +908,17 @@ _OPTION_FOR_ARGUMENT = {"overrides": "--set"}
 def _as_printed(problem: Problem) -> str:
     option = _OPTION_FOR_ARGUMENT.get(problem.file)
     if problem.line == 0 and option is not None:
-        return f"{option}:1:1: {problem.message}"
+        kind = "warning: " if isinstance(problem, InputWarning) else ""
+        return f"{option}:1:1: {kind}{problem.message}"
     return str(problem)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to sys.exit)."""
+    warnings: list[InputWarning] = []
     try:
         args = build_parser().parse_args(argv)
+        args.warnings = warnings
         code: int = args.run(args)
         return code
     except InputError as err:
@@ -883,6 +947,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(please report this with the input that caused it)"
         )
         return EXIT_INTERNAL
+    finally:
+        print_warnings(warnings)
 
 
 def _say(*lines: str) -> None:

@@ -14,8 +14,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from .conditions import describe, evaluate, terms_of
+from .conditions import Truth, compile_condition, describe, terms_of
+from .coverage import CoverageTerm, coverage
 from .engine import EngineName
+from .engine.ties import Readings
 from .models import (
     AllOf,
     AnyOf,
@@ -62,10 +64,11 @@ class Node(Frozen):
 class Derivation(Frozen):
     term: str
     value: TermValue
-    implication: str
+    implication: str  # the id of the implication, or of the tie (`via`)
     title: str | None
     because_of: tuple[str, ...]
     clauses: tuple[ClauseRef, ...]  # the proposal clauses at the root of the chain
+    via: Literal["implication", "tie"] = "implication"
 
 
 class RuleInfo(RuleRef):
@@ -86,6 +89,9 @@ class Explanation(Frozen):
     condition: str
     tree: Node
     implications: tuple[str, ...]  # implications that can derive a term the rule reads
+    ties: tuple[str, ...] = ()  # ties on a term the rule reads (they may read it coherently)
+    # Every actor's rules on each term the rule reads, or why it has none (coverage.py).
+    positions: tuple[CoverageTerm, ...] = ()
     proposal: ProposalInfo | None = None
     as_of: dt.date | None = None
     in_force: bool | None = None  # on as_of; a rule not in force has no finding
@@ -113,9 +119,9 @@ def explain_rule(
     if rule is None:
         raise UnknownRule(f"no rule '{rule_id}'{_near_miss(rule_id, [r.id for r in book.rules])}")
     info = RuleInfo.of(rule)
-    readers = tuple(
-        sorted(i.id for i in book.implications if set(i.then) & set(terms_of(rule.requires)))
-    )
+    reads = set(terms_of(rule.requires))
+    readers = tuple(sorted(i.id for i in book.implications if set(i.then) & reads))
+    ties = tuple(sorted(t.id for t in book.ties if set(terms_of(t.requires)) & reads))
     if proposal is None:
         if overrides:
             raise ValueError("explain_rule: overrides need a proposal to lay them over")
@@ -124,6 +130,8 @@ def explain_rule(
             condition=describe(rule.requires),
             tree=_tree(rule.requires, None),
             implications=readers,
+            ties=ties,
+            positions=coverage(book, terms_of(rule.requires)).terms,
         )
     as_of = as_of or proposal.date
     # The rule's own actor only: implications do not depend on the actors, so neither do the
@@ -131,14 +139,16 @@ def explain_rule(
     report, trace = check_and_trace(
         proposal, book, as_of=as_of, overrides=overrides, actors=[rule.ruleset], engine=engine
     )
-    truth = evaluate(rule.requires, trace.facts)
+    truth = _truth(rule.requires, trace)
     status, silent = rule_status(rule, truth)
     titles = {i.id: i.title for i in book.implications}
+    titles.update({t.id: t.title for t in book.ties})
     return Explanation(
         rule=info,
         condition=describe(rule.requires),
         tree=_tree(rule.requires, trace),
         implications=readers,
+        ties=ties,
         proposal=report.proposal,
         as_of=as_of,
         in_force=rule.in_force(as_of),
@@ -154,6 +164,7 @@ def explain_rule(
                 title=titles.get(d.implication),
                 because_of=d.because_of,
                 clauses=d.clauses,
+                via=d.via,
             )
             for d in map(trace.derived_term, trace.chain(terms_of(rule.requires)))
         ),
@@ -170,10 +181,17 @@ def _near_miss(rule_id: str, known: list[str]) -> str:
     return f" (did you mean '{same[0]}'?)" if same else suggest(rule_id, known)
 
 
+def _truth(condition: Condition, trace: Trace) -> Truth:
+    """The condition's truth as `check` decides it: on the facts, and where the ties narrow an
+    unaddressed term to several values, the same for every one of them (engine/ties.py)."""
+    readings = Readings(trace.facts, trace.narrowed)
+    return readings.truth(compile_condition(condition), terms_of(condition))
+
+
 def _tree(
     condition: Condition, trace: Trace | None, role: Literal["if", "then"] | None = None
 ) -> Node:
-    truth = evaluate(condition, trace.facts) if trace else None
+    truth = _truth(condition, trace) if trace else None
     location = Location.of(condition.origin) if condition.origin else None
     if isinstance(condition, Leaf):
         return Node(

@@ -54,10 +54,12 @@ CHECKS: dict[str, tuple[Level, str]] = {
     "RL102": (Level.ERROR, "implication without sources"),
     "RL103": (Level.ERROR, "clause without a source"),
     "RL104": (Level.ERROR, "proposal without sources"),
-    "RL105": (Level.ERROR, "term that no rule, implication or clause uses"),
+    "RL105": (Level.ERROR, "term that no rule, implication, tie or clause uses"),
     "RL106": (Level.ERROR, "validity ended in the past and no superseded_by"),
     "RL107": (Level.ERROR, "proposal without clauses"),
     "RL108": (Level.ERROR, "source url that is not http(s)"),
+    "RL109": (Level.ERROR, "tie without sources"),
+    "RL110": (Level.ERROR, "no_position for a term the rule set has a rule on"),
     "RL201": (Level.WARNING, "source without a url"),
     "RL202": (Level.WARNING, "source without a date (`date: unknown` with a note is one)"),
     "RL203": (Level.WARNING, "rule without a rationale"),
@@ -101,6 +103,30 @@ def lint(book: RuleBook, proposals: Sequence[Proposal], *, today: dt.date) -> li
         found.extend(_source_problems(imp.sources, imp.origin, name, fallback))
         found.extend(
             _date_problems(imp.id, imp.valid_until, imp.superseded_by, imp.origin, today, fallback)
+        )
+    for ruleset in book.rulesets:
+        tested: dict[str, str] = {}  # term -> the first rule that tests it
+        for rule in ruleset.rules:
+            for tested_term in terms_of(rule.requires):
+                tested.setdefault(tested_term, rule.id)
+        for entry in ruleset.no_position:
+            if entry.term in tested:
+                found.append(
+                    _problem(
+                        entry.origin,
+                        "RL110",
+                        f"rule set {ruleset.id} says it has no position on '{entry.term}', but "
+                        f"{tested[entry.term]} tests it; drop the no_position entry",
+                        fallback,
+                    )
+                )
+    for tie in book.ties:
+        name = f"tie {tie.id}"
+        if not tie.sources:
+            found.append(_problem(tie.origin, "RL109", f"{name} cites no source", fallback))
+        found.extend(_source_problems(tie.sources, tie.origin, name, fallback))
+        found.extend(
+            _date_problems(tie.id, tie.valid_until, tie.superseded_by, tie.origin, today, fallback)
         )
     for term in book.catalogue.terms.values():
         found.extend(_url_problems(term.sources, term.origin, f"term '{term.name}'", fallback))
@@ -240,6 +266,8 @@ def _used_terms(book: RuleBook, proposals: Sequence[Proposal]) -> set[str]:
     for imp in book.implications:
         used.update(terms_of(imp.when))
         used.update(imp.then)
+    for tie in book.ties:
+        used.update(terms_of(tie.requires))
     for proposal in proposals:
         for clause in proposal.clauses:
             used.update(s.term for s in clause.settings)

@@ -8,8 +8,9 @@ finding may have to point at.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Literal, NoReturn, TypeAlias
+from typing import Annotated, Literal, NoReturn, Self, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,9 +45,13 @@ class Problem(Frozen, defer_build=True):
     """
 
     file: str
+    """The file as given, or the argument's name for a problem in a function's argument."""
     line: int
+    """The line, counted from 1; 0 for a problem in an argument rather than a file."""
     col: int
+    """The column, counted from 1; 0 for a problem in an argument rather than a file."""
     message: str
+    """What is wrong and what to do about it."""
 
     def __str__(self) -> str:
         if not self.line:
@@ -54,14 +59,31 @@ class Problem(Frozen, defer_build=True):
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
     @classmethod
-    def in_argument(cls, argument: str, message: str) -> Problem:
+    def in_argument(cls, argument: str, message: str) -> Self:
         return cls(file=argument, line=0, col=0, message=message)
 
     @classmethod
-    def at(cls, origin: Origin | None, message: str, file: str = "<input>") -> Problem:
+    def at(cls, origin: Origin | None, message: str, file: str = "<input>") -> Self:
         if origin is None:
             return cls(file=file, line=1, col=1, message=message)
         return cls(file=origin.file, line=origin.line, col=origin.col, message=message)
+
+
+class InputWarning(Problem):
+    """Something wrong with an input that does not stop the run: a deprecated term name at a
+    draft's line, say. The loader and `check` collect them (`Proposal.warnings`,
+    `RuleBook.warnings`, `Report.warnings`); the CLI prints each once per run on stderr as
+    `file:line:col: warning: message` and they never change the exit code."""
+
+    def __str__(self) -> str:
+        if not self.line:
+            return f"{self.file}: warning: {self.message}"
+        return f"{self.file}:{self.line}:{self.col}: warning: {self.message}"
+
+
+def sorted_warnings(warnings: Iterable[InputWarning]) -> tuple[InputWarning, ...]:
+    """Each warning once, by place: however many reports or loads repeat it."""
+    return tuple(sorted(set(warnings), key=lambda w: (w.file, w.line, w.col, w.message)))
 
 
 class InputError(Exception):
@@ -133,14 +155,23 @@ class Term(Frozen):
     description: str | None = None
     sources: tuple[Source, ...] = ()
     origin: Origin | None = None
+    aliases: tuple[str, ...] | None = None  # the names it had before, still accepted (deprecated)
 
 
 class Catalogue(Frozen):
     terms: dict[str, Term]
     origin: Origin | None = None
+    aliases: dict[str, str] = Field(default_factory=dict)  # old name -> the term's name now
 
     def get(self, name: str) -> Term | None:
         return self.terms.get(name)
+
+    def resolve(self, name: str) -> Term | None:
+        """The term of that name, or the term it was renamed to."""
+        found = self.terms.get(name)
+        if found is None and name in self.aliases:
+            return self.terms[self.aliases[name]]
+        return found
 
 
 # --- conditions ---------------------------------------------------------------------------------
@@ -252,6 +283,25 @@ class Rule(Frozen):
         return _in_force(self.valid_from, self.valid_until, on)
 
 
+class NoPositionReason(StrEnum):
+    """Why an actor has no rule on a term (the coverage matrix shows it in that cell)."""
+
+    NOT_STATED = "not_stated"  # nothing in the sources shows the actor taking a side
+    NOT_THEIRS_TO_DECIDE = "not_theirs_to_decide"  # another actor's act; no word beyond that
+    THROUGH_ANOTHER_TERM = "through_another_term"  # its position is a rule on a neighbouring term
+    NOT_ENCODED = "not_encoded"  # stated, but not (yet) a rule: the note says why
+    DERIVED = "derived"  # a term the implications set, not a position
+
+
+class NoPosition(Frozen):
+    """A term on which a rule set has no rule, and why."""
+
+    term: str
+    reason: NoPositionReason
+    note: str | None = None
+    origin: Origin | None = None
+
+
 class RuleSet(Frozen):
     id: str
     actor: str
@@ -261,6 +311,8 @@ class RuleSet(Frozen):
     sources: tuple[Source, ...] = ()
     rules: tuple[Rule, ...]
     origin: Origin | None = None
+    reviewed: dt.date | None = None  # the day the positions were last checked against sources
+    no_position: tuple[NoPosition, ...] = ()  # by term
 
 
 class Implication(Frozen):
@@ -280,13 +332,39 @@ class Implication(Frozen):
         return _in_force(self.valid_from, self.valid_until, on)
 
 
+class TieLevel(StrEnum):
+    CONTRADICTION = "contradiction"  # a draft breaking it contradicts itself
+    WARNING = "warning"  # a soft tie, whose sources disagree: breaking it only warns
+
+
+class Tie(Frozen):
+    """A condition every coherent draft satisfies, over terms that cannot contradict each other."""
+
+    id: str
+    title: str
+    requires: Condition
+    level: TieLevel = TieLevel.CONTRADICTION
+    rationale: str | None = None
+    sources: tuple[Source, ...] = ()
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    superseded_by: str | None = None
+    origin: Origin | None = None
+
+    def in_force(self, on: dt.date | None) -> bool:
+        return _in_force(self.valid_from, self.valid_until, on)
+
+
 class RuleBook(Frozen):
-    """Everything under one --rules directory: the catalogue, the rule sets, the implications."""
+    """Everything under one --rules directory: the catalogue, the rule sets, the implications
+    and the ties."""
 
     catalogue: Catalogue
     rulesets: tuple[RuleSet, ...]
     implications: tuple[Implication, ...] = ()
+    ties: tuple[Tie, ...] = ()
     root: str | None = None
+    warnings: tuple[InputWarning, ...] = ()  # non-fatal problems found while loading
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -304,10 +382,13 @@ class RuleBook(Frozen):
             for rs in self.rulesets
         )
         implications = tuple(i for i in self.implications if i.in_force(on))
-        return self.model_copy(update={"rulesets": rulesets, "implications": implications})
+        ties = tuple(t for t in self.ties if t.in_force(on))
+        return self.model_copy(
+            update={"rulesets": rulesets, "implications": implications, "ties": ties}
+        )
 
     def for_actors(self, ruleset_ids: list[str] | tuple[str, ...]) -> RuleBook:
-        """Only the named rule sets (by id); the catalogue and implications stay whole."""
+        """Only the named rule sets (by id); the catalogue, implications and ties stay whole."""
         if not ruleset_ids:
             return self
         wanted = set(ruleset_ids)
@@ -353,6 +434,7 @@ class Proposal(Frozen):
     lineage: tuple[str, ...] = ()
     base_id: str | None = None
     origin: Origin | None = None
+    warnings: tuple[InputWarning, ...] = ()  # non-fatal problems found while loading (and bases)
 
     def clause(self, clause_id: str) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)
@@ -364,3 +446,4 @@ Not.model_rebuild()
 IfThen.model_rebuild()
 Rule.model_rebuild()
 Implication.model_rebuild()
+Tie.model_rebuild()

@@ -11,13 +11,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple, Protocol, Self
 
-from .conditions import Truth, deciding_terms, format_value
+from .conditions import Truth, format_value, terms_of
 from .engine import EngineName, Evaluation, make_engine
-from .loader.values import lookup_term, type_value
+from .engine.ties import Narrowed, Readings
+from .loader.values import lookup_term, renamed, type_value
 from .models import (
     Clause,
     Frozen,
     InputError,
+    InputWarning,
     Origin,
     Problem,
     Proposal,
@@ -26,7 +28,9 @@ from .models import (
     Severity,
     Source,
     TermValue,
+    Tie,
     WhenSilent,
+    sorted_warnings,
 )
 from .version import __version__
 
@@ -105,7 +109,7 @@ class RuleRef(Frozen, defer_build=True):
         return cls(**fields)
 
 
-SetBy = Literal["clause", "implication", "override", "unaddressed", "contradiction"]
+SetBy = Literal["clause", "implication", "override", "unaddressed", "contradiction", "tie"]
 
 
 # Also the state of each leaf in an explanation. The docstring is the published schema's
@@ -126,6 +130,12 @@ class TermState(Frozen):
     """The implication that derived it."""
     location: Location | None = None
     """Where the clause sets it."""
+    tie: str | None = None
+    """With set_by tie: the tie that derived the value, or that narrowed the unaddressed term to
+    the values in `possible`."""
+    possible: tuple[TermValue, ...] | None = None
+    """With set_by tie and no value: the only values coherent with what the draft sets; a rule
+    reading the term is decided where it comes out the same for each of them."""
 
 
 class Finding(Frozen):
@@ -201,13 +211,16 @@ class Claim(Frozen):
     value: TermValue
     """The value claimed."""
     by: str
-    """The clause id, implication id or --set that claims it."""
+    """What claims it: "clause 7", "implication IMP-1", "tie TIE-1" or "--set"."""
     location: Location | None
     """Where it is claimed."""
+    term: str | None = None
+    """The term the claim sets."""
 
 
 class Contradiction(Frozen):
-    """A term the proposal gives different values."""
+    """A term the proposal gives different values; or values it gives several terms that break
+    a tie between them (`tie`; `term` is then the first of `terms`)."""
 
     term: str
     """The term."""
@@ -215,6 +228,10 @@ class Contradiction(Frozen):
     """Each value and what gives it."""
     message: str
     """The contradiction in words."""
+    tie: str | None = None
+    """The tie the values break (rules/ties.yaml), if that is the contradiction."""
+    terms: tuple[str, ...] = ()
+    """Every term the contradiction is about."""
 
 
 class DerivedTerm(Frozen):
@@ -225,11 +242,13 @@ class DerivedTerm(Frozen):
     value: TermValue
     """Its derived value."""
     implication: str
-    """The implication that derived it."""
+    """The implication, or the tie (`via`), that derived it."""
     because_of: tuple[str, ...]
     """The terms it was derived from."""
     clauses: tuple[ClauseRef, ...]
     """The proposal clauses at the root of the chain."""
+    via: Literal["implication", "tie"] = "implication"
+    """implication, or tie: the only value of the term coherent with what the draft sets."""
 
 
 class ProposalInfo(Frozen):
@@ -272,6 +291,8 @@ class RuleSetInfo(Frozen):
     """How many of its rules were in force."""
     location: Location | None
     """Where its header is written."""
+    reviewed: dt.date | None = None
+    """The day its positions were last checked against the sources."""
 
 
 class Override(Frozen):
@@ -304,6 +325,8 @@ class Report(Frozen):
     """Terms the implications derived."""
     overrides: tuple[Override, ...]
     """Terms set with --set."""
+    warnings: tuple[InputWarning, ...] = ()
+    """Non-fatal problems with the inputs of this check (the draft's, the rules'), by place."""
 
 
 class ReportSet(Frozen, defer_build=True):
@@ -367,10 +390,25 @@ def check_and_trace(
         facts=evaluation.facts,
         derived=evaluation.derived,
         overrides=typed_overrides,
-        contradicted=[*contradictions, *(clash.term for clash in evaluation.clashes)],
+        contradicted=[
+            *contradictions,
+            *(clash.term for clash in evaluation.clashes),
+            *(n.term for n in evaluation.incoherent),
+        ],
+        narrowed=evaluation.narrowed,
     )
     report = build_report(proposal, book, as_of, evaluation, contradictions, trace)
+    renames = override_warnings(rules, overrides or {})
+    if renames:
+        report = report.model_copy(
+            update={"warnings": sorted_warnings((*report.warnings, *renames))}
+        )
     return Checked(report, trace)
+
+
+def run_warnings(reports: Iterable[Report]) -> tuple[InputWarning, ...]:
+    """The warnings of several reports, each once: what a run prints."""
+    return sorted_warnings(w for report in reports for w in report.warnings)
 
 
 def worst(verdicts: Iterable[Verdict]) -> Verdict:
@@ -399,12 +437,31 @@ def type_overrides(
     for name, raw in sorted(overrides.items()):
         try:
             term = lookup_term(rules.catalogue, name)
-            typed[name] = type_value(term, _parse_text(raw, term.type.value))
+            value = type_value(term, _parse_text(raw, term.type.value))
         except ValueError as err:
             problems.append(Problem.in_argument(where, f"{name}: {err}"))
+            continue
+        if term.name in typed:
+            problems.append(
+                Problem.in_argument(where, f"{term.name} is set twice (once under its old name)")
+            )
+        typed[term.name] = value
     if problems:
         raise InputError(problems)
     return typed
+
+
+def override_warnings(
+    rules: RuleBook, overrides: Mapping[str, Any], where: str = "overrides"
+) -> list[InputWarning]:
+    """A deprecation warning for each override that names a term by its old name."""
+    found = []
+    for name in sorted(overrides):
+        term = rules.catalogue.resolve(name)
+        deprecated = renamed(name, term) if term is not None else None
+        if deprecated:
+            found.append(InputWarning.in_argument(where, deprecated))
+    return found
 
 
 def _parse_text(raw: Any, kind: str) -> Any:
@@ -466,8 +523,9 @@ def build_report(
         if proposal.origin
         else Location(path=proposal.path, line=1, col=1)
     )
+    readings = Readings(evaluation.facts, evaluation.narrowed)
     findings = tuple(
-        _finding(rule, evaluation, trace, header)
+        _finding(rule, evaluation, trace, header, readings)
         for rule in sorted(book.rules, key=lambda r: (r.ruleset, -r.severity.rank, r.id))
     )
     verdicts = tuple(
@@ -475,11 +533,20 @@ def build_report(
         for rs in sorted(book.rulesets, key=lambda rs: rs.id)
     )
     overall = overall_verdict(v.verdict for v in verdicts)
-    contradictions = tuple(
-        _clause_contradiction(term, said) for term, said in sorted(clause_contradictions.items())
-    ) + tuple(
-        _derived_contradiction(clash.term, clash.claims, trace) for clash in evaluation.clashes
+    ties = {tie.id: tie for tie in book.ties}
+    contradictions = (
+        tuple(
+            _clause_contradiction(term, said)
+            for term, said in sorted(clause_contradictions.items())
+        )
+        + tuple(
+            _derived_contradiction(clash.term, clash.claims, trace, ties)
+            for clash in evaluation.clashes
+        )
+        + tuple(_broken_tie(ties[tie_id], trace) for tie_id in evaluation.broken)
+        + tuple(_incoherent_term(n, trace, ties) for n in evaluation.incoherent)
     )
+    strained = [_strained_tie(ties[tie_id], trace, header) for tie_id in evaluation.strained]
     return Report(
         proposal=ProposalInfo(
             id=proposal.id,
@@ -502,6 +569,7 @@ def build_report(
                 version=rs.version,
                 rules=len(rs.rules),
                 location=Location.of(rs.origin) if rs.origin else None,
+                reviewed=rs.reviewed,
             )
             for rs in sorted(book.rulesets, key=lambda rs: rs.id)
         ),
@@ -511,6 +579,7 @@ def build_report(
         contradictions=contradictions,
         derived=tuple(trace.derived_term(term) for term in trace.derived),
         overrides=tuple(Override(term=t, value=v) for t, v in sorted(trace.overrides.items())),
+        warnings=sorted_warnings((*book.warnings, *proposal.warnings, *strained)),
     )
 
 
@@ -531,6 +600,8 @@ class _Derived(Protocol):
     def implication(self) -> str: ...
     @property
     def because_of(self) -> tuple[str, ...]: ...
+    @property
+    def via(self) -> Literal["implication", "tie"]: ...
 
 
 class Trace:
@@ -549,11 +620,14 @@ class Trace:
         derived: Mapping[str, _Derived],
         overrides: Mapping[str, TermValue],
         contradicted: Iterable[str],
+        narrowed: Mapping[str, Narrowed] | None = None,
     ) -> None:
         self.facts = facts  # every value the rules saw: the proposal's, overrides, derived ones
         self.derived = derived  # term -> its derivation, sorted by term
         self.overrides = overrides
-        self.contradicted = frozenset(contradicted)  # by clauses, or by implications
+        self.contradicted = frozenset(contradicted)  # by clauses, implications or ties
+        # Unaddressed terms the ties narrow to several values (one value: in `derived`).
+        self.narrowed: Mapping[str, Narrowed] = narrowed or {}
         # The first clause that sets each term, and where; clauses disagreeing is a contradiction.
         self._setters: dict[str, tuple[Clause, Origin | None]] = {}
         for clause in proposal.clauses:
@@ -583,12 +657,21 @@ class Trace:
         if term in self.overrides:
             return TermState(term=term, value=self.overrides[term], set_by="override")
         derivation = self.derived.get(term)
+        if derivation is not None and derivation.via == "tie":
+            return TermState(
+                term=term, value=derivation.value, set_by="tie", tie=derivation.implication
+            )
         if derivation is not None:
             return TermState(
                 term=term,
                 value=derivation.value,
                 set_by="implication",
                 implication=derivation.implication,
+            )
+        narrowed = self.narrowed.get(term)
+        if narrowed is not None and term not in self.facts:
+            return TermState(
+                term=term, value=None, set_by="tie", tie=narrowed.ties[0], possible=narrowed.values
             )
         if term in self.contradicted and term not in self.facts:
             return TermState(term=term, value=None, set_by="contradiction")
@@ -615,6 +698,9 @@ class Trace:
             return found
         if term in self._setters and term in self.facts:
             return [self._setters[term][0]]
+        narrowed = self.narrowed.get(term)
+        if narrowed is not None:
+            return [c for cause in narrowed.because_of for c in self.clauses(cause, seen | {term})]
         return []
 
     def derived_term(self, term: str) -> DerivedTerm:
@@ -626,6 +712,7 @@ class Trace:
             implication=derivation.implication,
             because_of=derivation.because_of,
             clauses=tuple(clause_ref(c) for c in _unique(self.clauses(term))),
+            via=derivation.via,
         )
 
     def chain(self, terms: Iterable[str]) -> list[str]:
@@ -652,37 +739,106 @@ def _clause_contradiction(term: str, said: list[tuple[TermValue, Clause]]) -> Co
     for value, clause in said:
         setting = next(s for s in clause.settings if s.term == term)
         location = Location.of(setting.origin) if setting.origin else None
-        claims.append(Claim(value=value, by=f"clause {clause.id}", location=location))
+        claims.append(Claim(value=value, by=f"clause {clause.id}", location=location, term=term))
     listed = ", ".join(f"{c.by}: {format_value(c.value)}" for c in claims)
     return Contradiction(
         term=term,
         claims=tuple(claims),
         message=f"clauses set '{term}' to different values ({listed})",
+        terms=(term,),
     )
 
 
 def _derived_contradiction(
-    term: str, said: tuple[tuple[TermValue, str], ...], trace: Trace
+    term: str, said: tuple[tuple[TermValue, str], ...], trace: Trace, ties: Mapping[str, Tie]
 ) -> Contradiction:
     """Implications that disagree with each other or with the proposal (who: "proposal" or an
-    implication id)."""
+    implication id; a tie id when the value an implication derives differs from a tie's)."""
     claims = []
     for value, who in said:
-        if who != "proposal":
-            claims.append(Claim(value=value, by=f"implication {who}", location=None))
-        elif term in trace.overrides:
-            claims.append(Claim(value=value, by="--set", location=None))
+        if who in ties:
+            claims.append(Claim(value=value, by=f"tie {who}", location=None, term=term))
+        elif who != "proposal":
+            claims.append(Claim(value=value, by=f"implication {who}", location=None, term=term))
         else:
-            setter = trace.setter(term)
-            assert setter is not None  # the proposal set it
-            clause, origin = setter
-            location = Location.of(origin) if origin else None
-            claims.append(Claim(value=value, by=f"clause {clause.id}", location=location))
+            claims.append(_claim(term, value, trace))
     listed = ", ".join(f"{c.by}: {format_value(c.value)}" for c in claims)
     return Contradiction(
         term=term,
         claims=tuple(claims),
         message=f"'{term}' is given different values ({listed})",
+        terms=(term,),
+    )
+
+
+def _claim(term: str, value: TermValue, trace: Trace) -> Claim:
+    """Who gives a term the value the rules saw: --set, a clause (where), or a derivation."""
+    if term in trace.overrides:
+        return Claim(value=value, by="--set", location=None, term=term)
+    derivation = trace.derived.get(term)
+    if derivation is not None:
+        by = f"{derivation.via} {derivation.implication}"
+        return Claim(value=value, by=by, location=None, term=term)
+    setter = trace.setter(term)
+    assert setter is not None  # the proposal set it
+    clause, origin = setter
+    location = Location.of(origin) if origin else None
+    return Claim(value=value, by=f"clause {clause.id}", location=location, term=term)
+
+
+def _tie_claims(tie: Tie, trace: Trace) -> tuple[Claim, ...]:
+    """A claim for each term of the tie that has a value, in the order the tie names them."""
+    return tuple(
+        _claim(term, trace.facts[term], trace)
+        for term in terms_of(tie.requires)
+        if term in trace.facts
+    )
+
+
+def _said(claims: Iterable[Claim]) -> str:
+    return "; ".join(f"{c.by}: {c.term} = {format_value(c.value)}" for c in claims)
+
+
+def _broken_tie(tie: Tie, trace: Trace) -> Contradiction:
+    claims = _tie_claims(tie, trace)
+    terms = tuple(c.term for c in claims if c.term)
+    named = " and ".join(f"'{t}'" for t in terms)
+    return Contradiction(
+        term=terms[0],
+        claims=claims,
+        message=f"{named} contradict each other ({_said(claims)}): {tie.id} {tie.title}",
+        tie=tie.id,
+        terms=terms,
+    )
+
+
+def _incoherent_term(narrowed: Narrowed, trace: Trace, ties: Mapping[str, Tie]) -> Contradiction:
+    """No value of an unaddressed term fits the ties with what the draft sets."""
+    claims = tuple(
+        dict.fromkeys(c for tie_id in narrowed.ties for c in _tie_claims(ties[tie_id], trace))
+    )
+    terms = (narrowed.term, *dict.fromkeys(c.term for c in claims if c.term))
+    return Contradiction(
+        term=narrowed.term,
+        claims=claims,
+        message=f"no value of '{narrowed.term}' fits both {' and '.join(narrowed.ties)} "
+        f"({_said(claims)})",
+        tie=narrowed.ties[0],
+        terms=terms,
+    )
+
+
+def _strained_tie(tie: Tie, trace: Trace, header: Location) -> InputWarning:
+    """A soft tie the draft breaks: a warning at the first clause that sets one of its terms."""
+    claims = _tie_claims(tie, trace)
+    at = next((c.location for c in claims if c.location), header)
+    named = " and ".join(f"'{c.term}'" for c in claims)
+    return InputWarning(
+        file=at.path,
+        line=at.line,
+        col=at.col,
+        message=f"{named} rarely go together ({_said(claims)}): {tie.id} {tie.title}; "
+        "a soft tie, so the check does not fail",
     )
 
 
@@ -697,9 +853,11 @@ def rule_status(rule: Rule, truth: Truth) -> tuple[Status, bool]:
     return Status(rule.when_silent.value), True
 
 
-def _finding(rule: Rule, evaluation: Evaluation, trace: Trace, header: Location) -> Finding:
+def _finding(
+    rule: Rule, evaluation: Evaluation, trace: Trace, header: Location, readings: Readings
+) -> Finding:
     status, silent = rule_status(rule, evaluation.truths.get(rule.id))
-    _, terms = deciding_terms(rule.requires, evaluation.facts)
+    terms = readings.deciding(rule.requires)
     clauses = _unique(c for term in terms for c in trace.clauses(term))
     clauses.sort(key=lambda c: (c.origin.file, c.origin.line) if c.origin else ("", 0))
     location = Location.of(clauses[0].origin) if clauses and clauses[0].origin else header
@@ -787,5 +945,8 @@ def failing(report: Report, fail_on: FailOn, strict: bool = False) -> list[str]:
             for f in report.findings
             if f.status is Status.OPEN and f.severity is Severity.RED_LINE
         ]
-    reasons += [f"contradiction on {c.term}" for c in report.contradictions]
+    reasons += [
+        f"{c.tie} broken ({', '.join(c.terms)})" if c.tie else f"contradiction on {c.term}"
+        for c in report.contradictions
+    ]
     return reasons

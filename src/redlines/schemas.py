@@ -38,13 +38,14 @@ from .models import Catalogue, Term, TermType
 from .specs import SPEC_FOR_KIND, TERMS_MARK, json_schema
 
 DIALECT = "http://json-schema.org/draft-07/schema#"
-KINDS = ("proposal", "rules", "implications", "terms", "test", "report")
+KINDS = ("proposal", "rules", "implications", "ties", "terms", "test", "report")
 
 # A kind's title in the schema (editors show it when they name the schema in use).
 _TITLES = {
     "proposal": "redlines proposal (a draft or a variant)",
     "rules": "redlines rule set (one actor's rules)",
     "implications": "redlines implications (terms derived from terms)",
+    "ties": "redlines ties (terms that cannot contradict each other)",
     "terms": "redlines term catalogue",
     "test": "redlines test file",
     "report": "redlines check report (--format json)",

@@ -28,7 +28,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .models import ProposalStatus, Severity, Source, TermType, WhenSilent
+from .models import (
+    NoPositionReason,
+    ProposalStatus,
+    Severity,
+    Source,
+    TermType,
+    TieLevel,
+    WhenSilent,
+)
 from .operators import OPERATORS
 
 
@@ -314,6 +322,9 @@ class TermSpec(Spec):
     """Longer text: what the term covers, which drafts and positions use it."""
     sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the term's meaning comes from, where it needs one."""
+    aliases: list[str] = Field(default_factory=list)
+    """The names the term had before it was renamed: drafts and rules using them still load,
+    with a deprecation warning (term names are public)."""
 
 
 class TermsFile(Spec):
@@ -424,6 +435,19 @@ Tag = Annotated[
 ]
 
 
+class NoPositionSpec(Spec):
+    """Why the rule set has no rule on a term (the coverage matrix shows it in that cell)."""
+
+    noun: ClassVar[str] = "a 'no_position' entry"
+
+    reason: NoPositionReason
+    """not_stated (nothing in the sources), not_theirs_to_decide (another actor's act),
+    through_another_term (the position is a rule on another term), not_encoded (stated, not made a
+    rule; say why) or derived (a term the implications set)."""
+    note: str | None = None
+    """What was looked for, or why a stated position is not a rule."""
+
+
 class RuleSetSpec(Spec):
     """Whose rule set this is."""
 
@@ -441,6 +465,11 @@ class RuleSetSpec(Spec):
     """Longer text: what the rules draw on, and up to when the positions were reviewed."""
     sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Sources for the rule set as a whole."""
+    reviewed: Date | None = None
+    """The day the positions were last checked against the sources (YYYY-MM-DD); every report
+    shows it."""
+    no_position: dict[str, NoPositionSpec] = Field(default_factory=dict)
+    """Terms the actor has no rule on, each with the reason (term -> reason and note)."""
 
 
 class ExampleSpec(Spec):
@@ -603,6 +632,47 @@ class ImplicationsFile(Spec):
 
     implications: list[ImplicationSpec]
     """Terms derived from terms, chained until nothing new follows."""
+
+
+class TieSpec(Spec):
+    """Terms that cannot contradict each other: a condition every coherent draft satisfies."""
+
+    noun: ClassVar[str] = "a tie"
+
+    id: Id
+    """The tie's id, unique across the rules directory (e.g. TIE-ARMY-1)."""
+    title: str
+    """What the tie says, in a few words."""
+    requires: ConditionSpec
+    """The condition every coherent draft satisfies."""
+    level: TieLevel = TieLevel.CONTRADICTION
+    """contradiction (a draft breaking it contradicts itself) or warning (a soft tie, whose
+    sources disagree: a draft breaking it gets a warning)."""
+    rationale: str | None = None
+    """Why the terms are tied, in our words, and which way silence is read."""
+    sources: list[SourceSpec] = Field(default_factory=list)
+    """Where the terms' meaning, and so the tie, comes from."""
+    valid_from: Date | None = None
+    """The first day the tie holds (YYYY-MM-DD)."""
+    valid_until: Date | None = None
+    """The last day the tie holds (inclusive)."""
+    superseded_by: str | None = None
+    """The id of the tie that replaced this one after valid_until."""
+
+    @model_validator(mode="after")
+    def _dates(self) -> TieSpec:
+        _check_dates(self.valid_from, self.valid_until)
+        return self
+
+
+class TiesFile(Spec):
+    """rules/ties.yaml: terms that cannot contradict each other."""
+
+    noun: ClassVar[str] = "a ties file"
+    layout: ClassVar[str] = "'ties'"
+
+    ties: list[TieSpec]
+    """Conditions every coherent draft satisfies."""
 
 
 def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
@@ -790,6 +860,7 @@ SPEC_FOR_KIND: dict[str, type[Spec]] = {
     "terms": TermsFile,
     "rules": RulesFile,
     "implications": ImplicationsFile,
+    "ties": TiesFile,
     "proposal": ProposalFile,
     "test": TestFile,
 }
@@ -798,7 +869,7 @@ SPEC_FOR_KIND: dict[str, type[Spec]] = {
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one input file kind, with the condition grammar filled in."""
     schema: dict[str, Any] = _link_conditions(SPEC_FOR_KIND[kind].model_json_schema())
-    if kind in ("rules", "implications"):
+    if kind in ("rules", "implications", "ties"):
         schema.setdefault("$defs", {})["Condition"] = _CONDITION_SCHEMA
     return schema
 

@@ -59,7 +59,7 @@ def test_text_names_the_contradicted_term_that_leaves_a_red_line_open(
     contradicting: ReportSet,
 ) -> None:
     text = render(contradicting, "text")
-    (eu1,) = [line for line in text.splitlines() if "EU-1" in line]
+    (eu1,) = [line for line in text.splitlines() if "— EU-1" in line]
     assert f"{CONTRADICTING}:3: (unaddressed: territory.crimea) — EU-1" in eu1
     markdown = render(contradicting, "markdown", RenderOptions(repo_root=str(PROJECT)))
     (row,) = [line for line in markdown.splitlines() if line.startswith("| **EU-1**")]
@@ -160,7 +160,7 @@ def test_unknown_output_is_a_key_error() -> None:
         renderer("terms", "markdown")
 
 
-@pytest.mark.parametrize("command", sorted({c for c, _ in REGISTRY} - {"schema"}))
+@pytest.mark.parametrize("command", sorted({c for c, _ in REGISTRY} - {"schema", "coverage"}))
 def test_cli_offers_exactly_the_registered_formats(command: str) -> None:
     from redlines.cli import build_parser
 
@@ -176,7 +176,9 @@ def test_cli_offers_exactly_the_registered_formats(command: str) -> None:
         assert offered == [] and formats(command) == ("markdown",)
         return
     (fmt,) = offered
-    assert sorted(fmt.choices) == sorted(formats(command))
+    # `terms --coverage` renders the coverage matrix: its formats are offered by `terms` too.
+    expected = {*formats(command), *(formats("coverage") if command == "terms" else ())}
+    assert sorted(fmt.choices) == sorted(expected)
 
 
 def test_check_text_imports_no_other_writer() -> None:
@@ -203,3 +205,73 @@ def test_check_text_imports_no_other_writer() -> None:
     }, loaded
     assert others == "False False"
     assert not re.search(r"render\.(json|markdown|sarif|junit|html|github|gfm)", loaded)
+
+
+# --- how current the verdicts are, and why an actor is open ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def twenty_points() -> ReportSet:
+    """Kyiv's own 20-point text: Ukraine and the EU open on Crimea (and Ukraine on the plant)."""
+    import redlines
+
+    rules = redlines.load_rules(PROJECT / "rules")
+    draft = redlines.load_proposal(PROJECT / "proposals/ukraine-20-point-2025-12.yaml", rules)
+    return redlines.check_all([draft], rules, engine="python")
+
+
+def test_every_format_says_how_current_the_positions_are(twenty_points: ReportSet) -> None:
+    said = "positions reviewed up to 2026-06-30"
+    for fmt in ("text", "markdown", "html"):
+        assert said in render(twenty_points, fmt), fmt
+    (report,) = json.loads(render(twenty_points, "json"))["reports"]
+    assert {rs["id"]: rs["reviewed"] for rs in report["rulesets"]} == dict.fromkeys(
+        ("eu", "russia", "ukraine"), "2026-06-30"
+    )
+    run = json.loads(render(twenty_points, "sarif"))["runs"][0]
+    assert run["properties"]["positionsReviewedUpTo"] == dict.fromkeys(
+        ("eu", "russia", "ukraine"), "2026-06-30"
+    )
+
+
+def test_rule_sets_reviewed_on_different_days_are_named() -> None:
+    from redlines.render.view import reviewed
+
+    report = build(("tests/render/fixtures/proposals/open.yaml",)).reports[0]
+    assert reviewed(report) is None  # the test rules do not say
+    import datetime as dt
+
+    (first, *rest) = report.rulesets
+    dated = report.model_copy(
+        update={"rulesets": (first.model_copy(update={"reviewed": dt.date(2026, 5, 31)}), *rest)}
+    )
+    others = ", ".join(rs.actor for rs in rest)
+    assert reviewed(dated) == (
+        f"positions reviewed up to 2026-05-31 ({first.actor}), not stated ({others})"
+    )
+
+
+def test_every_format_says_in_place_why_an_actor_is_open(twenty_points: ReportSet) -> None:
+    from redlines.render.view import report_view
+
+    view = report_view(twenty_points.reports[0])
+    why = {o.actor: o.red_lines for o in view.why_open}
+    assert why == {
+        "European Union": (("EU-TERR-1", ("territory.crimea",)),),
+        "Ukraine": (
+            ("UA-TERR-1", ("territory.crimea",)),
+            ("UA-ZNPP-1", ("energy.zaporizhzhia_npp",)),
+        ),
+    }
+    text = render(twenty_points, "text")
+    ukraine_line = next(i for i, line in enumerate(text.splitlines()) if "  Ukraine  " in line)
+    assert text.splitlines()[ukraine_line + 1].strip() == (
+        "open because UA-TERR-1 needs territory.crimea; UA-ZNPP-1 needs energy.zaporizhzhia_npp"
+    )
+    assert (
+        "**Ukraine** is open: UA-TERR-1 needs `territory.crimea`; "
+        "UA-ZNPP-1 needs `energy.zaporizhzhia_npp`."
+    ) in render(twenty_points, "markdown")
+    html = render(twenty_points, "html")
+    assert '<p class="why-open"><strong>Ukraine</strong> is open: ' in html
+    assert "<code>energy.zaporizhzhia_npp</code>" in html

@@ -18,14 +18,14 @@ from typing import Any
 
 from ..gcpause import collector_paused
 from ..memory import OutOfMemory
-from ..models import Implication, Rule, RuleBook
+from ..models import Catalogue, Implication, Rule, RuleBook, Tie
 from .base import Clash, Derivation, Engine, EngineName, EngineUnavailable, Evaluation
 from .durable import DurableEngine, NotEnoughMemory, durable_available, load_core
 from .python import PythonEngine
 
 _cache: dict[tuple[str, str], Engine] = {}
-# What an engine was compiled from: the term names, the rules, the implications.
-_Logic = tuple[tuple[str, ...], tuple[Rule, ...], tuple[Implication, ...]]
+# What an engine was compiled from: the catalogue, the rules, the implications, the ties.
+_Logic = tuple[Catalogue, tuple[Rule, ...], tuple[Implication, ...], tuple[Tie, ...]]
 # Engines compiled while nothing else was: filed under their fingerprint only when a second
 # engine is asked for. Equal books still share one engine, but a process that compiles one
 # engine (a `redlines check` of one draft) never pays for the fingerprint (~5% of its start).
@@ -110,17 +110,20 @@ def _notice(why: str) -> None:
 
 
 def _logic(book: RuleBook) -> _Logic:
-    return tuple(book.catalogue.terms), book.rules, book.implications
+    return book.catalogue, book.rules, book.implications, book.ties
 
 
 def _fingerprint(logic: _Logic) -> str:
-    """A digest of what an engine compiles: the term names, the rules' and implications' logic."""
-    terms, rules, implications = logic
+    """A digest of what an engine compiles: the term names and domains, the logic of the rules,
+    implications and ties."""
+    catalogue, rules, implications, ties = logic
     digest = hashlib.sha256()
     for part in (
-        json.dumps(sorted(terms)),
+        # The domains too: the ties narrow a term to its catalogue values.
+        json.dumps([(n, t.type.value, t.values) for n, t in sorted(catalogue.terms.items())]),
         *(_content_key(rule, {"id", "requires"}) for rule in rules),
         *(_content_key(imp, {"id", "when", "then"}) for imp in implications),
+        *(_content_key(tie, {"id", "requires", "level"}) for tie in ties),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
@@ -133,7 +136,7 @@ def _fingerprint(logic: _Logic) -> str:
 _content_keys: dict[int, tuple[weakref.ref[Any], str]] = {}
 
 
-def _content_key(item: Rule | Implication, fields: set[str]) -> str:
+def _content_key(item: Rule | Implication | Tie, fields: set[str]) -> str:
     ident = id(item)
     found = _content_keys.get(ident)
     if found is not None and found[0]() is item:

@@ -1,22 +1,27 @@
-"""What every engine shares: the forward chaining of implications, and what an evaluation holds.
+"""What every engine shares: the chaining of implications, the ties, what an evaluation holds.
 
 An engine decides each rule's Kleene truth on a set of term values; `Engine.evaluate` first
-derives terms from the implications, in rounds, to a fixpoint, then decides every rule once.
-Engines differ only in how they test conditions (`firing` and `truths`), and tests hold them to
-identical results. No state survives from one `evaluate` to the next.
+derives terms from the implications, in rounds, to a fixpoint, reads the draft coherently under
+the ties (`ties.py`), then decides every rule once. Engines differ only in how they test
+conditions (`firing` and `truths`), and tests hold them to identical results. No state survives
+from one `evaluate` to the next.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Literal, NamedTuple
 
-from ..conditions import Facts, Truth, deciding_terms, terms_of
+from ..conditions import Compiled, Facts, Truth, compile_condition, deciding_terms, terms_of
 from ..models import RuleBook, TermValue
+from .ties import Narrowed, Readings, Refinement, Ties
 
 EngineName = Literal["auto", "durable", "python"]
+_NO_TERMS: Mapping[str, Narrowed] = MappingProxyType({})
 
 
 class EngineUnavailable(RuntimeError):
@@ -28,12 +33,14 @@ class EngineUnavailable(RuntimeError):
 
 
 class Derivation(NamedTuple):
-    """A term value derived by an implication, and the terms whose values triggered it."""
+    """A term value derived by an implication (or a tie, `via`), and the terms whose values
+    triggered it."""
 
     term: str
     value: TermValue
-    implication: str
+    implication: str  # the id of the implication or tie
     because_of: tuple[str, ...]
+    via: Literal["implication", "tie"] = "implication"
 
 
 class Clash(NamedTuple):
@@ -51,6 +58,13 @@ class Evaluation:
     derived: dict[str, Derivation] = field(default_factory=dict)
     clashes: list[Clash] = field(default_factory=list)
     facts: dict[str, TermValue] = field(default_factory=dict)  # proposal + derived values used
+    # The ties: unaddressed terms narrowed to several coherent values, ties the draft breaks
+    # (contradictions, by id), terms no value of which is coherent, soft ties broken (warnings;
+    # only with `explain`). Shared with the engine's memory of them: read, never change.
+    narrowed: Mapping[str, Narrowed] = field(default_factory=lambda: _NO_TERMS)
+    broken: Sequence[str] = ()
+    incoherent: Sequence[Narrowed] = ()
+    strained: Sequence[str] = ()
 
     @cached_property
     def truths(self) -> dict[str, Truth]:
@@ -70,6 +84,13 @@ class Engine(ABC):
         self._read_by_implications = frozenset(
             term for imp in self.implications for term in terms_of(imp.when)
         )
+        self.ties = Ties(book)
+        self._rule_terms = [tuple(terms_of(rule.requires)) for rule in book.rules]
+        self._readers: dict[str, list[int]] = {}  # term -> positions of the rules that read it
+        for position, terms in enumerate(self._rule_terms):
+            for term in terms:
+                self._readers.setdefault(term, []).append(position)
+        self._reference: dict[int, Compiled] = {}  # rule position -> its reference closure
 
     @abstractmethod
     def firing(self, facts: Facts) -> set[str]:
@@ -92,29 +113,102 @@ class Engine(ABC):
         return dict(facts)
 
     def evaluate(self, facts: Facts, *, explain: bool = True) -> Evaluation:
-        """Forward-chain implications to a fixpoint, then decide every rule once.
+        """Forward-chain implications to a fixpoint, read the ties, then decide every rule once.
 
         Rounds, not single steps: all implications true in a round fire together, in id order,
         so the result does not depend on how an engine orders its matches. Each fires at most
         once. A value the proposal sets wins over a derived one; a disagreement is a clash, and
-        a term two implications disagree on is left unaddressed. Only the implications are
-        tested while chaining: the rules see the final values, so they are decided once.
-        `explain=False` skips finding the terms behind each derivation (`because_of` is empty),
-        which only a report shows.
+        a term two implications disagree on is left unaddressed. A term the ties narrow to one
+        value is derived like an implication's, and the implications chain on from it; terms
+        narrowed to several values decide the rules that read them (`ties.Readings`). Only the
+        implications are tested while chaining: the rules see the final values, so they are
+        decided once. `explain=False` skips finding the terms behind each derivation
+        (`because_of` is empty) and the soft ties, which only a report shows.
         """
         values = self.working_facts(facts)
-        derived: dict[str, Derivation] = {}
-        clashes: dict[str, list[tuple[TermValue, str]]] = {}
-        fired: set[str] = set()
-        while self.implications:
-            new = sorted(self.firing(values) - fired)
+        chain = _Chaining(self, facts, values, explain)
+        chain.run()
+        refinement = _NOTHING_TO_READ
+        while self.ties.hard:
+            refinement = self.ties.refine(values, keep_open=chain.clashes)
+            if not refinement.singles:
+                break
+            for single in refinement.singles:
+                chain.derive(single)
+            chain.run()
+        truths = self.truths(values)
+        plain = values if type(values) is dict else dict(values)  # plain, whatever the engine's
+        if refinement.narrowed:
+            truths = self._read(truths, Readings(plain, refinement.narrowed))
+        return Evaluation(
+            rule_ids=self.rule_ids,
+            truth_list=truths,
+            derived=dict(sorted(chain.derived.items())),
+            clashes=[Clash(t, tuple(c)) for t, c in sorted(chain.clashes.items())],
+            facts=plain,
+            narrowed=refinement.narrowed,
+            broken=refinement.broken,
+            incoherent=refinement.incoherent,
+            strained=self.ties.strained(values) if explain and self.ties.soft else (),
+        )
+
+    def _read(self, truths: list[Truth], readings: Readings) -> list[Truth]:
+        """The truths of the rules that read a narrowed term, over its coherent values."""
+        refined = list(truths)
+        readers = self._readers
+        positions = {p for term in readings.narrowed for p in readers.get(term, ())}
+        for position in sorted(positions):
+            refined[position] = readings.truth(
+                self._reference_of(position), self._rule_terms[position]
+            )
+        return refined
+
+    def _reference_of(self, position: int) -> Compiled:
+        found = self._reference.get(position)
+        if found is None:
+            found = compile_condition(self.book.rules[position].requires)
+            self._reference[position] = found
+        return found
+
+
+_NOTHING_TO_READ = Refinement({}, (), (), ())
+
+
+class _Chaining:
+    """One evaluation's forward chaining: the implications fired, the terms derived, the clashes."""
+
+    def __init__(
+        self, engine: Engine, facts: Facts, values: dict[str, TermValue], explain: bool
+    ) -> None:
+        self.engine = engine
+        self.facts = facts
+        self.values = values
+        self.explain = explain
+        self.derived: dict[str, Derivation] = {}
+        self.clashes: dict[str, list[tuple[TermValue, str]]] = {}
+        self.fired: set[str] = set()
+
+    def derive(self, narrowed: Narrowed) -> None:
+        """A term the ties narrow to a single value: derived, traced to the first such tie."""
+        (value,) = narrowed.values
+        because = narrowed.because_of if self.explain else ()
+        self.derived[narrowed.term] = Derivation(
+            narrowed.term, value, narrowed.ties[0], because, "tie"
+        )
+        self.values[narrowed.term] = value
+
+    def run(self) -> None:
+        engine, facts, values = self.engine, self.facts, self.values
+        derived, clashes, fired = self.derived, self.clashes, self.fired
+        while engine.implications:
+            new = sorted(engine.firing(values) - fired)
             if not new:
                 break
             fired.update(new)
             changed: set[str] = set()  # terms derived or dropped in this round
             for imp_id in new:
-                implication = self._by_id[imp_id]
-                because = deciding_terms(implication.when, values)[1] if explain else []
+                implication = engine._by_id[imp_id]
+                because = deciding_terms(implication.when, values)[1] if self.explain else []
                 for term, value in implication.then.items():
                     if term in facts:
                         if facts[term] != value:
@@ -134,12 +228,5 @@ class Engine(ABC):
                         del derived[term]
                         del values[term]
                         changed.add(term)
-            if changed.isdisjoint(self._read_by_implications):
+            if changed.isdisjoint(engine._read_by_implications):
                 break
-        return Evaluation(
-            rule_ids=self.rule_ids,
-            truth_list=self.truths(values),
-            derived=dict(sorted(derived.items())),
-            clashes=[Clash(t, tuple(c)) for t, c in sorted(clashes.items())],
-            facts=values if type(values) is dict else dict(values),  # plain, whatever the engine's
-        )

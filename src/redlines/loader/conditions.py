@@ -6,7 +6,7 @@ line; the operators it accepts, and what each takes, come from `operators.OPERAT
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from ..models import (
     AllOf,
@@ -14,6 +14,7 @@ from ..models import (
     Catalogue,
     Condition,
     IfThen,
+    InputWarning,
     Leaf,
     Not,
     Op,
@@ -24,24 +25,39 @@ from ..models import (
 from ..operators import OPERATORS
 from ..specs import suggest
 from ..yamlfile import Document, Path_, clip
-from .values import lookup_term, shown, type_value
+from .values import lookup_term, renamed, shown, type_value
 
 _COMBINATORS = ("all", "any", "not", "if", "then")
 
 
-def parse_condition(doc: Document, path: Path_, catalogue: Catalogue) -> Condition:
-    """Turn the raw mapping at `path` in `doc` into a typed Condition, or raise InputError."""
+def parse_condition(
+    doc: Document, path: Path_, catalogue: Catalogue, warnings: list[InputWarning] | None = None
+) -> Condition:
+    """Turn the raw mapping at `path` in `doc` into a typed Condition, or raise InputError.
+
+    A term written under an old name (an alias) is read as the term it names now, with a warning
+    at its place added to `warnings`.
+    """
     data = doc.data
     for step in path:
         data = data[step]
-    return _parse(doc, path, data, catalogue)
+    return _parse(_Parsing(doc, catalogue, warnings if warnings is not None else []), path, data)
 
 
 def _fail_at(doc: Document, path: Path_, message: str, *, key: bool = False) -> NoReturn:
     fail(doc.key_at(path) if key else doc.at(path), message)
 
 
-def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condition:
+class _Parsing(NamedTuple):
+    """What every step of one parse reads: the file, the catalogue, where warnings go."""
+
+    doc: Document
+    catalogue: Catalogue
+    warnings: list[InputWarning]
+
+
+def _parse(parser: _Parsing, path: Path_, raw: Any) -> Condition:
+    doc = parser.doc
     origin = doc.at(path)
     if not isinstance(raw, dict):
         _fail_at(
@@ -56,7 +72,7 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
         )
     keys = set(raw)
     if "term" in keys:
-        return _parse_leaf(doc, path, raw, catalogue)
+        return _parse_leaf(parser, path, raw)
     for key in sorted(keys):
         if key not in _COMBINATORS:
             if key in OPERATORS:
@@ -71,8 +87,8 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
             )
     if keys == {"if", "then"}:
         return IfThen(
-            condition=_parse(doc, (*path, "if"), raw["if"], catalogue),
-            consequence=_parse(doc, (*path, "then"), raw["then"], catalogue),
+            condition=_parse(parser, (*path, "if"), raw["if"]),
+            consequence=_parse(parser, (*path, "then"), raw["then"]),
             origin=origin,
         )
     if "if" in keys or "then" in keys:
@@ -91,7 +107,7 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
         _fail_at(doc, path, f"one condition per mapping: found {found}; wrap them in 'all'")
     (key,) = keys
     if key == "not":
-        return Not(part=_parse(doc, (*path, "not"), raw["not"], catalogue), origin=origin)
+        return Not(part=_parse(parser, (*path, "not"), raw["not"]), origin=origin)
     parts = raw[key]
     if not isinstance(parts, list):
         _fail_at(
@@ -102,13 +118,14 @@ def _parse(doc: Document, path: Path_, raw: Any, catalogue: Catalogue) -> Condit
         )
     if not parts:
         _fail_at(doc, (*path, key), f"'{key}' needs at least one condition")
-    parsed = tuple(_parse(doc, (*path, key, i), p, catalogue) for i, p in enumerate(parts))
+    parsed = tuple(_parse(parser, (*path, key, i), p) for i, p in enumerate(parts))
     if key == "all":
         return AllOf(parts=parsed, origin=origin)
     return AnyOf(parts=parsed, origin=origin)
 
 
-def _parse_leaf(doc: Document, path: Path_, raw: dict[str, Any], catalogue: Catalogue) -> Leaf:
+def _parse_leaf(parser: _Parsing, path: Path_, raw: dict[str, Any]) -> Leaf:
+    doc, catalogue = parser.doc, parser.catalogue
     ops = [k for k in raw if k != "term"]
     for key in ops:
         if key not in OPERATORS:
@@ -125,6 +142,9 @@ def _parse_leaf(doc: Document, path: Path_, raw: dict[str, Any], catalogue: Cata
         term = lookup_term(catalogue, raw["term"])
     except ValueError as err:
         _fail_at(doc, (*path, "term"), str(err))
+    deprecated = renamed(raw["term"], term)
+    if deprecated:
+        parser.warnings.append(InputWarning.at(doc.at((*path, "term")), deprecated))
     value_path = (*path, op)
     raw_value = raw[op]
     if operator.shape == "none":

@@ -17,6 +17,7 @@ from ..models import (
     Catalogue,
     Clause,
     InputError,
+    InputWarning,
     Origin,
     Problem,
     Proposal,
@@ -41,7 +42,7 @@ from .fence import (
 )
 from .rules import load_rules
 from .validate import capped, enough, one_line_problems, read_spec, same_ids, to_sources
-from .values import lookup_term, type_value
+from .values import lookup_term, renamed, type_value
 
 MAX_CLAUSES = 1_000
 MAX_BASE_DEPTH = 16
@@ -151,8 +152,9 @@ def _load(
             f"{len(spec.clauses):,} clauses, over the limit of {MAX_CLAUSES:,}; split the proposal",
         )
     problems: list[Problem] = []
+    warnings: list[InputWarning] = []
     clauses = [
-        _clause(doc, ("clauses", i), c, catalogue, own_sources, problems)
+        _clause(doc, ("clauses", i), c, catalogue, own_sources, problems, warnings)
         for i, c in enumerate(spec.clauses)
     ]
     _check_unique_ids(doc, clauses, problems)
@@ -169,6 +171,7 @@ def _load(
         path=display,
         lineage=(display,),
         origin=doc.key_at(("proposal",)),
+        warnings=tuple(warnings),
     )
 
 
@@ -263,6 +266,7 @@ def _apply_variant(
 ) -> Proposal:
     meta = spec.proposal
     problems: list[Problem] = []
+    warnings: list[InputWarning] = []
     citable = own_sources + tuple(
         s for s in base.sources if s.id not in {o.id for o in own_sources if o.id}
     )
@@ -291,7 +295,9 @@ def _apply_variant(
                     "they must match (drop and add to renumber)",
                 )
             )
-        replaced[clause_id] = _clause(doc, where, clause_spec, catalogue, citable, problems)
+        replaced[clause_id] = _clause(
+            doc, where, clause_spec, catalogue, citable, problems, warnings
+        )
     dropped = set()
     for i, clause_id in enumerate(spec.drop or []):
         if enough(problems):
@@ -314,7 +320,9 @@ def _apply_variant(
         dropped.add(clause_id)
     clauses = [replaced.get(c.id, c) for c in base.clauses if c.id not in dropped]
     for i, clause_spec in enumerate(spec.add or []):
-        clauses.append(_clause(doc, ("add", i), clause_spec, catalogue, citable, problems))
+        clauses.append(
+            _clause(doc, ("add", i), clause_spec, catalogue, citable, problems, warnings)
+        )
     _check_unique_ids(doc, clauses, problems)
     if len(clauses) > MAX_CLAUSES:
         problems.append(
@@ -336,6 +344,7 @@ def _apply_variant(
         lineage=(doc.file, *base.lineage),
         base_id=base.id,
         origin=doc.key_at(("proposal",)),
+        warnings=(*base.warnings, *warnings),
     )
 
 
@@ -346,6 +355,7 @@ def _clause(
     catalogue: Catalogue,
     citable: tuple[Source, ...],
     problems: list[Problem],
+    warnings: list[InputWarning],
 ) -> Clause:
     settings: list[Setting] = []
     for term_name, raw in (spec.terms or {}).items():
@@ -362,7 +372,19 @@ def _clause(
         except ValueError as err:
             problems.append(doc.problem(at, str(err)))
             continue
-        settings.append(Setting(term=term_name, value=value, origin=doc.key_at(at)))
+        if any(s.term == term.name for s in settings):
+            problems.append(
+                doc.problem(
+                    at,
+                    f"this clause sets '{term.name}' twice (once under its old name); keep one",
+                    key=True,
+                )
+            )
+            continue
+        deprecated = renamed(term_name, term)
+        if deprecated:
+            warnings.append(InputWarning.at(doc.key_at(at), deprecated))
+        settings.append(Setting(term=term.name, value=value, origin=doc.key_at(at)))
     sources: list[Source] = []
     known = {s.id: s for s in citable if s.id}
     for i, cited in enumerate(spec.sources):

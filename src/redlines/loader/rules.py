@@ -1,7 +1,8 @@
-"""A rules directory: `terms.yaml`, one rule set per actor, and implications.
+"""A rules directory: `terms.yaml`, one rule set per actor, implications and ties.
 
-Every other `*.yaml` or `*.yml` file under the directory is a rule set (`ruleset` + `rules`) or
-a list of implications; each is checked against the catalogue, and ids across all of them.
+Every other `*.yaml` or `*.yml` file under the directory is a rule set (`ruleset` + `rules`), a
+list of implications or a list of ties; each is checked against the catalogue, and ids across
+all of them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from ..models import (
     Catalogue,
     Implication,
     InputError,
+    InputWarning,
+    NoPosition,
     Origin,
     Problem,
     Rule,
@@ -22,9 +25,10 @@ from ..models import (
     RuleExample,
     RuleSet,
     TermValue,
+    Tie,
     fail,
 )
-from ..specs import ImplicationsFile, RulesFile, RuleSpec, suggest
+from ..specs import ImplicationsFile, RuleSetSpec, RulesFile, RuleSpec, TiesFile, suggest
 from ..yamlfile import Document, Path_, clip, read_yaml
 from .conditions import parse_condition
 from .fence import bundled_dir, check_inside, check_name, fence_of, yaml_files
@@ -37,10 +41,10 @@ from .validate import (
     to_sources,
     validate_spec,
 )
-from .values import lookup_term, shown, type_value, typed_settings
+from .values import lookup_term, renamed, shown, type_value, typed_settings
 
-# Rules and implications in one rules directory, all files together: the durable engine needs
-# about 100 MB and 0.4 s per check for 1,000 rules, and a pull request could add files.
+# Rules, implications and ties in one rules directory, all files together: the durable engine
+# needs about 100 MB and 0.4 s per check for 1,000 rules, and a pull request could add files.
 MAX_RULES = 1_000
 
 
@@ -71,7 +75,9 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
     catalogue = load_terms(terms_path, os.path.join(label, "terms.yaml"))
     rulesets: list[RuleSet] = []
     implications: list[Implication] = []
+    ties: list[Tie] = []
     problems: list[Problem] = []
+    warnings: list[InputWarning] = []
     for path in yaml_files(root):
         if path == terms_path:
             continue
@@ -82,11 +88,13 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
             doc = read_yaml(path, display)
             kind = _kind_of(doc)
             if kind == "rules":
-                rulesets.append(_ruleset(doc, validate_spec(doc, RulesFile), catalogue))
+                rulesets.append(_ruleset(doc, validate_spec(doc, RulesFile), catalogue, warnings))
             elif kind == "implications":
                 implications.extend(
-                    _implications(doc, validate_spec(doc, ImplicationsFile), catalogue)
+                    _implications(doc, validate_spec(doc, ImplicationsFile), catalogue, warnings)
                 )
+            elif kind == "ties":
+                ties.extend(_ties(doc, validate_spec(doc, TiesFile), catalogue, warnings))
             else:
                 fail(
                     doc.key_at((kind,)),
@@ -94,9 +102,11 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
                 )
         except InputError as err:
             problems.extend(err.problems)
-        count = sum(len(rs.rules) for rs in rulesets) + len(implications)
+        count = sum(len(rs.rules) for rs in rulesets) + len(implications) + len(ties)
         if count > MAX_RULES:
-            held = f"with this file the rules directory holds {count:,} rules and implications"
+            held = (
+                f"with this file the rules directory holds {count:,} rules, implications and ties"
+            )
             problems.append(
                 Problem(
                     file=display,
@@ -109,7 +119,12 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
     if problems:
         raise InputError(capped(problems))
     book = RuleBook(
-        catalogue=catalogue, rulesets=tuple(rulesets), implications=tuple(implications), root=label
+        catalogue=catalogue,
+        rulesets=tuple(rulesets),
+        implications=tuple(implications),
+        ties=tuple(ties),
+        root=label,
+        warnings=tuple(warnings),
     )
     _check_cross_references(book)
     return book
@@ -120,26 +135,30 @@ def _kind_of(doc: Document) -> str:
     if not isinstance(doc.data, dict) or not doc.data:
         fail(
             doc.at(()),
-            "a rules file must be a mapping with 'ruleset' and 'rules', or 'implications', "
-            f"at the top, but this file holds {shown(doc.data)}",
+            "a rules file must be a mapping with 'ruleset' and 'rules', 'implications' or "
+            f"'ties' at the top, but this file holds {shown(doc.data)}",
         )
     keys = set(doc.data)
     if "terms" in keys:
         return "terms"
     if "implications" in keys:
         return "implications"
+    if "ties" in keys:
+        return "ties"
     if "ruleset" in keys or "rules" in keys:
         return "rules"
     first = str(next(iter(doc.data)))
-    known = ("ruleset", "rules", "implications", "terms")
+    known = ("ruleset", "rules", "implications", "ties", "terms")
     fail(
         doc.key_at((first,)),
         f"unknown top-level key '{clip(first)}'{suggest(first, known)}: "
-        "a rules file holds 'ruleset' and 'rules', or 'implications'",
+        "a rules file holds 'ruleset' and 'rules', 'implications' or 'ties'",
     )
 
 
-def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
+def _ruleset(
+    doc: Document, spec: RulesFile, catalogue: Catalogue, warnings: list[InputWarning]
+) -> RuleSet:
     if len(spec.rules) > MAX_RULES:
         fail(
             doc.key_at(("rules",)),
@@ -152,11 +171,13 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
         if enough(problems):
             break
         try:
-            condition = parse_condition(doc, ("rules", i, "requires"), catalogue)
+            condition = parse_condition(doc, ("rules", i, "requires"), catalogue, warnings)
         except InputError as err:
             problems.extend(err.problems)
             continue
-        examples = _examples(doc, ("rules", i, "examples"), rule_spec, catalogue, problems)
+        examples = _examples(
+            doc, ("rules", i, "examples"), rule_spec, catalogue, problems, warnings
+        )
         rules.append(
             Rule(
                 id=rule_spec.id,
@@ -189,18 +210,54 @@ def _ruleset(doc: Document, spec: RulesFile, catalogue: Catalogue) -> RuleSet:
         sources=to_sources(meta.sources),
         rules=tuple(rules),
         origin=doc.at(("ruleset",)),
+        reviewed=meta.reviewed,
+        no_position=_no_position(doc, meta, catalogue, warnings),
     )
 
 
+def _no_position(
+    doc: Document, meta: RuleSetSpec, catalogue: Catalogue, warnings: list[InputWarning]
+) -> tuple[NoPosition, ...]:
+    """The header's terms without a rule, each a catalogue term (old names warn), by term."""
+    found: dict[str, NoPosition] = {}
+    problems: list[Problem] = []
+    for name, entry in meta.no_position.items():
+        where: Path_ = ("ruleset", "no_position", name)
+        try:
+            term = lookup_term(catalogue, name)
+        except ValueError as err:
+            problems.append(doc.problem(where, str(err), key=True))
+            continue
+        if term.name in found:
+            problems.append(
+                doc.problem(where, f"'no_position' names '{term.name}' twice; keep one", key=True)
+            )
+            continue
+        deprecated = renamed(name, term)
+        if deprecated:
+            warnings.append(InputWarning.at(doc.key_at(where), deprecated))
+        found[term.name] = NoPosition(
+            term=term.name, reason=entry.reason, note=entry.note, origin=doc.key_at(where)
+        )
+    if problems:
+        raise InputError(capped(problems))
+    return tuple(found[name] for name in sorted(found))
+
+
 def _examples(
-    doc: Document, where: Path_, spec: RuleSpec, catalogue: Catalogue, problems: list[Problem]
+    doc: Document,
+    where: Path_,
+    spec: RuleSpec,
+    catalogue: Catalogue,
+    problems: list[Problem],
+    warnings: list[InputWarning],
 ) -> tuple[RuleExample, ...]:
     """A rule's examples, their terms typed against the catalogue like a clause's."""
     examples: list[RuleExample] = []
     for j, example in enumerate(spec.examples):
         at: Path_ = (*where, j)
         key = {"met": "meets", "violated": "violates", "open": "open"}[example.expected]
-        settings = typed_settings(doc, (*at, key), example.terms, catalogue, problems)
+        settings = typed_settings(doc, (*at, key), example.terms, catalogue, problems, warnings)
         examples.append(
             RuleExample(
                 expect=example.expected,
@@ -213,14 +270,16 @@ def _examples(
     return tuple(examples)
 
 
-def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -> list[Implication]:
+def _implications(
+    doc: Document, spec: ImplicationsFile, catalogue: Catalogue, warnings: list[InputWarning]
+) -> list[Implication]:
     built: list[Implication] = []
     problems: list[Problem] = []
     for i, imp in enumerate(spec.implications):
         if enough(problems):
             break
         try:
-            when = parse_condition(doc, ("implications", i, "when"), catalogue)
+            when = parse_condition(doc, ("implications", i, "when"), catalogue, warnings)
         except InputError as err:
             problems.extend(err.problems)
             continue
@@ -230,10 +289,24 @@ def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -
             where: Path_ = ("implications", i, "then", term_name)
             try:
                 term = lookup_term(catalogue, term_name)
-                then[term_name] = type_value(term, raw)
-                then_origins[term_name] = doc.key_at(where)
+                value = type_value(term, raw)
             except ValueError as err:
                 problems.append(doc.problem(where, str(err), key=True))
+                continue
+            if term.name in then:
+                problems.append(
+                    doc.problem(
+                        where,
+                        f"'then' sets '{term.name}' twice (once under its old name); keep one",
+                        key=True,
+                    )
+                )
+                continue
+            deprecated = renamed(term_name, term)
+            if deprecated:
+                warnings.append(InputWarning.at(doc.key_at(where), deprecated))
+            then[term.name] = value
+            then_origins[term.name] = doc.key_at(where)
         built.append(
             Implication(
                 id=imp.id,
@@ -254,11 +327,45 @@ def _implications(doc: Document, spec: ImplicationsFile, catalogue: Catalogue) -
     return built
 
 
+def _ties(
+    doc: Document, spec: TiesFile, catalogue: Catalogue, warnings: list[InputWarning]
+) -> list[Tie]:
+    built: list[Tie] = []
+    problems: list[Problem] = []
+    for i, tie in enumerate(spec.ties):
+        if enough(problems):
+            break
+        try:
+            requires = parse_condition(doc, ("ties", i, "requires"), catalogue, warnings)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        built.append(
+            Tie(
+                id=tie.id,
+                title=tie.title,
+                requires=requires,
+                level=tie.level,
+                rationale=tie.rationale,
+                sources=to_sources(tie.sources),
+                valid_from=tie.valid_from,
+                valid_until=tie.valid_until,
+                superseded_by=tie.superseded_by,
+                origin=doc.at(("ties", i)),
+            )
+        )
+    if problems:
+        raise InputError(capped(problems))
+    return built
+
+
 def _check_cross_references(book: RuleBook) -> None:
-    """Ids unique across every file; every `superseded_by` names a rule or implication."""
+    """Ids unique across every file; every `superseded_by` names a rule, implication or tie."""
     everything: list[tuple[str, Origin | None, str | None]] = [
         (r.id, r.origin, r.superseded_by) for r in book.rules
-    ] + [(i.id, i.origin, i.superseded_by) for i in book.implications]
+    ]
+    everything += [(i.id, i.origin, i.superseded_by) for i in book.implications]
+    everything += [(t.id, t.origin, t.superseded_by) for t in book.ties]
     problems = same_ids(((item_id, origin) for item_id, origin, _ in everything), "rule")
     seen = {item_id for item_id, _, _ in everything}
     for item_id, origin, successor in everything:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..models import Catalogue, InputError, Problem, Term, TermType, fail
 from ..specs import TermsFile, suggest
-from ..yamlfile import Path_, clip
+from ..yamlfile import Document, Path_, clip
 from .validate import capped, enough, one_line_problems, read_spec, to_sources
 
 MAX_TERMS = 2_000
@@ -67,10 +67,49 @@ def load_terms(path: str | Path, display: str | None = None) -> Catalogue:
             description=term_spec.description,
             sources=to_sources(term_spec.sources),
             origin=doc.key_at(where),
+            aliases=tuple(term_spec.aliases) or None,
         )
+    aliases = _aliases(doc, spec, problems)
     if problems:
         raise InputError(capped(problems))
-    return Catalogue(terms=dict(sorted(terms.items())), origin=doc.at(()))
+    return Catalogue(
+        terms=dict(sorted(terms.items())), origin=doc.at(()), aliases=dict(sorted(aliases.items()))
+    )
+
+
+def _aliases(doc: Document, spec: TermsFile, problems: list[Problem]) -> dict[str, str]:
+    """Old name -> term: each old name a valid name, of one term, and no term's name now."""
+    found: dict[str, str] = {}
+    for term_name, term_spec in spec.terms.items():
+        for i, alias in enumerate(term_spec.aliases):
+            where: Path_ = ("terms", term_name, "aliases", i)
+            if not TERM_NAME.match(alias):
+                problems.append(
+                    doc.problem(
+                        where,
+                        f"alias '{clip(alias)}' of '{term_name}' must be a term name: "
+                        "area.subject in lower snake case",
+                    )
+                )
+            elif alias in spec.terms:
+                problems.append(
+                    doc.problem(
+                        where,
+                        f"alias '{alias}' of '{term_name}' is a term of its own; an alias is the "
+                        "old name of a renamed term, and no term may have it now",
+                    )
+                )
+            elif alias in found:
+                problems.append(
+                    doc.problem(
+                        where,
+                        f"alias '{alias}' is given to '{found[alias]}' and to '{term_name}'; "
+                        "an old name can stand for one term only",
+                    )
+                )
+            else:
+                found[alias] = term_name
+    return found
 
 
 def _a(word: str) -> str:

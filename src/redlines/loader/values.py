@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..models import Catalogue, Problem, Setting, Term, TermType, TermValue
+from ..models import Catalogue, InputWarning, Problem, Setting, Term, TermType, TermValue
 from ..specs import iso_date, suggest
 from ..yamlfile import MAX_INT, Document, Path_, clip
 
@@ -93,10 +93,11 @@ def shown(raw: Any) -> str:
 
 
 def lookup_term(catalogue: Catalogue, name: Any) -> Term:
-    """The catalogue's term of that name, or a ValueError naming the nearest one."""
+    """The catalogue's term of that name (or renamed from it: see `renamed`), or a ValueError
+    naming the nearest one."""
     if not isinstance(name, str):
         raise ValueError(f"a term name must be text, got {shown(name)}")
-    term = catalogue.get(name)
+    term = catalogue.resolve(name)
     if term is None:
         hint = suggest(name, catalogue.terms.keys()) or (
             "; every term must first be defined in the catalogue (terms.yaml)"
@@ -105,13 +106,29 @@ def lookup_term(catalogue: Catalogue, name: Any) -> Term:
     return term
 
 
+def renamed(name: str, term: Term) -> str | None:
+    """The deprecation warning for a term written under an old name, else None."""
+    if name == term.name:
+        return None
+    return (
+        f"'{clip(name)}' is the old name of '{term.name}'; write '{term.name}' "
+        "(the old name still works, but may be removed in a later version)"
+    )
+
+
 def typed_settings(
-    doc: Document, at: Path_, raw: dict[str, Any], catalogue: Catalogue, problems: list[Problem]
+    doc: Document,
+    at: Path_,
+    raw: dict[str, Any],
+    catalogue: Catalogue,
+    problems: list[Problem],
+    warnings: list[InputWarning] | None = None,
 ) -> tuple[Setting, ...]:
     """A mapping of terms to values written at `at` in `doc`, typed like a clause's terms.
 
     A term the catalogue lacks is a problem at its key, a value it refuses one at the value; the
-    settings that are right are returned, the problems added to `problems`.
+    settings that are right are returned, the problems added to `problems`. A term under its old
+    name is read as the term it names now, with a warning (if `warnings` is given).
     """
     settings: list[Setting] = []
     for term_name, value in raw.items():
@@ -126,5 +143,17 @@ def typed_settings(
         except ValueError as err:
             problems.append(doc.problem(where, str(err)))
             continue
-        settings.append(Setting(term=term_name, value=typed, origin=doc.key_at(where)))
+        if any(s.term == term.name for s in settings):
+            problems.append(
+                doc.problem(
+                    where,
+                    f"'{term.name}' is set twice (once under its old name); keep one",
+                    key=True,
+                )
+            )
+            continue
+        deprecated = renamed(term_name, term)
+        if deprecated and warnings is not None:
+            warnings.append(InputWarning.at(doc.key_at(where), deprecated))
+        settings.append(Setting(term=term.name, value=typed, origin=doc.key_at(where)))
     return tuple(settings)

@@ -31,7 +31,8 @@ Renderer = Callable[[Any, RenderOptions], str]
 # (command, format) -> "module:function" in this package; text first, the default. The result
 # each command's renderers take:
 # check: ReportSet · space: SpaceReportSet · diff: ProposalDiff · explain: Explanation ·
-# terms: Catalogue · lint: render.lint.LintResult · schema: a JSON Schema (dict) ·
+# terms: Catalogue · coverage (`terms --coverage`): coverage.Coverage ·
+# lint: render.lint.LintResult · schema: a JSON Schema (dict) ·
 # test: ruletest.TestRun · rules: ruledocs.RuleListing · docs: ruledocs.RulePage (one page).
 REGISTRY: dict[tuple[str, str], str] = {
     ("check", "text"): "text:render_text",
@@ -52,6 +53,9 @@ REGISTRY: dict[tuple[str, str], str] = {
     ("explain", "markdown"): "explain:render_explain_markdown",
     ("terms", "text"): "terms:render_terms_text",
     ("terms", "json"): "terms:render_terms_json",
+    ("coverage", "text"): "coverage:render_coverage_text",
+    ("coverage", "markdown"): "coverage:render_coverage_markdown",
+    ("coverage", "json"): "coverage:render_coverage_json",
     ("lint", "text"): "lint:render_lint_text",
     ("lint", "json"): "lint:render_lint_json",
     ("schema", "json"): "json:render_sorted_json",

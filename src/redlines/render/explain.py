@@ -6,6 +6,7 @@ Markdown is the text in a fenced block under the rule's heading (JSON: `json.py`
 from __future__ import annotations
 
 from ..conditions import format_value
+from ..coverage import REASON_WORDS
 from ..explain import Explanation, Node
 from ..models import WhenSilent
 from ..report import TermState
@@ -31,6 +32,13 @@ def _state(state: TermState, because_of: dict[str, tuple[str, ...]]) -> str:
             return f"= {format_value(state.value)}, set by --set"
         case "contradiction":
             return "contradicted: the proposal gives it different values"
+        case "tie" if state.possible is not None:
+            values = ", ".join(format_value(v) for v in state.possible)
+            return f"unaddressed; read as one of {values} by tie {state.tie}"
+        case "tie":
+            causes = because_of.get(state.term, ())
+            because = f" from {', '.join(causes)}" if causes else ""
+            return f"= {format_value(state.value)}, derived by tie {state.tie}{because}"
     return "unaddressed"
 
 
@@ -61,6 +69,21 @@ def _head(result: Explanation) -> list[str]:
         lines += [f"    - {s.label()}" for s in rule.sources]
     if result.implications and result.proposal is None:
         lines.append(f"  Terms it reads can be derived by: {', '.join(result.implications)}")
+    if result.ties and result.proposal is None:
+        lines.append(f"  Terms it reads are tied by: {', '.join(result.ties)}")
+    if result.positions:
+        lines.append("  Every actor on the terms it reads:")
+        for term in result.positions:
+            lines.append(f"    {term.term}")
+            for cell in term.cells:
+                if cell.rules:
+                    said = ", ".join(r.id for r in cell.rules)
+                elif cell.reason is not None:
+                    note = f": {' '.join(cell.note.split())}" if cell.note else ""
+                    said = f"no rule ({REASON_WORDS[cell.reason]}{note})"
+                else:
+                    said = "no rule, and no reason given"
+                lines.append(f"      {cell.actor}: {said}")
     return lines
 
 
@@ -106,7 +129,8 @@ def render_explain_text(result: Explanation, options: RenderOptions) -> str:
                 f"clause {c.id} at {c.location.path}:{c.location.line}" for c in d.clauses
             )
             because = ", ".join(d.because_of)
-            lines.append(f"    {d.term} = {format_value(d.value)} by {d.implication}{title}")
+            by = f"tie {d.implication}" if d.via == "tie" else d.implication
+            lines.append(f"    {d.term} = {format_value(d.value)} by {by}{title}")
             lines.append(f"      because of {because}" + (f" ({clauses})" if clauses else ""))
     if result.finding is not None and result.finding.location:
         loc = result.finding.location

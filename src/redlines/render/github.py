@@ -90,7 +90,8 @@ def _annotation(item: Item, options: RenderOptions) -> str:
     if item.finding is not None:
         title = f"{item.rule} {item.title} ({item.finding.actor})"
     else:
-        title = f"{item.title}: {item.contradiction.term if item.contradiction else ''}"
+        c = item.contradiction
+        title = f"{item.title}: {(c.tie or c.term) if c else ''}"
     return command(
         COMMAND[item.level],
         message,

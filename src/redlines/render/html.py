@@ -35,8 +35,8 @@ from .view import (
     SEVERITY_NAME,
     ReportView,
     claim_location,
+    meta,
     open_message,
-    plural,
     report_view,
     sentence,
     soft_score,
@@ -83,6 +83,7 @@ td.none { color: var(--muted); text-align: center; }
 .legend span { padding: 1px 8px; border-radius: 4px; margin-right: 4px; font-weight: 600; }
 .meta { color: var(--muted); margin: 0 0 4px; }
 .headline { margin: 0 0 4px; font-weight: 600; }
+.why-open { margin: 2px 0 4px; color: var(--open); }
 ol.findings { list-style: none; padding: 0; margin: 0; }
 ol.findings > li { border-left: 4px solid var(--line); padding: 6px 0 6px 12px; margin: 0 0 12px; }
 li.violated { border-color: var(--rejects) !important; }
@@ -249,19 +250,23 @@ def _report(view: ReportView, anchor: str, options: RenderOptions) -> list[str]:
 def _head(view: ReportView, anchor: str, options: RenderOptions) -> list[str]:
     report = view.report
     p = report.proposal
-    meta = [
-        p.status,
-        f"dated {p.date.isoformat()}",
-        plural(p.clauses, "clause"),
-        f"rules as of {report.as_of.isoformat()}",
-    ]
     parts = [
         f'<section class="card proposal" id="{anchor}" data-proposal="{e(p.id)}">',
         f'<h2>{e(p.id)} — {e(p.title)} <span class="badge {report.overall.value}">'
         f"{report.overall.value}</span></h2>",
         f'<p class="headline">{e(sentence(view.headline))}.</p>',
-        f'<p class="meta">{_file(p.location, options, line=False)} · {e(" · ".join(meta))}</p>',
+        f'<p class="meta">{_file(p.location, options, line=False)} · '
+        f"{e(' · '.join(meta(view)))}</p>",
     ]
+    for actor in view.why_open:  # why an actor is open, in place
+        reasons = "; ".join(
+            f'<span class="rule">{e(rule)}</span> needs '
+            + (", ".join(f"<code>{e(t)}</code>" for t in terms) or "its terms settled")
+            for rule, terms in actor.red_lines
+        )
+        parts.append(
+            f'<p class="why-open"><strong>{e(actor.actor)}</strong> is open: {reasons}.</p>'
+        )
     if p.base:
         parts.append(f'<p class="meta">Variant of <code>{e(p.base)}</code>.</p>')
     if report.overrides:
@@ -282,10 +287,8 @@ def _contradictions(view: ReportView, options: RenderOptions) -> list[str]:
     for c in view.contradictions:
         at = claim_location(c)
         where = f'<p class="where">At {_file(at, options)}</p>' if at else ""
-        parts.append(
-            f'<li class="violated"><code>{e(c.term)}</code>'
-            f'<p class="msg">{e(c.message)}</p>{where}</li>'
-        )
+        terms = ", ".join(f"<code>{e(t)}</code>" for t in (c.terms or (c.term,)))
+        parts.append(f'<li class="violated">{terms}<p class="msg">{e(c.message)}</p>{where}</li>')
     return [*parts, "</ol>"]
 
 

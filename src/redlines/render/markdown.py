@@ -28,9 +28,10 @@ from .stream import CheckWriter, copy, render_with
 from .view import (
     ACTOR_VERDICT_MEANING,
     SEVERITY_NAME,
+    OpenActor,
     ReportView,
     claim_location,
-    plural,
+    meta,
     report_view,
     unaddressed,
     verdict_detail,
@@ -135,22 +136,30 @@ def _head(view: ReportView, options: RenderOptions) -> list[str]:
     report = view.report
     p = report.proposal
     where = link(repo_path(p.path, options), file_link(p.location, options, line=False))
-    meta = [
-        p.status,
-        f"dated {p.date.isoformat()}",
-        plural(p.clauses, "clause"),
-        f"rules as of {report.as_of.isoformat()}",
-    ]
     said = (
         f"{ICON[report.overall]} **{report.overall.value}**: {md(view.headline)}."
-        f" {where} · {md(' · '.join(meta))}"
+        f" {where} · {md(' · '.join(meta(view)))}"
     )
     if p.base:
         said += f" · variant of {code(p.base)}"
     if report.overrides:
         sets = ", ".join(f"{o.term}={format_value(o.value)}" for o in report.overrides)
         said += f" · what-if: {code(sets)}"
-    return [f"### {md(p.id)} — {md(p.title)}", "", said, ""]
+    lines = [f"### {md(p.id)} — {md(p.title)}", "", said, ""]
+    # Why an actor is open, in place: the terms the draft would have to settle.
+    for actor in view.why_open:
+        lines += [
+            f"{ICON[ActorVerdictKind.OPEN]} **{md(actor.actor)}** is open: {_why(actor)}.",
+            "",
+        ]
+    return lines
+
+
+def _why(actor: OpenActor) -> str:
+    return "; ".join(
+        f"{md(rule)} needs " + (", ".join(code(t) for t in terms) or "its terms settled")
+        for rule, terms in actor.red_lines
+    )
 
 
 def _text_sources(view: ReportView) -> list[str]:
@@ -177,7 +186,8 @@ def _contradictions(view: ReportView, options: RenderOptions) -> list[str]:
     for c in view.contradictions:
         at = claim_location(c)
         place = f" — {_place(at, options)}" if at else ""
-        lines.append(f"- {code(c.term)}: {md(c.message)}{place}")
+        terms = ", ".join(code(t) for t in (c.terms or (c.term,)))
+        lines.append(f"- {terms}: {md(c.message)}{place}")
     return [*lines, ""]
 
 

@@ -70,11 +70,15 @@ class SarifWriter(CheckWriter):
         self.results = self.spool()
         self.described: dict[str, Finding] = {}  # rule id -> the first finding of it
         self.proposals: list[dict[str, Any]] = []
+        self.reviewed: dict[str, str] = {}  # rule set id -> its positions' review date
 
     def add(self, report: Report) -> None:
         super().add(report)
         for f in report.findings:
             self.described.setdefault(f.rule, f)
+        for ruleset in report.rulesets:
+            if ruleset.reviewed is not None:
+                self.reviewed[ruleset.id] = ruleset.reviewed.isoformat()
         for item in report_view(report).items:
             self.results.write(json.dumps(_result(item, self.options)) + "\n")
         self.proposals.append(
@@ -109,7 +113,12 @@ class SarifWriter(CheckWriter):
             "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
             "columnKind": "unicodeCodePoints",
             "results": [] if first is None else [placeholder],
-            "properties": {"overall": self.tally.overall.value, "proposals": self.proposals},
+            "properties": {
+                "overall": self.tally.overall.value,
+                "proposals": self.proposals,
+                # How current the verdicts are: per rule set, the day its positions were checked.
+                "positionsReviewedUpTo": dict(sorted(self.reviewed.items())),
+            },
         }
         document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
         text = json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
@@ -228,6 +237,10 @@ def _result(item: Item, options: RenderOptions) -> dict[str, Any]:
             result["relatedLocations"] = related
     elif item.contradiction is not None:
         result["properties"]["term"] = item.contradiction.term
+        if item.contradiction.tie:
+            result["properties"].update(
+                tie=item.contradiction.tie, terms=list(item.contradiction.terms)
+            )
         related = [
             _location(c.location, options, i, f"{c.by}")
             for i, c in enumerate(item.contradiction.claims, start=1)

@@ -190,8 +190,8 @@ def _core_lines(number: int, core: Core) -> list[str]:
     lines = [f"    {number}. {' + '.join(core.actors) or 'the draft itself'} over {over}"]
     for rule in core.rules:
         lines.append(f"         {rule.id} {rule.title} [{rule.actor}]")
-    if core.implications:
-        lines.append(f"         through {', '.join(core.implications)}")
+    if core.implications or core.ties:
+        lines.append(f"         through {', '.join((*core.implications, *core.ties))}")
     for setting in core.draft:
         where = f" at {setting.location.path}:{setting.location.line}" if setting.location else ""
         clause = f"clause {setting.clause}" if setting.clause else "the draft"
@@ -298,7 +298,7 @@ def _md_deadlocks(report: SpaceReport) -> list[str]:
     for i, core in enumerate(report.deadlocks.cores, start=1):
         rules = "<br>".join(f"{code(r.id)} {md(r.title)}" for r in core.rules) or "—"
         through = [
-            *(code(imp) for imp in core.implications),
+            *(code(imp) for imp in (*core.implications, *core.ties)),
             *(
                 f"{md(f'clause {s.clause}' if s.clause else 'the draft')}: {code(s.term)}"
                 f" = {md(format_value(s.value))}"

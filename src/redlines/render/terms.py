@@ -25,6 +25,8 @@ def render_terms_text(catalogue: Catalogue, options: RenderOptions) -> str:
     lines: list[str] = []
     for name, term in catalogue.terms.items():
         lines += [f"{name.ljust(width)}  {term.title}", f"{pad}{_domain(term)}"]
+        if term.aliases:
+            lines.append(f"{pad}old names (deprecated): {', '.join(term.aliases)}")
         for value, meaning in _meanings(term):
             lines += textwrap.wrap(
                 f"- {value}: {meaning}",

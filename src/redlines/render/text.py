@@ -12,7 +12,7 @@ from ..report import ActorVerdictKind, Finding, Report, ReportSet, Verdict
 from .logsafe import text_lines
 from .options import RenderOptions
 from .stream import CheckWriter, render_with
-from .view import ReportView, claim_location, report_view, soft_score, unaddressed
+from .view import ReportView, claim_location, meta, report_view, soft_score, unaddressed
 
 _RED, _YELLOW, _GREEN, _BOLD, _DIM, _RESET = (
     "\033[31m", "\033[33m", "\033[32m", "\033[1m", "\033[2m", "\033[0m",
@@ -76,9 +76,7 @@ def _head(view: ReportView, style: _Style) -> list[str]:
     p = report.proposal
     lines = [
         style.paint(f"{p.id} — {p.title}", _BOLD),
-        f"  {p.path} · {p.status} · dated {p.date.isoformat()}"
-        f" · {p.clauses} clause{'s' if p.clauses != 1 else ''}"
-        f" · rules as of {report.as_of.isoformat()}",
+        "  " + " · ".join([p.path, *meta(view)]),
     ]
     if p.base:
         lines.append(f"  variant of {p.base} ({' <- '.join(p.lineage)})")
@@ -92,6 +90,7 @@ def _head(view: ReportView, style: _Style) -> list[str]:
 def _verdicts(view: ReportView, style: _Style) -> list[str]:
     verdicts = view.report.verdicts
     width = max((len(v.actor) for v in verdicts), default=0)
+    why = {o.actor: o for o in view.why_open}
     lines = [""]
     for v in verdicts:
         score = soft_score(v)
@@ -101,6 +100,8 @@ def _verdicts(view: ReportView, style: _Style) -> list[str]:
             f"  {v.actor.ljust(width)}  {style.verdict(v.verdict).ljust(8 + style.pad)}"
             f"  red lines: {counts.violated} violated, {counts.open} open, {counts.met} met{soft}"
         )
+        if v.actor in why:
+            lines.append(f"  {' ' * width}  open because {why[v.actor].sentence()}")
     return lines
 
 

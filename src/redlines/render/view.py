@@ -8,7 +8,8 @@ closing line counts. Per proposal, in this order:
   first, whatever the verdict: a contradiction fails the check on its own (`Verdict` has no value
   for it, since the JSON field `overall` is public and means the red lines);
 - the actors' verdicts, with their soft scores;
-- contradictions: two clauses, or a clause and an implication, give one term different values;
+- contradictions: two clauses, or a clause and an implication, give one term different values,
+  or the values it gives several terms break a tie between them;
 - violated red lines; open red lines (a term a red line depends on is unaddressed or
   contradicted); priorities and preferences not met; derived terms.
 
@@ -128,7 +129,7 @@ class Item:
             parts = [
                 self.rule,
                 self.report.proposal.id,
-                self.contradiction.term,
+                self.contradiction.tie or self.contradiction.term,
                 *sorted(c.by for c in self.contradiction.claims),
             ]
         else:
@@ -143,6 +144,21 @@ class Item:
 
 
 @dataclass(frozen=True)
+class OpenActor:
+    """An actor whose verdict is open: each open red line, with the terms that keep it open."""
+
+    actor: str
+    red_lines: tuple[tuple[str, tuple[str, ...]], ...]  # (rule id, unaddressed terms)
+
+    def sentence(self) -> str:
+        """'UA-TERR-1 needs territory.crimea; UA-ZNPP-1 needs energy.zaporizhzhia_npp'."""
+        return "; ".join(
+            f"{rule} needs {', '.join(terms) if terms else 'its terms settled'}"
+            for rule, terms in self.red_lines
+        )
+
+
+@dataclass(frozen=True)
 class ReportView:
     """One proposal's report, cut into the sections every format shows, each in its order."""
 
@@ -154,6 +170,8 @@ class ReportView:
     soft: tuple[Finding, ...]  # priorities and preferences not met, by place
     derived: tuple[DerivedTerm, ...]
     items: tuple[Item, ...] = field(repr=False)  # what the CI formats annotate
+    reviewed: str | None = None  # "positions reviewed up to 2026-06-30", if the rule sets say
+    why_open: tuple[OpenActor, ...] = ()  # each actor left open, and what keeps it open
 
     @property
     def all_met(self) -> bool:
@@ -199,6 +217,54 @@ def report_view(report: Report) -> ReportView:
         soft=findings_of(report, Status.VIOLATED, SOFT),
         derived=report.derived,
         items=tuple(items(report)),
+        reviewed=reviewed(report),
+        why_open=why_open(report),
+    )
+
+
+def meta(view: ReportView) -> list[str]:
+    """The proposal's line under its title, in every format: status, date, clauses, the date
+    its rules apply on and how current they are."""
+    report = view.report
+    p = report.proposal
+    found = [
+        p.status,
+        f"dated {p.date.isoformat()}",
+        plural(p.clauses, "clause"),
+        f"rules as of {report.as_of.isoformat()}",
+    ]
+    return [*found, view.reviewed] if view.reviewed else found
+
+
+def reviewed(report: Report) -> str | None:
+    """'positions reviewed up to 2026-06-30': how current the verdicts are, per the rule sets
+    (per actor where they differ); None where no rule set says."""
+    dates: dict[str, list[str]] = {}
+    for ruleset in report.rulesets:
+        if ruleset.reviewed is not None:
+            dates.setdefault(ruleset.reviewed.isoformat(), []).append(ruleset.actor)
+    if not dates:
+        return None
+    unstated = [rs.actor for rs in report.rulesets if rs.reviewed is None]
+    if len(dates) == 1 and not unstated:
+        return f"positions reviewed up to {next(iter(dates))}"
+    parts = [f"{day} ({', '.join(actors)})" for day, actors in sorted(dates.items())]
+    if unstated:
+        parts.append(f"not stated ({', '.join(unstated)})")
+    return "positions reviewed up to " + ", ".join(parts)
+
+
+def why_open(report: Report) -> tuple[OpenActor, ...]:
+    """For each actor whose verdict is open, the unaddressed terms keeping each red line open:
+    what a draft would have to settle (the same in every format)."""
+    by_rule = {f.rule: f for f in report.findings}
+    return tuple(
+        OpenActor(
+            actor=v.actor,
+            red_lines=tuple((rule, tuple(unaddressed(by_rule[rule]))) for rule in v.open),
+        )
+        for v in report.verdicts
+        if v.verdict is ActorVerdictKind.OPEN
     )
 
 
@@ -210,8 +276,13 @@ def headline(report: Report) -> str:
     meaning = VERDICT_MEANING[report.overall]
     if not report.contradictions:
         return meaning
-    terms = plural(len(report.contradictions), "term")
+    terms = plural(len(contradicted_terms(report)), "term")
     return f"the draft contradicts itself on {terms}; {meaning}"
+
+
+def contradicted_terms(report: Report) -> list[str]:
+    """Every term a contradiction is about, once: a broken tie is about all the terms it sets."""
+    return list(dict.fromkeys(t for c in report.contradictions for t in (c.terms or (c.term,))))
 
 
 def run_headline(reports: ReportSet) -> str:
@@ -331,8 +402,13 @@ def claim_location(contradiction: Contradiction) -> Location | None:
 
 
 def unaddressed(finding: Finding) -> list[str]:
-    """The terms that leave a rule open: unaddressed by the draft, or contradicted by it."""
-    return [t.term for t in finding.terms if t.set_by in ("unaddressed", "contradiction")]
+    """The terms that leave a rule open: unaddressed by the draft (narrowed by a tie to several
+    values, or not at all), or contradicted by it."""
+    return [
+        t.term
+        for t in finding.terms
+        if t.set_by in ("unaddressed", "contradiction") or (t.set_by == "tie" and t.value is None)
+    ]
 
 
 def open_message(finding: Finding) -> str:

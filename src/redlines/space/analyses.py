@@ -14,7 +14,17 @@ from dataclasses import dataclass
 
 from ..conditions import evaluate, terms_of
 from ..engine import EngineName
-from ..models import Clause, Origin, Proposal, Rule, RuleBook, Setting, Severity, TermValue
+from ..models import (
+    Clause,
+    Origin,
+    Proposal,
+    Rule,
+    RuleBook,
+    Setting,
+    Severity,
+    TermValue,
+    TieLevel,
+)
 from ..report import RuleRef, Trace, Verdict, check, check_and_trace, proposal_values
 from .encoding import Encoding, TermCode, as_number
 from .models import (
@@ -135,7 +145,7 @@ def analyze_space(
     written, trace = check_and_trace(subject, book, as_of=check_date, actors=actors, engine=engine)
     values, contradicted = proposal_values(subject, {})
     enc = Encoding(selected, values)
-    base = [*enc.imp_selector.values(), *enc.fixed_lit.values()]
+    base = [*enc.imp_selector.values(), *enc.tie_selector.values(), *enc.fixed_lit.values()]
     if complete:
         base += [code.has for name, code in enc.codes.items() if name not in values]
     rules = {r.id: r for r in enc.rules}
@@ -165,7 +175,7 @@ def analyze_space(
             feasible = False
             deadlocks = Deadlocks(cores=(_base_conflict(run),), complete=True, limit=max_cores)
             notes.append(
-                "the draft contradicts itself through implications: no package can "
+                "the draft contradicts itself through implications or ties: no package can "
                 "keep its settings, whatever the red lines"
             )
         else:
@@ -184,9 +194,14 @@ def analyze_space(
             concessions = _concessions(run, red_line_weight)
             zone = _zone(run, concessions, model)
             compatibility = _compatibility(run)
-    # The draft as written is itself a package (unless --complete asks for more), so the
-    # engine accepting it while the solver finds none would be a wrong "no deal".
-    as_written = written.overall is Verdict.FEASIBLE and not written.contradictions
+    # The draft as written is itself a package (unless --complete asks for more, or it leaves
+    # a tie unknown: the engine read it coherently, a package must say what that reading
+    # assumes), so the engine accepting it while the solver finds none would be a wrong "no deal".
+    as_written = (
+        written.overall is Verdict.FEASIBLE
+        and not written.contradictions
+        and _coherent_as_written(selected, trace)
+    )
     if as_written and base_ok and not feasible and not complete:
         raise SpaceError(
             f"the engine finds {subject.id} feasible as written, the solver finds no package"
@@ -267,6 +282,19 @@ def _verdict(written: Verdict, blank: bool, feasible: bool) -> SpaceVerdict:
     if not feasible:
         return SpaceVerdict.DEADLOCKED
     return SpaceVerdict.FEASIBLE if written is Verdict.FEASIBLE else SpaceVerdict.COMPLETABLE
+
+
+def _coherent_as_written(book: RuleBook, trace: Trace) -> bool:
+    """The draft needed no coherent reading (every tie holds on its values, or it sets none of
+    the tie's terms): it is a package as it stands."""
+    if trace.narrowed or any(d.via == "tie" for d in trace.derived.values()):
+        return False
+    facts = trace.facts
+    return all(
+        evaluate(tie.requires, facts) is True
+        for tie in book.ties
+        if tie.level is TieLevel.CONTRADICTION and any(t in facts for t in terms_of(tie.requires))
+    )
 
 
 def _blank_page(on: dt.date) -> Proposal:
@@ -403,26 +431,25 @@ def _deadlocks(run: _Run, limit: int, budget: float) -> Deadlocks:
 
 
 def _core(run: _Run, rule_ids: list[str], selectors: list[int]) -> Core:
-    """Explain a core: the implications and draft settings it runs through, the terms at stake."""
+    """Explain a core: the implications, ties and draft settings it runs through, the terms at
+    stake."""
     enc, oracle = run.enc, run.oracle
-    fixed = [
-        lit
-        for lit in run.base
-        if lit not in enc.imp_selector.values() and lit not in enc.fixed_lit.values()
-    ]
-    imps = (
-        shrink(
-            oracle, [*fixed, *selectors, *enc.fixed_lit.values()], list(enc.imp_selector.values())
-        )
-        or []
-    )
-    draft = shrink(oracle, [*fixed, *selectors, *imps], list(enc.fixed_lit.values())) or []
+    imp_sels, tie_sels = list(enc.imp_selector.values()), list(enc.tie_selector.values())
+    fixed_lits = list(enc.fixed_lit.values())
+    parts = set(imp_sels) | set(tie_sels) | set(fixed_lits)
+    fixed = [lit for lit in run.base if lit not in parts]
+    imps = shrink(oracle, [*fixed, *selectors, *tie_sels, *fixed_lits], imp_sels) or []
+    ties = shrink(oracle, [*fixed, *selectors, *imps, *fixed_lits], tie_sels) or []
+    draft = shrink(oracle, [*fixed, *selectors, *imps, *ties], fixed_lits) or []
     imp_ids = [i for i, lit in enc.imp_selector.items() if lit in imps]
+    tie_ids = [t for t, lit in enc.tie_selector.items() if lit in ties]
     draft_terms = [t for t, lit in enc.fixed_lit.items() if lit in draft]
     rules = [run.rules[r] for r in rule_ids]
     by_id = {imp.id: imp for imp in enc.implications}
+    ties_by_id = {tie.id: tie for tie in enc.ties}
     members: list[list[str]] = [terms_of(r.requires) for r in rules]
     members += [[*terms_of(by_id[i].when), *by_id[i].then] for i in imp_ids]
+    members += [terms_of(ties_by_id[t].requires) for t in tie_ids]
     members += [[t] for t in draft_terms]
     counts: dict[str, int] = {}
     for mentioned in members:
@@ -435,6 +462,7 @@ def _core(run: _Run, rule_ids: list[str], selectors: list[int]) -> Core:
         terms=tuple(shared),
         implications=tuple(imp_ids),
         draft=tuple(_draft_setting(run.trace, t, enc.fixed[t]) for t in draft_terms),
+        ties=tuple(tie_ids),
     )
 
 

@@ -1,10 +1,15 @@
-"""The catalogue, rules and implications of one rule book as one CNF, with the engine's semantics.
+"""The catalogue, rules, implications and ties of one rule book as one CNF, with the engine's
+semantics.
 
 A package is what the engine sees after implications: each term set to a value or unaddressed,
 closed under the implications in force. A red line holds when its condition is definitely true,
-or unknown and the rule says `when_silent: met`. The encoding (one literal per enum value, order
-literals for the constants mentioned, dual-rail Kleene gates) is exact because rules only compare
-terms with constants.
+or unknown and the rule says `when_silent: met`. Every tie (at level contradiction) is a hard
+constraint: a package makes it definitely true, or sets none of its terms. So no package the
+solver proposes is incoherent, and the engine never has to read one coherently (a tie it reads
+is true or does not apply, engine/ties.py): its verdict on a package is the solver's.
+
+The encoding (one literal per enum value, order literals for the constants mentioned, dual-rail
+Kleene gates) is exact because rules and ties only compare terms with constants.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from ..conditions import leaves
+from ..conditions import leaves, terms_of
 from ..models import (
     AllOf,
     Condition,
@@ -24,6 +29,7 @@ from ..models import (
     Term,
     TermType,
     TermValue,
+    TieLevel,
     WhenSilent,
 )
 from ..operators import OPERATORS, Operator, if_then_as_any
@@ -220,6 +226,16 @@ class Encoding:
                     continue
                 self.formula.add([-selector, -when, self.holds(term, "eq", value)])
                 self._derivers.setdefault(term, []).append(self.formula.and_([selector, when]))
+        self.ties = sorted(
+            (t for t in book.ties if t.level is TieLevel.CONTRADICTION), key=lambda t: t.id
+        )
+        self.tie_selector: dict[str, int] = {}  # tie id -> assumption literal: the tie holds
+        for tie in self.ties:
+            selector = self.formula.var()
+            self.tie_selector[tie.id] = selector
+            true, _ = self.truth(tie.requires)
+            silent = self.formula.and_([-self.codes[t].has for t in terms_of(tie.requires)])
+            self.formula.add([-selector, true, silent])
         self.fixed_lit = {
             term: self.holds(term, "eq", value) for term, value in sorted(self.fixed.items())
         }
@@ -310,6 +326,7 @@ def _constants(book: RuleBook, fixed: Mapping[str, TermValue]) -> dict[str, set[
                 found.setdefault(name, set()).add(as_number(ordered[name], v))
 
     conditions = [rule.requires for rule in book.rules] + [imp.when for imp in book.implications]
+    conditions += [tie.requires for tie in book.ties]
     for leaf in (leaf for condition in conditions for leaf in leaves(condition)):
         if leaf.value is not None:
             note(leaf.term, leaf.value)

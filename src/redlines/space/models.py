@@ -60,6 +60,7 @@ class Core(Frozen):
     terms: tuple[str, ...]  # what they fight over
     implications: tuple[str, ...]  # implications the clash runs through (a minimal set)
     draft: tuple[DraftSetting, ...]  # draft settings it needs (a minimal set); none: blank page
+    ties: tuple[str, ...] = ()  # ties the clash runs through (a minimal set)
 
 
 class Deadlocks(Frozen):
