@@ -218,6 +218,13 @@ class IfThen(Frozen):
 
 Condition = Annotated[Leaf | AllOf | AnyOf | Not | IfThen, Field(discriminator="kind")]
 
+# Completed here, before any model holds a Condition: a model built while these were incomplete
+# would generate the whole union anew (Rule, Implication and Tie did, each at every start).
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+IfThen.model_rebuild()
+
 
 # --- rules --------------------------------------------------------------------------------------
 
@@ -440,10 +447,3 @@ class Proposal(Frozen):
         return next((c for c in self.clauses if c.id == clause_id), None)
 
 
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-Not.model_rebuild()
-IfThen.model_rebuild()
-Rule.model_rebuild()
-Implication.model_rebuild()
-Tie.model_rebuild()
