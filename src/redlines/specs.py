@@ -322,7 +322,7 @@ class TermSpec(Spec):
     """Longer text: what the term covers, which drafts and positions use it."""
     sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the term's meaning comes from, where it needs one."""
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=_no_items)
     """The names the term had before it was renamed: drafts and rules using them still load,
     with a deprecation warning (term names are public)."""
 
@@ -650,7 +650,7 @@ class TieSpec(Spec):
     sources disagree: a draft breaking it gets a warning)."""
     rationale: str | None = None
     """Why the terms are tied, in our words, and which way silence is read."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the terms' meaning, and so the tie, comes from."""
     valid_from: Date | None = None
     """The first day the tie holds (YYYY-MM-DD)."""
