@@ -5,8 +5,6 @@ are in `specs.py`; the loader turns those into these, adding the file position o
 finding may have to point at.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
@@ -193,26 +191,26 @@ class Leaf(Frozen):
 
 class AllOf(Frozen):
     kind: Literal["all"] = "all"
-    parts: tuple[Condition, ...]
+    parts: "tuple[Condition, ...]"
     origin: Origin | None = None
 
 
 class AnyOf(Frozen):
     kind: Literal["any"] = "any"
-    parts: tuple[Condition, ...]
+    parts: "tuple[Condition, ...]"
     origin: Origin | None = None
 
 
 class Not(Frozen):
     kind: Literal["not"] = "not"
-    part: Condition
+    part: "Condition"
     origin: Origin | None = None
 
 
 class IfThen(Frozen):
     kind: Literal["if"] = "if"
-    condition: Condition
-    consequence: Condition
+    condition: "Condition"
+    consequence: "Condition"
     origin: Origin | None = None
 
 
@@ -380,7 +378,7 @@ class RuleBook(Frozen):
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
-    def in_force(self, on: dt.date | None) -> RuleBook:
+    def in_force(self, on: dt.date | None) -> "RuleBook":
         """The same book with only the rules and implications in force on that date."""
         if on is None:
             return self
@@ -394,7 +392,7 @@ class RuleBook(Frozen):
             update={"rulesets": rulesets, "implications": implications, "ties": ties}
         )
 
-    def for_actors(self, ruleset_ids: list[str] | tuple[str, ...]) -> RuleBook:
+    def for_actors(self, ruleset_ids: list[str] | tuple[str, ...]) -> "RuleBook":
         """Only the named rule sets (by id); the catalogue, implications and ties stay whole."""
         if not ruleset_ids:
             return self
@@ -445,5 +443,3 @@ class Proposal(Frozen):
 
     def clause(self, clause_id: str) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)
-
-

@@ -4,8 +4,6 @@
 of timestamps, so the same input always gives the same JSON.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -72,7 +70,7 @@ class Location(Frozen):
     """1-based column."""
 
     @classmethod
-    def of(cls, origin: Origin) -> Location:
+    def of(cls, origin: Origin) -> "Location":
         return cls(path=origin.file, line=origin.line, col=origin.col)
 
 
@@ -367,7 +365,7 @@ def check(
 
 class Checked(NamedTuple):
     report: Report
-    trace: Trace  # where each term's value came from, for whoever explains the report further
+    trace: "Trace"  # where each term's value came from, for whoever explains the report further
 
 
 def check_and_trace(
@@ -516,7 +514,7 @@ def build_report(
     as_of: dt.date,
     evaluation: Evaluation,
     clause_contradictions: _Claims,
-    trace: Trace,
+    trace: "Trace",
 ) -> Report:
     header = (
         Location.of(proposal.origin)
@@ -636,7 +634,7 @@ class Trace:
                 self._setters.setdefault(setting.term, (clause, origin))
 
     @classmethod
-    def of_report(cls, report: Report, proposal: Proposal) -> Trace:
+    def of_report(cls, report: Report, proposal: Proposal) -> "Trace":
         """The trace of the evaluation behind a report, rebuilt from what the report records."""
         overrides = {o.term: o.value for o in report.overrides}
         values, _ = proposal_values(proposal, overrides)

@@ -7,8 +7,6 @@ published schema, which an editor shows on hover and in completion (`schemas.py`
 it publishes one, so that importing the models stays cheap).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import re
 import unicodedata
@@ -277,7 +275,7 @@ class SourceSpec(Spec):
     _date = field_validator("date", mode="before")(_source_date)
 
     @model_validator(mode="after")
-    def _url_or_title(self) -> SourceSpec:
+    def _url_or_title(self) -> "SourceSpec":
         if not self.url and not self.title:
             raise PydanticCustomError(
                 "source", "a source needs a 'url' or a 'title' (it has neither)"
@@ -490,7 +488,7 @@ class ExampleSpec(Spec):
     """What the example shows."""
 
     @model_validator(mode="after")
-    def _one_outcome(self) -> ExampleSpec:
+    def _one_outcome(self) -> "ExampleSpec":
         given = [k for k in ("meets", "violates", "open") if getattr(self, k) is not None]
         if len(given) != 1:
             said = ", ".join(given) if given else "none of them"
@@ -561,7 +559,7 @@ class RuleSpec(Spec):
         return tags
 
     @model_validator(mode="after")
-    def _weights_and_dates(self) -> RuleSpec:
+    def _weights_and_dates(self) -> "RuleSpec":
         # ctx["key"] names the key the loader points at.
         if self.severity is Severity.RED_LINE and self.weight is not None:
             raise PydanticCustomError(
@@ -619,7 +617,7 @@ class ImplicationSpec(Spec):
     """The id of the implication that replaced this one after valid_until."""
 
     @model_validator(mode="after")
-    def _dates(self) -> ImplicationSpec:
+    def _dates(self) -> "ImplicationSpec":
         _check_dates(self.valid_from, self.valid_until)
         return self
 
@@ -660,7 +658,7 @@ class TieSpec(Spec):
     """The id of the tie that replaced this one after valid_until."""
 
     @model_validator(mode="after")
-    def _dates(self) -> TieSpec:
+    def _dates(self) -> "TieSpec":
         _check_dates(self.valid_from, self.valid_until)
         return self
 
@@ -759,7 +757,7 @@ class ProposalFile(Spec):
         return value
 
     @model_validator(mode="after")
-    def _draft_or_variant(self) -> ProposalFile:
+    def _draft_or_variant(self) -> "ProposalFile":
         changes = self.replace is not None or self.drop is not None or self.add is not None
         if self.base is None:
             if self.clauses is None and changes:
@@ -827,7 +825,7 @@ class TestCaseSpec(Spec, defer_build=True):
     """The expected overall verdict."""
 
     @model_validator(mode="after")
-    def _draft_and_expectation(self) -> TestCaseSpec:
+    def _draft_and_expectation(self) -> "TestCaseSpec":
         if self.proposal is None and self.terms is None:
             raise PydanticCustomError(
                 "shape", "a test case needs a 'proposal' (a file) or 'terms' (an inline draft)"
