@@ -7,6 +7,7 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = {
@@ -22,21 +23,30 @@ class Workspace:
     root: Path
     summary: Path = field(init=False)
     output: Path = field(init=False)
+    event: Path = field(init=False)
+    # The event the run is for: a pull request by default (tests may change both).
+    event_name: str = "pull_request"
+    event_data: dict[str, Any] = field(
+        default_factory=lambda: {"pull_request": {"head": {"sha": "feedc0de"}}}
+    )
 
     def __post_init__(self) -> None:
         runner = self.root.parent / "runner"
         runner.mkdir(exist_ok=True)
         self.summary = runner / "step_summary.md"
         self.output = runner / "output.txt"
+        self.event = runner / "event.json"
         self.summary.touch()
         self.output.touch()
+        self.write_event()
+
+    def write_event(self) -> None:
+        self.event.write_text(json.dumps(self.event_data), encoding="utf-8")
 
     def env(self, **inputs: str) -> dict[str, str]:
         """The runner's variables plus inputs (fail_on=... becomes INPUT_FAIL_ON)."""
-        event = self.root.parent / "runner" / "event.json"
-        event.write_text(
-            json.dumps({"pull_request": {"head": {"sha": "feedc0de"}}}), encoding="utf-8"
-        )
+        self.write_event()
+        event = self.event
         env = {
             "GITHUB_WORKSPACE": str(self.root),
             "GITHUB_STEP_SUMMARY": str(self.summary),
@@ -45,6 +55,7 @@ class Workspace:
             "GITHUB_REPOSITORY": "policy-team/drafts",
             "GITHUB_SHA": "0123abcd",
             "GITHUB_EVENT_PATH": str(event),
+            "GITHUB_EVENT_NAME": self.event_name,
             "INPUT_RULES": "rules",
         }
         env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})

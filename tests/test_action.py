@@ -186,6 +186,30 @@ def test_the_action_is_a_shell_over_the_library_not_over_the_cli() -> None:
     assert done.stdout.strip() == "False"
 
 
+def test_warnings_are_annotations_that_do_not_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = make_workspace(tmp_path, "passing.yaml")
+    real = checkrun.load_proposal  # a run loads each draft through checkrun
+    # A message with what a workflow command must not carry raw: a newline and a second command.
+    said = "term 'old.name' was renamed 'new.name' (100%)\n::error::forged"
+
+    def loading(path: str, book: RuleBook) -> Proposal:
+        p = real(path, book)
+        return p.model_copy(
+            update={"warnings": (InputWarning(file=p.path, line=7, col=5, message=said),)}
+        )
+
+    monkeypatch.setattr(checkrun, "load_proposal", loading)
+    code, log = run(ws)
+    assert code == 0 and ws.outputs()["failures"] == "0"
+    assert (
+        "::warning file=proposals/passing.yaml,line=7,col=5,title=redlines%3A warning::"
+        "term 'old.name' was renamed 'new.name' (100%25)%0A::error::forged\n"
+    ) in log
+    assert "\n::error" not in log
+
+
 # --- the runner's files, the workspace and the event: the verdict survives ----------------------
 
 
@@ -304,26 +328,3 @@ def test_a_sarif_file_that_cannot_be_finished_leaves_the_old_one(
         "redlines.sarif",
         "rules",
     ]
-
-
-def test_warnings_are_annotations_that_do_not_fail(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ws = make_workspace(tmp_path, "passing.yaml")
-    real = checkrun.load_proposal
-    # A message with what a workflow command must not carry raw: a newline and a second command.
-    said = "term 'old.name' was renamed 'new.name' (100%)\n::error::forged"
-
-    def loading(path: str, book: RuleBook) -> Proposal:
-        proposal = real(path, book)
-        warning = InputWarning(file=proposal.path, line=7, col=5, message=said)
-        return proposal.model_copy(update={"warnings": (warning,)})
-
-    monkeypatch.setattr(checkrun, "load_proposal", loading)
-    code, log = run(ws)
-    assert code == 0 and ws.outputs()["failures"] == "0"
-    assert (
-        "::warning file=proposals/passing.yaml,line=7,col=5,title=redlines%3A warning::"
-        "term 'old.name' was renamed 'new.name' (100%25)%0A::error::forged\n"
-    ) in log
-    assert "\n::error" not in log

@@ -9,6 +9,7 @@ mirror the action's: that checks every `${{ inputs.* }}` and `${{ steps.*.output
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -135,7 +136,9 @@ def test_the_action_declares_what_the_docs_promise() -> None:
         action["inputs"]
     )
     assert action["inputs"]["proposals"]["default"] == DEFAULT_PROPOSALS
-    assert action["inputs"]["fail-on"]["default"] == "red_line"
+    # Empty: the configuration decides, else red_line (an input default would override it).
+    for name in ("fail-on", "strict", "rules", "config", "baseline", "select", "ignore"):
+        assert action["inputs"][name]["default"] == "", name
     assert {"verdict", "findings"} <= set(action["outputs"])
     docs = (PROJECT / "docs" / "github-action.md").read_text(encoding="utf-8")
     for name in (*action["inputs"], *action["outputs"]):
@@ -154,3 +157,17 @@ def test_own_workflows_use_the_action_and_the_readme_test_command() -> None:
     assert upload["with"]["sarif_file"] == sarif
     tests = (PROJECT / ".github/workflows/tests.yml").read_text("utf-8")
     assert 'pip install -e ".[test]"' in tests and "run: pytest" in tests
+
+
+def test_own_gate_waives_the_historical_drafts_and_fails_nothing_else() -> None:
+    """The repository's own CI gate (.github/redlines.yaml) passes on the bundled drafts with
+    their crossings waived, and says nothing on stderr: no stale or expired waiver."""
+    from conftest import run_cli
+
+    run = run_cli("check", "proposals", "--config", ".github/redlines.yaml")
+    assert (run.code, run.err) == (0, ""), run.err
+    assert re.search(r" 0 contradictions; [1-9][0-9]* waived$", run.out.rstrip())
+    checks = yaml.safe_load((PROJECT / ".github/workflows/redlines.yml").read_text("utf-8"))
+    ours = next(s for s in checks["jobs"]["check"]["steps"] if s.get("uses") == "./")
+    assert ours["with"]["config"] == ".github/redlines.yaml"
+    assert "fail-on" not in ours["with"]

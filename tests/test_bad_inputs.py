@@ -280,7 +280,26 @@ def _non_utf8_name(repo: Path) -> None:
     )
 
 
+# A pyproject.toml kept in this tree would be read by the tools that work on it (ruff reads every
+# pyproject.toml under the folders it lints), so the cases that need one write it.
+def _pyproject_beside_config(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text("[tool.redlines]\nstrict = true\n")
+
+
+def _pyproject_bad_value(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "drafts"\n\n[tool.redlines]\nfail-on = "red_line"\nstrict = "yes"\n'
+    )
+
+
+def _pyproject_not_toml(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text("[tool.redlines]\nfail-on = red_line\n")
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "pyproject_beside_config": _pyproject_beside_config,
+    "pyproject_bad_value": _pyproject_bad_value,
+    "pyproject_not_toml": _pyproject_not_toml,
     "oversize": _oversize,
     "very_deep": _very_deep,
     "many_values": _many_values,

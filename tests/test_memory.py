@@ -23,7 +23,7 @@ import pytest
 
 from action_workspace import make_workspace
 from conftest import ROOT
-from redlines import cli, console, memory
+from redlines import cli, console, gate, memory
 from redlines.engine import durable_available
 
 DRAFT = "proposals/us-28-point-2025-11.yaml"
@@ -165,7 +165,7 @@ def test_the_cli_reports_a_memory_error_as_out_of_memory(
     def no_memory(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(cli, "load_rules", no_memory)
+    monkeypatch.setattr(gate, "compose_rules", no_memory)  # where every command loads the rules
     assert cli.main(["check", DRAFT]) == memory.EXIT_OUT_OF_MEMORY
     assert capsys.readouterr().err == "redlines: out of memory: an allocation failed\n"
 
@@ -176,7 +176,7 @@ def test_the_cli_reports_an_os_error_of_no_memory_as_out_of_memory(
     def no_memory(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOMEM, os.strerror(errno.ENOMEM))
 
-    monkeypatch.setattr(cli, "load_rules", no_memory)
+    monkeypatch.setattr(gate, "compose_rules", no_memory)
     assert cli.main(["check", DRAFT]) == memory.EXIT_OUT_OF_MEMORY
     assert capsys.readouterr().err == "redlines: out of memory: Cannot allocate memory\n"
 
@@ -250,10 +250,10 @@ def test_headroom_is_probed_only_under_a_limit() -> None:
 def test_the_action_reports_out_of_memory_as_one_annotation(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path, "draft.yaml")
     script = textwrap.dedent("""
-        import runpy, redlines.loader
+        import runpy, redlines.gate
         def no_memory(*args, **kwargs):
             raise MemoryError
-        redlines.loader.load_rules = no_memory
+        redlines.gate.compose_rules = no_memory
         runpy.run_module("redlines.action", run_name="__main__")
     """)
     done = subprocess.run(

@@ -8,17 +8,35 @@ in redlines; 4 out of memory (one line; see `redlines.memory`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from . import memory
-from .checkrun import CheckRun, TooManyProposals
+from .baseline import baseline_text
+from .checkrun import TooManyProposals
 from .engine import EngineUnavailable, make_engine
-from .loader import bundled_dir, load_proposal, load_proposals, load_rules
+from .flags import (
+    UsageError,
+    _date,
+    _Parser,
+    add_actor_option,
+    add_check_outputs,
+    add_gate_options,
+    add_rule_docs_option,
+    add_rules_option,
+    add_set_option,
+    check_arguments,
+    output_plan,
+    resolve_actors,
+    settings_of,
+)
+from .gate import GateRun, load_book, prepare
+from .loader import bundled_dir, load_proposal, load_proposals
 from .models import (
     Catalogue,
     InputError,
@@ -34,65 +52,14 @@ from .render import RenderOptions, check_writer, find_repo_root, formats, render
 from .render.logsafe import text_lines
 from .report import failing, run_warnings
 from .schemas import KINDS, published_schema
-from .specs import iso_date, suggest
+from .settings import OutputTarget, SettingError, Settings, describe
+from .specs import suggest
 from .version import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-class UsageError(Exception):
-    """Bad command-line usage: printed as 'redlines: error: …', exit 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        raise UsageError(message)
-
-
 # --- shared options -----------------------------------------------------------------------------
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return iso_date(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
-def _assignment(text: str) -> tuple[str, str]:
-    term, sep, value = text.partition("=")
-    if not sep or not term:
-        raise argparse.ArgumentTypeError(f"'{text}' is not TERM=VALUE")
-    if not text.isprintable():
-        raise argparse.ArgumentTypeError(f"'{text}' holds a line break or control character")
-    return term.strip(), value.strip()
-
-
-def _name(text: str) -> str:
-    """An --actor value: one line of printable text (it is quoted back in messages)."""
-    if not text.isprintable():
-        raise argparse.ArgumentTypeError(f"'{text}' holds a line break or control character")
-    return text
-
-
-def add_rules_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--rules",
-        metavar="DIR",
-        help="rules directory (terms.yaml + rule sets); default: the bundled rules",
-    )
-
-
-def add_actor_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--actor",
-        metavar="ID",
-        type=_name,
-        action="append",
-        default=[],
-        help="only this actor's rule set (repeatable)",
-    )
 
 
 def add_output_options(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
@@ -106,20 +73,9 @@ def add_output_options(parser: argparse.ArgumentParser, choices: Sequence[str]) 
     )
 
 
-def add_set_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        dest="overrides",
-        metavar="TERM=VALUE",
-        help="override a term for a what-if check",
-    )
-
-
 def rules_from(args: argparse.Namespace) -> RuleBook:
-    book = load_rules(args.rules)
+    """The rule book of a command: --rules, else the configuration's (composed, overridden)."""
+    book, _ = load_book(settings_of(args))
     note_warnings(args, book.warnings)
     return book
 
@@ -150,23 +106,6 @@ def print_warnings(warnings: Iterable[InputWarning]) -> None:
         _say(*(_as_printed(warning) for warning in found))
 
 
-def resolve_actors(book: RuleBook, wanted: Sequence[str]) -> list[str]:
-    """Rule set ids for --actor values, which may name a rule set id or an actor."""
-    ids: list[str] = []
-    by_actor = {rs.actor.lower(): rs.id for rs in book.rulesets}
-    known = [rs.id for rs in book.rulesets]
-    for name in wanted:
-        if name in known:
-            ids.append(name)
-        elif name.lower() in by_actor:
-            ids.append(by_actor[name.lower()])
-        else:
-            raise UsageError(
-                f"unknown actor '{name}'{suggest(name, known)}; rule sets: {', '.join(known)}"
-            )
-    return ids
-
-
 def emit(
     result: object,
     args: argparse.Namespace,
@@ -180,11 +119,11 @@ def emit(
     write_output(getattr(args, "output", None) or None, text)
 
 
-def use_color(args: argparse.Namespace) -> bool:
+def use_color(args: argparse.Namespace, to_stdout: bool | None = None) -> bool:
     if args.color != "auto":
         return bool(args.color == "always")
     return (
-        not args.output
+        (not args.output if to_stdout is None else to_stdout)
         and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ
         and os.environ.get("TERM") != "dumb"
@@ -196,62 +135,98 @@ def use_color(args: argparse.Namespace) -> bool:
 
 def _add_check(commands: Any) -> None:
     parser = commands.add_parser("check", help="check proposals against the rule sets")
-    parser.add_argument(
-        "proposals",
-        nargs="+",
-        metavar="PROPOSAL",
-        help="proposal files (a directory: every *.yaml and *.yml under it)",
-    )
-    add_rules_option(parser)
-    add_actor_option(parser)
-    add_output_options(parser, sorted(formats("check")))
-    parser.add_argument(
-        "--fail-on",
-        choices=["red_line", "priority", "preference", "never"],
-        default="red_line",
-        help="lowest severity whose violation fails (exit 1)",
-    )
-    parser.add_argument("--strict", action="store_true", help="also fail on red lines left open")
-    parser.add_argument(
-        "--as-of",
-        type=_date,
-        metavar="DATE",
-        help="apply the rules in force on this date (default: each proposal's date)",
-    )
-    add_set_option(parser)
-    parser.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
-    add_rule_docs_option(parser)
+    check_arguments(parser)
     parser.set_defaults(run=run_check)
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Check the proposals one at a time, each report written and dropped (checkrun.py)."""
-    book = rules_from(args)
-    actors = resolve_actors(book, args.actor)
-    run = CheckRun.load(args.proposals, book)
-    if args.engine != "auto":
-        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
-    options = RenderOptions(
-        color=use_color(args),
-        repo_root=str(find_repo_root()),
-        fail_on=args.fail_on,
-        strict=args.strict,
-        rule_pages=rule_pages(args, ((rule.id, rule.ruleset) for rule in book.rules)),
+    """Check the proposals one at a time, each report written to every output and dropped
+    (checkrun.py); each output file is replaced only once it is complete (outputs.py)."""
+    settings = settings_of(args)
+    targets, _ = output_plan(args, settings)
+    run = GateRun(
+        settings,
+        args.proposals,
+        overrides=dict(args.overrides),
+        engine=args.engine,
+        today=dt.date.today(),
     )
+    fail_on, strict = settings.fail_on.value, settings.strict.value
+    pages = rule_pages(args, settings, ((rule.id, rule.ruleset) for rule in run.book.rules))
     failed = False
-    reports = run.reports(
-        as_of=args.as_of, overrides=dict(args.overrides), actors=actors, engine=args.engine
-    )
-    with (
-        Output.to(args.output or None) as output,
-        check_writer(args.format)(output, options, spool=output.spool) as writer,
-    ):
-        for report in reports:
-            writer.add(report)
-            note_warnings(args, report.warnings)
-            failed = failed or bool(failing(report, args.fail_on, args.strict))
-        writer.finish()
+    with contextlib.ExitStack() as stack:
+        writers = []
+        for target in targets:
+            output = stack.enter_context(Output.to(target.path))
+            options = RenderOptions(
+                color=use_color(args, to_stdout=target.path is None),
+                repo_root=str(find_repo_root()),
+                fail_on=fail_on,
+                strict=strict,
+                rule_pages=pages,
+            )
+            writer = check_writer(target.format)(output, options, spool=output.spool)
+            writers.append(stack.enter_context(writer))
+        for report in run.reports():
+            for writer in writers:
+                writer.add(report)
+            failed = failed or bool(failing(report, fail_on, strict))
+        result = run.finish()
+        for writer in writers:
+            writer.end_run(result.absent, result.warnings)
+            writer.finish()
+    if settings.write_baseline.value is not None:
+        write_output(settings.write_baseline.value, baseline_text(result.recorded))
+    note_warnings(args, (*run.warnings, *result.warnings))
     return EXIT_FAIL if failed else EXIT_OK
+
+
+# --- config -------------------------------------------------------------------------------------
+
+
+def _add_config(commands: Any) -> None:
+    parser = commands.add_parser(
+        "config",
+        help="print the effective settings of a check and where each came from",
+        description="Read the configuration (.redlines.yaml, or [tool.redlines] in "
+        "pyproject.toml, from here up to the repository root) and the flags given, check "
+        "them against the rule book they name, and print each setting with its source: "
+        "default, file:line:col, or the flag. Exit 2 if any is wrong.",
+    )
+    add_rules_option(parser)
+    add_gate_options(parser)
+    add_check_outputs(parser)
+    parser.set_defaults(run=run_config, command_format="text")
+
+
+def run_config(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    targets, sources = output_plan(args, settings)
+    full, modified = load_book(settings)
+    prepare(
+        settings,
+        resolve_actors(full, settings.actors),
+        book=full,
+        modified=modified,
+        today=dt.date.today(),
+        repo_root=find_repo_root(),
+    )
+    sys.stdout.write(render_settings(settings, targets, sources))
+    return EXIT_OK
+
+
+def render_settings(
+    settings: Settings, targets: Sequence[OutputTarget], sources: dict[str, str]
+) -> str:
+    rows = describe(settings)
+    rows = [r for r in rows if r[0] not in ("format", "outputs")]
+    rows += [(f"output {t.format}", t.path or "stdout", sources[str(t)]) for t in targets]
+    head = f"configuration: {settings.config or '(none)'}"
+    width = max(len(name) for name, _, _ in rows)
+    lines = [head, ""]
+    for name, value, source in rows:
+        lines.append(f"  {name.ljust(width)}  {value}" + (f"  [{source}]" if source else ""))
+    return text_lines(lines)
 
 
 # --- terms and schema ---------------------------------------------------------------------------
@@ -563,21 +538,20 @@ def run_explain(args: argparse.Namespace) -> int:
 # --- rules and docs -----------------------------------------------------------------------------
 
 
-def add_rule_docs_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--rule-docs",
-        metavar="URL",
-        help="where your rules' pages (`redlines docs`) are published; reports link each rule "
-        "to URL/<rule set>.md#<rule id> (default: the bundled rules' pages for the bundled "
-        "rules, no link for others)",
-    )
-
-
-def rule_pages(args: argparse.Namespace, rules: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Each rule's page (rule id -> URL), for (rule id, rule set id) pairs."""
+def rule_pages(
+    args: argparse.Namespace,
+    settings: Settings | None,
+    rules: Iterable[tuple[str, str]],
+) -> dict[str, str]:
+    """Each rule's page (rule id -> URL), for (rule id, rule set id) pairs: the bundled rules'
+    pages for the bundled rules (the configuration's `rules: bundled` included), none for
+    others unless --rule-docs says where they are."""
     from .ruledocs import pages_base, rule_page_urls
 
-    return rule_page_urls(rules, pages_base(args.rules, getattr(args, "rule_docs", None)))
+    folder = args.rules
+    if settings is not None and folder is None and settings.rule_book is not None:
+        folder = settings.rule_book[0]
+    return rule_page_urls(rules, pages_base(folder, getattr(args, "rule_docs", None)))
 
 
 def _add_rules(commands: Any) -> None:
@@ -629,7 +603,7 @@ def run_rules(args: argparse.Namespace) -> int:
         severities=[Severity(s) for s in args.severity],
         tags=args.tag,
         as_of=args.as_of,
-        pages=rule_pages(args, ((r.id, r.ruleset) for r in book.rules)),
+        pages=rule_pages(args, None, ((r.id, r.ruleset) for r in book.rules)),
     )
     emit(listing, args)
     return EXIT_OK
@@ -874,6 +848,7 @@ def _variant_base(of: str, path: Path, book: RuleBook) -> tuple[str, Proposal]:
 # Each subcommand registers itself here: (function adding its parser).
 COMMANDS: list[Callable[[Any], None]] = [
     _add_check,
+    _add_config,
     _add_terms,
     _add_schema,
     _add_lint,
@@ -924,7 +899,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         _say(*(_as_printed(problem) for problem in err.problems))
         return EXIT_BAD_INPUT
-    except (UsageError, EngineUnavailable, OutputError, TooManyProposals) as err:
+    except (UsageError, EngineUnavailable, SettingError, OutputError, TooManyProposals) as err:
         _say(f"redlines: error: {err}")
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version

@@ -25,11 +25,14 @@ class Frozen(BaseModel):
 
 
 class Origin(Frozen):
-    """Where something was written: file as given on the command line, 1-based line and column."""
+    """Where something was written: file as given on the command line, 1-based line and column;
+    `end_col` is the column just past the end of that line's text (where a region that starts
+    here ends, for SARIF), when the file's text was at hand."""
 
     file: str
     line: int
     col: int
+    end_col: int | None = None
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"

@@ -60,7 +60,9 @@ class Verdict(StrEnum):
 
 
 class Location(Frozen):
-    """A place in a file a reviewer can open: path as given, 1-based line and column."""
+    """A place in a file a reviewer can open: path as given, 1-based line and column, and the
+    column just past the end of that line's text (`end_col`: the region a SARIF result marks,
+    from the column to the end of the line)."""
 
     path: str
     """The file, as given on the command line."""
@@ -68,10 +70,12 @@ class Location(Frozen):
     """1-based line."""
     col: int
     """1-based column."""
+    end_col: int | None = None
+    """The column just past the end of that line's text: where a region starting here ends."""
 
     @classmethod
     def of(cls, origin: Origin) -> "Location":
-        return cls(path=origin.file, line=origin.line, col=origin.col)
+        return cls(path=origin.file, line=origin.line, col=origin.col, end_col=origin.end_col)
 
 
 class ClauseRef(Frozen):
@@ -136,6 +140,86 @@ class TermState(Frozen):
     reading the term is decided where it comes out the same for each of them."""
 
 
+# --- what a gate adds to a report (settings.py, gate.py) ---------------------------------------
+# Present only when the run has a gate beyond the rules themselves; the JSON leaves them out
+# otherwise (render/json.py), so a plain check's report is what it always was.
+
+# Whether a finding is in the baseline the run was judged against (`--baseline`).
+BaselineState = Literal["new", "unchanged"]
+
+
+class Waived(Frozen):
+    """The waiver that accepts a finding: it is reported, and does not fail the gate."""
+
+    rule: str
+    """The rule as the waiver names it: a rule id, a tag or a glob of ids."""
+    reason: str
+    """Why the crossing is accepted."""
+    expires: dt.date | None
+    """The last day it waives; null: never expires."""
+    location: Location
+    """Where the waiver is written."""
+
+
+class ModifiedRule(Frozen):
+    """A rule the configuration changed (`rule-overrides`): as it was, as it is, and why."""
+
+    rule: str
+    """The rule's id."""
+    title: str
+    """The rule's title."""
+    actor: str
+    """Whose rule it is."""
+    was_severity: Severity
+    """Its severity as written."""
+    was_weight: int | None
+    """Its weight as written."""
+    severity: Severity | None
+    """Its severity now; null: disabled."""
+    weight: int | None
+    """Its weight now."""
+    reason: str
+    """Why the configuration changes it."""
+    location: Location
+    """Where the override is written."""
+
+
+class BaselineEntry(Frozen):
+    """One finding a baseline file holds: its fingerprint, and enough to say what it was."""
+
+    fingerprint: str
+    """The finding's fingerprint (baseline.py)."""
+    rule: str
+    """The rule's id, or redlines.contradiction."""
+    kind: str
+    """violated, open or contradiction."""
+    proposal: str
+    """The proposal's id."""
+    path: str
+    """The file it was found in, relative to the repository root."""
+    line: int
+    """The line it was found at."""
+
+
+class GateInfo(Frozen):
+    """How the run's gate differs from checking every rule as written."""
+
+    modified_rules: tuple[ModifiedRule, ...] = ()
+    """The rules the configuration changed (rule-overrides)."""
+    select: tuple[str, ...] = ()
+    """The names the selection kept rules by (--select)."""
+    ignore: tuple[str, ...] = ()
+    """The names the selection left rules out by (--ignore)."""
+    rules_selected: int | None = None
+    """How many rules the selection kept, when one was made."""
+    rules_total: int | None = None
+    """How many the rule book holds, when a selection was made."""
+    waivers: int = 0
+    """How many waivers are configured."""
+    baseline: str | None = None
+    """The baseline file the findings are compared with."""
+
+
 class Finding(Frozen):
     """One rule's status on one proposal."""
 
@@ -167,6 +251,10 @@ class Finding(Frozen):
     """The line a reviewer must change: the first deciding clause, else the proposal's header."""
     sources: tuple[Source, ...]
     """Where the position is stated."""
+    waived: Waived | None = None
+    """With waivers: the waiver that accepts this finding (it then fails nothing)."""
+    baseline: BaselineState | None = None
+    """With a baseline: new, or unchanged (in the baseline: it fails nothing)."""
 
 
 class RedLineCounts(Frozen):
@@ -230,6 +318,10 @@ class Contradiction(Frozen):
     """The tie the values break (rules/ties.yaml), if that is the contradiction."""
     terms: tuple[str, ...] = ()
     """Every term the contradiction is about."""
+    waived: Waived | None = None
+    """With waivers: the waiver that accepts this contradiction (it then fails nothing)."""
+    baseline: BaselineState | None = None
+    """With a baseline: new, or unchanged (in the baseline: it fails nothing)."""
 
 
 class DerivedTerm(Frozen):
@@ -247,6 +339,8 @@ class DerivedTerm(Frozen):
     """The proposal clauses at the root of the chain."""
     via: Literal["implication", "tie"] = "implication"
     """implication, or tie: the only value of the term coherent with what the draft sets."""
+    implication_location: Location | None = None
+    """Where the implication (or the tie) is written."""
 
 
 class ProposalInfo(Frozen):
@@ -325,6 +419,8 @@ class Report(Frozen):
     """Terms set with --set."""
     warnings: tuple[InputWarning, ...] = ()
     """Non-fatal problems with the inputs of this check (the draft's, the rules'), by place."""
+    gate: GateInfo | None = None
+    """How the run's gate differs from every rule as written; present only with a gate."""
 
 
 class ReportSet(Frozen, defer_build=True):
@@ -338,6 +434,11 @@ class ReportSet(Frozen, defer_build=True):
     """The gravest overall verdict of all reports."""
     reports: tuple[Report, ...]
     """One report per proposal, sorted by path."""
+    absent: tuple[BaselineEntry, ...] = ()
+    """With --baseline: the baseline's findings this run no longer finds (fixed, or gone)."""
+    warnings: tuple[InputWarning, ...] = ()
+    """Warnings about the run's gate rather than one report: a waiver that expired, or that
+    matches nothing (at the waiver's line)."""
 
 
 # --- checking -----------------------------------------------------------------------------------
@@ -522,6 +623,7 @@ def build_report(
         else Location(path=proposal.path, line=1, col=1)
     )
     readings = Readings(evaluation.facts, evaluation.narrowed)
+    derivers = {i.id: i.origin for i in book.implications} | {t.id: t.origin for t in book.ties}
     findings = tuple(
         _finding(rule, evaluation, trace, header, readings)
         for rule in sorted(book.rules, key=lambda r: (r.ruleset, -r.severity.rank, r.id))
@@ -575,10 +677,17 @@ def build_report(
         verdicts=verdicts,
         findings=findings,
         contradictions=contradictions,
-        derived=tuple(trace.derived_term(term) for term in trace.derived),
+        derived=tuple(_placed(trace.derived_term(term), derivers) for term in trace.derived),
         overrides=tuple(Override(term=t, value=v) for t, v in sorted(trace.overrides.items())),
         warnings=sorted_warnings((*book.warnings, *proposal.warnings, *strained)),
     )
+
+
+def _placed(derived: DerivedTerm, derivers: Mapping[str, Origin | None]) -> DerivedTerm:
+    origin = derivers.get(derived.implication)
+    if origin is None:
+        return derived
+    return derived.model_copy(update={"implication_location": Location.of(origin)})
 
 
 def clause_ref(clause: Clause) -> ClauseRef:
@@ -928,23 +1037,35 @@ def overall_verdict(kinds: Iterable[ActorVerdictKind]) -> Verdict:
 
 
 def failing(report: Report, fail_on: FailOn, strict: bool = False) -> list[str]:
-    """Why this report should fail a CI run at the given level (empty: it passes)."""
+    """Why this report should fail a CI run at the given level (empty: it passes).
+
+    A waived finding, or one the baseline already holds (`unchanged`), never fails: the gate
+    reports it apart.
+    """
     if fail_on == "never":
         return []
     threshold = Severity(fail_on).rank
+    counted = [f for f in report.findings if gates(f)]
     reasons = [
         f"{f.rule} violated"
-        for f in report.findings
+        for f in counted
         if f.status is Status.VIOLATED and f.severity.rank >= threshold
     ]
     if strict:
         reasons += [
             f"{f.rule} open"
-            for f in report.findings
+            for f in counted
             if f.status is Status.OPEN and f.severity is Severity.RED_LINE
         ]
     reasons += [
         f"{c.tie} broken ({', '.join(c.terms)})" if c.tie else f"contradiction on {c.term}"
         for c in report.contradictions
+        if gates(c)
     ]
     return reasons
+
+
+def gates(found: Finding | Contradiction) -> bool:
+    """Whether a finding or contradiction can fail the gate: neither waived nor in the
+    baseline."""
+    return found.waived is None and found.baseline != "unchanged"

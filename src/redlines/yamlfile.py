@@ -104,21 +104,30 @@ class Document:
     # (line, col), 1-based; Origin objects are made only for the few positions asked for.
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # The length of each line's text (trailing blanks left out): where a region starting on a
+    # line ends, for SARIF. Empty for a document not read from text.
+    line_lengths: list[int] = field(default_factory=list)
 
     def at(self, path: Path_) -> Origin:
         """The position of the value at `path`, or of its nearest enclosing value."""
         for end in range(len(path), -1, -1):
             found = self.values.get(path[:end])
             if found is not None:
-                return Origin(file=self.file, line=found[0], col=found[1])
-        return Origin(file=self.file, line=1, col=1)
+                return self._origin(*found)
+        return self._origin(1, 1)
 
     def key_at(self, path: Path_) -> Origin:
         """The position of the key that names `path` (falls back to the value)."""
         found = self.keys.get(path)
         if found is None:
             return self.at(path)
-        return Origin(file=self.file, line=found[0], col=found[1])
+        return self._origin(*found)
+
+    def _origin(self, line: int, col: int) -> Origin:
+        end = None
+        if 0 < line <= len(self.line_lengths):
+            end = max(self.line_lengths[line - 1] + 1, col + 1)
+        return Origin(file=self.file, line=line, col=col, end_col=end)
 
     def problem(self, path: Path_, message: str, *, key: bool = False) -> Problem:
         return Problem.at(self.key_at(path) if key else self.at(path), message)
@@ -180,7 +189,8 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     if len(raw) > MAX_FILE_BYTES:
         _fail_too_big(name, len(raw))
     text = _decode(raw, name)
-    doc = Document(file=name, data=None)
+    lengths = [len(line.rstrip()) for line in _LINE_BREAK.split(text)]
+    doc = Document(file=name, data=None, line_lengths=lengths)
     places = _Places(text)
     try:
         _Reader(doc, places).read(text)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from redlines.models import Problem
 from redlines.render import RenderOptions, render_github
 from redlines.render.github import escape_data, escape_property, problem_commands
+from redlines.render.view import check_view
 from redlines.report import ReportSet
 
 from .render_helpers import NASTY
@@ -111,3 +113,79 @@ def test_bad_input_becomes_error_annotations(options: RenderOptions) -> None:
             "unknown term 'a.b', did you",
         )
     ]
+
+
+def bundled_reports() -> ReportSet:
+    """Every bundled draft: 45 red lines crossed, over a hundred priorities missed."""
+    import redlines
+    from redlines.loader import load_proposals
+
+    book = redlines.load_rules()
+    proposals = load_proposals(["proposals"], book)
+    return redlines.check_all(proposals, book, engine="python")
+
+
+def test_annotations_stop_at_githubs_limit_most_severe_first(in_project: Path) -> None:
+    from redlines.render.github import ANNOTATIONS_PER_KIND
+
+    reports = bundled_reports()
+    output = render_github(reports, RenderOptions(repo_root=str(in_project)))
+    found = commands(output)
+    kinds = [name for name, _, _ in found if name in ("error", "warning", "notice")]
+    assert (kinds.count("error"), kinds.count("warning")) == (10, 10)
+    assert kinds.count("notice") == ANNOTATIONS_PER_KIND  # 9 findings and the closing count
+    name, props, message = found[-1]
+    assert (name, props) == ("notice", {"title": "redlines: more findings than annotations"})
+    total = sum(1 for line in output.splitlines() if ": error: " in line or "::error " in line)
+    assert total > 10  # the other errors are plain lines in their group, not lost
+    assert message.startswith(f"{len(check_view(reports).items) - 29} more findings than")
+    assert "in the job summary and in the SARIF report" in message
+    # The annotated errors are red lines that fail the check, not notes that happen to come
+    # first in the file.
+    for name, _, message in found:
+        if name == "error":
+            assert "red line violated" in message or "contradiction" in message.lower()
+
+
+def test_a_few_findings_are_all_annotated_without_a_closing_notice(
+    reports: ReportSet, options: RenderOptions
+) -> None:
+    found = commands(render_github(reports, options))
+    assert not any(
+        p.get("title") == "redlines: more findings than annotations" for _, p, _ in found
+    )
+
+
+def test_waived_and_unchanged_findings_are_notices(
+    reports: ReportSet, options: RenderOptions
+) -> None:
+    import datetime as dt
+
+    from redlines.report import Location, Waived
+
+    report = reports.reports[0]
+    waived = Waived(
+        rule="EU-1",
+        reason="kept as leaked",
+        expires=dt.date(2999, 1, 1),
+        location=Location(path=".redlines.yaml", line=4, col=5),
+    )
+    findings = tuple(
+        f.model_copy(update={"waived": waived})
+        if f.rule == "EU-1"
+        else f.model_copy(update={"baseline": "unchanged"})
+        if f.rule == "UA-1"
+        else f
+        for f in report.findings
+    )
+    gated = reports.model_copy(
+        update={"reports": (report.model_copy(update={"findings": findings}),)}
+    )
+    found = commands(render_github(gated, options))
+    by_rule = {p["title"].split()[0]: (name, msg) for name, p, msg in found if "title" in p}
+    assert by_rule["EU-1"][0] == "notice"
+    assert by_rule["EU-1"][1].startswith(
+        "Waived (waived until 2999-01-01 by .redlines.yaml:4:5: kept as leaked). "
+    )
+    assert by_rule["UA-1"][0] == "notice"
+    assert by_rule["UA-1"][1].startswith("Unchanged since the baseline (does not fail).")

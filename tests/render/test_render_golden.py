@@ -18,6 +18,7 @@ GOLDEN_NAMES = {
     "github": "report.github.txt",
     "junit": "report.junit.xml",
     "html": "report.html",
+    "summary": "report.summary.md",
 }
 
 

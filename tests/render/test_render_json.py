@@ -16,8 +16,17 @@ from redlines.report import ReportSet
 
 
 def as_before(model: BaseModel, ensure_ascii: bool = False) -> str:
-    """What every JSON output was until it moved to pydantic's serialiser."""
+    """What every JSON output was until it moved to pydantic's serialiser (a report checked
+    without a gate has none of the gate's fields, as before there was a gate)."""
     data = model.model_dump(mode="json")
+    for key in ("absent", "warnings"):
+        if isinstance(data, dict) and data.get(key) == []:
+            del data[key]
+    for report in data.get("reports", []) if isinstance(data, dict) else []:
+        if report["gate"] is None:
+            del report["gate"]
+            for found in (*report["findings"], *report["contradictions"]):
+                del found["waived"], found["baseline"]
     return json.dumps(data, indent=2, ensure_ascii=ensure_ascii) + "\n"
 
 

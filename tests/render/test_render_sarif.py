@@ -90,7 +90,8 @@ def test_results(validator: Any, reports: ReportSet, options: RenderOptions) -> 
             "uri": "tests/fixtures/proposals/draft.yaml",
             "uriBaseId": "%SRCROOT%",
         },
-        "region": {"startLine": 9, "startColumn": 5},
+        # The region: from the clause's start to the end of its first line (`id: "1"`).
+        "region": {"startLine": 9, "startColumn": 5, "endLine": 9, "endColumn": 12},
     }
     assert by_key[("test-draft", "UA-3")]["level"] == "warning"
     assert by_key[("test-draft", "UA-4")]["level"] == "note"
@@ -145,3 +146,109 @@ def test_paths_outside_the_repository_are_absolute_file_uris(
         for r in document["runs"][0]["results"]
     }
     assert uris and all(u.startswith("file:///") for u in uris)
+
+
+def test_every_result_has_an_end_line_and_column(
+    validator: Any, reports: ReportSet, options: RenderOptions
+) -> None:
+    run = valid(validator, render_sarif(reports, options))["runs"][0]
+    for result in run["results"]:
+        for where in (*result["locations"], *result.get("relatedLocations", [])):
+            region = where["physicalLocation"]["region"]
+            assert region["endLine"] == region["startLine"]
+            assert region["endColumn"] > region["startColumn"]
+
+
+def test_related_locations_of_a_derived_term_and_a_contradiction(
+    validator: Any, in_project: Path, options: RenderOptions
+) -> None:
+    # Martial law goes on and clause 1 cedes Crimea in law, which IMP-1 turns into a
+    # constitutional amendment: UA-2 is violated through a derived term.
+    derived = build(
+        ("tests/fixtures/proposals/draft.yaml", "tests/fixtures/proposals/variant.yaml"),
+        overrides={"ukraine.martial_law_ended": "false"},
+    )
+    run = valid(validator, render_sarif(derived, options))["runs"][0]
+    ua2 = next(
+        r
+        for r in run["results"]
+        if r["ruleId"] == "UA-2" and r["properties"]["proposal"] == "test-draft"
+    )
+    assert [
+        (
+            loc["physicalLocation"]["artifactLocation"]["uri"],
+            loc["physicalLocation"]["region"]["startLine"],
+            loc["message"]["text"],
+        )
+        for loc in ua2["relatedLocations"]
+    ] == [
+        (
+            "tests/fixtures/rules/implications.yaml",
+            2,
+            "implication IMP-1 derives ukraine.constitution_amended = true",
+        ),
+        (
+            "tests/fixtures/proposals/draft.yaml",
+            9,
+            "clause 1: Crimea (what IMP-1 derives ukraine.constitution_amended from)",
+        ),
+    ]
+    contradiction = next(r for r in run["results"] if r["ruleId"] == "redlines.contradiction")
+    assert [loc["message"]["text"] for loc in contradiction["relatedLocations"]] == [
+        "clause 2 sets ukraine.army_cap to 600,000",
+        "clause 4 sets ukraine.army_cap to 800,000",
+    ]
+
+
+def test_waivers_and_baseline_states_are_valid_sarif(
+    validator: Any, reports: ReportSet, options: RenderOptions
+) -> None:
+
+    from redlines.report import BaselineEntry, Location, Waived
+
+    report = reports.reports[0]
+    waived = Waived(
+        rule="UA-1",
+        reason="Kept as leaked.",
+        expires=None,
+        location=Location(path=".redlines.yaml", line=3, col=5, end_col=15),
+    )
+    findings = tuple(
+        f.model_copy(update={"waived": waived, "baseline": "unchanged"})
+        if f.rule == "UA-1"
+        else f.model_copy(update={"baseline": "new"})
+        for f in report.findings
+    )
+    gone = BaselineEntry(
+        fingerprint="0" * 32,
+        rule="EU-1",
+        kind="violated",
+        proposal="test-draft",
+        path="tests/fixtures/proposals/draft.yaml",
+        line=9,
+    )
+    gated = reports.model_copy(
+        update={
+            "reports": (report.model_copy(update={"findings": findings}),),
+            "absent": (gone,),
+        }
+    )
+    run = valid(validator, render_sarif(gated, options))["runs"][0]
+    ua1 = next(r for r in run["results"] if r["ruleId"] == "UA-1")
+    assert ua1["baselineState"] == "unchanged"
+    assert ua1["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "Kept as leaked.",
+            "location": {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": ".redlines.yaml", "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": 3, "startColumn": 5, "endLine": 3, "endColumn": 15},
+                }
+            },
+            "properties": {"expires": "never"},
+        }
+    ]
+    absent = run["results"][-1]
+    assert (absent["baselineState"], absent["kind"], absent["level"]) == ("absent", "pass", "none")

@@ -176,9 +176,11 @@ def test_cli_offers_exactly_the_registered_formats(command: str) -> None:
         assert offered == [] and formats(command) == ("markdown",)
         return
     (fmt,) = offered
-    # `terms --coverage` renders the coverage matrix: its formats are offered by `terms` too.
+    # `check` also takes `auto` (github inside GitHub Actions, else text); `terms --coverage`
+    # renders the coverage matrix, so `terms` offers its formats too.
     expected = {*formats(command), *(formats("coverage") if command == "terms" else ())}
-    assert sorted(fmt.choices) == sorted(expected)
+    extra = {"auto"} if command == "check" else set()
+    assert sorted(fmt.choices) == sorted(expected | extra)
 
 
 def test_check_text_imports_no_other_writer() -> None:

@@ -11,6 +11,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import NamedTuple
 
 from ..models import (
     Catalogue,
@@ -73,6 +74,35 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
     fence = fence_of(terms_path)
     check_inside(terms_path, os.path.join(label, "terms.yaml"), fence)
     catalogue = load_terms(terms_path, os.path.join(label, "terms.yaml"))
+    files = load_rule_files(root, label, catalogue, fence)
+    book = RuleBook(
+        catalogue=catalogue,
+        rulesets=tuple(files.rulesets),
+        implications=tuple(files.implications),
+        ties=tuple(files.ties),
+        root=label,
+        warnings=tuple(files.warnings),
+    )
+    check_cross_references(book)
+    return book
+
+
+class RuleFiles(NamedTuple):
+    """What the files of a rules folder hold besides its catalogue."""
+
+    rulesets: list[RuleSet]
+    implications: list[Implication]
+    ties: list[Tie]
+    warnings: list[InputWarning]
+
+
+def load_rule_files(
+    root: Path, label: str, catalogue: Catalogue, fence: Path | None, already: int = 0
+) -> RuleFiles:
+    """The rule sets, implications and ties of every YAML file under `root` but its
+    `terms.yaml`, checked against `catalogue`; `already` rules, implications and ties count
+    towards the limit."""
+    terms_path = root / "terms.yaml"
     rulesets: list[RuleSet] = []
     implications: list[Implication] = []
     ties: list[Tie] = []
@@ -102,7 +132,7 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
                 )
         except InputError as err:
             problems.extend(err.problems)
-        count = sum(len(rs.rules) for rs in rulesets) + len(implications) + len(ties)
+        count = already + sum(len(rs.rules) for rs in rulesets) + len(implications) + len(ties)
         if count > MAX_RULES:
             held = (
                 f"with this file the rules directory holds {count:,} rules, implications and ties"
@@ -118,16 +148,7 @@ def load_rules(directory: str | Path | None = None) -> RuleBook:
             break
     if problems:
         raise InputError(capped(problems))
-    book = RuleBook(
-        catalogue=catalogue,
-        rulesets=tuple(rulesets),
-        implications=tuple(implications),
-        ties=tuple(ties),
-        root=label,
-        warnings=tuple(warnings),
-    )
-    _check_cross_references(book)
-    return book
+    return RuleFiles(rulesets, implications, ties, warnings)
 
 
 def _kind_of(doc: Document) -> str:
@@ -359,7 +380,7 @@ def _ties(
     return built
 
 
-def _check_cross_references(book: RuleBook) -> None:
+def check_cross_references(book: RuleBook) -> None:
     """Ids unique across every file; every `superseded_by` names a rule, implication or tie."""
     everything: list[tuple[str, Origin | None, str | None]] = [
         (r.id, r.origin, r.superseded_by) for r in book.rules

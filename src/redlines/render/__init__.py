@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .markdown import render_markdown
     from .sarif import render_sarif
     from .stream import CheckWriter
+    from .summary import render_summary
     from .text import render_text
 
 Renderer = Callable[[Any, RenderOptions], str]
@@ -42,6 +43,7 @@ REGISTRY: dict[tuple[str, str], str] = {
     ("check", "github"): "github:render_github",
     ("check", "junit"): "junit:render_junit",
     ("check", "html"): "html:render_html",
+    ("check", "summary"): "summary:render_summary",
     ("space", "text"): "space:render_space_text",
     ("space", "json"): "json:render_json",
     ("space", "markdown"): "space:render_space_markdown",
@@ -79,6 +81,7 @@ WRITERS: dict[str, str] = {
     "github": "github:GithubWriter",
     "junit": "junit:JunitWriter",
     "html": "html:HtmlWriter",
+    "summary": "summary:SummaryWriter",
 }
 
 
@@ -150,6 +153,7 @@ __all__ = [
     "render_junit",
     "render_markdown",
     "render_sarif",
+    "render_summary",
     "render_text",
     "renderer",
 ]

@@ -32,15 +32,21 @@ from .options import RenderOptions
 from .stream import CheckWriter, copy, render_with
 from .view import (
     ACTOR_VERDICT_MEANING,
+    BASELINE_MARK,
     SEVERITY_NAME,
+    GateView,
     ReportView,
     claim_location,
+    gate_view,
     meta,
     open_message,
+    plural,
     report_view,
     sentence,
+    sentence_case,
     soft_score,
     verdict_detail,
+    waiver_note,
 )
 
 _CSS = """
@@ -159,6 +165,7 @@ class HtmlWriter(CheckWriter):
             "</header>",
             "<main>",
         ]
+        parts += _gate(gate_view(self.tally), self.options)
         if self.rows:
             parts += _matrix(self.tally.actors, self.rows)
         self.out.write(xml_text("\n".join(parts) + "\n"))
@@ -174,6 +181,23 @@ class HtmlWriter(CheckWriter):
             "</html>",
         ]
         self.out.write(xml_text("\n".join(footer) + "\n"))
+
+
+def _gate(gate: GateView | None, options: RenderOptions) -> list[str]:
+    """How the run's gate differs from every rule as written."""
+    if gate is None:
+        return []
+    items = [
+        f"<li>Rule changed: {e(sentence)} — {e(m.reason)} ({_file(m.location, options)})</li>"
+        for sentence, m in zip(gate.modified, gate.info.modified_rules, strict=True)
+    ]
+    if gate.selection:
+        items.append(f"<li>{e(sentence_case(gate.selection))}</li>")
+    if gate.info.waivers:
+        items.append(f"<li>{e(plural(gate.info.waivers, 'waiver'))} configured</li>")
+    if gate.baseline:
+        items.append(f"<li>{e(sentence_case(gate.baseline))}</li>")
+    return ['<section class="card gate"><h2>Gate</h2><ul>', *items, "</ul></section>"]
 
 
 def _anchor(index: int, proposal_id: str) -> str:
@@ -241,6 +265,7 @@ def _report(view: ReportView, anchor: str, options: RenderOptions) -> list[str]:
         # What does not fail a check is folded away (no script needed: <details> opens by itself).
         *_open(view, options),
         *_soft(view, options),
+        *_waived(view, options),
     ]
     if view.all_met:
         parts.append('<p class="ok">Every rule is met.</p>')
@@ -323,6 +348,28 @@ def _soft(view: ReportView, options: RenderOptions) -> list[str]:
     ]
 
 
+def _waived(view: ReportView, options: RenderOptions) -> list[str]:
+    if not view.waived:
+        return []
+    rows = []
+    for item in view.waived:
+        assert item.waived is not None
+        actor = f" — {e(item.finding.actor)}" if item.finding is not None else ""
+        rows.append(
+            f'<li class="waived" data-rule="{e(item.rule)}">'
+            f'<span class="rule">{e(item.rule)}</span> <strong>{e(item.title)}</strong>'
+            f'<span class="actor">{actor}</span> ({e(item.kind.value)})'
+            f'<p class="where">At {_file(item.location, options)}</p>'
+            f'<p class="msg">{e(sentence_case(waiver_note(item.waived)))}</p></li>'
+        )
+    return [
+        f"<details><summary>Waived ({len(view.waived)}): they do not fail the check</summary>",
+        '<ol class="findings">',
+        *rows,
+        "</ol></details>",
+    ]
+
+
 def _derived(view: ReportView) -> list[str]:
     if not view.derived:
         return []
@@ -348,7 +395,7 @@ def _findings(findings: tuple[Finding, ...], css: str, options: RenderOptions) -
         parts.append(
             f'<li class="{css}" data-rule="{e(f.rule)}">'
             f"{_rule(f, options)} <strong>{e(f.title)}</strong>"
-            f' <span class="actor">— {e(f.actor)}</span>{silent}'
+            f' <span class="actor">— {e(f.actor)}</span>{silent}{_mark(f)}'
             f'<p class="msg">{e(message)}</p>'
             f'<p class="where">At {_clauses(f, options)}</p>'
             + (f'<ul class="sources">{_source_items(f.sources)}</ul>' if f.sources else "")
@@ -356,6 +403,12 @@ def _findings(findings: tuple[Finding, ...], css: str, options: RenderOptions) -
         )
     parts.append("</ol>")
     return parts
+
+
+def _mark(finding: Finding) -> str:
+    if finding.baseline is None:
+        return ""
+    return f' <span class="baseline">{e(BASELINE_MARK[finding.baseline])}</span>'
 
 
 def _rule(finding: Finding, options: RenderOptions) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ..report import Report, ReportSet
+from ..report import Finding, Report, ReportSet
 from .logsafe import json_text
 from .options import RenderOptions
 from .stream import CheckWriter, copy
@@ -36,6 +36,8 @@ def render_json(result: BaseModel, options: RenderOptions) -> str:
 
 def dump(model: BaseModel, *, ensure_ascii: bool = False, **fields: Any) -> str:
     """The model as indented JSON with a final newline; `fields`: include/exclude options."""
+    if "exclude" not in fields and (ungated := _ungated(model)):
+        fields["exclude"] = ungated
     text = model.model_dump_json(indent=2, ensure_ascii=ensure_ascii, **fields)
     if _small_float(model) or (ensure_ascii and "\x7f" in text):
         data = model.model_dump(mode="json", **fields)
@@ -62,13 +64,56 @@ class JsonWriter(CheckWriter):
         self.body.write(f"{separator}\n{self._INDENT}{lines}")
 
     def finish(self) -> None:
-        empty = dump(ReportSet(version=self.version, overall=self.tally.overall, reports=()))
+        head = ReportSet(
+            version=self.version,
+            overall=self.tally.overall,
+            reports=(),
+            absent=self.absent,
+            warnings=self.warnings,
+        )
+        baseline = self.tally.gate is not None and self.tally.gate.baseline is not None
+        empty = dump(head, exclude=_run_exclusions(head, baseline=baseline))
         if not self.tally.proposals:
             self.out.write(empty)
             return
-        self.out.write(empty.removesuffix("]\n}\n"))  # up to `"reports": [`
+        before, after = empty.split('"reports": []', 1)
+        self.out.write(before + '"reports": [')  # the reports' place in the run's fields
         copy(self.body, self.out)
-        self.out.write("\n  ]\n}\n")
+        self.out.write("\n  ]" + after)
+
+
+# A report checked without a gate (no waivers, baseline, selection or rule overrides) is written
+# without the gate's fields, so a plain check's JSON is what it always was.
+_GATE_FIELDS = {"waived", "baseline"}
+_UNGATED_REPORT: dict[str, Any] = {
+    "gate": True,
+    "findings": {"__all__": _GATE_FIELDS},
+    "contradictions": {"__all__": _GATE_FIELDS},
+}
+
+
+def _ungated(model: BaseModel) -> dict[Any, Any] | None:
+    if isinstance(model, Report):
+        return _UNGATED_REPORT if model.gate is None else None
+    finding = getattr(model, "finding", None)  # `explain`'s result quotes `check`'s finding
+    if isinstance(finding, Finding) and finding.waived is None and finding.baseline is None:
+        return {"finding": _GATE_FIELDS}
+    if isinstance(model, ReportSet):
+        baseline = bool(model.absent) or any(r.gate and r.gate.baseline for r in model.reports)
+        return _run_exclusions(model, baseline=baseline) or None
+    return None
+
+
+def _run_exclusions(run: ReportSet, *, baseline: bool) -> dict[Any, Any]:
+    """What a run's JSON leaves out: the gate's fields of reports checked without one, the
+    absent findings without a baseline, the run's warnings when there are none."""
+    plain = {i: _UNGATED_REPORT for i, r in enumerate(run.reports) if r.gate is None}
+    excluded: dict[Any, Any] = {"reports": plain} if plain else {}
+    if not baseline:
+        excluded["absent"] = True
+    if not run.warnings:
+        excluded["warnings"] = True
+    return excluded
 
 
 def render_sorted_json(result: dict[str, Any], options: RenderOptions) -> str:

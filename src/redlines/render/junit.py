@@ -7,7 +7,9 @@ exactly when it would make `redlines check` fail with the same `--fail-on` and `
 - a violated priority or preference: `<failure>` if `--fail-on` reaches its severity, else a
   passing case whose `<system-out>` says it was not met;
 - an open red line: `<skipped>` (not decided), or `<failure>` under `--strict`;
-- a met rule: a passing case.
+- a met rule: a passing case;
+- a waived finding: `<skipped>`, with the waiver's reason and end date; a finding unchanged
+  since the baseline: a passing case whose `<system-out>` says so (neither fails a check).
 
 Each proposal's first suite is `<id> / consistency`, with one case that fails when the proposal
 contradicts itself (contradictions fail a check at any `--fail-on` but `never`): as in every
@@ -21,12 +23,12 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..models import Severity
-from ..report import Finding, Report, ReportSet, Status
+from ..report import Finding, Report, ReportSet, Status, gates
 from .links import repo_path
 from .logsafe import xml_text
 from .options import RenderOptions
 from .stream import CheckWriter, copy, render_with
-from .view import SEVERITY_NAME, clause_label, open_message
+from .view import SEVERITY_NAME, clause_label, modified_sentence, open_message, waiver_note
 
 # XML 1.0 cannot hold most control characters, even escaped; YAML can.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -96,9 +98,33 @@ def _suite(root: ET.Element, report: Report, name: str, options: RenderOptions) 
         ("title", report.proposal.title),
         ("as_of", report.as_of.isoformat()),
         ("overall", report.overall.value),
+        *_gate(report),
     ):
         ET.SubElement(props, "property", name=key, value=_x(value))
     return suite
+
+
+def _gate(report: Report) -> list[tuple[str, str]]:
+    """How the gate differs from every rule as written, as each suite's properties."""
+    gate = report.gate
+    if gate is None:
+        return []
+    found = [
+        (
+            "rule changed",
+            f"{modified_sentence(m)}: {m.reason} "
+            f"[{m.location.path}:{m.location.line}:{m.location.col}]",
+        )
+        for m in gate.modified_rules
+    ]
+    if gate.rules_selected is not None:
+        asked = [*(f"--select {n}" for n in gate.select), *(f"--ignore {n}" for n in gate.ignore)]
+        found.append(
+            ("selection", f"{gate.rules_selected} of {gate.rules_total} rules: " + ", ".join(asked))
+        )
+    if gate.baseline is not None:
+        found.append(("baseline", gate.baseline))
+    return found
 
 
 def _count(suite: ET.Element, totals: dict[str, int]) -> None:
@@ -131,6 +157,16 @@ def _case(suite: ET.Element, report: Report, finding: Finding, options: RenderOp
     case.set("line", str(finding.location.line))
     severity = SEVERITY_NAME[finding.severity]
     details = _details(finding, options)
+    judged = finding.status is Status.VIOLATED or (
+        finding.status is Status.OPEN and finding.severity is Severity.RED_LINE
+    )
+    if judged and finding.waived is not None:
+        ET.SubElement(case, "skipped", message=_x(f"{finding.rule} {waiver_note(finding.waived)}"))
+        return
+    if judged and finding.baseline == "unchanged":
+        out = ET.SubElement(case, "system-out")
+        out.text = _x(f"Unchanged since the baseline (does not fail): {details}")
+        return
     if finding.status is Status.VIOLATED:
         what = "violated" if finding.severity is Severity.RED_LINE else "not met"
         message = f"{finding.actor} {severity} {what}: {finding.message}"
@@ -169,8 +205,17 @@ def _consistency(
         classname=_x(f"{report.proposal.id}.consistency"),
     )
     case.set("file", _x(repo_path(report.proposal.path, options)))
-    messages = [c.message for c in report.contradictions]
-    if messages and options.fail_on != "never":
+    messages = [c.message for c in report.contradictions if gates(c)]
+    apart = [
+        f"{c.message} ({waiver_note(c.waived)})"
+        if c.waived is not None
+        else f"{c.message} (unchanged since the baseline)"
+        for c in report.contradictions
+        if not gates(c)
+    ]
+    if apart and not messages:
+        ET.SubElement(case, "skipped", message=_x("; ".join(apart)))
+    elif messages and options.fail_on != "never":
         failure = ET.SubElement(
             case, "failure", message=_x("; ".join(messages)), type="contradiction"
         )

@@ -27,12 +27,17 @@ from .options import RenderOptions
 from .stream import CheckWriter, copy, render_with
 from .view import (
     ACTOR_VERDICT_MEANING,
+    BASELINE_MARK,
     SEVERITY_NAME,
+    GateView,
     OpenActor,
     ReportView,
     claim_location,
+    gate_view,
     meta,
+    plural,
     report_view,
+    sentence_case,
     unaddressed,
     verdict_detail,
 )
@@ -75,12 +80,31 @@ class MarkdownWriter(CheckWriter):
             md(self.tally.summary) + ".",
             "",
         ]
+        lines += _gate(gate_view(self.tally), self.options)
         if self.rows:
             lines += _matrix(self.tally.actors, self.rows)
             lines += ["", _legend(), ""]
         self.out.write(markdown_text("\n".join(lines) + "\n"))
         copy(self.body, self.out)
         self.out.write(markdown_text(f"*Checked with redlines {md(self.version)}.*\n"))
+
+
+def _gate(gate: GateView | None, options: RenderOptions) -> list[str]:
+    """How the run's gate differs from every rule as written, before the reports."""
+    if gate is None:
+        return []
+    lines = []
+    for sentence, m in zip(gate.modified, gate.info.modified_rules, strict=True):
+        lines.append(
+            f"- Rule changed: {md(sentence)} — {md(m.reason)} ({_place(m.location, options)})"
+        )
+    if gate.selection:
+        lines.append(f"- {md(sentence_case(gate.selection))}")
+    if gate.info.waivers:
+        lines.append(f"- {plural(gate.info.waivers, 'waiver')} configured")
+    if gate.baseline:
+        lines.append(f"- {md(sentence_case(gate.baseline))}")
+    return ["**Gate**", "", *lines, ""] if lines else []
 
 
 def _legend() -> str:
@@ -126,6 +150,7 @@ def _report(view: ReportView, options: RenderOptions) -> list[str]:
         # and short enough for a pull-request comment.
         *_open(view, options),
         *_soft(view, options),
+        *_waived(view, options),
     ]
     if view.all_met:
         lines += ["Every rule is met.", ""]
@@ -186,8 +211,9 @@ def _contradictions(view: ReportView, options: RenderOptions) -> list[str]:
     for c in view.contradictions:
         at = claim_location(c)
         place = f" — {_place(at, options)}" if at else ""
+        mark = f" ({BASELINE_MARK[c.baseline]})" if c.baseline else ""
         terms = ", ".join(code(t) for t in (c.terms or (c.term,)))
-        lines.append(f"- {terms}: {md(c.message)}{place}")
+        lines.append(f"- {terms}: {md(c.message)}{place}{mark}")
     return [*lines, ""]
 
 
@@ -216,6 +242,33 @@ def _soft(view: ReportView, options: RenderOptions) -> list[str]:
         f"Priorities and preferences not met ({len(view.soft)})",
         ["Rule", "Actor", "Severity", "Weight", "Where", "Message"],
         [_soft_row(f, options) for f in view.soft],
+    )
+
+
+def _waived(view: ReportView, options: RenderOptions) -> list[str]:
+    if not view.waived:
+        return []
+    rows = []
+    for item in view.waived:
+        waived = item.waived
+        assert waived is not None
+        actor = md(item.finding.actor) if item.finding is not None else "—"
+        until = waived.expires.isoformat() if waived.expires else "never"
+        rule = _rule_id(item.finding, options) if item.finding is not None else md(item.rule)
+        cells = [
+            f"**{rule}** {md(item.title)}",
+            actor,
+            item.kind.value,
+            _place(item.location, options),
+            md(waived.reason),
+            until,
+            _place(waived.location, options),
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
+    return _folded(
+        f"Waived ({len(view.waived)}): accepted by the configuration, they do not fail",
+        ["Rule", "Actor", "Status", "Where", "Reason", "Expires", "Waiver"],
+        rows,
     )
 
 
@@ -250,7 +303,7 @@ def _open_row(finding: Finding, options: RenderOptions) -> str:
     where = _clause(finding, options) if finding.clauses else "—"
     silent = " (by `when_silent`)" if finding.silent else ""
     cells = [
-        f"**{_rule_id(finding, options)}** {md(finding.title)}{silent}",
+        f"**{_rule_id(finding, options)}** {md(finding.title)}{silent}{_mark(finding, ' (')}",
         md(finding.actor),
         terms,
         where,
@@ -262,7 +315,8 @@ def _open_row(finding: Finding, options: RenderOptions) -> str:
 def _finding(finding: Finding, options: RenderOptions) -> list[str]:
     silent = " (by `when_silent`)" if finding.silent else ""
     lines = [
-        f"- **{_rule_id(finding, options)}** {md(finding.title)} — *{md(finding.actor)}*{silent}\\",
+        f"- **{_rule_id(finding, options)}** {md(finding.title)} — *{md(finding.actor)}*"
+        f"{silent}{_mark(finding)}\\",
         f"  {md(finding.message)}\\",
         f"  At {_clause(finding, options)}",
     ]
@@ -271,6 +325,14 @@ def _finding(finding: Finding, options: RenderOptions) -> list[str]:
         label = "Source" if len(finding.sources) == 1 else "Sources"
         lines.append(f"  {label}: " + "; ".join(source_link(s) for s in finding.sources))
     return lines
+
+
+def _mark(finding: Finding, before: str = " · ") -> str:
+    """'new' or 'unchanged since the baseline', when the run compares with one."""
+    if finding.baseline is None:
+        return ""
+    after = ")" if before.endswith("(") else ""
+    return f"{before}{BASELINE_MARK[finding.baseline]}{after}"
 
 
 def _rule_id(finding: Finding, options: RenderOptions) -> str:
@@ -294,7 +356,7 @@ def _place(location: Location, options: RenderOptions) -> str:
 
 def _soft_row(finding: Finding, options: RenderOptions) -> str:
     cells = [
-        f"**{_rule_id(finding, options)}** {md(finding.title)}",
+        f"**{_rule_id(finding, options)}** {md(finding.title)}{_mark(finding, ' (')}",
         md(finding.actor),
         SEVERITY_NAME[finding.severity],
         str(finding.weight or ""),

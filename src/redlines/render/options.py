@@ -27,3 +27,6 @@ class RenderOptions:
     # Rule id -> the page documenting it (`ruledocs.rule_page_urls`); SARIF's helpUri, the
     # Markdown and HTML reports link each finding's rule there. Empty: no rule is linked.
     rule_pages: Mapping[str, str] = field(default_factory=dict)
+    # Where the whole report can be read (the Action: the run's job summary), for the compact
+    # summary a pull-request comment holds; None says how to make it instead.
+    report_url: str | None = None

@@ -11,10 +11,19 @@ Results are what `view.items` reports, per proposal its contradictions first:
   does not show; a reviewer should see what a draft leaves open;
 - a contradiction: level `error`, rule `redlines.contradiction`.
 
-Each result sits at its clause line (`region.startLine/startColumn`), with a path relative to the
-repository root under `uriBaseId` `%SRCROOT%`, and further clauses as `relatedLocations`.
-`partialFingerprints` hash rule, proposal and clause ids, never line numbers, so an alert
-survives edits that only move lines.
+Each result's region starts at its clause (`startLine`, `startColumn`) and ends at the end of that
+line's text (`endLine`, `endColumn`), with a path relative to the repository root under
+`uriBaseId` `%SRCROOT%`. `relatedLocations` hold the further clauses of a finding, each clause of
+a contradiction with the value it sets, and for a finding that turns on a derived term, the
+implication that derived it and the clauses it derived it from. `partialFingerprints` hash rule,
+proposal and clause ids, never line numbers, so an alert survives edits that only move lines
+(baseline.py; docs/github-action.md says how this meets GitHub's own line hash).
+
+With a gate: a waived result has an accepted `suppressions` entry (`kind: external`, the reason
+as its `justification`), which code scanning closes as dismissed; with a baseline, each result
+has `baselineState` `new` or `unchanged`, and the baseline's findings the run no longer finds
+follow as `absent` results (`kind: pass`, level `none`). `runs[0].properties.gate` says how the
+rule book was changed and selected.
 """
 
 from __future__ import annotations
@@ -26,7 +35,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..report import Finding, Location, Report, ReportSet
+from ..conditions import format_value
+from ..report import BaselineEntry, Finding, GateInfo, Location, Report, ReportSet
 from .gfm import md, source_link
 from .links import repo_path, repo_relative
 from .logsafe import json_text
@@ -97,6 +107,8 @@ class SarifWriter(CheckWriter):
         if self.tally.contradicting:
             rules.append(_contradiction_rule())
         index = {rule["id"]: i for i, rule in enumerate(rules)}
+        for entry in self.absent:  # the baseline's findings no longer found, after the rest
+            self.results.write(json.dumps(_absent(entry)) + "\n")
         results = self.results.lines()
         first = next(results, None)
         placeholder = f"results-{uuid.uuid4().hex}"  # stands for them in the document's text
@@ -120,6 +132,8 @@ class SarifWriter(CheckWriter):
                 "positionsReviewedUpTo": dict(sorted(self.reviewed.items())),
             },
         }
+        if self.tally.gate is not None:
+            run["properties"]["gate"] = _gate(self.tally.gate)
         document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
         text = json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
         if first is None:
@@ -134,7 +148,10 @@ class SarifWriter(CheckWriter):
 
     def _write_result(self, line: str, index: dict[str, int], separator: str) -> None:
         result = json.loads(line)
-        result["ruleIndex"] = index[result["ruleId"]]
+        if result["ruleId"] in index:
+            result["ruleIndex"] = index[result["ruleId"]]
+        else:  # an absent finding of a rule this run did not evaluate
+            del result["ruleIndex"]
         text = json_text(json.dumps(result, indent=2, ensure_ascii=False))
         self.out.write(separator + text.replace("\n", "\n" + self._INDENT))
 
@@ -178,6 +195,36 @@ def _rule(f: Finding, page: str | None) -> dict[str, Any]:
     if f.weight is not None:
         entry["properties"]["weight"] = f.weight
     return entry
+
+
+def _gate(info: GateInfo) -> dict[str, Any]:
+    """How the run's rule book and gate differ from the rules as written."""
+    gate: dict[str, Any] = {}
+    if info.modified_rules:
+        gate["modifiedRules"] = [
+            {
+                "rule": m.rule,
+                "was": {"severity": m.was_severity.value, "weight": m.was_weight},
+                "now": "disabled"
+                if m.severity is None
+                else {"severity": m.severity.value, "weight": m.weight},
+                "reason": m.reason,
+                "where": f"{m.location.path}:{m.location.line}:{m.location.col}",
+            }
+            for m in info.modified_rules
+        ]
+    if info.rules_selected is not None:
+        gate["selection"] = {
+            "select": list(info.select),
+            "ignore": list(info.ignore),
+            "rules": info.rules_selected,
+            "of": info.rules_total,
+        }
+    if info.waivers:
+        gate["waivers"] = info.waivers
+    if info.baseline is not None:
+        gate["baseline"] = info.baseline
+    return gate
 
 
 def _contradiction_rule() -> dict[str, Any]:
@@ -224,30 +271,107 @@ def _result(item: Item, options: RenderOptions) -> dict[str, Any]:
             "status": item.kind.value,  # violated | open | contradiction
         },
     }
+    if item.baseline is not None:
+        result["baselineState"] = item.baseline
+    if item.waived is not None:
+        # An accepted suppression: SARIF viewers hide the result, and GitHub code scanning
+        # closes its alert as dismissed, with the waiver's reason.
+        w = item.waived
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": w.reason,
+                "location": _location(w.location, options),
+                "properties": {"expires": w.expires.isoformat() if w.expires else "never"},
+            }
+        ]
+    related: list[tuple[Location, str]] = []
     if item.finding is not None:
         f = item.finding
         result["properties"].update(actor=f.actor, severity=f.severity.value)
         if item.kind is Kind.OPEN:
             result["properties"]["unaddressed"] = unaddressed(f)
-        related = [
-            _location(c.location, options, i, f"clause {c.id}: {c.title}")
-            for i, c in enumerate(f.clauses[1:], start=1)
-        ]
-        if related:
-            result["relatedLocations"] = related
+        related += [(c.location, f"clause {c.id}: {c.title}") for c in f.clauses[1:]]
+        related += _derivations(item)
     elif item.contradiction is not None:
         result["properties"]["term"] = item.contradiction.term
-        if item.contradiction.tie:
-            result["properties"].update(
-                tie=item.contradiction.tie, terms=list(item.contradiction.terms)
-            )
-        related = [
-            _location(c.location, options, i, f"{c.by}")
-            for i, c in enumerate(item.contradiction.claims, start=1)
+        contradiction = item.contradiction
+        if contradiction.tie:
+            result["properties"].update(tie=contradiction.tie, terms=list(contradiction.terms))
+        related += [
+            (c.location, f"{c.by} sets {c.term or contradiction.term} to {format_value(c.value)}")
+            for c in contradiction.claims
             if c.location
         ]
-        if related:
-            result["relatedLocations"] = related
+        related += _derivations(item, list(contradiction.terms or (contradiction.term,)))
+    if related:
+        result["relatedLocations"] = [
+            _location(where, options, i, message)
+            for i, (where, message) in enumerate(_unique(related), start=1)
+        ]
+    return result
+
+
+def _derivations(item: Item, terms: list[str] | None = None) -> list[tuple[Location, str]]:
+    """For a finding that turns on a derived term: the implication that derived it and the
+    clauses it was derived from."""
+    report = item.report
+    derived = {d.term: d for d in report.derived}
+    if terms is None:
+        assert item.finding is not None
+        terms = [t.term for t in item.finding.terms if t.set_by == "implication"]
+    found: list[tuple[Location, str]] = []
+    for term in terms:
+        d = derived.get(term)
+        if d is None:
+            continue
+        value = format_value(d.value)
+        if d.implication_location is not None:
+            found.append(
+                (d.implication_location, f"{d.via} {d.implication} derives {term} = {value}")
+            )
+        found += [
+            (c.location, f"clause {c.id}: {c.title} (what {d.implication} derives {term} from)")
+            for c in d.clauses
+        ]
+    return found
+
+
+def _unique(related: list[tuple[Location, str]]) -> list[tuple[Location, str]]:
+    seen: set[tuple[str, int, int]] = set()
+    kept = []
+    for where, message in related:
+        key = (where.path, where.line, where.col)
+        if key not in seen:
+            seen.add(key)
+            kept.append((where, message))
+    return kept
+
+
+def _absent(entry: BaselineEntry) -> dict[str, Any]:
+    """A finding of the baseline this run no longer finds: a `pass` result, `absent`."""
+    result: dict[str, Any] = {
+        "ruleId": entry.rule,
+        "ruleIndex": None,
+        "kind": "pass",
+        "level": "none",
+        "baselineState": "absent",
+        "message": {
+            "text": f"No longer found: {entry.rule} ({entry.kind}) in {entry.proposal}, "
+            "which the baseline holds"
+        },
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(entry.path, safe="/"), "uriBaseId": SRCROOT},
+                    "region": {"startLine": entry.line},
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: entry.fingerprint},
+        "properties": {"proposal": entry.proposal, "status": entry.kind},
+    }
     return result
 
 
@@ -260,10 +384,18 @@ def _location(
         artifact = {"uri": Path(location.path).resolve().as_uri()}
     else:
         artifact = {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+    # The region runs from the column to the end of that line's text: a clause's first line,
+    # or the line that sets a term.
+    end = location.end_col if location.end_col and location.end_col > location.col else None
     found: dict[str, Any] = {
         "physicalLocation": {
             "artifactLocation": artifact,
-            "region": {"startLine": location.line, "startColumn": location.col},
+            "region": {
+                "startLine": location.line,
+                "startColumn": location.col,
+                "endLine": location.line,
+                "endColumn": end or location.col + 1,
+            },
         }
     }
     if ident is not None:

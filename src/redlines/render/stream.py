@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Protocol
 
-from ..report import Report, ReportSet
+from ..models import InputWarning
+from ..report import BaselineEntry, Report, ReportSet
 from ..version import __version__
 from .options import RenderOptions
 from .view import RunTally
@@ -82,6 +83,9 @@ class CheckWriter:
         self.tally = RunTally()
         self._new_spool = spool
         self._spools: list[Spool] = []
+        # What only the whole run knows (the gate's `end_run`), for `finish`.
+        self.absent: tuple[BaselineEntry, ...] = ()
+        self.warnings: tuple[InputWarning, ...] = ()
 
     def spool(self) -> Spool:
         made = self._new_spool()
@@ -91,6 +95,14 @@ class CheckWriter:
     def add(self, report: Report) -> None:
         """Write, or keep for later, one report's part (reports come in report order)."""
         self.tally.add(report)
+
+    def end_run(
+        self, absent: tuple[BaselineEntry, ...] = (), warnings: tuple[InputWarning, ...] = ()
+    ) -> None:
+        """What the gate knows once every report is through: the baseline's findings no longer
+        found, and warnings about the gate itself (an expired or stale waiver)."""
+        self.absent, self.warnings = absent, warnings
+        self.tally.absent = len(absent)
 
     def finish(self) -> None:
         """Write everything that could only be written once every report was added."""
@@ -123,5 +135,6 @@ def render_with(kind: type[CheckWriter], reports: ReportSet, options: RenderOpti
     with kind(out, options, version=reports.version) as writer:
         for report in reports.reports:
             writer.add(report)
+        writer.end_run(reports.absent, reports.warnings)
         writer.finish()
     return out.getvalue()

@@ -12,7 +12,18 @@ from ..report import ActorVerdictKind, Finding, Report, ReportSet, Verdict
 from .logsafe import text_lines
 from .options import RenderOptions
 from .stream import CheckWriter, render_with
-from .view import ReportView, claim_location, meta, report_view, soft_score, unaddressed
+from .view import (
+    BASELINE_MARK,
+    ReportView,
+    claim_location,
+    gate_lines,
+    gate_view,
+    meta,
+    report_view,
+    soft_score,
+    unaddressed,
+    waiver_note,
+)
 
 _RED, _YELLOW, _GREEN, _BOLD, _DIM, _RESET = (
     "\033[31m", "\033[33m", "\033[32m", "\033[1m", "\033[2m", "\033[0m",
@@ -52,11 +63,21 @@ class TextWriter(CheckWriter):
 
     def add(self, report: Report) -> None:
         super().add(report)
-        lines = [*_report(report_view(report), _Style(self.options.color)), ""]
+        style = _Style(self.options.color)
+        lines = []
+        if self.tally.proposals == 1:  # how the gate differs from every rule as written: once
+            lines += _gate(gate_lines(gate_view(self.tally)), style)
+        lines += [*_report(report_view(report), style), ""]
         self.out.write(text_lines(lines, colour=self.options.color))
 
     def finish(self) -> None:
         self.out.write(text_lines([self.tally.summary], colour=self.options.color))
+
+
+def _gate(lines: list[str], style: _Style) -> list[str]:
+    if not lines:
+        return []
+    return [style.paint(lines[0], _BOLD), *lines[1:], ""]
 
 
 def _report(view: ReportView, style: _Style) -> list[str]:
@@ -67,8 +88,22 @@ def _report(view: ReportView, style: _Style) -> list[str]:
         *_red_lines("Violated red lines", view.violated, style),
         *_red_lines("Open red lines", view.open, style),
         *_soft(view),
+        *_waived(view),
         *_derived(view),
     ]
+
+
+def _waived(view: ReportView) -> list[str]:
+    if not view.waived:
+        return []
+    lines = ["", "  Waived (they do not fail the check)"]
+    for item in view.waived:
+        where = f"{item.location.path}:{item.location.line}"
+        who = f" [{item.finding.actor}]" if item.finding is not None else ""
+        lines.append(f"    {where}: {item.rule} {item.title}{who} ({item.kind.value})")
+        assert item.waived is not None
+        lines.append(f"        {waiver_note(item.waived)}")
+    return lines
 
 
 def _head(view: ReportView, style: _Style) -> list[str]:
@@ -112,7 +147,8 @@ def _contradictions(view: ReportView, style: _Style) -> list[str]:
     for contradiction in view.contradictions:
         where = claim_location(contradiction)
         prefix = f"{where.path}:{where.line}: " if where else ""
-        lines.append(f"    {prefix}{style.paint(contradiction.message, _RED)}")
+        mark = f" [{BASELINE_MARK[contradiction.baseline]}]" if contradiction.baseline else ""
+        lines.append(f"    {prefix}{style.paint(contradiction.message, _RED)}{mark}")
     return lines
 
 
@@ -135,9 +171,10 @@ def _finding_lines(finding: Finding, style: _Style) -> list[str]:
         terms = unaddressed(finding)
         place = f"{where}: ({'unaddressed: ' + ', '.join(terms) if terms else 'proposal'})"
     silent = " [by when_silent]" if finding.silent else ""
+    mark = f" [{BASELINE_MARK[finding.baseline]}]" if finding.baseline else ""
     lines = [
         f"    {place} — {style.paint(finding.rule, _BOLD)} {finding.title}"
-        f" [{finding.actor}]{silent}",
+        f" [{finding.actor}]{silent}{mark}",
         f"        {finding.message}",
     ]
     if finding.sources:
@@ -153,9 +190,10 @@ def _soft(view: ReportView) -> list[str]:
         where = f"{finding.location.path}:{finding.location.line}"
         if finding.clauses:
             where += f": clause {finding.clauses[0].id}"
+        mark = f" [{BASELINE_MARK[finding.baseline]}]" if finding.baseline else ""
         lines.append(
             f"    {where}: {finding.rule} {finding.title}"
-            f" [{finding.actor}, weight {finding.weight}]"
+            f" [{finding.actor}, weight {finding.weight}]{mark}"
         )
     return lines
 

@@ -24,19 +24,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
+from ..baseline import Judged, fingerprint
+from ..baseline import Kind as JudgedKind
 from ..models import Severity
 from ..report import (
     ActorVerdict,
     ActorVerdictKind,
+    BaselineState,
     Contradiction,
     DerivedTerm,
     Finding,
+    GateInfo,
     Location,
+    ModifiedRule,
     Report,
     ReportSet,
     Status,
     Verdict,
+    Waived,
 )
 
 CONTRADICTION_RULE = "redlines.contradiction"
@@ -121,26 +128,39 @@ class Item:
         return self.finding.message
 
     @property
-    def fingerprint(self) -> str:
-        """Stable across runs and edits that only move lines: rule, proposal and clauses."""
-        import hashlib  # only the CI formats need it; `check` in text starts without it
+    def found(self) -> Finding | Contradiction:
+        found = self.finding if self.finding is not None else self.contradiction
+        assert found is not None
+        return found
 
-        if self.contradiction is not None:
-            parts = [
-                self.rule,
-                self.report.proposal.id,
-                self.contradiction.tie or self.contradiction.term,
-                *sorted(c.by for c in self.contradiction.claims),
-            ]
-        else:
-            assert self.finding is not None
-            parts = [
-                self.rule,
-                self.report.proposal.id,
-                self.kind.value,
-                *sorted(c.id for c in self.finding.clauses),
-            ]
-        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    @property
+    def waived(self) -> Waived | None:
+        """The waiver that accepts this item: it is reported apart and fails nothing."""
+        return self.found.waived
+
+    @property
+    def baseline(self) -> BaselineState | None:
+        """new or unchanged, when the run compares with a baseline."""
+        return self.found.baseline
+
+    @property
+    def gates(self) -> bool:
+        """Whether this item can fail the run: neither waived nor in the baseline."""
+        return self.waived is None and self.baseline != "unchanged"
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs and edits that only move lines: rule, proposal and clauses
+        (baseline.py, which compares runs by it)."""
+        kind: JudgedKind = (
+            "contradiction"
+            if self.kind is Kind.CONTRADICTION
+            else "violated"
+            if self.kind is Kind.VIOLATED
+            else "open"
+        )
+        clauses = () if self.finding is None else tuple(c.id for c in self.finding.clauses)
+        return fingerprint(self.report.proposal.id, Judged(self.found, kind, self.rule, clauses))
 
 
 @dataclass(frozen=True)
@@ -170,13 +190,15 @@ class ReportView:
     soft: tuple[Finding, ...]  # priorities and preferences not met, by place
     derived: tuple[DerivedTerm, ...]
     items: tuple[Item, ...] = field(repr=False)  # what the CI formats annotate
+    # What a waiver accepts: reported apart from the sections above, in item order.
+    waived: tuple[Item, ...] = ()
     reviewed: str | None = None  # "positions reviewed up to 2026-06-30", if the rule sets say
     why_open: tuple[OpenActor, ...] = ()  # each actor left open, and what keeps it open
 
     @property
     def all_met(self) -> bool:
         """Nothing to show: every rule met and the draft consistent."""
-        return not (self.contradictions or self.violated or self.open or self.soft)
+        return not (self.contradictions or self.violated or self.open or self.soft or self.waived)
 
 
 @dataclass(frozen=True)
@@ -188,6 +210,7 @@ class CheckView:
     actors: tuple[tuple[str, str], ...]  # (rule set id, actor): the verdict matrix's columns
     headline: str  # what the run's overall verdict means
     summary: str  # the closing count line
+    gate: GateView | None = None  # how the run's gate differs from every rule as written
 
     @property
     def items(self) -> list[Item]:
@@ -204,19 +227,22 @@ def check_view(reports: ReportSet) -> CheckView:
         actors=tally.actors,
         headline=tally.headline,
         summary=tally.summary,
+        gate=gate_view(tally),
     )
 
 
 def report_view(report: Report) -> ReportView:
+    every = tuple(items(report))
     return ReportView(
         report=report,
         headline=headline(report),
-        contradictions=report.contradictions,
+        contradictions=tuple(c for c in report.contradictions if c.waived is None),
         violated=findings_of(report, Status.VIOLATED, [Severity.RED_LINE]),
         open=findings_of(report, Status.OPEN, [Severity.RED_LINE]),
         soft=findings_of(report, Status.VIOLATED, SOFT),
         derived=report.derived,
-        items=tuple(items(report)),
+        items=every,
+        waived=tuple(item for item in every if item.waived is not None),
         reviewed=reviewed(report),
         why_open=why_open(report),
     )
@@ -268,6 +294,82 @@ def why_open(report: Report) -> tuple[OpenActor, ...]:
     )
 
 
+# --- the gate -----------------------------------------------------------------------------------
+
+
+class GateView(NamedTuple):
+    """What the run's gate changed, in words every format shows (once per run)."""
+
+    info: GateInfo
+    modified: tuple[str, ...]  # one sentence per rule override
+    selection: str | None  # which rules the selection kept
+    baseline: str | None  # what the comparison with the baseline means
+
+
+def gate_view(tally: RunTally) -> GateView | None:
+    info = tally.gate
+    if info is None:
+        return None
+    selection = None
+    if info.rules_selected is not None:
+        asked = ", ".join(
+            [*(f"--select {n}" for n in info.select), *(f"--ignore {n}" for n in info.ignore)]
+        )
+        selection = f"{info.rules_selected} of {info.rules_total} rules checked ({asked})"
+    baseline = None
+    if info.baseline is not None:
+        baseline = (
+            f"compared with the baseline {info.baseline}: findings in it are unchanged and "
+            "do not fail; only new ones do"
+        )
+    return GateView(
+        info=info,
+        modified=tuple(modified_sentence(m) for m in info.modified_rules),
+        selection=selection,
+        baseline=baseline,
+    )
+
+
+def gate_lines(gate: GateView | None) -> list[str]:
+    """The gate in plain lines (text, the GitHub log): what changed, what is selected."""
+    if gate is None:
+        return []
+    lines = []
+    if gate.modified:
+        lines.append("  Rules changed by the configuration:")
+        for sentence, m in zip(gate.modified, gate.info.modified_rules, strict=True):
+            at = m.location
+            lines.append(f"    {sentence}: {m.reason} [{at.path}:{at.line}:{at.col}]")
+    if gate.selection:
+        lines.append(f"  {gate.selection}")
+    if gate.info.waivers:
+        lines.append(f"  {plural(gate.info.waivers, 'waiver')} configured")
+    if gate.baseline:
+        lines.append(f"  {sentence_case(gate.baseline)}")
+    return ["Gate", *lines] if lines else []
+
+
+def modified_sentence(m: ModifiedRule) -> str:
+    """'UA-ARMY-1 An army of at least 800,000 (Ukraine): red line → priority, weight 3'."""
+    was = _severity_and_weight(m.was_severity, m.was_weight)
+    now = "disabled" if m.severity is None else _severity_and_weight(m.severity, m.weight)
+    return f"{m.rule} {m.title} ({m.actor}): {was} → {now}"
+
+
+def _severity_and_weight(severity: Severity, weight: int | None) -> str:
+    return SEVERITY_NAME[severity] + (f", weight {weight}" if weight is not None else "")
+
+
+def waiver_note(waived: Waived) -> str:
+    """'waived until 2027-01-01 by .redlines.yaml:12:5: <reason>'."""
+    until = f"until {waived.expires.isoformat()}" if waived.expires else "with no end date"
+    at = waived.location
+    return f"waived {until} by {at.path}:{at.line}:{at.col}: {waived.reason}"
+
+
+BASELINE_MARK = {"new": "new", "unchanged": "unchanged since the baseline"}
+
+
 # --- headlines and the summary line -------------------------------------------------------------
 
 
@@ -298,7 +400,11 @@ def summary_line(reports: ReportSet) -> str:
 class RunTally:
     """What a run's view needs beyond each report's own: the overall verdict, the run's
     headline, the closing count line and the verdict matrix's columns, added up one report at a
-    time. A run over many drafts keeps this, never the reports (render/stream.py)."""
+    time. A run over many drafts keeps this, never the reports (render/stream.py).
+
+    With a gate it also counts what the gate set apart (waived, new, unchanged findings) and
+    keeps the gate's description; `absent`, the baseline's findings the run no longer finds, is
+    known only once every report is through, and is set then."""
 
     def __init__(self) -> None:
         self.proposals = 0
@@ -309,12 +415,18 @@ class RunTally:
         self.contradictions = 0
         self.contradicting = 0  # proposals with a contradiction
         self._actors: dict[str, str] = {}  # rule set id -> actor, as first met
+        self.gate: GateInfo | None = None  # the run's gate, as its reports carry it
+        self.waived = 0
+        self.new = 0
+        self.unchanged = 0
+        self.absent = 0
 
     @classmethod
     def of(cls, reports: ReportSet) -> RunTally:
         tally = cls()
         for report in reports.reports:
             tally.add(report)
+        tally.absent = len(reports.absent)
         return tally
 
     def add(self, report: Report) -> None:
@@ -331,6 +443,13 @@ class RunTally:
         )
         self.contradictions += len(report.contradictions)
         self.contradicting += bool(report.contradictions)
+        if report.gate is not None:
+            self.gate = self.gate or report.gate
+            marked: list[Finding | Contradiction] = [*report.findings, *report.contradictions]
+            for found in marked:
+                self.waived += found.waived is not None
+                self.new += found.baseline == "new"
+                self.unchanged += found.baseline == "unchanged"
 
     @property
     def overall(self) -> Verdict:
@@ -352,15 +471,21 @@ class RunTally:
 
     @property
     def summary(self) -> str:
-        """The closing count line, the same in every format."""
+        """The closing count line, the same in every format; with a gate, what it set apart
+        ('; 2 waived; 1 new, 40 unchanged, 3 no longer found')."""
         verdicts = ", ".join(f"{n} {v.value}" for v, n in self.verdicts.items() if n)
-        return (
+        line = (
             f"{plural(self.proposals, 'proposal')} checked"
             f"{': ' + verdicts if verdicts else ''}; "
             f"{plural(self.red_violated, 'red line')} violated, {self.red_open} open, "
             f"{plural(self.soft, 'priority', 'priorities')} not met, "
             f"{plural(self.contradictions, 'contradiction')}"
         )
+        if self.gate is not None and self.gate.waivers:
+            line += f"; {self.waived} waived"
+        if self.gate is not None and self.gate.baseline:
+            line += f"; {self.new} new, {self.unchanged} unchanged, {self.absent} no longer found"
+        return line
 
     @property
     def actors(self) -> tuple[tuple[str, str], ...]:
@@ -392,7 +517,11 @@ def findings_of(
     report: Report, status: Status, severities: list[Severity] | tuple[Severity, ...]
 ) -> tuple[Finding, ...]:
     wanted = set(severities)
-    chosen = [f for f in report.findings if f.status is status and f.severity in wanted]
+    chosen = [
+        f
+        for f in report.findings
+        if f.status is status and f.severity in wanted and f.waived is None
+    ]
     return tuple(sorted(chosen, key=lambda f: (f.location.path, f.location.line, f.rule)))
 
 
@@ -464,6 +593,11 @@ def actors(reports: ReportSet) -> tuple[tuple[str, str], ...]:
 
 def sentence(text: str) -> str:
     text = text.strip()
+    return text[:1].upper() + text[1:]
+
+
+def sentence_case(text: str) -> str:
+    """The first letter upper case, the rest as written."""
     return text[:1].upper() + text[1:]
 
 
