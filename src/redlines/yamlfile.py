@@ -319,9 +319,16 @@ class _Reader:
     def walk(self, next_event: Callable[[], Any]) -> None:
         # `next_event` gives None after the stream's end (both parsers); calling it directly
         # rather than through `yaml.parse` halves the calls into the parser per event.
+        scalar_event, mapping_start, sequence_start = (
+            yaml.ScalarEvent,
+            yaml.MappingStartEvent,
+            yaml.SequenceStartEvent,
+        )
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        plain_tags = self.plain_tags
         while (event := next_event()) is not None:
             kind = type(event)
-            if kind is yaml.ScalarEvent:
+            if kind is scalar_event:
                 self.total += 1
                 if self.total > MAX_NODES:
                     self.too_many(event)
@@ -329,8 +336,8 @@ class _Reader:
                 if tag is None or tag == "!":
                     if not event.implicit[0]:
                         tag = _STR_TAG
-                    elif (tag := self.plain_tags.get(value)) is None:
-                        tag = self.plain_tags[value] = _plain_tag(value)
+                    elif (tag := plain_tags.get(value)) is None:
+                        tag = plain_tags[value] = _plain_tag(value)
                 if self.exact:
                     item = (_SCALAR, tag, value, mark.line + 1, mark.column + 1)
                 else:
@@ -340,9 +347,9 @@ class _Reader:
                     self.sizes[event.anchor] = (1, 0)
                     self.tape.anchors[event.anchor] = ([item], 0, 1)
                 self.take(item)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                self.open(event, _MAPPING if kind is yaml.MappingStartEvent else _SEQUENCE)
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            elif kind is mapping_start or kind is sequence_start:
+                self.open(event, _MAPPING if kind is mapping_start else _SEQUENCE)
+            elif kind is mapping_end or kind is sequence_end:
                 self.close()
             elif kind is yaml.AliasEvent:
                 self.alias(event)
