@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import sys
 import threading
 import weakref
@@ -55,6 +56,9 @@ def make_engine(book: RuleBook, name: EngineName = "auto") -> Engine:
     with _cache_lock, collector_paused():
         logic = _logic(book)
         key = None
+        for filed_as, compiled_from, compiled in _unfiled:
+            if filed_as == name and _same_objects(compiled_from, logic):
+                return compiled  # the same rule objects (a check after `--engine`'s early compile)
         if _cache or _unfiled:
             _file_unfiled()
             key = (name, _fingerprint(logic))
@@ -73,6 +77,17 @@ def make_engine(book: RuleBook, name: EngineName = "auto") -> Engine:
         else:
             _cache[key] = engine
     return engine
+
+
+def _same_objects(one: _Logic, other: _Logic) -> bool:
+    """Whether two books hold the very same catalogue, rules, implications and ties (frozen
+    objects: the same logic, known without dumping any of it)."""
+    if one[0] is not other[0]:
+        return False
+    return all(
+        len(mine) == len(theirs) and all(map(operator.is_, mine, theirs))
+        for mine, theirs in zip(one[1:], other[1:], strict=True)
+    )
 
 
 def _file_unfiled() -> None:
