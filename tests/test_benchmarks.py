@@ -16,7 +16,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.mark.parametrize(
-    "name", ["bench_startup", "bench_throughput", "bench_memory", "bench_many_drafts"]
+    "name",
+    ["bench_startup", "bench_throughput", "bench_memory", "bench_many_drafts", "bench_timeline"],
 )
 def test_benchmark_runs_at_its_quick_size(name: str) -> None:
     done = subprocess.run(

@@ -86,7 +86,7 @@ def hostile_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     counter = iter(range(10_000))
     for source in sorted(FIXTURES.rglob("*.yaml")):
         data = _spiked(yaml.safe_load(source.read_text(encoding="utf-8")), counter)
-        if source.name == "terms.yaml":
+        if source == FIXTURES / "rules" / "terms.yaml":
             data["terms"]["territory.donetsk"]["values"].append(ENUM_VALUE)
         target = repo / source.relative_to(FIXTURES)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -108,6 +108,7 @@ DRAFTS = ("proposals/draft.yaml", "proposals/variant.yaml", "::warning::FORGED n
 RUNS = {
     "check": ["check", *DRAFTS, "--rules", "rules", "--set", f"territory.donetsk={ENUM_VALUE}"],
     "space": ["space", "proposals/draft.yaml", "--rules", "rules"],
+    "timeline": ["timeline", *DRAFTS, "--rules", "rules"],
     "diff": ["diff", "proposals/draft.yaml", "proposals/variant.yaml", "--rules", "rules"],
     "explain": ["explain", "UA-1", "proposals/draft.yaml", "--rules", "rules"],
     "terms": ["terms", "--rules", "rules"],

@@ -207,6 +207,20 @@ def test_a_clause_that_sets_no_term_is_a_warning_unless_it_says_so(workspace: Pa
     assert "RL204" not in lint(workspace)[1]
 
 
+def test_a_bracketed_clause_with_options_sets_its_terms_through_them(workspace: Path) -> None:
+    edit(
+        workspace / "proposals" / "draft.yaml",
+        "    text: Sovereignty is reaffirmed.\n",
+        "    text: Martial law ends [before | after] the vote.\n"
+        "    options:\n"
+        "      - {title: Before, terms: {ukraine.martial_law_ended: true}}\n"
+        "      - {title: After, terms: {ukraine.martial_law_ended: false}}\n",
+    )
+    _, out = lint(workspace)
+    assert "RL204" not in out  # the options are what the clause decides
+    assert "ukraine.martial_law_ended' is used by no" not in out
+
+
 def test_proposal_ids_are_lower_kebab_and_their_file_names(workspace: Path) -> None:
     code, out = lint(workspace)
     assert code == 0

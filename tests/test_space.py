@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 import redlines
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, ROOT, run_cli
+from redlines.cli import main
 from redlines.models import Proposal, RuleBook, TermValue
 from redlines.report import Verdict, check
 from redlines.space import (
@@ -390,3 +391,12 @@ def test_cli_formats(three_rules: Path) -> None:
 def test_json_is_stable(three_rules: Path) -> None:
     args = ("space", "tests/fixtures/proposals", "--rules", str(three_rules), "--format", "json")
     assert run_cli(*args).out == run_cli(*args).out
+
+
+def test_a_day_on_which_no_rule_holds(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before the first position of the only actor asked for, nothing is in force: every package
+    is acceptable (RC2 fails on a problem with no soft clause; the concessions answer it)."""
+    rules = str(ROOT / "tests" / "fixtures" / "timeline" / "rules")
+    assert main(["space", "--rules", rules, "--as-of", "2019-01-01", "--actor", "beta"]) == 0
+    out = capsys.readouterr().out
+    assert "Verdict: FEASIBLE" in out and "Cheapest concessions: none needed" in out

@@ -452,6 +452,81 @@ def run_space(args: argparse.Namespace) -> int:
     return EXIT_OK if result.agreement else EXIT_FAIL
 
 
+def _add_timeline(commands: Any) -> None:
+    parser = commands.add_parser(
+        "timeline",
+        help="how the negotiating space and the drafts' verdicts moved over time",
+        description="Follow the rules in force from day to day: every day a rule, "
+        "implication or tie enters or leaves force (a change point) between --from and --to, with "
+        "what changed, the blank page as `redlines space --as-of` that day sees it (agreement "
+        "possible, the deadlocks, the zone) and each PROPOSAL's verdicts as `redlines check "
+        "--as-of` that day gives them. Exit 0, or 2 on bad input.",
+    )
+    parser.add_argument(
+        "proposals",
+        nargs="*",
+        metavar="PROPOSAL",
+        help="drafts to follow (a directory: every *.yaml and *.yml under it)",
+    )
+    parser.add_argument(
+        "--from",
+        dest="start",
+        type=_date,
+        metavar="DATE",
+        help="the first day (default: the first change point)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="end",
+        type=_date,
+        metavar="DATE",
+        help="the last day (default: the last change point)",
+    )
+    add_rules_option(parser)
+    add_actor_option(parser)
+    parser.add_argument("--format", "-f", choices=formats("timeline"), default="text")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument(
+        "--max-cores",
+        type=_count,
+        default=10,
+        metavar="N",
+        help="list at most N deadlocks per change point, smallest first (default 10)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=["auto", "durable", "python"],
+        default="python",
+        help="the engine that judges the drafts (default: python, the fast one; "
+        "the two give identical verdicts)",
+    )
+    parser.set_defaults(run=run_timeline)
+
+
+def run_timeline(args: argparse.Namespace) -> int:
+    from .timeline import TimelineError, timeline
+
+    book = rules_from(args)
+    actors = resolve_actors(book, args.actor)
+    proposals = load_proposals(args.proposals, book) if args.proposals else []
+    if args.engine != "python":
+        make_engine(book, args.engine)  # fail early and plainly if that engine is unavailable
+    try:
+        result = timeline(
+            book,
+            proposals,
+            start=args.start,
+            end=args.end,
+            actors=actors,
+            max_cores=args.max_cores,
+            engine=args.engine,
+        )
+    except TimelineError as err:
+        raise UsageError(str(err)) from None
+    emit(result, args)
+    return EXIT_OK
+
+
 def _add_diff(commands: Any) -> None:
     parser = commands.add_parser(
         "diff",
@@ -853,6 +928,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     _add_schema,
     _add_lint,
     _add_space,
+    _add_timeline,
     _add_diff,
     _add_explain,
     _add_new,

@@ -220,7 +220,7 @@ def _proposal_problems(proposal: Proposal) -> list[LintProblem]:
         found.extend(
             _url_problems(clause.sources, clause.origin, f"clause {clause.id}", proposal.path)
         )
-        if not clause.settings and not clause.deliberately_empty:
+        if not clause.settings and not clause.options and not clause.deliberately_empty:
             add(
                 clause.origin,
                 "RL204",
@@ -271,6 +271,7 @@ def _used_terms(book: RuleBook, proposals: Sequence[Proposal]) -> set[str]:
     for proposal in proposals:
         for clause in proposal.clauses:
             used.update(s.term for s in clause.settings)
+            used.update(s.term for o in clause.options for s in o.settings)
     return used
 
 

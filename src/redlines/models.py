@@ -414,6 +414,20 @@ def _in_force(start: dt.date | None, end: dt.date | None, on: dt.date | None) ->
 # --- proposals ----------------------------------------------------------------------------------
 
 
+ClauseState = Literal["agreed", "bracketed"]
+
+
+class ClauseOption(Frozen):
+    """One of the alternatives a bracketed clause offers: a title and the terms it sets."""
+
+    title: str
+    settings: tuple[Setting, ...]
+    proposed_by: str | None = None
+    note: str | None = None
+    sources: tuple[Source, ...] = ()
+    origin: Origin | None = None
+
+
 class Clause(Frozen):
     id: str
     title: str
@@ -424,6 +438,11 @@ class Clause(Frozen):
     sources: tuple[Source, ...] = ()
     note: str | None = None
     origin: Origin | None = None
+    # Agreed text, or still under negotiation (bracketed); a bracketed clause may offer
+    # options, of which a deal takes one. Its own `settings` are what every option shares.
+    state: ClauseState = "agreed"
+    proposed_by: str | None = None
+    options: tuple[ClauseOption, ...] = ()
 
 
 ProposalStatus = Literal["draft", "leaked", "reported", "tabled", "agreed", "rejected"]
@@ -446,3 +465,13 @@ class Proposal(Frozen):
 
     def clause(self, clause_id: str) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)
+
+    @property
+    def bracketed(self) -> tuple[Clause, ...]:
+        """The clauses still under negotiation, with or without options."""
+        return tuple(c for c in self.clauses if c.state == "bracketed")
+
+    @property
+    def brackets(self) -> tuple[Clause, ...]:
+        """The bracketed clauses that offer options, in clause order."""
+        return tuple(c for c in self.clauses if c.options)

@@ -9,12 +9,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple, Protocol, Self
 
+from pydantic import Field
+
 from .conditions import Truth, format_value, terms_of
 from .engine import EngineName, Evaluation, make_engine
 from .engine.ties import Narrowed, Readings
 from .loader.values import lookup_term, renamed, type_value
 from .models import (
     Clause,
+    ClauseState,
     Frozen,
     InputError,
     InputWarning,
@@ -87,17 +90,25 @@ class ClauseRef(Frozen):
     """The clause's title."""
     location: Location
     """Where the clause is written."""
+    state: ClauseState = Field(default="agreed", exclude_if=lambda state: state == "agreed")
+    """bracketed when the clause is still under negotiation (left out when agreed)."""
 
 
 class RuleRef(Frozen, defer_build=True):
     """A rule as a result names it; `space` and `explain` (which adds details) build it alike."""
 
     id: str
+    """The rule's id."""
     title: str
+    """Its title."""
     ruleset: str
+    """The id of its rule set."""
     actor: str
+    """Whose rule it is."""
     severity: Severity
+    """red_line, priority or preference."""
     weight: int | None
+    """A priority's or preference's weight; null for a red line."""
 
     @classmethod
     def of(cls, rule: Rule) -> Self:
@@ -366,6 +377,8 @@ class ProposalInfo(Frozen):
     """Where its text comes from."""
     location: Location
     """Where its header is written."""
+    bracketed: tuple[str, ...] = Field(default=(), exclude_if=lambda ids: not ids)
+    """Ids of the clauses still under negotiation (left out when every clause is agreed)."""
 
 
 class RuleSetInfo(Frozen):
@@ -396,6 +409,102 @@ class Override(Frozen):
     """The value it was set to."""
 
 
+# --- bracketed alternatives ---------------------------------------------------------------------
+
+# What an actor says of an option over every combination that takes it: the same verdict in
+# all of them, or `depends` (on the other brackets' choices).
+OptionStanding = Literal["accepts", "open", "rejects", "depends"]
+
+
+class OptionInfo(Frozen):
+    """One alternative of a bracketed clause."""
+
+    number: int
+    """Its place among the clause's options, from 1."""
+    title: str
+    """What it says, in a few words."""
+    proposed_by: str | None
+    """Who put it on the table, if the draft says."""
+    terms: tuple[Override, ...]
+    """The terms it sets."""
+    location: Location
+    """Where it is written."""
+
+
+class BracketInfo(Frozen):
+    """A bracketed clause with options."""
+
+    clause: str
+    """The clause's id."""
+    title: str
+    """The clause's title."""
+    proposed_by: str | None
+    """Whose wording the clause is, if the draft says."""
+    location: Location
+    """Where the clause is written."""
+    options: tuple[OptionInfo, ...]
+    """Its alternatives, in the order written."""
+
+
+class OptionVerdict(Frozen):
+    """One actor on one option, over every combination that takes it."""
+
+    clause: str
+    """The bracketed clause's id."""
+    option: int
+    """The option's number."""
+    verdict: OptionStanding
+    """accepts, open or rejects when every combination with it gets that verdict from the
+    actor; depends when it turns on the other brackets."""
+
+
+class ActorOptions(Frozen):
+    """One actor on a draft's bracketed alternatives."""
+
+    ruleset: str
+    """The rule set's id."""
+    actor: str
+    """The actor."""
+    verdicts: tuple[ActorVerdictKind, ...]
+    """The verdicts the actor gives some combination (accepts, open, rejects, as present)."""
+    options: tuple[OptionVerdict, ...]
+    """Its verdict on each option, in bracket order."""
+
+
+class Combination(Frozen):
+    """One choice of an option for every bracketed clause."""
+
+    options: tuple[int, ...]
+    """The option number chosen for each bracketed clause, in bracket order."""
+    verdicts: tuple[ActorVerdictKind, ...] = ()
+    """Each actor's verdict, in rule set order (listed when every combination was checked)."""
+
+
+class BracketReport(Frozen):
+    """Which combinations of a draft's bracketed alternatives each actor can accept."""
+
+    brackets: tuple[BracketInfo, ...]
+    """The bracketed clauses with options, in clause order."""
+    combinations: int
+    """How many combinations the options make (one option per bracketed clause)."""
+    method: Literal["engine", "solver"]
+    """engine: every combination checked one by one; solver: too many for that, answered by the
+    SAT solver restricted to the options (each combination named is checked by the engine)."""
+    actors: tuple[ActorOptions, ...]
+    """Each actor's verdicts on the options, in rule set order."""
+    agreeable: tuple[Combination, ...]
+    """Combinations every actor accepts (at most `limit`)."""
+    agreeable_complete: bool
+    """Whether `agreeable` lists all of them."""
+    limit: int
+    """The most agreeable combinations listed."""
+    blocking: tuple[RuleRef, ...]
+    """When no combination is agreeable: a smallest set of red lines that no combination
+    meets together (each combination leaves one of them violated or open)."""
+    checked: tuple[Combination, ...]
+    """method engine: every combination with each actor's verdict; empty for the solver."""
+
+
 class Report(Frozen):
     """The check of one proposal against one rule book."""
 
@@ -421,6 +530,10 @@ class Report(Frozen):
     """Non-fatal problems with the inputs of this check (the draft's, the rules'), by place."""
     gate: GateInfo | None = None
     """How the run's gate differs from every rule as written; present only with a gate."""
+    brackets: BracketReport | None = Field(default=None, exclude_if=lambda b: b is None)
+    """For a draft with bracketed options: which combinations each actor can accept. The
+    rest of the report is the draft's text alone (options' terms unaddressed). Left out
+    otherwise."""
 
 
 class ReportSet(Frozen, defer_build=True):
@@ -502,6 +615,13 @@ def check_and_trace(
         report = report.model_copy(
             update={"warnings": sorted_warnings((*report.warnings, *renames))}
         )
+    if proposal.brackets:
+        from .brackets import analyze_brackets
+
+        analysis = analyze_brackets(
+            proposal, rules, as_of=as_of, overrides=typed_overrides, actors=actors, engine=engine
+        )
+        report = report.model_copy(update={"brackets": analysis})
     return Checked(report, trace)
 
 
@@ -659,6 +779,7 @@ def build_report(
             clauses=len(proposal.clauses),
             sources=proposal.sources,
             location=header,
+            bracketed=tuple(c.id for c in proposal.bracketed),
         ),
         as_of=as_of,
         rulesets=tuple(
@@ -692,7 +813,9 @@ def _placed(derived: DerivedTerm, derivers: Mapping[str, Origin | None]) -> Deri
 
 def clause_ref(clause: Clause) -> ClauseRef:
     assert clause.origin is not None
-    return ClauseRef(id=clause.id, title=clause.title, location=Location.of(clause.origin))
+    return ClauseRef(
+        id=clause.id, title=clause.title, location=Location.of(clause.origin), state=clause.state
+    )
 
 
 # --- where a term's value came from -------------------------------------------------------------

@@ -685,6 +685,26 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
 # --- proposals/*.yaml ---------------------------------------------------------------------------
 
 
+class OptionSpec(Spec):
+    """One alternative of a bracketed clause: a title and the terms it sets."""
+
+    noun: ClassVar[str] = "an option"
+
+    title: str
+    """What the option says, in a few words (e.g. "E3 wording: 800,000 in peacetime")."""
+    terms: TermsSpec = Field(
+        description="The catalogue terms this option sets (term: value); at least one, and none "
+        "that the draft's text (any clause's own terms) sets."
+    )
+    proposed_by: str | None = None
+    """Who put this option on the table."""
+    note: str | None = None
+    """A remark on the option."""
+    sources: list[SourceSpec | str] = Field(default_factory=_no_items)
+    """Where the option's wording comes from: source mappings, or ids of the proposal's
+    sources."""
+
+
 class ClauseSpec(Spec):
     """One clause of a draft: what it says, and the terms it sets."""
 
@@ -703,6 +723,14 @@ class ClauseSpec(Spec):
     """Where the clause's text comes from: source mappings, or ids of the proposal's sources."""
     note: str | None = None
     """A remark: where reports disagree, why a term is left unset."""
+    state: Literal["agreed", "bracketed"] | None = None
+    """agreed (settled text; the default) or bracketed (still under negotiation; the default for
+    a clause with options)."""
+    proposed_by: str | None = None
+    """Who proposed the clause's wording (for a bracketed clause: whose text it is)."""
+    options: list[OptionSpec] | None = None
+    """The alternatives of a bracketed clause, of which a deal takes one: each a title and the
+    terms it sets. The clause's own `terms` are what every option shares."""
 
 
 class ProposalMetaSpec(Spec):
@@ -748,6 +776,10 @@ class ProposalFile(Spec):
     """Ids of the base's clauses this variant removes."""
     add: list[ClauseSpec] | None = None
     """New clauses, appended after the base's."""
+    options: dict[str, list[OptionSpec]] | None = None
+    """Options added to the base's clauses: clause id -> its new options. The clause becomes
+    bracketed; its own terms become its first option ("as in" the base), unless it already
+    offers options."""
 
     @field_validator("drop", mode="before")
     @classmethod
@@ -758,12 +790,17 @@ class ProposalFile(Spec):
 
     @model_validator(mode="after")
     def _draft_or_variant(self) -> "ProposalFile":
-        changes = self.replace is not None or self.drop is not None or self.add is not None
+        changes = (
+            self.replace is not None
+            or self.drop is not None
+            or self.add is not None
+            or self.options is not None
+        )
         if self.base is None:
             if self.clauses is None and changes:
                 raise PydanticCustomError(
                     "shape",
-                    "'replace', 'drop' and 'add' change a base: "
+                    "'replace', 'drop', 'add' and 'options' change a base: "
                     "add 'base: FILE' naming the proposal they vary",
                 )
             if self.clauses is None:
@@ -772,7 +809,9 @@ class ProposalFile(Spec):
                 )
             if changes:
                 raise PydanticCustomError(
-                    "shape", "'replace', 'drop' and 'add' need a 'base' to change"
+                    "shape",
+                    "'replace', 'drop', 'add' and 'options' need a 'base' to change "
+                    "(in a draft, write a clause's options under the clause)",
                 )
         elif self.clauses is not None:
             raise PydanticCustomError(

@@ -31,7 +31,7 @@ def test_the_bundled_report_fits_a_comment_where_the_full_one_does_not(in_projec
     assert len(full) > GITHUB_COMMENT_LIMIT
     assert len(compact) < GITHUB_COMMENT_LIMIT // 4
     assert compact.startswith(MARKER + "\n## redlines: ❌ infeasible\n")
-    assert "### Crossed red lines (45)" in compact
+    assert "### Crossed red lines (47)" in compact  # with the bracketed example
     assert "[the full report](https://github.com/o/r/actions/runs/1)" in compact
     html = cmarkgfm.github_flavored_markdown_to_html(compact)
     assert html.count("<tr>") == 1 + len(reports.reports)  # the head and one row per draft

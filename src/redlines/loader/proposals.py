@@ -16,6 +16,7 @@ from pathlib import Path
 from ..models import (
     Catalogue,
     Clause,
+    ClauseOption,
     InputError,
     InputWarning,
     Origin,
@@ -26,7 +27,7 @@ from ..models import (
     Source,
     fail,
 )
-from ..specs import ClauseSpec, ProposalFile, suggest
+from ..specs import ClauseSpec, OptionSpec, ProposalFile, SourceSpec, suggest
 from ..yamlfile import Document, Path_, clip, one_line
 from .fence import (
     BUNDLED_PREFIX,
@@ -45,6 +46,8 @@ from .validate import capped, enough, one_line_problems, read_spec, same_ids, to
 from .values import lookup_term, renamed, type_value
 
 MAX_CLAUSES = 1_000
+# A bracketed clause's alternatives: more than this is a list of wishes, not a negotiating text.
+MAX_OPTIONS = 64
 MAX_BASE_DEPTH = 16
 # How many of a folder's files a message names when one proposal was expected.
 _NAMED = 5
@@ -158,6 +161,7 @@ def _load(
         for i, c in enumerate(spec.clauses)
     ]
     _check_unique_ids(doc, clauses, problems)
+    _check_options(clauses, problems)
     if problems:
         raise InputError(capped(problems))
     return Proposal(
@@ -323,7 +327,9 @@ def _apply_variant(
         clauses.append(
             _clause(doc, ("add", i), clause_spec, catalogue, citable, problems, warnings)
         )
+    clauses = _add_options(doc, spec, base, clauses, catalogue, citable, problems, warnings)
     _check_unique_ids(doc, clauses, problems)
+    _check_options(clauses, problems)
     if len(clauses) > MAX_CLAUSES:
         problems.append(
             doc.problem(
@@ -357,8 +363,90 @@ def _clause(
     problems: list[Problem],
     warnings: list[InputWarning],
 ) -> Clause:
+    options = tuple(
+        _option(doc, (*where, "options", i), option, catalogue, citable, problems, warnings)
+        for i, option in enumerate(spec.options or [])
+    )
+    if spec.options is not None:
+        _check_option_list(doc, (*where, "options"), spec.options, problems)
+    if spec.state == "agreed" and spec.options:
+        problems.append(
+            doc.problem(
+                (*where, "state"),
+                "an agreed clause offers no options; mark it 'state: bracketed' or keep one "
+                "wording in its terms",
+            )
+        )
+    return Clause(
+        id=spec.id,
+        title=spec.title,
+        text=spec.text,
+        settings=_settings(doc, where, spec.terms or {}, catalogue, problems, warnings),
+        deliberately_empty=spec.terms == {},
+        sources=_sources(doc, where, spec.sources, citable, problems),
+        note=spec.note,
+        origin=doc.at(where),
+        state=spec.state or ("bracketed" if spec.options else "agreed"),
+        proposed_by=spec.proposed_by,
+        options=options,
+    )
+
+
+def _option(
+    doc: Document,
+    where: Path_,
+    spec: OptionSpec,
+    catalogue: Catalogue,
+    citable: tuple[Source, ...],
+    problems: list[Problem],
+    warnings: list[InputWarning],
+) -> ClauseOption:
+    if not spec.terms:
+        problems.append(
+            doc.problem(
+                (*where, "terms"),
+                f"option '{clip(spec.title)}' sets no term; an option is a wording that decides "
+                "something (name the terms it sets, or drop it)",
+            )
+        )
+    return ClauseOption(
+        title=spec.title,
+        settings=_settings(doc, where, spec.terms, catalogue, problems, warnings),
+        proposed_by=spec.proposed_by,
+        note=spec.note,
+        sources=_sources(doc, where, spec.sources, citable, problems),
+        origin=doc.at(where),
+    )
+
+
+def _check_option_list(
+    doc: Document, where: Path_, options: list[OptionSpec], problems: list[Problem]
+) -> None:
+    if not options:
+        problems.append(
+            doc.problem(where, "'options' is empty; give the clause's alternatives, or drop it")
+        )
+    if len(options) > MAX_OPTIONS:
+        problems.append(
+            doc.problem(
+                where,
+                f"{len(options):,} options, over the limit of {MAX_OPTIONS}; "
+                "split the clause into several bracketed clauses",
+                key=True,
+            )
+        )
+
+
+def _settings(
+    doc: Document,
+    where: Path_,
+    terms: dict[str, object],
+    catalogue: Catalogue,
+    problems: list[Problem],
+    warnings: list[InputWarning],
+) -> tuple[Setting, ...]:
     settings: list[Setting] = []
-    for term_name, raw in (spec.terms or {}).items():
+    for term_name, raw in terms.items():
         if enough(problems):
             break
         at: Path_ = (*where, "terms", term_name)
@@ -385,9 +473,19 @@ def _clause(
         if deprecated:
             warnings.append(InputWarning.at(doc.key_at(at), deprecated))
         settings.append(Setting(term=term.name, value=value, origin=doc.key_at(at)))
+    return tuple(settings)
+
+
+def _sources(
+    doc: Document,
+    where: Path_,
+    cited_sources: list[SourceSpec | str],
+    citable: tuple[Source, ...],
+    problems: list[Problem],
+) -> tuple[Source, ...]:
     sources: list[Source] = []
     known = {s.id: s for s in citable if s.id}
-    for i, cited in enumerate(spec.sources):
+    for i, cited in enumerate(cited_sources):
         if enough(problems):
             break
         if not isinstance(cited, str):
@@ -406,16 +504,114 @@ def _clause(
                     (*where, "sources", i), f"no proposal source has id '{clip(cited)}'{hint}"
                 )
             )
-    return Clause(
-        id=spec.id,
-        title=spec.title,
-        text=spec.text,
-        settings=tuple(settings),
-        deliberately_empty=spec.terms == {},
-        sources=tuple(sources),
-        note=spec.note,
-        origin=doc.at(where),
-    )
+    return tuple(sources)
+
+
+def _add_options(
+    doc: Document,
+    spec: ProposalFile,
+    base: Proposal,
+    clauses: list[Clause],
+    catalogue: Catalogue,
+    citable: tuple[Source, ...],
+    problems: list[Problem],
+    warnings: list[InputWarning],
+) -> list[Clause]:
+    """A variant's `options:`: new alternatives for the base's clauses, which become bracketed.
+
+    A clause that offered no options yet keeps its wording as the first option ("as in" the
+    base), so the variant puts its own next to it rather than over it.
+    """
+    by_id = {c.id: i for i, c in enumerate(clauses)}
+    base_ids = [c.id for c in base.clauses]
+    for clause_id, option_specs in (spec.options or {}).items():
+        where: Path_ = ("options", clause_id)
+        if clause_id not in by_id:
+            problems.append(
+                doc.problem(
+                    where,
+                    f"options: the variant has no clause '{clip(clause_id)}'"
+                    f"{_which_clause(clause_id, base_ids)}",
+                    key=True,
+                )
+            )
+            continue
+        _check_option_list(doc, where, option_specs, problems)
+        added = tuple(
+            _option(doc, (*where, i), option, catalogue, citable, problems, warnings)
+            for i, option in enumerate(option_specs)
+        )
+        clause = clauses[by_id[clause_id]]
+        existing = clause.options
+        settings = clause.settings
+        if not existing and clause.settings:
+            first = ClauseOption(
+                title=f"as in {base.id}",
+                settings=clause.settings,
+                proposed_by=clause.proposed_by,
+                sources=clause.sources,
+                origin=clause.origin,
+            )
+            existing, settings = (first,), ()
+        clauses[by_id[clause_id]] = clause.model_copy(
+            update={"state": "bracketed", "settings": settings, "options": existing + added}
+        )
+    return clauses
+
+
+def _check_options(clauses: list[Clause], problems: list[Problem]) -> None:
+    """An option's terms are the bracket's own: no agreed text sets them, no other bracket
+    offers them, and no two options of one clause say the same thing."""
+    text: dict[str, Clause] = {}
+    for clause in clauses:
+        for setting in clause.settings:
+            text.setdefault(setting.term, clause)
+    offered: dict[str, Clause] = {}
+    for clause in clauses:
+        seen: dict[frozenset[tuple[str, tuple[str, str]]], ClauseOption] = {}
+        for option in clause.options:
+            said = frozenset(
+                (s.term, (type(s.value).__name__, str(s.value))) for s in option.settings
+            )
+            first = seen.get(said)
+            if first is not None and said:
+                problems.append(
+                    Problem.at(
+                        option.origin,
+                        f"clause {clause.id}: option '{clip(option.title)}' sets the same terms "
+                        f"to the same values as option '{clip(first.title)}' (at "
+                        f"{first.origin}); drop one of the two",
+                    )
+                )
+            seen.setdefault(said, option)
+            for setting in option.settings:
+                setter = text.get(setting.term)
+                if setter is not None:
+                    where = "its own terms" if setter is clause else f"clause {setter.id}"
+                    problems.append(
+                        Problem.at(
+                            setting.origin,
+                            f"clause {clause.id}: option '{clip(option.title)}' sets "
+                            f"'{setting.term}', which {where} already sets"
+                            f"{_at(setter, setting.term)}; a term is either settled text or "
+                            "bracketed, not both",
+                        )
+                    )
+                other = offered.setdefault(setting.term, clause)
+                if other is not clause:
+                    problems.append(
+                        Problem.at(
+                            setting.origin,
+                            f"clause {clause.id}: option '{clip(option.title)}' sets "
+                            f"'{setting.term}', which clause {other.id}'s options also set; "
+                            "put the alternatives for one term in one bracketed clause",
+                        )
+                    )
+
+
+def _at(clause: Clause, term: str) -> str:
+    origin = next((s.origin for s in clause.settings if s.term == term), None)
+    return f" (at {origin})" if origin else ""
 
 
 def _check_unique_ids(doc: Document, clauses: list[Clause], problems: list[Problem]) -> None:

@@ -31,8 +31,8 @@ Renderer = Callable[[Any, RenderOptions], str]
 
 # (command, format) -> "module:function" in this package; text first, the default. The result
 # each command's renderers take:
-# check: ReportSet · space: SpaceReportSet · diff: ProposalDiff · explain: Explanation ·
-# terms: Catalogue · coverage (`terms --coverage`): coverage.Coverage ·
+# check: ReportSet · space: SpaceReportSet · timeline: Timeline · diff: ProposalDiff ·
+# explain: Explanation · terms: Catalogue · coverage (`terms --coverage`): coverage.Coverage ·
 # lint: render.lint.LintResult · schema: a JSON Schema (dict) ·
 # test: ruletest.TestRun · rules: ruledocs.RuleListing · docs: ruledocs.RulePage (one page).
 REGISTRY: dict[tuple[str, str], str] = {
@@ -47,6 +47,10 @@ REGISTRY: dict[tuple[str, str], str] = {
     ("space", "text"): "space:render_space_text",
     ("space", "json"): "json:render_json",
     ("space", "markdown"): "space:render_space_markdown",
+    ("timeline", "text"): "timeline:render_timeline_text",
+    ("timeline", "json"): "json:render_json",
+    ("timeline", "markdown"): "timeline:render_timeline_markdown",
+    ("timeline", "html"): "timeline:render_timeline_html",
     ("diff", "text"): "diff:render_diff_text",
     ("diff", "json"): "json:render_json",
     ("diff", "markdown"): "diff:render_diff_markdown",

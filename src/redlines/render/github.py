@@ -25,6 +25,7 @@ from typing import Any
 from ..models import Problem
 from ..report import Report, ReportSet
 from ..yamlfile import one_line
+from .brackets import text_lines as bracket_lines
 from .links import repo_path
 from .logsafe import text_line
 from .options import RenderOptions
@@ -98,6 +99,7 @@ class GithubWriter(CheckWriter):
                 f"{p.id} — {p.title}: {report.overall.value} ({repo_path(p.path, options)})",
             ),
             "-\t" + text_line(f"{p.id}: {report.overall.value} — {proposal.headline}"),
+            *("-\t" + text_line(line) for line in bracket_lines(report)),
         ]
         for item in proposal.items:
             seq, level = self.items, level_of(item)
@@ -149,6 +151,8 @@ def level_of(item: Item) -> Level:
 def _message(item: Item) -> str:
     proposal = item.report.proposal
     where = clause_label(item.finding) if item.finding is not None else ""
+    if item.finding is not None and item.finding.clauses:
+        where += " (bracketed)" if item.finding.clauses[0].state == "bracketed" else ""
     message = f"{item.headline}: {item.message}\n[{proposal.id}{', ' + where if where else ''}]"
     if item.finding is not None and item.finding.sources:
         message += "\nSource: " + item.finding.sources[0].label()

@@ -26,6 +26,7 @@ from ..report import (
     ReportSet,
     Status,
 )
+from .brackets import bracket_text
 from .links import file_link, repo_path, source_name, web_url
 from .logsafe import xml_text
 from .options import RenderOptions
@@ -260,6 +261,7 @@ def _cell(verdict: ActorVerdict | None) -> str:
 def _report(view: ReportView, anchor: str, options: RenderOptions) -> list[str]:
     parts = [
         *_head(view, anchor, options),
+        *_brackets(view),
         *_contradictions(view, options),
         *_violated(view, options),
         # What does not fail a check is folded away (no script needed: <details> opens by itself).
@@ -303,6 +305,34 @@ def _head(view: ReportView, anchor: str, options: RenderOptions) -> list[str]:
             f'<ul class="sources">{_source_items(p.sources)}</ul></details>'
         )
     return parts
+
+
+def _brackets(view: ReportView) -> list[str]:
+    found = bracket_text(view.report)
+    if found is None:
+        return []
+    parts = [
+        '<div class="brackets">',
+        "<h3>Bracketed alternatives</h3>",
+        f"<p>{e(found.summary)}</p>",
+        '<ul class="options">' + "".join(f"<li>{e(o)}</li>" for o in found.options) + "</ul>",
+        '<ul class="standing">' + "".join(f"<li>{e(a)}</li>" for a in found.actors) + "</ul>",
+        f'<p class="outcome"><strong>{e(found.outcome)}</strong></p>',
+    ]
+    if found.table:
+        head = "".join(f"<th>{e(c)}</th>" for c in found.table_head)
+        body = "".join(
+            f"<tr><td>{e(row[0])}</td>"
+            + "".join(f'<td class="{e(c)}">{e(c)}</td>' for c in row[1:])
+            + "</tr>"
+            for row in found.table
+        )
+        parts.append(
+            f"<details><summary>Every combination ({len(found.table)})</summary>"
+            f'<table class="soft combinations"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></details>"
+        )
+    return [*parts, "</div>"]
 
 
 def _contradictions(view: ReportView, options: RenderOptions) -> list[str]:
@@ -423,7 +453,10 @@ def _clauses(finding: Finding, options: RenderOptions) -> str:
     if not finding.clauses:
         return f"{_file(finding.location, options)} (no clause settles this)"
     return ", ".join(
-        f"clause {e(c.id)} “{e(c.title)}” {_file(c.location, options)}" for c in finding.clauses
+        f"clause {e(c.id)} “{e(c.title)}”"
+        + (" <em>(bracketed)</em>" if c.state == "bracketed" else "")
+        + f" {_file(c.location, options)}"
+        for c in finding.clauses
     )
 
 

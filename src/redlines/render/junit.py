@@ -24,6 +24,7 @@ from typing import Any
 
 from ..models import Severity
 from ..report import Finding, Report, ReportSet, Status, gates
+from .brackets import text_lines as bracket_lines
 from .links import repo_path
 from .logsafe import xml_text
 from .options import RenderOptions
@@ -67,6 +68,7 @@ class JunitWriter(CheckWriter):
             suite = _suite(holder, report, f"{report.proposal.id} / {verdict.actor}", self.options)
             for finding in own:
                 _case(suite, report, finding, self.options)
+            _bracket_case(suite, report, verdict.ruleset)
             _count(suite, self.totals)
         ET.indent(holder)
         for suite in holder:
@@ -185,6 +187,23 @@ def _case(suite: ET.Element, report: Report, finding: Finding, options: RenderOp
             failure.text = _x(details)
         else:
             ET.SubElement(case, "skipped", message=_x(message))
+
+
+def _bracket_case(suite: ET.Element, report: Report, ruleset: str) -> None:
+    """A draft with options: one passing case per actor saying what it makes of them (the
+    run's verdict is the agreed text's, so the options never fail it)."""
+    lines = bracket_lines(report)
+    if report.brackets is None or not lines:
+        return
+    own = next(a for a in report.brackets.actors if a.ruleset == ruleset)
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name=_x(f"bracketed alternatives: {', '.join(v.value for v in own.verdicts)}"),
+        classname=_x(f"{report.proposal.id}.{ruleset}"),
+    )
+    out = ET.SubElement(case, "system-out")
+    out.text = _x("\n".join(lines))
 
 
 def _details(finding: Finding, options: RenderOptions) -> str:

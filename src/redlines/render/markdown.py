@@ -20,6 +20,7 @@ from typing import Any
 from ..conditions import format_value
 from ..report import ActorVerdict, ActorVerdictKind, Finding, Location, Report, ReportSet
 from ..report import Verdict as Overall
+from .brackets import bracket_text
 from .gfm import code, link, md, source_link
 from .links import file_link, repo_path
 from .logsafe import markdown_text
@@ -144,6 +145,7 @@ def _report(view: ReportView, options: RenderOptions) -> list[str]:
     lines = [
         *_head(view, options),
         *_text_sources(view),
+        *_brackets(view),
         *_contradictions(view, options),
         *_violated(view, options),
         # What does not fail a check is folded away: a report on a dozen drafts stays readable,
@@ -185,6 +187,20 @@ def _why(actor: OpenActor) -> str:
         f"{md(rule)} needs " + (", ".join(code(t) for t in terms) or "its terms settled")
         for rule, terms in actor.red_lines
     )
+
+
+def _brackets(view: ReportView) -> list[str]:
+    found = bracket_text(view.report)
+    if found is None:
+        return []
+    lines = ["#### Bracketed alternatives", "", md(found.summary), ""]
+    lines += [f"- {md(line)}" for line in found.options] + [""]
+    lines += [f"- {md(line)}" for line in found.actors] + ["", f"**{md(found.outcome)}**", ""]
+    if found.table:
+        rows = ["| " + " | ".join(md(c) for c in row) + " |" for row in found.table]
+        head = [md(c) for c in found.table_head]
+        lines += _folded(f"Every combination ({len(found.table)})", head, rows)
+    return lines
 
 
 def _text_sources(view: ReportView) -> list[str]:
@@ -344,7 +360,9 @@ def _clause(finding: Finding, options: RenderOptions) -> str:
     if not finding.clauses:
         return f"{_place(finding.location, options)} (no clause settles this)"
     parts = [
-        link(f"clause {c.id} “{c.title}”", file_link(c.location, options)) for c in finding.clauses
+        link(f"clause {c.id} “{c.title}”", file_link(c.location, options))
+        + (" (bracketed)" if c.state == "bracketed" else "")
+        for c in finding.clauses
     ]
     return ", ".join(parts)
 

@@ -98,6 +98,11 @@ class SarifWriter(CheckWriter):
                 "overall": report.overall.value,
                 "asOf": report.as_of.isoformat(),
                 "verdicts": {v.ruleset: v.verdict.value for v in report.verdicts},
+                **(
+                    {"brackets": report.brackets.model_dump(mode="json")}
+                    if report.brackets is not None
+                    else {}
+                ),
             }
         )
 

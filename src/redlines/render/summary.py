@@ -25,6 +25,7 @@ from typing import Any
 from ..diff import ProposalDiff
 from ..models import Severity
 from ..report import Report, ReportSet
+from .brackets import bracket_text
 from .gfm import code, link, md
 from .links import file_link, repo_path
 from .logsafe import markdown_text
@@ -68,6 +69,7 @@ class SummaryWriter(CheckWriter):
         self.crossed = _Kept()
         self.rows = _Kept()
         self.verdicts: list[tuple[str, dict[str, str], str]] = []
+        self.brackets = _Kept()
 
     def add(self, report: Report) -> None:
         super().add(report)
@@ -77,6 +79,11 @@ class SummaryWriter(CheckWriter):
             if item.gates and _crossed(item):
                 self.crossed.add(_item(item, options))
         p = report.proposal
+        found = bracket_text(report)
+        if found is not None:
+            self.brackets.add(
+                f"- {link(p.id, file_link(p.location, options))}: {md(found.outcome)}"
+            )
         self.rows.add(
             link(p.id, file_link(p.location, options))
             + "\t"
@@ -126,6 +133,14 @@ class SummaryWriter(CheckWriter):
             ]
             body += budget.section(
                 "### Verdicts", rows, "proposals", table_head, total=self.rows.total
+            )
+        if self.brackets.total:
+            # The verdicts above are the agreed texts'; what the options would do is apart.
+            body += budget.section(
+                f"### Bracketed alternatives ({self.brackets.total})",
+                self.brackets.lines,
+                "drafts with options",
+                total=self.brackets.total,
             )
         text = "\n".join([*head, *body, *tail]).rstrip("\n") + "\n"
         self.out.write(markdown_text(text))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..conditions import format_value
 from ..report import ActorVerdictKind, Finding, Report, ReportSet, Verdict
+from .brackets import text_lines as bracket_lines
 from .logsafe import text_lines
 from .options import RenderOptions
 from .stream import CheckWriter, render_with
@@ -84,6 +85,7 @@ def _report(view: ReportView, style: _Style) -> list[str]:
     return [
         *_head(view, style),
         *_verdicts(view, style),
+        *_brackets(view),
         *_contradictions(view, style),
         *_red_lines("Violated red lines", view.violated, style),
         *_red_lines("Open red lines", view.open, style),
@@ -140,6 +142,14 @@ def _verdicts(view: ReportView, style: _Style) -> list[str]:
     return lines
 
 
+def _brackets(view: ReportView) -> list[str]:
+    lines = bracket_lines(view.report)
+    if not lines:
+        return []
+    summary, *rest = lines
+    return ["", "  Bracketed alternatives", f"    {summary}", *(f"      {line}" for line in rest)]
+
+
 def _contradictions(view: ReportView, style: _Style) -> list[str]:
     if not view.contradictions:
         return []
@@ -166,7 +176,8 @@ def _finding_lines(finding: Finding, style: _Style) -> list[str]:
     if finding.clauses:
         first = finding.clauses[0]
         more = f" (+{len(finding.clauses) - 1} more)" if len(finding.clauses) > 1 else ""
-        place = f"{where}: clause {first.id}{more}"
+        mark = " [bracketed]" if first.state == "bracketed" else ""
+        place = f"{where}: clause {first.id}{mark}{more}"
     else:
         terms = unaddressed(finding)
         place = f"{where}: ({'unaddressed: ' + ', '.join(terms) if terms else 'proposal'})"

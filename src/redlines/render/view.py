@@ -259,6 +259,8 @@ def meta(view: ReportView) -> list[str]:
         plural(p.clauses, "clause"),
         f"rules as of {report.as_of.isoformat()}",
     ]
+    if p.bracketed:  # what is not settled yet
+        found.insert(3, f"bracketed: {', '.join(p.bracketed)}")
     return [*found, view.reviewed] if view.reviewed else found
 
 

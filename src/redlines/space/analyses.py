@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..brackets import offered_values, restrict_to_options
 from ..conditions import evaluate, terms_of
 from ..engine import EngineName
 from ..models import (
@@ -43,7 +44,7 @@ from .models import (
     TermZone,
     Zone,
 )
-from .solver import Model, Oracle, maxsat, shrink, smallest_cores
+from .solver import Model, Oracle, maxsat, minimal, shrink, smallest_cores
 
 DEFAULT_MAX_CORES = 10
 DEFAULT_CORE_BUDGET = 2.0  # seconds for enumerating cores beyond the first
@@ -144,7 +145,9 @@ def analyze_space(
     selected = book.for_actors(list(actors)).in_force(as_of)
     written, trace = check_and_trace(subject, book, as_of=check_date, actors=actors, engine=engine)
     values, contradicted = proposal_values(subject, {})
-    enc = Encoding(selected, values)
+    # A draft's bracketed terms take one of their options, nothing else (brackets.py).
+    enc = Encoding(selected, values, offered_values(subject))
+    restrict_to_options(enc, subject.brackets)
     base = [*enc.imp_selector.values(), *enc.tie_selector.values(), *enc.fixed_lit.values()]
     if complete:
         base += [code.has for name, code in enc.codes.items() if name not in values]
@@ -201,6 +204,7 @@ def analyze_space(
         written.overall is Verdict.FEASIBLE
         and not written.contradictions
         and _coherent_as_written(selected, trace)
+        and not subject.brackets  # its text leaves the options' terms out; no package may
     )
     if as_written and base_ok and not feasible and not complete:
         raise SpaceError(
@@ -433,18 +437,55 @@ def _deadlocks(run: _Run, limit: int, budget: float) -> Deadlocks:
 def _core(run: _Run, rule_ids: list[str], selectors: list[int]) -> Core:
     """Explain a core: the implications, ties and draft settings it runs through, the terms at
     stake."""
-    enc, oracle = run.enc, run.oracle
-    imp_sels, tie_sels = list(enc.imp_selector.values()), list(enc.tie_selector.values())
+    enc = run.enc
+    parts = {*enc.imp_selector.values(), *enc.tie_selector.values(), *enc.fixed_lit.values()}
+    return explain_core(
+        run.oracle,
+        enc,
+        [run.rules[r] for r in rule_ids],
+        selectors,
+        fixed=[lit for lit in run.base if lit not in parts],
+        implications=list(enc.imp_selector),
+        ties=list(enc.tie_selector),
+        trace=run.trace,
+    )
+
+
+def explain_core(
+    oracle: Oracle,
+    enc: Encoding,
+    rules: Sequence[Rule],
+    selectors: Sequence[int],
+    *,
+    fixed: Sequence[int],
+    implications: Sequence[str],
+    ties: Sequence[str],
+    trace: Trace | None,
+) -> Core:
+    """A core of red lines (`rules`, with their `selectors`) as a report shows it: the
+    implications and ties it runs through, the draft settings it needs, the terms at stake.
+
+    `fixed` are the assumptions that stay (the rule book's date, `--complete`), `implications`
+    and `ties` the ids of those in force. The implications and ties are the first minimal sets
+    in id order (`minimal`), so that every encoding of the same rules names the same ones
+    (`redlines timeline` reuses one encoding for many dates); the draft settings, any minimal
+    set.
+    """
     fixed_lits = list(enc.fixed_lit.values())
-    parts = set(imp_sels) | set(tie_sels) | set(fixed_lits)
-    fixed = [lit for lit in run.base if lit not in parts]
-    imps = shrink(oracle, [*fixed, *selectors, *tie_sels, *fixed_lits], imp_sels) or []
-    ties = shrink(oracle, [*fixed, *selectors, *imps, *fixed_lits], tie_sels) or []
-    draft = shrink(oracle, [*fixed, *selectors, *imps, *ties], fixed_lits) or []
-    imp_ids = [i for i, lit in enc.imp_selector.items() if lit in imps]
-    tie_ids = [t for t, lit in enc.tie_selector.items() if lit in ties]
+    tie_sels = [enc.tie_selector[t] for t in ties]
+    imps = (
+        minimal(
+            oracle,
+            [*fixed, *selectors, *tie_sels, *fixed_lits],
+            [enc.imp_selector[i] for i in implications],
+        )
+        or []
+    )
+    kept = minimal(oracle, [*fixed, *selectors, *imps, *fixed_lits], tie_sels) or []
+    draft = shrink(oracle, [*fixed, *selectors, *imps, *kept], fixed_lits) or []
+    imp_ids = [i for i in implications if enc.imp_selector[i] in imps]
+    tie_ids = [t for t in ties if enc.tie_selector[t] in kept]
     draft_terms = [t for t, lit in enc.fixed_lit.items() if lit in draft]
-    rules = [run.rules[r] for r in rule_ids]
     by_id = {imp.id: imp for imp in enc.implications}
     ties_by_id = {tie.id: tie for tie in enc.ties}
     members: list[list[str]] = [terms_of(r.requires) for r in rules]
@@ -461,7 +502,9 @@ def _core(run: _Run, rule_ids: list[str], selectors: list[int]) -> Core:
         actors=tuple(sorted({r.actor for r in rules})),
         terms=tuple(shared),
         implications=tuple(imp_ids),
-        draft=tuple(_draft_setting(run.trace, t, enc.fixed[t]) for t in draft_terms),
+        draft=tuple(
+            _draft_setting(trace, t, enc.fixed[t]) for t in draft_terms if trace is not None
+        ),
         ties=tuple(tie_ids),
     )
 
@@ -546,28 +589,32 @@ def _zone(run: _Run, concessions: Concessions | None, witness: Model | None) -> 
             terms.append(_fixed_zone(code, enc.fixed[name]))
             continue
         possible = seen[name]
-        last = len(candidates[name]) - 1
-        unaddressed = last in possible
+        unaddressed = len(candidates[name]) - 1 in possible
         needs = not unaddressed and not oracle.solve([*assumptions, enc.free_lit(name)])
-        if code.ordered:
-            values: tuple[TermValue, ...] = ()
-            intervals = _intervals(code, sorted(i for i in possible if i != last))
-        else:
-            values = tuple(v for i, v in enumerate(code.values) if i in possible)
-            intervals = ()
-        terms.append(
-            TermZone(
-                term=name,
-                type=code.term.type,
-                fixed=False,
-                values=values,
-                intervals=intervals,
-                unaddressed=unaddressed,
-                needs_value=needs,
-                restricted=len(possible) < len(candidates[name]),
-            )
-        )
+        terms.append(open_term_zone(code, possible, needs))
     return Zone(relaxed=tuple(sorted(relaxed)), terms=tuple(terms))
+
+
+def open_term_zone(code: TermCode, possible: set[int], needs_value: bool) -> TermZone:
+    """The zone of a term the draft leaves open: `possible` are the indices of its candidates
+    (`TermCode.candidates`, the last being 'unaddressed') some acceptable package takes."""
+    last = len(code.candidates()) - 1
+    if code.ordered:
+        values: tuple[TermValue, ...] = ()
+        intervals = _intervals(code, sorted(i for i in possible if i != last))
+    else:
+        values = tuple(v for i, v in enumerate(code.values) if i in possible)
+        intervals = ()
+    return TermZone(
+        term=code.term.name,
+        type=code.term.type,
+        fixed=False,
+        values=values,
+        intervals=intervals,
+        unaddressed=last in possible,
+        needs_value=needs_value,
+        restricted=len(possible) < last + 1,
+    )
 
 
 def _fixed_zone(code: TermCode, value: TermValue) -> TermZone:

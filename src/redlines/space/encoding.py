@@ -193,15 +193,30 @@ def _roundest(low: int | None, high: int | None, near: int) -> int:
 class Encoding:
     """The catalogue, rules and implications of one rule book as one CNF."""
 
-    def __init__(self, book: RuleBook, fixed: Mapping[str, TermValue]) -> None:
+    def __init__(
+        self,
+        book: RuleBook,
+        fixed: Mapping[str, TermValue],
+        optional: Mapping[str, Iterable[TermValue]] | None = None,
+    ) -> None:
+        """`fixed`: the terms the draft's text sets. `optional`: the terms a bracketed
+        clause's options set, with the values they offer; `drafted[term]` is then a free
+        literal the caller ties to the options chosen, and while it holds the draft's value
+        wins over a derived one, as for a fixed term."""
         self.book = book
         self.formula = Formula()
         self.fixed = dict(fixed)
+        optional = {name: tuple(values) for name, values in (optional or {}).items()}
         constants = _constants(book, fixed)
+        for name, offered in optional.items():
+            catalogued = book.catalogue.terms[name]
+            if catalogued.type in ORDERED:
+                constants.setdefault(name, set()).update(as_number(catalogued, v) for v in offered)
         self.codes = {
             name: TermCode(term, self.formula, constants.get(name, ()))
             for name, term in sorted(book.catalogue.terms.items())
         }
+        self.drafted = {name: self.formula.var() for name in sorted(optional)}
         self._truths: dict[int, tuple[Condition, tuple[int, int]]] = {}
         self._holds_cache: dict[tuple[str, str, _LeafValue], int] = {}
         self.rules = sorted(book.rules, key=lambda r: r.id)
@@ -224,8 +239,11 @@ class Encoding:
                 # there is the draft's own contradiction, reported by `check`.
                 if term in self.fixed:
                     continue
-                self.formula.add([-selector, -when, self.holds(term, "eq", value)])
-                self._derivers.setdefault(term, []).append(self.formula.and_([selector, when]))
+                drafted = self.drafted.get(term, self.formula.FALSE)
+                self.formula.add([-selector, -when, drafted, self.holds(term, "eq", value)])
+                self._derivers.setdefault(term, []).append(
+                    self.formula.and_([selector, when, -drafted])
+                )
         self.ties = sorted(
             (t for t in book.ties if t.level is TieLevel.CONTRADICTION), key=lambda t: t.id
         )

@@ -172,6 +172,29 @@ def shrink(oracle: Oracle, fixed: Sequence[int], candidates: Sequence[int]) -> l
     return kept
 
 
+def minimal(oracle: Oracle, fixed: Sequence[int], candidates: Sequence[int]) -> list[int] | None:
+    """The first minimal subset of `candidates` (in their order) unsatisfiable with `fixed`.
+
+    Plain deletion, in order, without the solver's cores: the answer depends only on which
+    subsets are satisfiable, never on the solver's state or on how the formula is numbered, so
+    two encodings of the same rules give the same subset (`redlines timeline` holds its cores to
+    `redlines space` this way). For the few implications, ties and draft settings a deadlock
+    runs through; `shrink` is the faster choice where any minimal subset will do. None if
+    `fixed` + `candidates` is satisfiable.
+    """
+    if oracle.solve([*fixed, *candidates]):
+        return None
+    kept = list(candidates)
+    i = 0
+    while i < len(kept):
+        trial = kept[:i] + kept[i + 1 :]
+        if oracle.solve([*fixed, *trial]):
+            i += 1
+        else:
+            kept = trial
+    return kept
+
+
 def smallest_cores(
     formula: Formula,
     fixed: Sequence[int],
@@ -214,9 +237,12 @@ def maxsat(
 
     with Oracle(formula) as oracle:
         # RC2Stratified fails with a TypeError, rather than returning None, on unsatisfiable
-        # hard clauses (python-sat 1.9.dev24), so ask first.
+        # hard clauses (python-sat 1.9.dev24), so ask first; and on no soft clause at all
+        # (no rule in force on the day asked), so answer that here.
         if not oracle.solve(fixed):
             return None
+        if not soft:
+            return oracle.model(), 0
     wcnf = _wcnf(formula, fixed)
     for lit, weight in soft:
         wcnf.append([lit], weight=weight)
