@@ -52,13 +52,15 @@ NOT_BUILT_BY_A_CHECK = (
 
 
 def _python(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh interpreter, without the plugin switch unless `env` sets it."""
+    inherited = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, **(env or {})},
+        env={**inherited, **(env or {})},
     )
 
 
@@ -140,14 +142,6 @@ def test_a_check_imports_and_builds_only_what_it_uses() -> None:
 
 
 def test_the_users_own_pydantic_plugin_setting_is_kept() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(_CHECK)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**env, "PYDANTIC_DISABLE_PLUGINS": ""},
-    )
+    done = _python(_CHECK, env={"PYDANTIC_DISABLE_PLUGINS": ""})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["plugins"] == ""
