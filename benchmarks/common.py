@@ -46,15 +46,22 @@ def rss_mb() -> float:
     raise RuntimeError("VmRSS not found: these memory figures need Linux's /proc")
 
 
-def median_seconds(call: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `repeat` calls, after one unmeasured warm-up call."""
+def timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(first call, median of the next `repeat` calls), in seconds of wall time."""
+    started = time.perf_counter()
     call()
+    first = time.perf_counter() - started
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
         call()
         samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+    return first, statistics.median(samples)
+
+
+def median_seconds(call: Callable[[], object], repeat: int) -> float:
+    """Median wall time of `repeat` calls, after one unmeasured warm-up call."""
+    return timed(call, repeat)[1]
 
 
 def interleaved_runs(
