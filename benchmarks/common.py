@@ -64,15 +64,22 @@ def median_seconds(call: Callable[[], object], repeat: int) -> float:
     return timed(call, repeat)[1]
 
 
-def interleaved_runs(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
-    """Median wall time of each command, run in turns so that machine noise hits all alike."""
+def interleaved_runs(
+    commands: dict[str, list[str]],
+    runs: int,
+    env: dict[str, dict[str, str]] | None = None,
+) -> dict[str, float]:
+    """Median wall time of each command, run in turns so that machine noise hits all alike.
+
+    `env`: variables to add to the environment of some commands, by name."""
+    environ = {name: {**os.environ, **(env or {}).get(name, {})} for name in commands}
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    for command in commands.values():  # warm the file cache once
-        subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
+    for name, command in commands.items():  # warm the file cache once
+        subprocess.run(command, capture_output=True, cwd=ROOT, check=False, env=environ[name])
     for _ in range(runs):
         for name, command in commands.items():
             started = time.perf_counter()
-            subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
+            subprocess.run(command, capture_output=True, cwd=ROOT, check=False, env=environ[name])
             samples[name].append(time.perf_counter() - started)
     return {name: statistics.median(times) for name, times in samples.items()}
 
