@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import synthetic  # noqa: E402
+from common import timed  # noqa: E402
 
 import redlines  # noqa: E402
 from redlines.loader import expand_proposal_paths  # noqa: E402
@@ -50,19 +51,6 @@ from redlines.space import analyze_all, analyze_space  # noqa: E402
 
 TARGET_SECONDS = 1.0
 SYNTHETIC_TARGET_SECONDS = 10.0
-
-
-def timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """(first call, median of the next `repeat` calls), in seconds."""
-    started = time.perf_counter()
-    call()
-    first = time.perf_counter() - started
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        runs.append(time.perf_counter() - started)
-    return first, statistics.median(runs)
 
 
 def cli(args: list[str], repeat: int) -> float:

@@ -6,7 +6,9 @@ In one process, against all bundled rules: `check_many(variants, rules, base=dra
 engine side by side, and `engine="fastest"` (which says which engine it took). Baselines in
 the same run: a plain recursive evaluator of the same rules (the ~25-line kind that ran ~8,000
 checks/s on 100 rules when durable-rules was evaluated) and a loop of full `check()` reports.
-Then the parallel sweep: `check_many(..., workers=2)` against `workers=1` on a large batch.
+And the python engine's `evaluate` alone on the same variants' facts, merged beforehand: the
+floor `check_many` stands on (issue 12 compares the two). Then the parallel sweep:
+`check_many(..., workers=2)` against `workers=1` on a large batch.
 
 `--before REF` also measures the durable engine of an earlier commit against this checkout's, on
 the same rules, drafts and variants: REF's `src/` is extracted with `git archive`, and the two
@@ -105,6 +107,14 @@ def main() -> int:
     rates["baseline: plain recursive evaluator"] = len(few) / median_seconds(
         lambda: [plain(v) for v in few], repeat
     )
+    # What check_many cannot go below: the compiled python engine deciding every rule on facts
+    # merged beforehand (the draft's values with the variant's typed overrides laid over them).
+    engine = redlines.engine.make_engine(book.in_force(draft.date), "python")
+    base, _ = proposal_values(draft, {})
+    facts = [{**base, **type_overrides(book, v)} for v in variants]
+    rates["baseline: engine.evaluate alone, python"] = len(facts) / median_seconds(
+        lambda: [engine.evaluate(f, explain=False) for f in facts], repeat
+    )
     reports = variants[: max(1, size // 100)]
     rates["baseline: check() full report, per variant"] = len(reports) / median_seconds(
         lambda: [redlines.check(draft, book, overrides=v, engine="python") for v in reports],
@@ -122,14 +132,21 @@ def main() -> int:
         )
         rates[f"check_many, engine={engine} (took {used[engine]})"] = len(batch) / seconds
     baseline = rates["baseline: plain recursive evaluator"]
+    evaluate = rates["baseline: engine.evaluate alone, python"]
     print(
         table(
-            ["what", "checks/s", "µs per check", "x plain evaluator"],
+            ["what", "checks/s", "µs per check", "x plain evaluator", "x engine.evaluate"],
             [
-                [name, f"{rate:,.0f}", f"{1e6 / rate:,.1f}", f"{rate / baseline:.2f}"]
+                [
+                    name,
+                    f"{rate:,.0f}",
+                    f"{1e6 / rate:,.1f}",
+                    f"{rate / baseline:.2f}",
+                    f"{rate / evaluate:.2f}",
+                ]
                 for name, rate in rates.items()
             ],
-            right=(1, 2, 3),
+            right=(1, 2, 3, 4),
         )
     )
 

@@ -22,17 +22,23 @@ runs each once, skips the naive way, and enforces nothing (a smoke test).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import Target, finish, interleaved_runs, machine, redlines_command, table  # noqa: E402
+from common import (  # noqa: E402
+    Target,
+    finish,
+    interleaved_runs,
+    machine,
+    redlines_command,
+    table,
+    timed,
+)
 
 import redlines  # noqa: E402
 from redlines.loader import load_proposals  # noqa: E402
@@ -41,19 +47,6 @@ from redlines.space import analyze_space  # noqa: E402
 from redlines.timeline import change_dates, timeline  # noqa: E402
 
 TARGET_SECONDS = 2.0
-
-
-def timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """(first call, median of the next `repeat` calls), in seconds."""
-    started = time.perf_counter()
-    call()
-    first = time.perf_counter() - started
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        runs.append(time.perf_counter() - started)
-    return first, statistics.median(runs)
 
 
 def naive(book: redlines.RuleBook, drafts: list[redlines.Proposal]) -> float:

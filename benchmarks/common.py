@@ -46,26 +46,40 @@ def rss_mb() -> float:
     raise RuntimeError("VmRSS not found: these memory figures need Linux's /proc")
 
 
-def median_seconds(call: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `repeat` calls, after one unmeasured warm-up call."""
+def timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(first call, median of the next `repeat` calls), in seconds of wall time."""
+    started = time.perf_counter()
     call()
+    first = time.perf_counter() - started
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
         call()
         samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+    return first, statistics.median(samples)
 
 
-def interleaved_runs(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
-    """Median wall time of each command, run in turns so that machine noise hits all alike."""
+def median_seconds(call: Callable[[], object], repeat: int) -> float:
+    """Median wall time of `repeat` calls, after one unmeasured warm-up call."""
+    return timed(call, repeat)[1]
+
+
+def interleaved_runs(
+    commands: dict[str, list[str]],
+    runs: int,
+    env: dict[str, dict[str, str]] | None = None,
+) -> dict[str, float]:
+    """Median wall time of each command, run in turns so that machine noise hits all alike.
+
+    `env`: variables to add to the environment of some commands, by name."""
+    environ = {name: {**os.environ, **(env or {}).get(name, {})} for name in commands}
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    for command in commands.values():  # warm the file cache once
-        subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
+    for name, command in commands.items():  # warm the file cache once
+        subprocess.run(command, capture_output=True, cwd=ROOT, check=False, env=environ[name])
     for _ in range(runs):
         for name, command in commands.items():
             started = time.perf_counter()
-            subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
+            subprocess.run(command, capture_output=True, cwd=ROOT, check=False, env=environ[name])
             samples[name].append(time.perf_counter() - started)
     return {name: statistics.median(times) for name, times in samples.items()}
 

@@ -15,6 +15,7 @@ from conftest import FIXTURES, ROOT
 from redlines import action, check_all, checkrun, load_proposal, load_rules
 from redlines.checkrun import MAX_PROPOSALS, CheckRun
 from redlines.cli import main
+from redlines.models import Proposal, RuleBook
 
 RULES = str(FIXTURES / "rules")
 DRAFT = FIXTURES / "proposals" / "draft.yaml"
@@ -91,3 +92,24 @@ def test_reports_come_in_check_alls_order(tmp_path: Path) -> None:
     whole = check_all([load_proposal(p, book) for p in paths], book, engine="python")
     assert streamed == [r.proposal.path for r in whole.reports]
     assert streamed == sorted(streamed)
+
+
+def test_the_first_draft_is_read_once_and_reported_as_if_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first report's draft is the one validated, not a second read: same reports."""
+    book = load_rules(RULES)
+    paths = [str(FIXTURES / "proposals" / "variant.yaml"), str(DRAFT)]
+    run = CheckRun.load(paths, book)
+    reads: list[str] = []
+    real = checkrun.load_proposal
+
+    def counted(path: str, rules: RuleBook) -> Proposal:
+        reads.append(path)
+        return real(path, rules)
+
+    monkeypatch.setattr(checkrun, "load_proposal", counted)
+    streamed = list(run.reports(engine="python"))
+    whole = check_all([load_proposal(p, book) for p in paths], book, engine="python")
+    assert streamed == list(whole.reports)
+    assert reads == [run.files[1]]

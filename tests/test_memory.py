@@ -216,6 +216,7 @@ def test_a_durable_rules_that_cannot_be_mapped_is_out_of_memory_not_missing(
     )
     monkeypatch.setattr(memory, "limited", lambda: True)
     monkeypatch.setattr(engine_module, "_cache", {})
+    monkeypatch.setattr(engine_module, "_unfiled", [])
     monkeypatch.setattr(engine_module, "_notice_given", False)
     with pytest.raises(memory.OutOfMemory, match="not enough memory to load durable-rules"):
         engine_module.make_engine(fixture_rules, "durable")  # type: ignore[arg-type]

@@ -9,19 +9,20 @@ JSON). A `CheckRun` holds one draft and one report at a time:
 2. each file is loaded once to find every problem in any of them (bad input fails the run
    before any output is written) and its place in the reports' order, then dropped;
 3. `reports()` loads each again in that order and checks it: the reports `check_all` gives,
-   in the same order, one at a time, for the writers of render/stream.py.
+   in the same order, one at a time, for the writers of render/stream.py. The first in that
+   order is kept from step 2 rather than read twice (a check of one draft read it twice).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import EngineName
 from .loader import expand_proposal_paths, load_proposal
-from .models import InputError, Problem, RuleBook
+from .models import InputError, Problem, Proposal, RuleBook
 from .report import Report, check
 
 # Proposal files in one run of `redlines check` or the Action. Memory stays small per draft
@@ -40,6 +41,8 @@ class CheckRun:
 
     book: RuleBook
     files: tuple[str, ...]
+    # The proposal of files[0], as loaded while validating (one draft, whatever the run's size).
+    first: Proposal | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def load(cls, paths: Sequence[str], book: RuleBook) -> CheckRun:
@@ -52,17 +55,22 @@ class CheckRun:
             )
         order: list[tuple[tuple[str, str], str]] = []
         problems: list[Problem] = []
+        first: tuple[tuple[str, str], Proposal] | None = None
         for path in files:
             try:
                 proposal = load_proposal(path, book)
             except InputError as err:
                 problems.extend(err.problems)
                 continue
-            order.append(((proposal.path, proposal.id), path))
+            key = (proposal.path, proposal.id)
+            order.append((key, path))
+            if first is None or key < first[0]:  # strictly: the earliest file of equal keys
+                first = (key, proposal)
         if problems:
             raise InputError(problems)
         # check_all's order (by path, then id); a stable sort, as its sort of the reports is.
-        return cls(book, tuple(path for _, path in sorted(order, key=lambda entry: entry[0])))
+        ordered = tuple(path for _, path in sorted(order, key=lambda entry: entry[0]))
+        return cls(book, ordered, first[1] if first is not None else None)
 
     def reports(
         self,
@@ -73,8 +81,9 @@ class CheckRun:
         engine: EngineName = "auto",
     ) -> Iterator[Report]:
         """Each proposal's report, as `check_all` gives them, one at a time."""
-        for path in self.files:
-            proposal = load_proposal(path, self.book)
+        for index, path in enumerate(self.files):
+            kept = self.first if index == 0 else None
+            proposal = kept if kept is not None else load_proposal(path, self.book)
             yield check(
                 proposal, self.book, as_of=as_of, overrides=overrides, actors=actors, engine=engine
             )

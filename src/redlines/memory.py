@@ -55,8 +55,9 @@ def limited() -> bool:
         return True
     if _strict_overcommit is None:
         try:
-            with open("/proc/sys/vm/overcommit_memory", encoding="ascii") as setting:
-                _strict_overcommit = setting.read().strip() == "2"
+            # Bytes: text mode would import the ASCII codec, at every durable check's start.
+            with open("/proc/sys/vm/overcommit_memory", "rb") as setting:
+                _strict_overcommit = setting.read().strip() == b"2"
         except OSError:
             _strict_overcommit = False
     return _strict_overcommit

@@ -5,8 +5,6 @@ are in `specs.py`; the loader turns those into these, adding the file position o
 finding may have to point at.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
@@ -21,6 +19,8 @@ TermValue: TypeAlias = bool | int | dt.date | str
 
 class Frozen(BaseModel):
     # A field's docstring is its description in the published JSON Schemas (`schemas.py`).
+    # A model that `redlines check` does not use is declared with `defer_build=True`: pydantic
+    # then builds its validator on first use instead of at import, which every start paid for.
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -38,7 +38,7 @@ class Origin(Frozen):
         return f"{self.file}:{self.line}:{self.col}"
 
 
-class Problem(Frozen):
+class Problem(Frozen, defer_build=True):
     """One thing wrong with an input, at the place a user must fix it.
 
     `file` is the file as given. A problem in a function's argument rather than in a file
@@ -194,30 +194,37 @@ class Leaf(Frozen):
 
 class AllOf(Frozen):
     kind: Literal["all"] = "all"
-    parts: tuple[Condition, ...]
+    parts: "tuple[Condition, ...]"
     origin: Origin | None = None
 
 
 class AnyOf(Frozen):
     kind: Literal["any"] = "any"
-    parts: tuple[Condition, ...]
+    parts: "tuple[Condition, ...]"
     origin: Origin | None = None
 
 
 class Not(Frozen):
     kind: Literal["not"] = "not"
-    part: Condition
+    part: "Condition"
     origin: Origin | None = None
 
 
 class IfThen(Frozen):
     kind: Literal["if"] = "if"
-    condition: Condition
-    consequence: Condition
+    condition: "Condition"
+    consequence: "Condition"
     origin: Origin | None = None
 
 
 Condition = Annotated[Leaf | AllOf | AnyOf | Not | IfThen, Field(discriminator="kind")]
+
+# Completed here, before any model holds a Condition: a model built while these were incomplete
+# would generate the whole union anew (Rule, Implication and Tie did, each at every start).
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+IfThen.model_rebuild()
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -374,7 +381,7 @@ class RuleBook(Frozen):
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
-    def in_force(self, on: dt.date | None) -> RuleBook:
+    def in_force(self, on: dt.date | None) -> "RuleBook":
         """The same book with only the rules and implications in force on that date."""
         if on is None:
             return self
@@ -388,7 +395,7 @@ class RuleBook(Frozen):
             update={"rulesets": rulesets, "implications": implications, "ties": ties}
         )
 
-    def for_actors(self, ruleset_ids: list[str] | tuple[str, ...]) -> RuleBook:
+    def for_actors(self, ruleset_ids: list[str] | tuple[str, ...]) -> "RuleBook":
         """Only the named rule sets (by id); the catalogue, implications and ties stay whole."""
         if not ruleset_ids:
             return self
@@ -468,12 +475,3 @@ class Proposal(Frozen):
     def brackets(self) -> tuple[Clause, ...]:
         """The bracketed clauses that offer options, in clause order."""
         return tuple(c for c in self.clauses if c.options)
-
-
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-Not.model_rebuild()
-IfThen.model_rebuild()
-Rule.model_rebuild()
-Implication.model_rebuild()
-Tie.model_rebuild()

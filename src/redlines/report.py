@@ -4,8 +4,6 @@
 of timestamps, so the same input always gives the same JSON.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -79,7 +77,7 @@ class Location(Frozen):
     """The column just past the end of that line's text: where a region starting here ends."""
 
     @classmethod
-    def of(cls, origin: Origin) -> Location:
+    def of(cls, origin: Origin) -> "Location":
         return cls(path=origin.file, line=origin.line, col=origin.col, end_col=origin.end_col)
 
 
@@ -96,7 +94,7 @@ class ClauseRef(Frozen):
     """bracketed when the clause is still under negotiation (left out when agreed)."""
 
 
-class RuleRef(Frozen):
+class RuleRef(Frozen, defer_build=True):
     """A rule as a result names it; `space` and `explain` (which adds details) build it alike."""
 
     id: str
@@ -544,7 +542,7 @@ class Report(Frozen):
     otherwise."""
 
 
-class ReportSet(Frozen):
+class ReportSet(Frozen, defer_build=True):
     """Several proposals checked in one run: what `--format json` prints."""
 
     tool: str = "redlines"
@@ -587,7 +585,7 @@ def check(
 
 class Checked(NamedTuple):
     report: Report
-    trace: Trace  # where each term's value came from, for whoever explains the report further
+    trace: "Trace"  # where each term's value came from, for whoever explains the report further
 
 
 def check_and_trace(
@@ -743,7 +741,7 @@ def build_report(
     as_of: dt.date,
     evaluation: Evaluation,
     clause_contradictions: _Claims,
-    trace: Trace,
+    trace: "Trace",
 ) -> Report:
     header = (
         Location.of(proposal.origin)
@@ -874,7 +872,7 @@ class Trace:
                 self._setters.setdefault(setting.term, (clause, origin))
 
     @classmethod
-    def of_report(cls, report: Report, proposal: Proposal) -> Trace:
+    def of_report(cls, report: Report, proposal: Proposal) -> "Trace":
         """The trace of the evaluation behind a report, rebuilt from what the report records."""
         overrides = {o.term: o.value for o in report.overrides}
         values, _ = proposal_values(proposal, overrides)

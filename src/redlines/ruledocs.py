@@ -70,7 +70,7 @@ def pages_base(rules_dir: str | Path | None, configured: str | None) -> str | No
 # --- `redlines rules list` ------------------------------------------------------------------------
 
 
-class ListedRule(Frozen):
+class ListedRule(Frozen, defer_build=True):
     """One rule as `redlines rules list` shows it."""
 
     id: str
@@ -99,7 +99,7 @@ class ListedRule(Frozen):
     """Its documentation page, where one is published."""
 
 
-class RuleListing(Frozen):
+class RuleListing(Frozen, defer_build=True):
     """The rules `redlines rules list` selected, in rule-book order."""
 
     as_of: dt.date | None
@@ -156,7 +156,7 @@ def all_tags(rules: Iterable[Rule]) -> list[str]:
 # --- `redlines docs` ------------------------------------------------------------------------------
 
 
-class RulePage(Frozen):
+class RulePage(Frozen, defer_build=True):
     """One page `redlines docs` writes: a rule set's (`ruleset`), or the index (None)."""
 
     book: RuleBook

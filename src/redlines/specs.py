@@ -7,10 +7,7 @@ published schema, which an editor shows on hover and in completion (`schemas.py`
 it publishes one, so that importing the models stays cheap).
 """
 
-from __future__ import annotations
-
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -41,10 +38,18 @@ from .models import (
 from .operators import OPERATORS
 
 
+def _no_items() -> list[Any]:
+    """An empty list, a field's default. Not `list` itself: pydantic reads a default factory's
+    signature, and a builtin's is parsed from text, which compiled Python's tokenizer at start."""
+    return []
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for a near miss, else ''."""
     if len(word) > 200:  # no near miss is that long, and difflib would take its time
         return ""
+    import difflib  # only for a message about a misspelt name; not on the path of a check
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -270,7 +275,7 @@ class SourceSpec(Spec):
     _date = field_validator("date", mode="before")(_source_date)
 
     @model_validator(mode="after")
-    def _url_or_title(self) -> SourceSpec:
+    def _url_or_title(self) -> "SourceSpec":
         if not self.url and not self.title:
             raise PydanticCustomError(
                 "source", "a source needs a 'url' or a 'title' (it has neither)"
@@ -313,9 +318,9 @@ class TermSpec(Spec):
     """The largest value an integer term may take."""
     description: str | None = None
     """Longer text: what the term covers, which drafts and positions use it."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the term's meaning comes from, where it needs one."""
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=_no_items)
     """The names the term had before it was renamed: drafts and rules using them still load,
     with a deprecation warning (term names are public)."""
 
@@ -456,7 +461,7 @@ class RuleSetSpec(Spec):
     """A version of the positions, shown in reports."""
     description: str | None = None
     """Longer text: what the rules draw on, and up to when the positions were reviewed."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Sources for the rule set as a whole."""
     reviewed: Date | None = None
     """The day the positions were last checked against the sources (YYYY-MM-DD); every report
@@ -483,7 +488,7 @@ class ExampleSpec(Spec):
     """What the example shows."""
 
     @model_validator(mode="after")
-    def _one_outcome(self) -> ExampleSpec:
+    def _one_outcome(self) -> "ExampleSpec":
         given = [k for k in ("meets", "violates", "open") if getattr(self, k) is not None]
         if len(given) != 1:
             said = ", ".join(given) if given else "none of them"
@@ -520,7 +525,7 @@ class RuleSpec(Spec):
     """red_line (a violation makes the actor reject the draft), priority or preference."""
     weight: StrictInt | None = Field(default=None, ge=1)
     """How much a priority or preference counts (1 or more); red lines have none."""
-    tags: list[Tag] = Field(default_factory=list, json_schema_extra={"uniqueItems": True})
+    tags: list[Tag] = Field(default_factory=_no_items, json_schema_extra={"uniqueItems": True})
     """Lower-case words that group rules across rule sets (territory, nato, sanctions):
     `redlines rules list --tag` and rule selection filter on them."""
     requires: ConditionSpec
@@ -532,7 +537,7 @@ class RuleSpec(Spec):
     """What a violation means, written for the reader of a report."""
     rationale: str | None = None
     """Why the actor holds this position, in our words; where sources disagree, say so."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the position is stated."""
     valid_from: Date | None = None
     """The first day the position holds (YYYY-MM-DD)."""
@@ -540,7 +545,7 @@ class RuleSpec(Spec):
     """The last day the position holds (inclusive)."""
     superseded_by: str | None = None
     """The id of the rule that replaced this one after valid_until."""
-    examples: list[ExampleSpec] = Field(default_factory=list)
+    examples: list[ExampleSpec] = Field(default_factory=_no_items)
     """Minimal drafts that meet, violate or leave open this rule; `redlines test` runs them."""
 
     @field_validator("tags")
@@ -554,7 +559,7 @@ class RuleSpec(Spec):
         return tags
 
     @model_validator(mode="after")
-    def _weights_and_dates(self) -> RuleSpec:
+    def _weights_and_dates(self) -> "RuleSpec":
         # ctx["key"] names the key the loader points at.
         if self.severity is Severity.RED_LINE and self.weight is not None:
             raise PydanticCustomError(
@@ -602,7 +607,7 @@ class ImplicationSpec(Spec):
     )
     rationale: str | None = None
     """Why it follows, in our words."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the link is stated (a law, a constitution)."""
     valid_from: Date | None = None
     """The first day the implication holds (YYYY-MM-DD)."""
@@ -612,7 +617,7 @@ class ImplicationSpec(Spec):
     """The id of the implication that replaced this one after valid_until."""
 
     @model_validator(mode="after")
-    def _dates(self) -> ImplicationSpec:
+    def _dates(self) -> "ImplicationSpec":
         _check_dates(self.valid_from, self.valid_until)
         return self
 
@@ -643,7 +648,7 @@ class TieSpec(Spec):
     sources disagree: a draft breaking it gets a warning)."""
     rationale: str | None = None
     """Why the terms are tied, in our words, and which way silence is read."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the terms' meaning, and so the tie, comes from."""
     valid_from: Date | None = None
     """The first day the tie holds (YYYY-MM-DD)."""
@@ -653,7 +658,7 @@ class TieSpec(Spec):
     """The id of the tie that replaced this one after valid_until."""
 
     @model_validator(mode="after")
-    def _dates(self) -> TieSpec:
+    def _dates(self) -> "TieSpec":
         _check_dates(self.valid_from, self.valid_until)
         return self
 
@@ -695,7 +700,7 @@ class OptionSpec(Spec):
     """Who put this option on the table."""
     note: str | None = None
     """A remark on the option."""
-    sources: list[SourceSpec | str] = Field(default_factory=list)
+    sources: list[SourceSpec | str] = Field(default_factory=_no_items)
     """Where the option's wording comes from: source mappings, or ids of the proposal's
     sources."""
 
@@ -714,7 +719,7 @@ class ClauseSpec(Spec):
     terms: TermsSpec | None = None
     """The catalogue terms the clause sets (term: value). `terms: {}` says on purpose that the
     clause decides no term; left out or empty, lint asks for them."""
-    sources: list[SourceSpec | str] = Field(default_factory=list)
+    sources: list[SourceSpec | str] = Field(default_factory=_no_items)
     """Where the clause's text comes from: source mappings, or ids of the proposal's sources."""
     note: str | None = None
     """A remark: where reports disagree, why a term is left unset."""
@@ -744,7 +749,7 @@ class ProposalMetaSpec(Spec):
     rejected."""
     note: str | None = None
     """A remark on provenance."""
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(default_factory=_no_items)
     """Where the text comes from; give each an id to cite it from clauses."""
 
 
@@ -784,7 +789,7 @@ class ProposalFile(Spec):
         return value
 
     @model_validator(mode="after")
-    def _draft_or_variant(self) -> ProposalFile:
+    def _draft_or_variant(self) -> "ProposalFile":
         changes = (
             self.replace is not None
             or self.drop is not None
@@ -820,7 +825,7 @@ class ProposalFile(Spec):
 RuleStatus = Literal["met", "violated", "open"]
 
 
-class ExpectedActorSpec(Spec):
+class ExpectedActorSpec(Spec, defer_build=True):
     """What one actor's verdict must be on the case's draft."""
 
     noun: ClassVar[str] = "an actor's expected verdict"
@@ -833,7 +838,7 @@ class ExpectedActorSpec(Spec):
     """Exactly the red lines (ids) of this actor the draft leaves open."""
 
 
-class TestCaseSpec(Spec):
+class TestCaseSpec(Spec, defer_build=True):
     """One case: a draft, the day it is judged on, and what the rules must say of it."""
 
     noun: ClassVar[str] = "a test case"
@@ -859,7 +864,7 @@ class TestCaseSpec(Spec):
     """The expected overall verdict."""
 
     @model_validator(mode="after")
-    def _draft_and_expectation(self) -> TestCaseSpec:
+    def _draft_and_expectation(self) -> "TestCaseSpec":
         if self.proposal is None and self.terms is None:
             raise PydanticCustomError(
                 "shape", "a test case needs a 'proposal' (a file) or 'terms' (an inline draft)"
@@ -877,7 +882,7 @@ class TestCaseSpec(Spec):
         return self
 
 
-class TestFile(Spec):
+class TestFile(Spec, defer_build=True):
     """A `redlines test` file: drafts and what the rules must say of them."""
 
     noun: ClassVar[str] = "a test file"

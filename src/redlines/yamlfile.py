@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -41,6 +41,7 @@ _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "t
 _STR_TAG = f"{_TAG}str"
 _SEQ_TAG = f"{_TAG}seq"
 _MAP_TAG = f"{_TAG}map"
+_MERGE_TAG = f"{_TAG}merge"
 
 # YAML 1.2 core schema: only true/false are booleans (YAML 1.1 also read yes/no/on/off/y/n),
 # and 010 is ten, not eight; 1:30 is text, not ninety. `_` between digits is allowed, as PyYAML
@@ -309,17 +310,34 @@ class _Reader:
         self.duplicate_anchor: yaml.MarkedYAMLError | None = None
 
     def read(self, text: str) -> None:
-        events: Iterator[Any] = yaml.parse(text, Loader=_PARSER)
-        for event in events:
+        parser = _PARSER(text)
+        try:
+            self.walk(parser.get_event)
+        finally:
+            parser.dispose()
+
+    def walk(self, next_event: Callable[[], Any]) -> None:
+        # `next_event` gives None after the stream's end (both parsers); calling it directly
+        # rather than through `yaml.parse` halves the calls into the parser per event.
+        scalar_event, mapping_start, sequence_start = (
+            yaml.ScalarEvent,
+            yaml.MappingStartEvent,
+            yaml.SequenceStartEvent,
+        )
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        plain_tags = self.plain_tags
+        while (event := next_event()) is not None:
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                self.count(event)
+            if kind is scalar_event:
+                self.total += 1
+                if self.total > MAX_NODES:
+                    self.too_many(event)
                 tag, value, mark = event.tag, event.value, event.start_mark
                 if tag is None or tag == "!":
                     if not event.implicit[0]:
                         tag = _STR_TAG
-                    elif (tag := self.plain_tags.get(value)) is None:
-                        tag = self.plain_tags[value] = _plain_tag(value)
+                    elif (tag := plain_tags.get(value)) is None:
+                        tag = plain_tags[value] = _plain_tag(value)
                 if self.exact:
                     item = (_SCALAR, tag, value, mark.line + 1, mark.column + 1)
                 else:
@@ -329,9 +347,9 @@ class _Reader:
                     self.sizes[event.anchor] = (1, 0)
                     self.tape.anchors[event.anchor] = ([item], 0, 1)
                 self.take(item)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                self.open(event, _MAPPING if kind is yaml.MappingStartEvent else _SEQUENCE)
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            elif kind is mapping_start or kind is sequence_start:
+                self.open(event, _MAPPING if kind is mapping_start else _SEQUENCE)
+            elif kind is mapping_end or kind is sequence_end:
                 self.close()
             elif kind is yaml.AliasEvent:
                 self.alias(event)
@@ -374,11 +392,14 @@ class _Reader:
     def count(self, event: Any) -> None:
         self.total += 1
         if self.total > MAX_NODES:
-            self.fail(
-                event.start_mark,
-                f"the file holds more than {MAX_NODES:,} keys and values, the limit; "
-                "split it into smaller files",
-            )
+            self.too_many(event)
+
+    def too_many(self, event: Any) -> NoReturn:
+        self.fail(
+            event.start_mark,
+            f"the file holds more than {MAX_NODES:,} keys and values, the limit; "
+            "split it into smaller files",
+        )
 
     def name(self, event: Any) -> None:
         """Note an anchor; naming two nodes alike is an error (PyYAML's composer words it)."""
@@ -707,7 +728,7 @@ class _Builder:
 
     def key(self, mapping: _Frame, item: _Item) -> None:
         what, tag, text, line, col = item
-        if tag == f"{_TAG}merge":
+        if tag == _MERGE_TAG:
             self.fail(line, col, "YAML merge keys ('<<') are not supported; write the keys out")
         if what != _SCALAR:
             self.fail(line, col, "a key must be a plain word, not a list or mapping")
@@ -757,6 +778,9 @@ class _Builder:
         self.fail(line, col, f"text contains {what}; remove it")
 
     def scalar(self, tag: str, text: str, line: int, col: int) -> Any:
+        if tag == _STR_TAG:  # most values, so decided first
+            self.check_text(text, line, col)
+            return text
         if tag not in _SCALAR_TAGS:
             if tag in (_SEQ_TAG, _MAP_TAG):
                 self.fail(line, col, f"the tag '{_tag_shown(tag)}' does not fit a plain value")

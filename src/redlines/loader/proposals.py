@@ -43,7 +43,7 @@ from .fence import (
 )
 from .rules import load_rules
 from .validate import capped, enough, one_line_problems, read_spec, same_ids, to_sources
-from .values import lookup_term, renamed, type_value
+from .values import typed_settings
 
 MAX_CLAUSES = 1_000
 # A bracketed clause's alternatives: more than this is a list of wishes, not a negotiating text.
@@ -445,35 +445,9 @@ def _settings(
     problems: list[Problem],
     warnings: list[InputWarning],
 ) -> tuple[Setting, ...]:
-    settings: list[Setting] = []
-    for term_name, raw in terms.items():
-        if enough(problems):
-            break
-        at: Path_ = (*where, "terms", term_name)
-        try:
-            term = lookup_term(catalogue, term_name)
-        except ValueError as err:
-            problems.append(doc.problem(at, str(err), key=True))
-            continue
-        try:
-            value = type_value(term, raw)
-        except ValueError as err:
-            problems.append(doc.problem(at, str(err)))
-            continue
-        if any(s.term == term.name for s in settings):
-            problems.append(
-                doc.problem(
-                    at,
-                    f"this clause sets '{term.name}' twice (once under its old name); keep one",
-                    key=True,
-                )
-            )
-            continue
-        deprecated = renamed(term_name, term)
-        if deprecated:
-            warnings.append(InputWarning.at(doc.key_at(at), deprecated))
-        settings.append(Setting(term=term.name, value=value, origin=doc.key_at(at)))
-    return tuple(settings)
+    return typed_settings(
+        doc, (*where, "terms"), terms, catalogue, problems, warnings, twice="this clause sets"
+    )
 
 
 def _sources(

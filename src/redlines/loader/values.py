@@ -123,12 +123,14 @@ def typed_settings(
     catalogue: Catalogue,
     problems: list[Problem],
     warnings: list[InputWarning] | None = None,
+    twice: str = "",
 ) -> tuple[Setting, ...]:
     """A mapping of terms to values written at `at` in `doc`, typed like a clause's terms.
 
     A term the catalogue lacks is a problem at its key, a value it refuses one at the value; the
     settings that are right are returned, the problems added to `problems`. A term under its old
-    name is read as the term it names now, with a warning (if `warnings` is given).
+    name is read as the term it names now, with a warning (if `warnings` is given). `twice` words
+    the problem of a term set under both its names ("this clause sets").
     """
     settings: list[Setting] = []
     for term_name, value in raw.items():
@@ -147,7 +149,9 @@ def typed_settings(
             problems.append(
                 doc.problem(
                     where,
-                    f"'{term.name}' is set twice (once under its old name); keep one",
+                    f"{twice} '{term.name}' twice (once under its old name); keep one"
+                    if twice
+                    else f"'{term.name}' is set twice (once under its old name); keep one",
                     key=True,
                 )
             )
