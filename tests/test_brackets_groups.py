@@ -381,6 +381,23 @@ def _iff(left: str, right: str) -> Condition:
     )
 
 
+def test_the_limit_bounds_the_largest_group_and_an_error_names_its_clauses() -> None:
+    import pytest
+
+    from redlines.models import InputError
+
+    draft = _draft(("a.flag", [True, False]), ("b.flag", [True, False]), ("c.int", [1, 2, 3]))
+    book = _flag_book(_iff("a.flag", "b.flag"))
+    with mock.patch.object(brackets, "MAX_COMBINATIONS", 4):
+        # 12 combinations in all, but no group has more than 4 of them.
+        found = analyze_brackets(draft, book, engine="python", method="components")
+        assert found.combinations == 12 and found.groups == (("b0", "b1"), ("b2",))
+    with mock.patch.object(brackets, "MAX_COMBINATIONS", 3), pytest.raises(InputError) as raised:
+        analyze_brackets(draft, book, engine="python", method="components")
+    (problem,) = raised.value.problems
+    assert "4 combinations of options in clauses b0, b1, whose terms meet" in problem.message
+
+
 # --- the bundled rules: a negotiating text with many brackets -----------------------------------
 
 BASE = Path(__file__).parent.parent / "proposals" / "us-28-point-2025-11.yaml"
