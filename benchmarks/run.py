@@ -4,9 +4,9 @@
     python benchmarks/run.py [--quick]
 
 Runs bench_startup, bench_throughput, bench_memory, bench_many_drafts, bench_scaling,
-bench_space and bench_timeline, each in its own process (so none inherits another's warm
-caches), prints their reports and exits 1 if any target was missed. Takes about 20 minutes;
-`--quick` runs each at tiny sizes as a smoke test.
+bench_space, bench_timeline and bench_brackets, each in its own process (so none inherits
+another's warm caches), prints their reports and exits 1 if any target was missed. Takes about
+20 minutes; `--quick` runs each at tiny sizes as a smoke test.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ BENCHMARKS = [
     "bench_scaling",
     "bench_space",
     "bench_timeline",
+    "bench_brackets",
 ]
 
 

@@ -17,7 +17,14 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 @pytest.mark.parametrize(
     "name",
-    ["bench_startup", "bench_throughput", "bench_memory", "bench_many_drafts", "bench_timeline"],
+    [
+        "bench_startup",
+        "bench_throughput",
+        "bench_memory",
+        "bench_many_drafts",
+        "bench_timeline",
+        "bench_brackets",
+    ],
 )
 def test_benchmark_runs_at_its_quick_size(name: str) -> None:
     done = subprocess.run(

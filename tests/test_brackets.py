@@ -261,7 +261,7 @@ def test_space_restricts_the_bracketed_terms_to_their_options() -> None:
     assert analyze_space(book, None, engine="python").feasible
 
 
-def test_many_combinations_go_to_the_solver_unless_the_implications_forbid(
+def test_many_combinations_go_to_the_solver_unless_the_rules_forbid(
     monkeypatch: Any,
 ) -> None:
     import redlines.brackets as brackets
@@ -275,7 +275,8 @@ def test_many_combinations_go_to_the_solver_unless_the_implications_forbid(
     )
     with_absent = book.model_copy(update={"implications": (tested,)})
     assert not solver_exact(with_absent)
-    assert analyze_brackets(_two_brackets(), with_absent).method == "engine"
+    # Then they go group by group through the engine (tests/test_brackets_groups.py).
+    assert analyze_brackets(_two_brackets(), with_absent).method == "components"
 
 
 def test_a_variant_brackets_a_base_clause_with_the_base_wording_first() -> None:

@@ -12,15 +12,22 @@ Every combination the solver names as agreeable is checked again by the engine.
 The solver reads implications as equations on the final package, the engine applies them in
 rounds from the draft; the two agree when no implication tests whether a term is set
 (present/absent), none depends on its own result through others, no two derive one term, and
-no tie narrows the reading of a draft.
-The bundled rules are such; for a rule book that is not (`solver_exact`), every combination goes
-through the engine, up to MAX_COMBINATIONS.
+no tie narrows the reading of a draft (`solver_exact`).
+
+For a rule book that is not so (the bundled rules have ties), the combinations go group by group
+(`independent_groups`, `_by_components`): brackets whose terms never meet in one red line,
+implication or tie, even through other terms, are independent, so each red line's status
+depends on its own group's choice alone. Each group's combinations are checked through the
+engine, and the actors' verdicts, the agreeable combinations and a smallest blocking set are
+assembled from the groups exactly as if every combination had been checked (a property test
+holds the two equal). MAX_COMBINATIONS then bounds the largest group, not the whole.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -120,32 +127,55 @@ def analyze_brackets(
     as_of = as_of or proposal.date
     count = combinations(proposal)
     book = rules.for_actors(list(actors)).in_force(as_of)
+    groups = independent_groups(proposal, book)
     if method == "auto":
-        method = "engine" if count <= ENGINE_LIMIT or not solver_exact(book) else "solver"
+        if count <= ENGINE_LIMIT:
+            method = "engine"
+        else:
+            method = "solver" if solver_exact(book) else "components"
     if method == "engine" and count > MAX_COMBINATIONS:
-        raise InputError(
-            [
-                Problem.at(
-                    proposal.origin,
-                    f"{count:,} combinations of options, over the {MAX_COMBINATIONS:,} that can "
-                    "be checked one by one with these rules' implications (docs/formats.md, "
-                    "Bracketed alternatives); offer fewer options",
-                    file=proposal.path,
-                )
-            ]
-        )
+        raise _too_many(proposal, count, "")
+    if method == "components":
+        largest = max(groups.brackets, key=lambda g: (groups.combinations(g), -g[0]))
+        if groups.combinations(largest) > MAX_COMBINATIONS:
+            clauses = ", ".join(proposal.brackets[i].id for i in largest)
+            raise _too_many(
+                proposal,
+                groups.combinations(largest),
+                f" in clauses {clauses}, whose terms meet in red lines, implications or ties,",
+            )
     run = _Inputs(proposal, rules, book, as_of, dict(overrides or {}), tuple(actors), engine)
-    found = _by_engine(run) if method == "engine" else _by_solver(run)
+    if method == "engine":
+        found = _by_engine(run)
+    elif method == "solver":
+        found = _by_solver(run)
+    else:
+        found = _by_components(run, groups)
     return BracketReport(
         brackets=tuple(_bracket_info(c) for c in proposal.brackets),
         combinations=count,
-        method="engine" if method == "engine" else "solver",
+        method="engine" if method == "engine" else "solver" if method == "solver" else "components",
         actors=found.actors,
         agreeable=found.agreeable[:MAX_LISTED],
         agreeable_complete=found.complete and len(found.agreeable) <= MAX_LISTED,
         limit=MAX_LISTED,
         blocking=tuple(RuleRef.of(r) for r in found.blocking),
         checked=found.checked,
+        groups=tuple(tuple(proposal.brackets[i].id for i in g) for g in groups.brackets),
+    )
+
+
+def _too_many(proposal: Proposal, count: int, where: str) -> InputError:
+    return InputError(
+        [
+            Problem.at(
+                proposal.origin,
+                f"{count:,} combinations of options{where} over the {MAX_COMBINATIONS:,} that can "
+                "be checked one by one with these rules' implications and ties (docs/formats.md, "
+                "Bracketed alternatives); offer fewer options",
+                file=proposal.path,
+            )
+        ]
     )
 
 
@@ -169,6 +199,18 @@ class _Inputs:
             engine=self.engine,
         )
         return {v.ruleset: v.verdict for v in report.verdicts}
+
+    def red_statuses(self, choice: Sequence[int]) -> dict[str, Status]:
+        """Each red line's status on the draft with these options, straight from `check`."""
+        report = check(
+            with_options(self.proposal, choice),
+            self.rules,
+            as_of=self.as_of,
+            overrides=self.overrides,
+            actors=self.actors,
+            engine=self.engine,
+        )
+        return {f.rule: f.status for f in report.findings if f.severity is Severity.RED_LINE}
 
     def choices(self) -> Iterable[tuple[int, ...]]:
         return itertools.product(*(range(1, len(c.options) + 1) for c in self.proposal.brackets))
@@ -316,16 +358,252 @@ def _by_engine(run: _Inputs) -> _Found:
     )
 
 
-def _smallest_hitting_set(unmet: list[set[str]], red: list[Rule]) -> tuple[Rule, ...]:
+def _smallest_hitting_set(
+    unmet: list[set[str]], red: list[Rule], at_most: int | None = None
+) -> tuple[Rule, ...]:
     """The fewest red lines of which every combination leaves one unmet; of those of that
-    size, the first in id order."""
+    size, the first in id order. `at_most`: look no further than sets of that size."""
     candidates = [r for r in red if any(r.id in u for u in unmet)]
-    for size in range(1, len(candidates) + 1):
+    largest = len(candidates) if at_most is None else min(at_most, len(candidates))
+    for size in range(1, largest + 1):
         for chosen in itertools.combinations(candidates, size):
             ids = {r.id for r in chosen}
             if all(ids & u for u in unmet):
                 return chosen
     return ()  # only when there is no red line in force at all
+
+
+# --- many combinations, rules the solver cannot read exactly: group by group ---------------------
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The bracketed clauses in independent groups, and the red lines each group decides.
+
+    Terms are linked when they meet in one red line, implication (its `when` and `then`) or tie
+    at level contradiction, or in the options of one bracketed clause. Brackets whose terms are
+    not linked, even through other terms, are independent: the engine's rounds of implications,
+    its clashes and its reading under the ties never carry a value from one group's terms to
+    another's, and a red line reads one group's terms (or none that an option sets). Soft ties
+    only warn; other rules do not make verdicts.
+    """
+
+    sizes: tuple[int, ...]  # options per bracketed clause, in `Proposal.brackets` order
+    brackets: tuple[tuple[int, ...], ...]  # positions in `Proposal.brackets`, by first position
+    red: tuple[tuple[Rule, ...], ...]  # per group, the red lines reading its terms, by id
+    fixed: tuple[Rule, ...]  # the red lines no option can change, by id
+
+    def combinations(self, group: Sequence[int]) -> int:
+        return math.prod(self.sizes[i] for i in group)
+
+    def local_choices(self, group: Sequence[int]) -> list[tuple[int, ...]]:
+        return list(itertools.product(*(range(1, self.sizes[i] + 1) for i in group)))
+
+
+def independent_groups(proposal: Proposal, book: RuleBook) -> Groups:
+    """Group the draft's bracketed clauses by the terms the rules in force link (`Groups`)."""
+    parent: dict[str, str] = {}
+
+    def root(term: str) -> str:
+        parent.setdefault(term, term)
+        while parent[term] != term:
+            parent[term] = parent[parent[term]]
+            term = parent[term]
+        return term
+
+    def link(terms: Iterable[str]) -> None:
+        first: str | None = None
+        for term in terms:
+            if first is None:
+                first = root(term)
+            else:
+                parent[root(term)] = first
+
+    red = sorted((r for r in book.rules if r.severity is Severity.RED_LINE), key=lambda r: r.id)
+    for rule in red:
+        link(terms_of(rule.requires))
+    for imp in book.implications:
+        link([*terms_of(imp.when), *imp.then])
+    for tie in book.ties:
+        if tie.level is TieLevel.CONTRADICTION:
+            link(terms_of(tie.requires))
+    brackets = proposal.brackets
+    for clause in brackets:
+        link(s.term for option in clause.options for s in option.settings)
+    by_root: dict[str, list[int]] = {}
+    for position, clause in enumerate(brackets):
+        by_root.setdefault(root(clause.options[0].settings[0].term), []).append(position)
+    red_by_root: dict[str, list[Rule]] = {}
+    fixed = []
+    for rule in red:
+        terms = terms_of(rule.requires)
+        if terms and root(next(iter(terms))) in by_root:
+            red_by_root.setdefault(root(next(iter(terms))), []).append(rule)
+        else:
+            fixed.append(rule)
+    return Groups(
+        sizes=tuple(len(c.options) for c in brackets),
+        brackets=tuple(tuple(g) for g in by_root.values()),
+        red=tuple(tuple(red_by_root.get(r, ())) for r in by_root),
+        fixed=tuple(fixed),
+    )
+
+
+_RANK = {kind: rank for rank, kind in enumerate(_ORDER)}
+
+
+def _worse(a: ActorVerdictKind, b: ActorVerdictKind) -> ActorVerdictKind:
+    return a if _RANK[a] >= _RANK[b] else b
+
+
+def _worst_of(sets: Iterable[set[ActorVerdictKind]]) -> set[ActorVerdictKind]:
+    """The verdicts a combination can get from one actor, given the verdicts each independent
+    part can give: the worst part decides (rejects over open over accepts)."""
+    found = {ActorVerdictKind.ACCEPTS}
+    for kinds in sets:
+        found = {_worse(a, b) for a in found for b in kinds}
+    return found
+
+
+def _verdict(rules: Iterable[Rule], status: Mapping[str, Status]) -> ActorVerdictKind:
+    seen = {status[r.id] for r in rules}
+    if Status.VIOLATED in seen:
+        return ActorVerdictKind.REJECTS
+    if Status.OPEN in seen:
+        return ActorVerdictKind.OPEN
+    return ActorVerdictKind.ACCEPTS
+
+
+def _by_components(run: _Inputs, groups: Groups) -> _Found:
+    """Each group's combinations through the engine, the others held at any one of theirs.
+
+    A red line's status depends on its own group's choice only (`Groups`), so one `check` serves
+    every group at once: the k-th check takes each group's k-th combination (its first, once it
+    has none left). Then an actor's verdict on a combination is the worst of its verdicts on the
+    groups' parts of it, the agreeable combinations are those agreeable in every group, and a
+    smallest blocking set lies within one group (or is one red line no option changes).
+    """
+    brackets = run.proposal.brackets
+    rulesets = run.rulesets
+    local = [groups.local_choices(g) for g in groups.brackets]
+    # status[g][k]: the statuses of group g's red lines under its k-th combination
+    status: list[list[dict[str, Status]]] = [[] for _ in local]
+    fixed: dict[str, Status] = {}
+    for k in range(max(len(choices) for choices in local)):
+        choice = [0] * len(brackets)
+        for positions, choices in zip(groups.brackets, local, strict=True):
+            for position, number in zip(
+                positions, choices[k if k < len(choices) else 0], strict=True
+            ):
+                choice[position] = number
+        found = run.red_statuses(choice)
+        for g, choices in enumerate(local):
+            if k < len(choices):
+                status[g].append({r.id: found[r.id] for r in groups.red[g]})
+        if k == 0:
+            fixed = {r.id: found[r.id] for r in groups.fixed}
+
+    actors = []
+    # verdict[g][k][rs]: the actor's verdict on group g's red lines under its k-th combination
+    verdict = [
+        [{rs: _verdict((r for r in red if r.ruleset == rs), s) for rs, _ in rulesets} for s in ss]
+        for red, ss in zip(groups.red, status, strict=True)
+    ]
+    for rs, actor in rulesets:
+        fixed_verdict = _verdict((r for r in groups.fixed if r.ruleset == rs), fixed)
+        parts = [{v[rs] for v in vs} for vs in verdict]
+        seen: dict[tuple[str, int], set[ActorVerdictKind]] = {}
+        for g, positions in enumerate(groups.brackets):
+            others = _worst_of([{fixed_verdict}, *(p for h, p in enumerate(parts) if h != g)])
+            for choices_k, v in zip(local[g], verdict[g], strict=True):
+                kinds = {_worse(v[rs], o) for o in others}
+                for position, number in zip(positions, choices_k, strict=True):
+                    seen.setdefault((brackets[position].id, number), set()).update(kinds)
+        actors.append(_actor_options(rs, actor, brackets, seen))
+
+    accepted = [
+        [c for c, v in zip(choices, vs, strict=True) if _all_accept(v.values())]
+        for choices, vs in zip(local, verdict, strict=True)
+    ]
+    text_accepted = all(s is Status.MET for s in fixed.values())
+    agreeable: list[Combination] = []
+    blocking: tuple[Rule, ...] = ()
+    if text_accepted and all(accepted):
+        agreeable = [
+            Combination(options=c)
+            for c in _first_in_order(len(brackets), groups.brackets, accepted, MAX_LISTED + 1)
+        ]
+    else:
+        blocking = _smallest_blocking(groups, status, fixed)
+    return _Found(
+        actors=tuple(actors),
+        agreeable=tuple(agreeable),
+        complete=True,  # one more than are listed, when there are more
+        blocking=blocking,
+        checked=(),
+    )
+
+
+def _all_accept(kinds: Iterable[ActorVerdictKind]) -> bool:
+    return all(k is ActorVerdictKind.ACCEPTS for k in kinds)
+
+
+def _first_in_order(
+    length: int,
+    groups: Sequence[Sequence[int]],
+    allowed: Sequence[Sequence[tuple[int, ...]]],
+    limit: int,
+) -> list[tuple[int, ...]]:
+    """The first `limit` combinations in order (as `itertools.product` gives them) whose part in
+    each group is one that group allows. Every group allows at least one, so no branch of the
+    depth-first walk is a dead end."""
+    place = {
+        position: (g, j)
+        for g, positions in enumerate(groups)
+        for j, position in enumerate(positions)
+    }
+    found: list[tuple[int, ...]] = []
+    # Each entry: the options taken so far, and each group's parts that still fit them.
+    stack: list[tuple[tuple[int, ...], tuple[Sequence[tuple[int, ...]], ...]]] = [
+        ((), tuple(allowed))
+    ]
+    while stack and len(found) < limit:
+        taken, alive = stack.pop()
+        if len(taken) == length:
+            found.append(taken)
+            continue
+        g, j = place[len(taken)]
+        for number in sorted({part[j] for part in alive[g]}, reverse=True):
+            narrowed = list(alive)
+            narrowed[g] = [part for part in alive[g] if part[j] == number]
+            stack.append(((*taken, number), tuple(narrowed)))
+    return found
+
+
+def _smallest_blocking(
+    groups: Groups, status: Sequence[Sequence[Mapping[str, Status]]], fixed: Mapping[str, Status]
+) -> tuple[Rule, ...]:
+    """`_smallest_hitting_set` over every combination, from the groups: a set of red lines that
+    every combination leaves one of unmet, and none smaller, is one red line no option changes
+    left unmet, or lies within one group and hits every combination of that group (were it
+    spread over several, each group would have a combination avoiding it, and together they
+    would make one). Of the smallest, the first in id order, as `_smallest_hitting_set` picks."""
+    best: tuple[Rule, ...] = ()
+    unmet_fixed = [r for r in groups.fixed if fixed[r.id] is not Status.MET]
+    if unmet_fixed:
+        best = (unmet_fixed[0],)
+    for red, statuses in zip(groups.red, status, strict=True):
+        unmet = [{r for r, s in st.items() if s is not Status.MET} for st in statuses]
+        if not all(unmet):
+            continue  # a combination of this group meets all its red lines: it blocks nothing
+        found = _smallest_hitting_set(unmet, list(red), at_most=len(best) or None)
+        if found and (not best or (len(found), _ids(found)) < (len(best), _ids(best))):
+            best = found
+    return best
+
+
+def _ids(rules: Iterable[Rule]) -> tuple[str, ...]:
+    return tuple(r.id for r in rules)
 
 
 # --- many combinations: the solver, restricted to the options ----------------------------------

@@ -487,9 +487,11 @@ class BracketReport(Frozen):
     """The bracketed clauses with options, in clause order."""
     combinations: int
     """How many combinations the options make (one option per bracketed clause)."""
-    method: Literal["engine", "solver"]
+    method: Literal["engine", "solver", "components"]
     """engine: every combination checked one by one; solver: too many for that, answered by the
-    SAT solver restricted to the options (each combination named is checked by the engine)."""
+    SAT solver restricted to the options (each combination named is checked by the engine);
+    components: too many for that, answered group by group (`groups`), each group's
+    combinations checked one by one."""
     actors: tuple[ActorOptions, ...]
     """Each actor's verdicts on the options, in rule set order."""
     agreeable: tuple[Combination, ...]
@@ -502,7 +504,11 @@ class BracketReport(Frozen):
     """When no combination is agreeable: a smallest set of red lines that no combination
     meets together (each combination leaves one of them violated or open)."""
     checked: tuple[Combination, ...]
-    """method engine: every combination with each actor's verdict; empty for the solver."""
+    """method engine: every combination with each actor's verdict; empty otherwise."""
+    groups: tuple[tuple[str, ...], ...] = ()
+    """The bracketed clauses (ids) in independent groups, in clause order: clauses of different
+    groups never meet in one red line, implication or tie, so each group's choice decides its
+    own red lines whatever the others take."""
 
 
 class Report(Frozen):

@@ -39,12 +39,19 @@ def bracket_text(report: Report) -> BracketText | None:
     if b is None:
         return None
     count = sum(len(br.options) for br in b.brackets)
-    how = (
-        "each checked as a draft"
-        if b.method == "engine"
-        else "too many to check one by one: answered by the solver over the options, "
-        "each agreeable combination checked as a draft"
-    )
+    if b.method == "engine":
+        how = "each checked as a draft"
+    elif b.method == "solver":
+        how = (
+            "too many to check one by one: answered by the solver over the options, "
+            "each agreeable combination checked as a draft"
+        )
+    else:
+        how = (
+            "too many to check one by one: answered group by group "
+            f"({plural(len(b.groups), 'independent group')}: no red line, implication or tie "
+            "links two of them), each group's combinations checked as drafts"
+        )
     summary = (
         f"{plural(len(b.brackets), 'bracketed clause')} with {plural(count, 'option')}: "
         f"{plural(b.combinations, 'combination')}, {how}. The verdicts above are the agreed "
