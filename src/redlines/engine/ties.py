@@ -85,7 +85,7 @@ def _compile(tie: Tie, terms: Mapping[str, Term]) -> _CompiledTie:
     )
 
 
-def _pending(ties: list[Tie]) -> Callable[[Facts], tuple[Truth, ...]]:
+def _compile_truths(ties: list[Tie]) -> Callable[[Facts], tuple[Truth, ...]]:
     """The function giving each tie's truth on a set of facts, in one pass of generated code:
     True also for a tie that does not apply (none of its terms set), as neither asks for more.
 
@@ -98,14 +98,14 @@ def _pending(ties: list[Tie]) -> Callable[[Facts], tuple[Truth, ...]]:
         unset = " and ".join(f"{writer.term(term)} is UNSET" for term in terms_of(tie.requires))
         results.append(f"True if {unset} else {truth}")
     reads = [f"{var} = get({writer.constant(name)})" for name, var in writer.terms.items()]
-    pending: Callable[[Facts], tuple[Truth, ...]] = writer.function(
+    truths: Callable[[Facts], tuple[Truth, ...]] = writer.function(
         ["facts"],
         ["get = facts.get", *reads],
         "(" + "".join(f"{result}, " for result in results) + ")",
         None,
         "ties",
     )
-    return pending
+    return truths
 
 
 def _memo_key(hard: list[Tie], terms: Mapping[str, Term]) -> Callable[[Facts], tuple[object, ...]]:
@@ -176,7 +176,7 @@ class Ties:
         self.hard = [_compile(tie, terms) for tie in hard]  # level contradiction, by id
         soft = [tie for tie in ties if tie.level is not TieLevel.CONTRADICTION]
         self.soft = [_compile(tie, terms) for tie in soft]  # level warning
-        self._truths = _pending(hard)
+        self._truths = _compile_truths(hard)
         self._key = _memo_key(hard, terms)
         self._tested = frozenset(t for tie in self.hard for t in tie.terms)
         self._domains = {name: domain(term) for name, term in terms.items()}
