@@ -10,10 +10,11 @@ And the python engine's `evaluate` alone on the same variants' facts, merged bef
 floor `check_many` stands on (issue 12 compares the two). Then the parallel sweep:
 `check_many(..., workers=2)` against `workers=1` on a large batch.
 
-`--before REF` also measures the durable engine of an earlier commit against this checkout's, on
-the same rules, drafts and variants: REF's `src/` is extracted with `git archive`, and the two
-run in fresh processes by turns (so that noise on a shared machine hits both alike); the ratio
-of each pair and their median are printed.
+`--before REF` also measures each engine of an earlier commit against this checkout's, on the
+same rules, drafts and variants: REF's `src/` is extracted with `git archive`, and the two run in
+fresh processes by turns (so that noise on a shared machine hits both alike); the ratio of each
+pair and their median are printed. For the python engine: `check_many` on one batch repeated (as
+above), on batches of variants it has not seen (a sweep's first pass), and `evaluate` alone.
 
 Targets: python engine >= 50,000 checks/s (issue 12; issue 8 asked for 20,000); durable >= 1,000
 checks/s; workers=2 faster than 1 (issue 8 asks to show the speed-up; a sweep with workers
@@ -87,7 +88,7 @@ def main() -> int:
     parser.add_argument("--variants", type=int, default=20_000, help="variants per timed batch")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, targets not enforced")
     parser.add_argument(
-        "--before", metavar="REF", help="also compare the durable engine with this git commit's"
+        "--before", metavar="REF", help="also compare the engines with this git commit's"
     )
     args = parser.parse_args()
     size = 200 if args.quick else args.variants
@@ -183,10 +184,11 @@ def main() -> int:
         )
     )
 
-    if args.before and "durable" in used:
-        compare_durable(
-            args.before, 500 if args.quick else args.variants // 4, 1 if args.quick else 5
-        )
+    if args.before:
+        pairs = 1 if args.quick else 5
+        compare(args.before, "python", 2_000 if args.quick else args.variants, pairs)
+        if "durable" in used:
+            compare(args.before, "durable", 500 if args.quick else args.variants // 4, pairs)
 
     python_rate = rates[f"check_many, engine=python (took {used['python']})"]
     targets = [
@@ -203,56 +205,79 @@ def main() -> int:
     return finish(targets, enforce=not args.quick)
 
 
-# One side of `--before`: the durable engine of the `src/` folder given first, on this checkout's
-# bundled rules and draft and on the same variants; prints checks per second (median of 3).
-_DURABLE_RATE = """
+# One side of `--before`: an engine of the `src/` folder given first, on this checkout's bundled
+# rules and draft and on the same variants; prints checks per second, one figure per line (median
+# of 3 batches each). The durable engine: `check_many` on one batch. The python engine: that batch
+# again and again (the engine remembers what the ties say about each set of facts it has seen, so
+# from the second batch on the ties are a look-up), then 3 batches of variants it has not seen (a
+# sweep's first pass: a third of them are new to that memory), then `evaluate` alone on the facts.
+_ENGINE_RATES = """
 import sys, time, statistics
-src, benchmarks, rules, draft, size = sys.argv[1:]
+src, benchmarks, rules, draft, size, engine = sys.argv[1:]
 sys.path[:0] = [src, benchmarks]
 import redlines
 from common import draft_variants
+from redlines.report import proposal_values, type_overrides
 book = redlines.load_rules(rules)
 base = redlines.load_proposal(draft, book)
 variants = draft_variants(book, int(size))
-redlines.check_many(variants[:100], book, base=base, engine="durable")
-times = []
-for _ in range(3):
-    started = time.perf_counter()
-    redlines.check_many(variants, book, base=base, engine="durable")
-    times.append(time.perf_counter() - started)
-print(len(variants) / statistics.median(times))
+redlines.check_many(variants[:100], book, base=base, engine=engine)
+def rate(batches, run):
+    times = []
+    for batch in batches:
+        started = time.perf_counter()
+        run(batch)
+        times.append(time.perf_counter() - started)
+    print(len(batches[0]) / statistics.median(times))
+sweep = lambda batch: redlines.check_many(batch, book, base=base, engine=engine)
+rate([variants] * 3, sweep)
+if engine == "python":
+    rate([draft_variants(book, int(size), seed=100 + i) for i in range(3)], sweep)
+    compiled = redlines.engine.make_engine(book.in_force(base.date), "python")
+    values, _ = proposal_values(base, {})
+    facts = [{**values, **type_overrides(book, v)} for v in variants]
+    rate([facts] * 3, lambda batch: [compiled.evaluate(f, explain=False) for f in batch])
 """
+_MEASURES = {
+    "durable": ["check_many"],
+    "python": ["check_many, same variants", "check_many, fresh variants", "evaluate alone"],
+}
 
 
-def compare_durable(before: str, size: int, pairs: int) -> None:
-    """The durable engine of commit `before` against this checkout's, in alternating processes."""
+def compare(before: str, engine: str, size: int, pairs: int) -> None:
+    """An engine of commit `before` against this checkout's, in alternating fresh processes."""
     with tempfile.TemporaryDirectory() as folder:
         archive = subprocess.run(
             ["git", "-C", str(ROOT), "archive", before, "src"], capture_output=True, check=True
         )
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(folder, filter="data")
-        sides = {f"before ({before})": Path(folder) / "src", "after (this checkout)": ROOT / "src"}
-        rates: dict[str, list[float]] = {name: [] for name in sides}
+        sides = {"before": Path(folder) / "src", "after": ROOT / "src"}
+        rates: dict[tuple[str, str], list[float]] = {}
         for _ in range(pairs):
-            for name, src in sides.items():
+            for side, src in sides.items():
                 done = subprocess.run(
-                    [sys.executable, "-c", _DURABLE_RATE, str(src), str(ROOT / "benchmarks"),
-                     str(ROOT / "rules"), str(DRAFT), str(size)],
+                    [sys.executable, "-c", _ENGINE_RATES, str(src), str(ROOT / "benchmarks"),
+                     str(ROOT / "rules"), str(DRAFT), str(size), engine],
                     capture_output=True, text=True, check=True,
                 )  # fmt: skip
-                rates[name].append(float(done.stdout))
-    (before_rates, after_rates) = rates.values()
-    ratios = [a / b for a, b in zip(after_rates, before_rates, strict=True)]
-    print(f"\nDurable engine, {before} against this checkout ({pairs} pairs of fresh processes, "
-          f"{size:,} variants, median of 3 batches each):\n")  # fmt: skip
-    rows = [
-        [name, " ".join(f"{r:,.0f}" for r in values), f"{statistics.median(values):,.0f}"]
-        for name, values in rates.items()
-    ]
-    rows.append(["after / before", " ".join(f"{r:.2f}" for r in ratios),
-                 f"**{statistics.median(ratios):.2f}x**"])  # fmt: skip
-    print(table(["code", "checks/s, each pair", "median"], rows, right=(2,)))
+                for measure, figure in zip(_MEASURES[engine], done.stdout.split(), strict=True):
+                    rates.setdefault((measure, side), []).append(float(figure))
+    print(f"\n{engine.capitalize()} engine, {before} against this checkout ({pairs} pairs of fresh "
+          f"processes, {size:,} variants, median of 3 batches each):\n")  # fmt: skip
+    rows = []
+    for measure in _MEASURES[engine]:
+        before_rates, after_rates = rates[measure, "before"], rates[measure, "after"]
+        ratios = [a / b for a, b in zip(after_rates, before_rates, strict=True)]
+        rows += [
+            [measure, f"before ({before})", " ".join(f"{r:,.0f}" for r in before_rates),
+             f"{statistics.median(before_rates):,.0f}"],
+            [measure, "after (this checkout)", " ".join(f"{r:,.0f}" for r in after_rates),
+             f"{statistics.median(after_rates):,.0f}"],
+            [measure, "after / before", " ".join(f"{r:.2f}" for r in ratios),
+             f"**{statistics.median(ratios):.2f}x**"],
+        ]  # fmt: skip
+    print(table(["what", "code", "checks/s, each pair", "median"], rows, right=(3,)))
 
 
 if __name__ == "__main__":

@@ -209,6 +209,43 @@ def test_derived_values_from_ties_feed_the_implications(make: type[Engine]) -> N
     assert evaluation.truths["NEUTRAL"] is False
 
 
+def test_names_and_values_in_ties_are_data_never_code() -> None:
+    # The ties are compiled to generated code as the python engine's rules are: a name or value
+    # that would end a string literal or a line if pasted into the source must stay data.
+    hostile = 'a"]; raise SystemExit("injected") #\n'
+    kind, size = f"x.{hostile}kind", f"x.{hostile}size"
+    terms = {
+        kind: Term(name=kind, title="k", type=TermType.ENUM, values=(hostile, "b", "c")),
+        size: Term(name=size, title="s", type=TermType.INTEGER, min=0, max=100),
+    }
+    ties = (  # a size means the kind is not the hostile one; softly, a size over 50 means "c"
+        Tie(
+            id=hostile, title="t", requires=any_of(leaf(size, "absent"), leaf(kind, "ne", hostile))
+        ),
+        Tie(
+            id="T-SOFT",
+            title="t",
+            level=TieLevel.WARNING,
+            requires=any_of(leaf(size, "lte", 50), leaf(kind, "eq", "c")),
+        ),
+    )
+    rules = (rule("R", leaf(kind, "in", ("b", "c"))),)
+    engine = PythonEngine(
+        RuleBook(
+            catalogue=Catalogue(terms=terms),
+            rulesets=(RuleSet(id="u", actor="U", title="u", rules=rules),),
+            ties=ties,
+        )
+    )
+    read = engine.evaluate({size: 60})
+    assert read.truths["R"] is True and not read.broken
+    assert read.narrowed[kind].values == ("b", "c") and read.narrowed[kind].ties == (hostile,)
+    broken = engine.evaluate({size: 60, kind: hostile})
+    assert broken.broken == (hostile,) and list(broken.strained) == ["T-SOFT"]
+    kept = engine.evaluate({size: 10, kind: "b"})
+    assert not kept.broken and not kept.strained and kept.narrowed == {}
+
+
 def test_too_many_readings_leave_a_rule_open() -> None:
     values = tuple(f"v{i}" for i in range(40))
     terms = {

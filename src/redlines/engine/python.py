@@ -1,12 +1,10 @@
 """The python engine: every condition written out as straight-line Python, compiled once.
 
-Closures (`conditions.compile_condition`) cost two or three calls per leaf; a large batch spends
-most of its time there. So this engine writes the conditions out as one Python function of
-straight-line statements: each term is read from the facts once, each leaf is an inline
-comparison, each combinator one Kleene expression over its parts' variables. Names and constants
-reach the code only as closure variables, never as source text, so nothing from a rule file is
-ever parsed as Python. `conditions.evaluate` stays the reference semantics; a property test holds
-the two identical.
+The rules (and the implications' `when`) are written out as one Python function of straight-line
+statements (`codegen.py`): each term is read from the facts once, each leaf is an inline
+comparison. Names and constants reach the code only as closure variables, never as source text,
+so nothing from a rule file is ever parsed as Python. `conditions.evaluate` stays the reference
+semantics; a property test holds the two identical.
 """
 
 from __future__ import annotations
@@ -15,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..conditions import Facts, Truth
-from ..models import AllOf, Condition, IfThen, Leaf, Not, RuleBook
-from ..operators import OPERATORS, if_then_as_any
+from ..models import Condition, RuleBook
 from .base import Engine
+from .codegen import Writer
 
 
 class PythonEngine(Engine):
@@ -53,72 +51,17 @@ def compile_truths(conditions: list[Condition]) -> Callable[[Facts], list[Truth]
     return all_chunks
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.constants: list[Any] = []
-        self.terms: dict[str, str] = {}  # term -> variable holding its value (or UNSET)
-
-    def constant(self, value: Any) -> str:
-        self.constants.append(value)
-        return f"k{len(self.constants) - 1}"
-
-    def term(self, name: str) -> str:
-        if name not in self.terms:
-            self.terms[name] = f"v{len(self.terms)}"
-        return self.terms[name]
-
-    def truth(self, condition: Condition) -> str:
-        """Emit statements computing the condition; return the variable that holds its truth."""
-        if isinstance(condition, Leaf):
-            out = f"x{len(self.lines)}"
-            value = self.term(condition.term)
-            operator = OPERATORS[condition.op]
-            if operator.symbol is None:  # a presence test: whether the term is set decides it
-                test = f"{value} is UNSET" if operator.when_unset else f"{value} is not UNSET"
-                self.lines.append(f"{out} = {test}")
-            else:
-                # Values are typed by the catalogue (bool, int, date, str), and comparing those
-                # gives a bool already: no bool() call per leaf.
-                constant = self.constant(operator.constant(condition.value))
-                test = f"{value} {operator.symbol} {constant}"
-                self.lines.append(f"{out} = None if {value} is UNSET else {test}")
-            return out
-        if isinstance(condition, Not):
-            inner = self.truth(condition.part)
-            out = f"x{len(self.lines)}"
-            self.lines.append(f"{out} = None if {inner} is None else not {inner}")
-            return out
-        if isinstance(condition, IfThen):
-            return self.truth(if_then_as_any(condition))
-        names = [self.truth(part) for part in condition.parts]
-        out = f"x{len(self.lines)}"
-        decisive = "False" if isinstance(condition, AllOf) else "True"
-        ruling = " or ".join(f"{n} is {decisive}" for n in names)
-        unknown = " or ".join(f"{n} is None" for n in names)
-        self.lines.append(
-            f"{out} = {decisive} if {ruling} else None if {unknown} else not {decisive}"
-        )
-        return out
-
-
 def _generate(conditions: list[Condition]) -> Callable[[Facts], list[Truth]]:
-    writer = _Writer()
+    writer = Writer()
     results = [writer.truth(condition) for condition in conditions]
-    body = [f"{var} = get({writer.constant(name)}, UNSET)" for name, var in writer.terms.items()]
-    source = "\n".join(
-        [
-            "def make(UNSET, " + ", ".join(f"k{i}" for i in range(len(writer.constants))) + "):",
-            "    def truths(facts):",
-            "        get = facts.get",
-            *(f"        {line}" for line in body + writer.lines),
-            "        return [" + ", ".join(results) + "]",
-            "    return truths",
-        ]
+    reads = [f"{var} = get({writer.constant(name)}, UNSET)" for name, var in writer.terms.items()]
+    made: Callable[[Facts], list[Truth]] = writer.function(
+        ["facts"],
+        ["get = facts.get", *reads],
+        "[" + ", ".join(results) + "]",
+        _UNSET,
+        "python engine",
     )
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "<redlines python engine>", "exec"), namespace)
-    made: Callable[[Facts], list[Truth]] = namespace["make"](_UNSET, *writer.constants)
     return made
 
 

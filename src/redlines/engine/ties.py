@@ -29,17 +29,10 @@ import math
 from collections.abc import Callable, Collection, Mapping
 from typing import NamedTuple
 
-from ..conditions import (
-    Compiled,
-    Facts,
-    Truth,
-    compile_condition,
-    deciding_terms,
-    leaves,
-    terms_of,
-)
-from ..models import Condition, RuleBook, Term, TermType, TermValue, TieLevel
+from ..conditions import Compiled, Facts, Truth, deciding_terms, leaves, terms_of
+from ..models import Condition, RuleBook, Term, TermType, TermValue, Tie, TieLevel
 from ..operators import OPERATORS
+from .codegen import Writer
 
 # A rule reading narrowed terms is decided over every combination of their coherent values; past
 # this many combinations it is left open (unknown) rather than decided slowly.
@@ -59,9 +52,95 @@ class Narrowed(NamedTuple):
 
 class _CompiledTie(NamedTuple):
     id: str
-    test: Compiled
+    # The tie's truth from the values of its terms, in `terms` order, None for an unset one
+    # (generated code, as the python engine's; `_compile`).
+    test: Callable[..., Truth]
     terms: tuple[str, ...]
-    narrowable: tuple[str, ...]  # its enum and boolean terms
+    unset: tuple[None, ...]  # `terms` all unset: the tie does not apply
+    narrowable: tuple[tuple[int, str], ...]  # its enum and boolean terms, by position in `terms`
+
+
+def _compile(tie: Tie, terms: Mapping[str, Term]) -> _CompiledTie:
+    """A tie's condition as straight-line code of its terms' values (`codegen.py`).
+
+    The values come as arguments, not in a mapping: reading the ties looks up each tie's terms
+    once, and trying each value of an unaddressed term replaces one argument, not a copy of the
+    facts. None marks an unset term: no term has None for a value.
+    """
+    tested = tuple(terms_of(tie.requires))
+    writer = Writer()
+    parameters = [writer.term(term) for term in tested]
+    result = writer.truth(tie.requires)
+    test: Callable[..., Truth] = writer.function(parameters, [], result, None, f"tie {tie.id}")
+    return _CompiledTie(
+        tie.id,
+        test,
+        tested,
+        (None,) * len(tested),
+        tuple(
+            (position, term)
+            for position, term in enumerate(tested)
+            if terms[term].type in (TermType.ENUM, TermType.BOOLEAN)
+        ),
+    )
+
+
+def _compile_truths(ties: list[Tie]) -> Callable[[Facts], tuple[Truth, ...]]:
+    """The function giving each tie's truth on a set of facts, in one pass of generated code:
+    True also for a tie that does not apply (none of its terms set), as neither asks for more.
+
+    Most ties on a draft apply and hold; this tells the few that do not without a call per tie.
+    """
+    writer = Writer()
+    results = []
+    for tie in ties:
+        truth = writer.truth(tie.requires)
+        unset = " and ".join(f"{writer.term(term)} is UNSET" for term in terms_of(tie.requires))
+        results.append(f"True if {unset} else {truth}")
+    reads = [f"{var} = get({writer.constant(name)})" for name, var in writer.terms.items()]
+    truths: Callable[[Facts], tuple[Truth, ...]] = writer.function(
+        ["facts"],
+        ["get = facts.get", *reads],
+        "(" + "".join(f"{result}, " for result in results) + ")",
+        None,
+        "ties",
+    )
+    return truths
+
+
+def _memo_key(hard: list[Tie], terms: Mapping[str, Term]) -> Callable[[Facts], tuple[object, ...]]:
+    """The function giving what a refinement depends on (see `Ties`), as generated code.
+
+    For each term a hard tie tests, in name order: an enum's or boolean's value, or for an
+    integer or date each of the ties' comparisons on it (None when it is unset; `is None` for
+    one the ties only ask whether it is set).
+    """
+    writer = Writer()
+    ordered: dict[str, list[str]] = {}
+    for tie in hard:
+        for leaf in leaves(tie.requires):
+            if terms[leaf.term].type not in (TermType.ENUM, TermType.BOOLEAN):
+                tests = ordered.setdefault(leaf.term, [])
+                if OPERATORS[leaf.op].symbol is not None:
+                    tests.append(writer.test(leaf))
+    parts = []
+    for term in sorted({t for tie in hard for t in terms_of(tie.requires)}):
+        value = writer.term(term)
+        if term not in ordered:
+            parts.append(value)
+        elif not ordered[term]:
+            parts.append(f"{value} is None")
+        else:
+            parts += [f"None if {value} is None else {test}" for test in ordered[term]]
+    reads = [f"{var} = get({writer.constant(name)})" for name, var in writer.terms.items()]
+    key: Callable[[Facts], tuple[object, ...]] = writer.function(
+        ["facts"],
+        ["get = facts.get", *reads],
+        "(" + "".join(f"{p}, " for p in parts) + ")",
+        None,
+        "ties' memo key",
+    )
+    return key
 
 
 def domain(term: Term) -> tuple[TermValue, ...]:
@@ -92,27 +171,14 @@ class Ties:
 
     def __init__(self, book: RuleBook) -> None:
         terms = book.catalogue.terms
-        self.hard: list[_CompiledTie] = []  # level contradiction, by id
-        self.soft: list[_CompiledTie] = []  # level warning
-        ordered_tests: dict[str, list[Callable[[TermValue], bool]]] = {}
-        for tie in sorted(book.ties, key=lambda t: t.id):
-            tested = tuple(terms_of(tie.requires))
-            compiled = _CompiledTie(
-                tie.id,
-                compile_condition(tie.requires),
-                tested,
-                tuple(t for t in tested if terms[t].type in (TermType.ENUM, TermType.BOOLEAN)),
-            )
-            hard = tie.level is TieLevel.CONTRADICTION
-            (self.hard if hard else self.soft).append(compiled)
-            for leaf in leaves(tie.requires) if hard else ():
-                if terms[leaf.term].type not in (TermType.ENUM, TermType.BOOLEAN):
-                    test = OPERATORS[leaf.op].bind(leaf.value)
-                    ordered_tests.setdefault(leaf.term, []).append(test)
-        tested_terms = sorted({t for tie in self.hard for t in tie.terms})
-        self._by_value = tuple(t for t in tested_terms if t not in ordered_tests)
-        self._by_test = tuple((t, tuple(tests)) for t, tests in sorted(ordered_tests.items()))
-        self._tested = frozenset(tested_terms)
+        ties = sorted(book.ties, key=lambda t: t.id)
+        hard = [tie for tie in ties if tie.level is TieLevel.CONTRADICTION]
+        self.hard = [_compile(tie, terms) for tie in hard]  # level contradiction, by id
+        soft = [tie for tie in ties if tie.level is not TieLevel.CONTRADICTION]
+        self.soft = [_compile(tie, terms) for tie in soft]  # level warning
+        self._truths = _compile_truths(hard)
+        self._key = _memo_key(hard, terms)
+        self._tested = frozenset(t for tie in self.hard for t in tie.terms)
         self._domains = {name: domain(term) for name, term in terms.items()}
         self._memo: dict[tuple[object, ...], Refinement] = {}
 
@@ -121,7 +187,13 @@ class Ties:
 
     def strained(self, facts: Facts) -> list[str]:
         """The ids of the applying soft ties that are false on `facts`."""
-        return [tie.id for tie in self.soft if _applies(tie, facts) and tie.test(facts) is False]
+        get = facts.get
+        found = []
+        for tie in self.soft:
+            values = tuple(map(get, tie.terms))
+            if values != tie.unset and tie.test(*values) is False:
+                found.append(tie.id)
+        return found
 
     def refine(self, facts: Facts, keep_open: Collection[str] = ()) -> Refinement:
         """The ties (at level contradiction) on `facts`: what they narrow, which are broken.
@@ -129,16 +201,7 @@ class Ties:
         `keep_open`: terms never narrowed (those implications disagree on: the draft's reading
         of them is a contradiction already, and a narrowed value would only hide it).
         """
-        # None is no term's value, so `get` marks an unset term by it; map() keeps this per-check
-        # step in C (a sweep does it for every variant).
-        get = facts.get
-        key: tuple[object, ...] = tuple(map(get, self._by_value))
-        if self._by_test:
-            parts = []
-            for term, tests in self._by_test:
-                value = get(term)
-                parts.append(None if value is None else tuple([test(value) for test in tests]))
-            key += tuple(parts)
+        key = self._key(facts)
         if keep_open:
             key += (frozenset(t for t in keep_open if t in self._tested),)
         found = self._memo.get(key)
@@ -153,18 +216,18 @@ class Ties:
         kept: dict[str, set[int]] = {}
         why: dict[str, list[_CompiledTie]] = {}
         broken: list[str] = []
-        for tie in self.hard:
-            if not _applies(tie, facts):
-                continue
-            truth = tie.test(facts)
+        get = facts.get  # None is no term's value: it marks an unset term
+        for tie, truth in zip(self.hard, self._truths(facts), strict=True):
+            if truth is True:
+                continue  # holds, or does not apply
             if truth is False:
                 broken.append(tie.id)
-            if truth is not None:
                 continue
-            for term in tie.narrowable:
-                if term in facts or term in keep_open:
+            values = tuple(map(get, tie.terms))
+            for position, term in tie.narrowable:
+                if values[position] is not None or term in keep_open:
                     continue
-                coherent = self._coherent(tie, facts, term)
+                coherent = self._coherent(tie, values, position, term)
                 if coherent is not None:
                     kept[term] = kept[term] & coherent if term in kept else coherent
                     why.setdefault(term, []).append(tie)
@@ -184,20 +247,20 @@ class Ties:
             tuple(broken),
         )
 
-    def _coherent(self, tie: _CompiledTie, facts: Facts, term: str) -> set[int] | None:
-        """The positions of the term's values that do not make the tie false; None: all do."""
-        values = self._domains[term]
-        probe = dict(facts)
+    def _coherent(
+        self, tie: _CompiledTie, values: tuple[TermValue | None, ...], position: int, term: str
+    ) -> set[int] | None:
+        """The positions of the term's values that do not make the tie false; None: all do.
+
+        `values`: the tie's terms' values, the term's (at `position`) unset."""
+        domain = self._domains[term]
+        probe = list(values)
         coherent = set()
-        for index, value in enumerate(values):
-            probe[term] = value
-            if tie.test(probe) is not False:
+        for index, value in enumerate(domain):
+            probe[position] = value
+            if tie.test(*probe) is not False:
                 coherent.add(index)
-        return coherent if len(coherent) < len(values) else None
-
-
-def _applies(tie: _CompiledTie, facts: Facts) -> bool:
-    return not facts.keys().isdisjoint(tie.terms)  # in C: a sweep asks this of every tie
+        return coherent if len(coherent) < len(domain) else None
 
 
 # --- reading the rules under the narrowed terms ---------------------------------------------------
