@@ -57,6 +57,7 @@ from .report import (
     OptionStanding,
     OptionVerdict,
     Override,
+    Report,
     RuleRef,
     Status,
     check,
@@ -189,8 +190,9 @@ class _Inputs:
     actors: tuple[str, ...]
     engine: EngineName
 
-    def check(self, choice: Sequence[int]) -> dict[str, ActorVerdictKind]:
-        report = check(
+    def report(self, choice: Sequence[int]) -> Report:
+        """The draft with these options, checked like any draft."""
+        return check(
             with_options(self.proposal, choice),
             self.rules,
             as_of=self.as_of,
@@ -198,19 +200,14 @@ class _Inputs:
             actors=self.actors,
             engine=self.engine,
         )
-        return {v.ruleset: v.verdict for v in report.verdicts}
+
+    def check(self, choice: Sequence[int]) -> dict[str, ActorVerdictKind]:
+        return {v.ruleset: v.verdict for v in self.report(choice).verdicts}
 
     def red_statuses(self, choice: Sequence[int]) -> dict[str, Status]:
         """Each red line's status on the draft with these options, straight from `check`."""
-        report = check(
-            with_options(self.proposal, choice),
-            self.rules,
-            as_of=self.as_of,
-            overrides=self.overrides,
-            actors=self.actors,
-            engine=self.engine,
-        )
-        return {f.rule: f.status for f in report.findings if f.severity is Severity.RED_LINE}
+        findings = self.report(choice).findings
+        return {f.rule: f.status for f in findings if f.severity is Severity.RED_LINE}
 
     def choices(self) -> Iterable[tuple[int, ...]]:
         return itertools.product(*(range(1, len(c.options) + 1) for c in self.proposal.brackets))
