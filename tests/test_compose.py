@@ -90,6 +90,25 @@ def test_a_local_alias_that_clashes_with_a_term_is_an_error(tmp_path: Path) -> N
     )
 
 
+def test_a_local_term_that_takes_an_older_name_of_a_term_is_an_error(tmp_path: Path) -> None:
+    repo = Repo(tmp_path)
+    terms = repo.read("rules/terms.yaml")
+    repo.write(
+        "rules/terms.yaml",
+        terms.replace(
+            "    unit: personnel\n", "    unit: personnel\n    aliases: [ukraine.cap]\n", 1
+        ),
+    )
+    repo.write("policy/terms.yaml", "terms:\n  ukraine.cap:\n    title: Ours\n    type: integer\n")
+    repo.write(".redlines.yaml", "rules: [rules, policy]\n")
+    run = repo.check()
+    assert run.code == 2
+    assert run.err == (
+        "policy/terms.yaml:2:3: term 'ukraine.cap' is an older name of 'ukraine.army_cap' in the "
+        "rule book; a local term needs a name of its own\n"
+    )
+
+
 def test_a_local_rule_id_that_clashes_names_both_places(tmp_path: Path) -> None:
     repo = Repo(tmp_path)
     repo.write(
