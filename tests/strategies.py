@@ -4,11 +4,27 @@ property tests of the engines and of the solver."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
 
-from redlines.models import AllOf, AnyOf, Condition, IfThen, Leaf, Not, Term, TermType
+from redlines.models import (
+    AllOf,
+    AnyOf,
+    Clause,
+    ClauseOption,
+    Condition,
+    IfThen,
+    Leaf,
+    Not,
+    Origin,
+    Proposal,
+    Setting,
+    Term,
+    TermType,
+)
 from redlines.operators import OPERATORS
 
 DAYS = [dt.date(2026, 1, d) for d in (1, 10, 20)]
@@ -64,4 +80,73 @@ def conditions(
             st.tuples(inner, inner).map(lambda t: IfThen(condition=t[0], consequence=t[1])),
         ),
         max_leaves=max_leaves,
+    )
+
+
+def draft_origin(line: int) -> Origin:
+    """A place in a generated draft, so that reports can point at it."""
+    return Origin(file="<draft>", line=line, col=1)
+
+
+@st.composite
+def drafts_with_brackets(
+    draw: st.DrawFn,
+    names: Sequence[str],
+    value_of: Callable[[str], st.SearchStrategy[Any]],
+    brackets: st.SearchStrategy[int],
+    paired: st.SearchStrategy[bool],
+    options: st.SearchStrategy[int],
+    day: dt.date,
+) -> Proposal:
+    """A text setting at most one of `names`, then `brackets` bracketed clauses over the other
+    terms, each over one term or, when `paired`, two (each term in one bracket only, as the
+    loader requires), with `options` options setting some of them; terms left over are
+    unaddressed."""
+    order = list(draw(st.permutations(sorted(names))))
+    line = itertools.count(1)
+
+    def settings(terms: Sequence[str]) -> tuple[Setting, ...]:
+        return tuple(
+            Setting(term=n, value=draw(value_of(n)), origin=draft_origin(next(line))) for n in terms
+        )
+
+    clauses = []
+    text_terms = order[: draw(st.integers(0, 1))]
+    if text_terms:
+        clauses.append(
+            Clause(
+                id="text",
+                title="text",
+                text="t",
+                settings=settings(text_terms),
+                origin=draft_origin(next(line)),
+            )
+        )
+    rest = order[len(text_terms) :]
+    for b in range(draw(brackets)):
+        if not rest:
+            break
+        own = [rest.pop(0)]
+        if rest and draw(paired):
+            own.append(rest.pop(0))
+        offered = tuple(
+            ClauseOption(
+                title=f"o{k}",
+                settings=settings(draw(st.lists(st.sampled_from(own), min_size=1, unique=True))),
+                origin=draft_origin(next(line)),
+            )
+            for k in range(draw(options))
+        )
+        clauses.append(
+            Clause(
+                id=f"b{b}",
+                title="bracket",
+                text="[ ... ]",
+                state="bracketed",
+                options=offered,
+                origin=draft_origin(next(line)),
+            )
+        )
+    return Proposal(
+        id="d", title="d", date=day, status="draft", clauses=tuple(clauses), path="<draft>"
     )

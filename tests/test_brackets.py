@@ -11,70 +11,24 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from redlines.brackets import analyze_brackets, combinations, solver_exact, with_options
-from redlines.models import Clause, ClauseOption, Origin, Proposal, RuleBook, Setting, Severity
+from redlines.models import Clause, ClauseOption, Proposal, RuleBook, Setting, Severity
 from redlines.report import ActorVerdictKind, Status, check
+from strategies import draft_origin, drafts_with_brackets
 from test_space_property import TERMS, rule_books, value_of
 
 DAY = dt.date(2026, 1, 10)
 
 
-def _at(line: int) -> Origin:
-    return Origin(file="<draft>", line=line, col=1)
-
-
-@st.composite
-def drafts_with_options(draw: st.DrawFn) -> Proposal:
+def drafts_with_options() -> st.SearchStrategy[Proposal]:
     """A text setting at most one term, and one to three brackets of one to three options over
-    the other terms (each term in one bracket only, as the loader requires)."""
-    names = draw(st.permutations(sorted(TERMS)))
-    line = itertools.count(1)
-    clauses = []
-    text_terms = names[: draw(st.integers(0, 1))]
-    if text_terms:
-        clauses.append(
-            Clause(
-                id="text",
-                title="text",
-                text="t",
-                settings=tuple(
-                    Setting(term=n, value=draw(value_of(n)), origin=_at(next(line)))
-                    for n in text_terms
-                ),
-                origin=_at(next(line)),
-            )
-        )
-    rest = list(names[len(text_terms) :])
-    for b in range(draw(st.integers(1, 3))):
-        if not rest:
-            break
-        own = [rest.pop(0)]
-        if rest and draw(st.booleans()):
-            own.append(rest.pop(0))
-        options = []
-        for k in range(draw(st.integers(1, 3))):
-            chosen = draw(st.lists(st.sampled_from(own), min_size=1, unique=True))
-            options.append(
-                ClauseOption(
-                    title=f"o{k}",
-                    settings=tuple(
-                        Setting(term=n, value=draw(value_of(n)), origin=_at(next(line)))
-                        for n in chosen
-                    ),
-                    origin=_at(next(line)),
-                )
-            )
-        clauses.append(
-            Clause(
-                id=f"b{b}",
-                title="bracket",
-                text="[ ... ]",
-                state="bracketed",
-                options=tuple(options),
-                origin=_at(next(line)),
-            )
-        )
-    return Proposal(
-        id="d", title="d", date=DAY, status="draft", clauses=tuple(clauses), path="<draft>"
+    the other terms."""
+    return drafts_with_brackets(
+        names=sorted(TERMS),
+        value_of=value_of,
+        brackets=st.integers(1, 3),
+        paired=st.booleans(),
+        options=st.integers(1, 3),
+        day=DAY,
     )
 
 
@@ -185,8 +139,8 @@ def _two_brackets(**changes: Any) -> Proposal:
     def option(line: int, term: str, value: Any) -> ClauseOption:
         return ClauseOption(
             title=f"{term}={value}",
-            settings=(Setting(term=term, value=value, origin=_at(line)),),
-            origin=_at(line),
+            settings=(Setting(term=term, value=value, origin=draft_origin(line)),),
+            origin=draft_origin(line),
         )
 
     clauses = (
@@ -196,7 +150,7 @@ def _two_brackets(**changes: Any) -> Proposal:
             text="[set | clear]",
             state="bracketed",
             options=(option(2, "a.flag", True), option(3, "a.flag", False)),
-            origin=_at(1),
+            origin=draft_origin(1),
         ),
         Clause(
             id="b1",
@@ -204,7 +158,7 @@ def _two_brackets(**changes: Any) -> Proposal:
             text="[2 | 7]",
             state="bracketed",
             options=(option(5, "a.int", 2), option(6, "a.int", 7)),
-            origin=_at(4),
+            origin=draft_origin(4),
         ),
     )
     return Proposal(id="d", title="d", date=DAY, status="draft", clauses=clauses, path="<d>")

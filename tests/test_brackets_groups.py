@@ -29,7 +29,6 @@ from redlines.models import (
     IfThen,
     Implication,
     Leaf,
-    Origin,
     Proposal,
     Rule,
     RuleBook,
@@ -43,7 +42,7 @@ from redlines.models import (
     WhenSilent,
 )
 from redlines.report import ActorVerdictKind, Status, check
-from strategies import conditions, leaves, values_of
+from strategies import conditions, draft_origin, drafts_with_brackets, leaves, values_of
 
 DAY = dt.date(2026, 1, 10)
 FAMILIES = ("a", "b", "c")
@@ -141,62 +140,16 @@ def rule_books(draw: st.DrawFn) -> RuleBook:
     )
 
 
-def _at(line: int) -> Origin:
-    return Origin(file="<draft>", line=line, col=1)
-
-
-@st.composite
-def drafts_with_options(draw: st.DrawFn) -> Proposal:
+def drafts_with_options() -> st.SearchStrategy[Proposal]:
     """A text setting up to one term, and two to four brackets of one to three options over one
-    or two other terms (each term in one bracket only, as the loader requires); the terms left
-    over are unaddressed, for the ties to read."""
-    names = list(draw(st.permutations(sorted(TERMS))))
-    line = itertools.count(1)
-    clauses = []
-    text_terms = names[: draw(st.integers(0, 1))]
-    if text_terms:
-        clauses.append(
-            Clause(
-                id="text",
-                title="text",
-                text="t",
-                settings=tuple(
-                    Setting(term=n, value=draw(values_of(TERMS[n])), origin=_at(next(line)))
-                    for n in text_terms
-                ),
-                origin=_at(next(line)),
-            )
-        )
-    rest = names[len(text_terms) :]
-    for b in range(draw(st.integers(2, 4))):
-        own = [rest.pop(0)]
-        if draw(st.integers(0, 3)) == 0:
-            own.append(rest.pop(0))
-        options: list[ClauseOption] = []
-        for k in range(draw(st.sampled_from([1, 2, 2, 2, 3]))):
-            chosen = draw(st.lists(st.sampled_from(own), min_size=1, unique=True))
-            options.append(
-                ClauseOption(
-                    title=f"o{k}",
-                    settings=tuple(
-                        Setting(term=n, value=draw(values_of(TERMS[n])), origin=_at(next(line)))
-                        for n in chosen
-                    ),
-                    origin=_at(next(line)),
-                )
-            )
-        clauses.append(
-            Clause(
-                id=f"b{b}",
-                title="bracket",
-                text="[ ... ]",
-                state="bracketed",
-                options=tuple(options),
-                origin=_at(next(line)),
-            )
-        )
-    return Proposal(
-        id="d", title="d", date=DAY, status="draft", clauses=tuple(clauses), path="<draft>"
+    or two other terms; the terms left over are unaddressed, for the ties to read."""
+    return drafts_with_brackets(
+        names=sorted(TERMS),
+        value_of=lambda name: values_of(TERMS[name]),
+        brackets=st.integers(2, 4),
+        paired=st.integers(0, 3).map(lambda n: n == 0),
+        options=st.sampled_from([1, 2, 2, 2, 3]),
+        day=DAY,
     )
 
 
@@ -321,12 +274,12 @@ def _draft(*brackets_: tuple[str, list[Any]]) -> Proposal:
             options=tuple(
                 ClauseOption(
                     title=f"{term}={value}",
-                    settings=(Setting(term=term, value=value, origin=_at(next(line))),),
-                    origin=_at(next(line)),
+                    settings=(Setting(term=term, value=value, origin=draft_origin(next(line))),),
+                    origin=draft_origin(next(line)),
                 )
                 for value in values
             ),
-            origin=_at(next(line)),
+            origin=draft_origin(next(line)),
         )
         for i, (term, values) in enumerate(brackets_)
     )
