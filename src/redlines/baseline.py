@@ -26,11 +26,10 @@ from typing import Literal, NamedTuple
 
 from .loader.validate import one_line_problems, validate_spec
 from .models import InputError, Problem, Severity
-from .report import BaselineEntry, Contradiction, Finding, Report, Status
+from .report import CONTRADICTION_RULE, BaselineEntry, Contradiction, Finding, Report, Status
 from .yamlfile import read_yaml
 
 BASELINE_VERSION = 1
-CONTRADICTION_RULE = "redlines.contradiction"
 
 Kind = Literal["violated", "open", "contradiction"]
 

@@ -1194,6 +1194,11 @@ def failing(report: Report, fail_on: FailOn, strict: bool = False) -> list[str]:
     return reasons
 
 
+# The id a contradiction goes by wherever findings are named by rule: waivers, baselines,
+# SARIF, annotations.
+CONTRADICTION_RULE = "redlines.contradiction"
+
+
 def gates(found: Finding | Contradiction) -> bool:
     """Whether a finding or contradiction can fail the gate: neither waived nor in the
     baseline."""

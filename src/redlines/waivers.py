@@ -28,12 +28,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .models import InputError, InputWarning, Origin, Problem, RuleBook
-from .report import Contradiction, Finding, Location, Report, Waived
+from .report import CONTRADICTION_RULE, Contradiction, Finding, Location, Report, Waived
 from .selection import rule_tags
 from .settings import Waiver
 from .specs import suggest
-
-CONTRADICTION_RULE = "redlines.contradiction"
 
 
 class _Use:

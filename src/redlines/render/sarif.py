@@ -36,14 +36,21 @@ from typing import Any
 from urllib.parse import quote
 
 from ..conditions import format_value
-from ..report import BaselineEntry, Finding, GateInfo, Location, Report, ReportSet
+from ..report import (
+    CONTRADICTION_RULE,
+    BaselineEntry,
+    Finding,
+    GateInfo,
+    Location,
+    Report,
+    ReportSet,
+)
 from .gfm import md, source_link
 from .links import repo_path, repo_relative
 from .logsafe import json_text
 from .options import RenderOptions
 from .stream import CheckWriter, render_with
 from .view import (
-    CONTRADICTION_RULE,
     CONTRADICTION_TITLE,
     SEVERITY_LEVEL,
     SEVERITY_NAME,

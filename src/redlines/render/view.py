@@ -30,6 +30,7 @@ from ..baseline import Judged, fingerprint
 from ..baseline import Kind as JudgedKind
 from ..models import Severity
 from ..report import (
+    CONTRADICTION_RULE,
     ActorVerdict,
     ActorVerdictKind,
     BaselineState,
@@ -44,9 +45,10 @@ from ..report import (
     Status,
     Verdict,
     Waived,
+    gates,
+    worst,
 )
 
-CONTRADICTION_RULE = "redlines.contradiction"
 CONTRADICTION_TITLE = "The proposal contradicts itself"
 
 VERDICT_MEANING = {
@@ -146,7 +148,7 @@ class Item:
     @property
     def gates(self) -> bool:
         """Whether this item can fail the run: neither waived nor in the baseline."""
-        return self.waived is None and self.baseline != "unchanged"
+        return gates(self.found)
 
     @property
     def fingerprint(self) -> str:
@@ -389,16 +391,6 @@ def contradicted_terms(report: Report) -> list[str]:
     return list(dict.fromkeys(t for c in report.contradictions for t in (c.terms or (c.term,))))
 
 
-def run_headline(reports: ReportSet) -> str:
-    """What the run's overall verdict means; drafts that contradict themselves come first."""
-    return RunTally.of(reports).headline
-
-
-def summary_line(reports: ReportSet) -> str:
-    """The closing count line, the same in every format."""
-    return RunTally.of(reports).summary
-
-
 class RunTally:
     """What a run's view needs beyond each report's own: the overall verdict, the run's
     headline, the closing count line and the verdict matrix's columns, added up one report at a
@@ -456,11 +448,7 @@ class RunTally:
     @property
     def overall(self) -> Verdict:
         """The worst verdict of the run (feasible for none), as `ReportSet.overall`."""
-        return max(
-            (v for v, n in self.verdicts.items() if n),
-            key=lambda v: v.gravity,
-            default=Verdict.FEASIBLE,
-        )
+        return worst(v for v, n in self.verdicts.items() if n)
 
     @property
     def headline(self) -> str:
@@ -583,11 +571,6 @@ def items(report: Report) -> list[Item]:
         key=lambda i: (i.location.path, i.location.line, i.location.col, order[i.level], i.rule)
     )
     return contradictions + found
-
-
-def actors(reports: ReportSet) -> tuple[tuple[str, str], ...]:
-    """(rule set id, actor) across all reports, in rule set order: the matrix's columns."""
-    return RunTally.of(reports).actors
 
 
 # --- words --------------------------------------------------------------------------------------
