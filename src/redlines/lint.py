@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import SerializerFunctionWrapHandler, model_serializer
 
 from .conditions import terms_of
-from .models import Origin, Problem, Proposal, RuleBook, Source
+from .models import Implication, Origin, Problem, Proposal, RuleBook, Source, Tie
 from .render.links import web_url
 
 
@@ -96,13 +96,19 @@ def lint(book: RuleBook, proposals: Sequence[Proposal], *, today: dt.date) -> li
                 rule.id, rule.valid_until, rule.superseded_by, rule.origin, today, fallback
             )
         )
-    for imp in book.implications:
-        name = f"implication {imp.id}"
-        if not imp.sources:
-            found.append(_problem(imp.origin, "RL102", f"{name} cites no source", fallback))
-        found.extend(_source_problems(imp.sources, imp.origin, name, fallback))
+    linked: list[tuple[str, Implication | Tie, str]] = [
+        *(("implication", imp, "RL102") for imp in book.implications),
+        *(("tie", tie, "RL109") for tie in book.ties),
+    ]
+    for kind, item, unsourced in linked:
+        name = f"{kind} {item.id}"
+        if not item.sources:
+            found.append(_problem(item.origin, unsourced, f"{name} cites no source", fallback))
+        found.extend(_source_problems(item.sources, item.origin, name, fallback))
         found.extend(
-            _date_problems(imp.id, imp.valid_until, imp.superseded_by, imp.origin, today, fallback)
+            _date_problems(
+                item.id, item.valid_until, item.superseded_by, item.origin, today, fallback
+            )
         )
     for ruleset in book.rulesets:
         tested: dict[str, str] = {}  # term -> the first rule that tests it
@@ -120,14 +126,6 @@ def lint(book: RuleBook, proposals: Sequence[Proposal], *, today: dt.date) -> li
                         fallback,
                     )
                 )
-    for tie in book.ties:
-        name = f"tie {tie.id}"
-        if not tie.sources:
-            found.append(_problem(tie.origin, "RL109", f"{name} cites no source", fallback))
-        found.extend(_source_problems(tie.sources, tie.origin, name, fallback))
-        found.extend(
-            _date_problems(tie.id, tie.valid_until, tie.superseded_by, tie.origin, today, fallback)
-        )
     for term in book.catalogue.terms.values():
         found.extend(_url_problems(term.sources, term.origin, f"term '{term.name}'", fallback))
     for proposal in proposals:
