@@ -316,14 +316,7 @@ def _by_engine(run: _Inputs) -> _Found:
     checked: list[Combination] = []
     unmet: list[set[str]] = []  # per combination: the red lines it leaves violated or open
     for choice in run.choices():
-        report = check(
-            with_options(run.proposal, choice),
-            run.rules,
-            as_of=run.as_of,
-            overrides=run.overrides,
-            actors=run.actors,
-            engine=run.engine,
-        )
+        report = run.report(choice)
         verdicts = {v.ruleset: v.verdict for v in report.verdicts}
         for rs, _ in rulesets:
             for clause, number in zip(brackets, choice, strict=True):

@@ -49,7 +49,7 @@ from .report import (
     proposal_values,
     rule_status,
 )
-from .space.analyses import AGREEABLE, DEFAULT_CORE_BUDGET, DEFAULT_MAX_CORES
+from .space.analyses import AGREEABLE, DEFAULT_CORE_BUDGET, DEFAULT_MAX_CORES, space_verdict
 from .space.models import Deadlocks, SpaceVerdict, TermZone, Zone
 from .version import __version__
 
@@ -311,14 +311,11 @@ class _DraftsOverTime:
         self._ties = {tie.id: tie for tie in book.ties}
 
     def _engine(self, on: dt.date) -> tuple[tuple[str, ...], Engine]:
-        key = (
-            *(imp.id for imp in self.book.implications if imp.in_force(on)),
-            *(tie.id for tie in self.book.ties if tie.in_force(on)),
-        )
+        implications = tuple(i for i in self.book.implications if i.in_force(on))
+        ties = tuple(t for t in self.book.ties if t.in_force(on))
+        key = (*(i.id for i in implications), *(t.id for t in ties))
         found = self._engines.get(key)
         if found is None:
-            implications = tuple(i for i in self.book.implications if i.id in set(key))
-            ties = tuple(t for t in self.book.ties if t.id in set(key))
             found = make_engine(
                 self.book.model_copy(update={"implications": implications, "ties": ties}),
                 self.engine,
@@ -442,18 +439,17 @@ def timeline(
     judged = _DraftsOverTime(selected, drafts, engine)
     blank_page = _DraftsOverTime(selected, [], engine)
     built: list[ChangePoint] = []
+    ordered = _sorted(_dated(selected))
     with BlankPageOverTime(selected, max_cores=max_cores, core_budget=core_budget) as space:
         for i, day in enumerate(points):
             until = points[i + 1] - dt.timedelta(days=1) if i + 1 < len(points) else end
             dated = space.at(day)
             written = blank_page.verdicts(day, "blank-page", {}, []).overall
             blank = _blank(dated.feasible, written, dated.red_lines, dated.deadlocks, dated.zone)
-            entered = tuple(
-                _item(x) for x in _sorted(_dated(selected)) if i and x.valid_from == day
-            )
+            entered = tuple(_item(x) for x in ordered if i and x.valid_from == day)
             left = tuple(
                 _item(x)
-                for x in _sorted(_dated(selected))
+                for x in ordered
                 if i and x.valid_until is not None and x.valid_until + _DAY == day
             )
             at = judged.all_at(day)
@@ -494,12 +490,7 @@ def _blank(
     deadlocks: Deadlocks | None,
     zone: Zone | None,
 ) -> BlankPageAt:
-    if not feasible:
-        verdict = SpaceVerdict.DEADLOCKED
-    elif written is Verdict.FEASIBLE:
-        verdict = SpaceVerdict.FEASIBLE
-    else:
-        verdict = SpaceVerdict.COMPLETABLE
+    verdict = space_verdict(written, True, feasible)
     assert (verdict in AGREEABLE) == feasible
     deadlocking = sorted(
         {r.id for core in (deadlocks.cores if deadlocks else ()) for r in core.rules}

@@ -230,7 +230,7 @@ def analyze_space(
         red_lines=len(red),
         complete=complete,
         check=written.overall,
-        verdict=_verdict(written.overall, blank, feasible),
+        verdict=space_verdict(written.overall, blank, feasible),
         feasible=feasible,
         witness=witness,
         deadlocks=deadlocks,
@@ -280,7 +280,9 @@ def analyze_all(
 AGREEABLE = (SpaceVerdict.FEASIBLE, SpaceVerdict.COMPLETABLE)
 
 
-def _verdict(written: Verdict, blank: bool, feasible: bool) -> SpaceVerdict:
+def space_verdict(written: Verdict, blank: bool, feasible: bool) -> SpaceVerdict:
+    """What `space` says of a draft (or the blank page) from its verdict as written and whether
+    any package of it is agreeable."""
     if written is Verdict.INFEASIBLE and not blank:
         return SpaceVerdict.INFEASIBLE  # what the draft says already crosses a red line
     if not feasible:
