@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from .loader.fence import repository_of
 from .loader.validate import one_line_problems, validate_spec
 from .models import Origin, fail
-from .yamlfile import MAX_FILE_BYTES, Document, Path_, read_yaml
+from .yamlfile import MAX_FILE_BYTES, Document, Path_, parse_yaml, read_yaml
 
 if TYPE_CHECKING:
     from .gatespecs import ConfigFile, WaiversFile
@@ -152,7 +152,7 @@ def _read_yaml_config(path: Path, shown: str) -> Document:
     if all(not line.strip() or line.lstrip().startswith(b"#") for line in raw.splitlines()):
         # A configuration of comments only is a template: every setting at its default.
         return Document(file=shown, data={})
-    return read_yaml(path, shown)
+    return parse_yaml(raw, shown)
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
