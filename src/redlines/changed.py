@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .diff import ProposalDiff, diff_reports
 from .loader import load_proposal
-from .loader.fence import find_repo_root
+from .loader.fence import find_repo_root, relative_to_root
 from .models import RuleBook
 from .render.links import repo_path
 from .render.options import RenderOptions
@@ -52,7 +52,7 @@ class Change:
         same rules on the same date; none for a proposal the pull request adds."""
         if self.base_tree is None:
             return []
-        relative = _relative(report.proposal.path, find_repo_root())
+        relative = relative_to_root(report.proposal.path, find_repo_root())
         if relative is None or not (self.base_tree / relative).is_file():
             return []  # a draft the pull request adds: every finding of it is new
         new = load_proposal(report.proposal.path, book)
@@ -96,7 +96,9 @@ def changed_proposals(
     chosen = [
         path
         for path in paths
-        if any(_relative(file, root) in changed for file in load_proposal(path, book).lineage)
+        if any(
+            relative_to_root(file, root) in changed for file in load_proposal(path, book).lineage
+        )
     ]
     if not chosen:
         note = f"changed-only: none of the {len(paths)} proposals changed in this pull request"
@@ -129,13 +131,6 @@ def change_lines(diff: ProposalDiff, options: RenderOptions) -> list[str]:
     return lines
 
 
-def _relative(path: str, root: Path) -> str | None:
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return None
-
-
 def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
@@ -144,12 +139,12 @@ def _gate_files(settings: Settings, root: Path) -> frozenset[str]:
     """The configuration and the files it names, relative to the repository."""
     files = [settings.config, settings.baseline.value]
     files += list({w.origin.file for w in settings.waivers.value})
-    return frozenset(r for f in files if f and (r := _relative(f, root)) is not None)
+    return frozenset(r for f in files if f and (r := relative_to_root(f, root)) is not None)
 
 
 def _rule_folders(settings: Settings, root: Path) -> Iterable[str]:
     for folder in settings.rules.value:
-        if folder != BUNDLED and (r := _relative(folder, root)) is not None:
+        if folder != BUNDLED and (r := relative_to_root(folder, root)) is not None:
             yield r
 
 

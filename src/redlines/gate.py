@@ -29,7 +29,7 @@ from .checkrun import CheckRun
 from .engine import EngineName, make_engine
 from .flags import resolve_actors
 from .loader.compose import apply_overrides, compose_rules
-from .loader.fence import find_repo_root
+from .loader.fence import find_repo_root, relative_to_root
 from .models import InputError, InputWarning, Problem, RuleBook, sorted_warnings
 from .report import (
     BaselineEntry,
@@ -104,12 +104,8 @@ class Gate:
 
     def _relative(self, path: str) -> str:
         """A path as a baseline records it: relative to the repository root."""
-        if self.repo_root is not None:
-            try:
-                return Path(path).resolve().relative_to(self.repo_root.resolve()).as_posix()
-            except (ValueError, OSError):
-                pass
-        return Path(path).as_posix()
+        inside = None if self.repo_root is None else relative_to_root(path, self.repo_root)
+        return inside or Path(path).as_posix()
 
 
 class Prepared(NamedTuple):

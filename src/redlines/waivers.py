@@ -27,6 +27,7 @@ import fnmatch
 from collections.abc import Sequence
 from pathlib import Path
 
+from .loader.fence import relative_to_root
 from .models import InputError, InputWarning, Origin, Problem, RuleBook
 from .report import CONTRADICTION_RULE, Contradiction, Finding, Location, Report, Waived
 from .selection import rule_tags
@@ -101,12 +102,7 @@ class Waivers:
         )
 
     def _relative(self, path: str) -> str | None:
-        if self.repo_root is None:
-            return None
-        try:
-            return Path(path).resolve().relative_to(self.repo_root).as_posix()
-        except (ValueError, OSError):
-            return None
+        return None if self.repo_root is None else relative_to_root(path, self.repo_root)
 
     def waive(
         self, report: Report, found: Finding | Contradiction, rule: str, clauses: Sequence[str]

@@ -54,6 +54,15 @@ def find_repo_root(start: Path | None = None) -> Path:
     return repository_of(here) or here
 
 
+def relative_to_root(path: str, root: Path) -> str | None:
+    """`path` relative to the folder `root`, with '/'; None when it lies outside (or cannot be
+    resolved)."""
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
 def repository_root(file: Path) -> Path:
     """How far a variant's `base:` may reach from `file` (a resolved path): the enclosing
     repository; for the bundled examples, their folder; outside any repository, the file's own
